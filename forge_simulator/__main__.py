@@ -1,0 +1,100 @@
+"""Command line: ``python -m forge_simulator serve`` and actions on a running one.
+
+    python -m forge_simulator serve --port 8765 [--demo] [--config-out FILE]
+    python -m forge_simulator merge github openedx/xblock-sdk 101 [--url URL]
+    python -m forge_simulator open gitlab mooc-floss/demo 7 --author learner
+"""
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+
+from .server import ForgeSimulator, simulator_settings
+
+DEFAULT_URL = "http://127.0.0.1:8765"
+ACTIONS = ("open", "merge", "close", "reopen", "draft", "ready", "approve",
+           "request_changes", "label", "edit")
+
+DEMO_CONTRIBUTIONS = [
+    # (kind, project, number, author, title, state, draft)
+    ("github", "openedx/xblock-sdk", 101, "learner", "Fix a typo in the workbench README", "open", False),
+    ("github", "openedx/xblock-sdk", 102, "learner", "Add a test for scenario loading", "open", True),
+    ("github", "openedx/xblock", 7, "learner", "Document Scope.preferences", "merged", False),
+    ("github", "openedx/xblock", 8, "someone-else", "Someone else's change", "merged", False),
+    ("gitlab", "mooc-floss/demo", 3, "learner", "Translate the welcome page", "open", False),
+    ("gerrit", "openstack/nova", 900001, "learner", "Fix a docstring", "open", False),
+    ("gitea", "forgejo/forgejo", 42, "learner", "Improve an error message", "open", False),
+]
+
+
+def seed_demo(world):
+    for kind, project, number, author, title, state, draft in DEMO_CONTRIBUTIONS:
+        world.open(kind, project, number, author=author, title=title, state=state, draft=draft)
+
+
+def _serve(args):
+    simulator = ForgeSimulator(port=args.port)
+    if args.demo:
+        seed_demo(simulator.world)
+    if args.config_out:
+        with open(args.config_out, "w", encoding="utf-8") as handle:
+            json.dump(simulator_settings(simulator.base_url, github_token=args.github_token),
+                      handle, indent=2)
+    simulator.start()
+    print(f"forge simulator listening on {simulator.base_url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        simulator.stop()
+    return 0
+
+
+def _act(args):
+    body = {"kind": args.kind, "project": args.project, "number": args.number}
+    for key in ("author", "title", "label"):
+        if getattr(args, key):
+            body[key] = getattr(args, key)
+    if args.state:
+        body["state"] = args.state
+    request = urllib.request.Request(f"{args.url}/_sim/{args.action}",
+                                     data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
+            print(response.read().decode())
+            return 0
+    except OSError as exc:
+        print(f"forge simulator at {args.url}: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m forge_simulator")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the simulator in the foreground")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--demo", action="store_true", help="seed the demo contributions")
+    serve.add_argument("--config-out", help="write a settings bucket pointing at it")
+    serve.add_argument("--github-token", help="token to put in that settings bucket")
+    for action in ACTIONS:
+        sub = commands.add_parser(action, help=f"{action} a contribution")
+        sub.add_argument("kind", choices=("github", "gitlab", "gerrit", "gitea"))
+        sub.add_argument("project")
+        sub.add_argument("number", type=int)
+        sub.add_argument("--url", default=DEFAULT_URL)
+        sub.add_argument("--author")
+        sub.add_argument("--title")
+        sub.add_argument("--label")
+        sub.add_argument("--state", choices=("open", "closed", "merged"))
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    args.action = args.command
+    return _act(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""The slice of GitHub's GraphQL schema the client reads, executed by graphql-core."""
+
+from graphql import GraphQLError, build_schema, graphql_sync
+
+from .shapes import iso
+
+SDL = """
+type Query {
+  repository(owner: String!, name: String!): Repository
+  rateLimit: RateLimit
+}
+type RateLimit { remaining: Int! limit: Int! resetAt: String! cost: Int! }
+type Repository {
+  nameWithOwner: String!
+  pullRequest(number: Int!): PullRequest
+}
+enum PullRequestState { OPEN CLOSED MERGED }
+enum PullRequestReviewDecision { APPROVED CHANGES_REQUESTED REVIEW_REQUIRED }
+type Actor { login: String! }
+type Label { name: String! }
+type LabelConnection { nodes: [Label] }
+type PullRequest {
+  number: Int!
+  title: String!
+  state: PullRequestState!
+  isDraft: Boolean!
+  url: String!
+  createdAt: String!
+  mergedAt: String
+  closedAt: String
+  reviewDecision: PullRequestReviewDecision
+  author: Actor
+  baseRefName: String!
+  baseRepository: Repository
+  labels(first: Int): LabelConnection
+}
+"""
+
+_REVIEW = {"approved": "APPROVED", "changes_requested": "CHANGES_REQUESTED"}
+
+
+class GraphQLApi:
+    def __init__(self, world, web):
+        self.world = world
+        self.web = web
+        self.schema = build_schema(SDL)
+        query = self.schema.query_type.fields
+        query["repository"].resolve = self._repository
+        query["rateLimit"].resolve = self._rate_limit
+        self.schema.get_type("Repository").fields["pullRequest"].resolve = self._pull
+
+    def execute(self, query, variables):
+        result = graphql_sync(self.schema, query, variable_values=variables)
+        body = {"data": result.data}
+        if result.errors:
+            body["errors"] = [{"type": "NOT_FOUND", "message": e.message, "path": e.path}
+                              for e in result.errors]
+        return body
+
+    def _repository(self, _root, _info, owner, name):
+        project = self.world.resolve_project("github", f"{owner}/{name}")
+        if not any(k[0] == "github" and k[1] == project.lower() for k in self.world.contributions):
+            raise GraphQLError(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
+        return {"nameWithOwner": project}
+
+    def _rate_limit(self, _root, _info):
+        budget = self.world.rate_limits["github"]
+        return {"remaining": budget.remaining, "limit": budget.limit,
+                "resetAt": iso(budget.reset_at), "cost": 1}
+
+    def _pull(self, repository, _info, number):
+        c = self.world.get("github", repository["nameWithOwner"], number)
+        if c is None:
+            raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
+        return {
+            "number": c.number, "title": c.title, "state": c.state.upper(), "isDraft": c.draft,
+            "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),
+            "mergedAt": iso(c.merged_at), "closedAt": iso(c.closed_at),
+            "reviewDecision": _REVIEW.get(c.review, "REVIEW_REQUIRED"),
+            "author": {"login": c.author}, "baseRefName": c.target_branch,
+            "baseRepository": {"nameWithOwner": c.project},
+            "labels": {"nodes": [{"name": n} for n in c.labels]},
+        }

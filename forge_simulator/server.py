@@ -1,0 +1,268 @@
+"""A loopback HTTP server that answers like GitHub, GitLab, Gerrit and Gitea.
+
+Layout under one base URL (each forge's ``api_url`` in the settings bucket):
+
+- ``/github``           GitHub REST root; GraphQL at ``/github/graphql``
+- ``/gitlab/api/v4``    GitLab REST
+- ``/gerrit``           Gerrit REST (``/gerrit/a`` with credentials)
+- ``/gitea/api/v1``     Gitea / Forgejo REST
+- ``/_sim/...``         control: open, merge, close, draft, approve, label,
+                        rename, rate limits, request log (JSON over POST/GET)
+"""
+
+import hashlib
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from . import shapes
+from .control import handle_control
+from .graphql_api import GraphQLApi
+from .state import World
+
+WEB = {"github": "https://github.com", "gitlab": "https://gitlab.com",
+       "gerrit": "https://review.opendev.org", "gitea": "https://codeberg.org"}
+
+_GITHUB_PULL = re.compile(r"^/github/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_GITLAB_MR = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)$")
+_GERRIT_CHANGE = re.compile(r"^/gerrit(?:/a)?/changes/([^/]+)$")
+_GITEA_PULL = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+
+
+class SimulatorHandler(BaseHTTPRequestHandler):
+    server_version = "forge-simulator/1"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass  # the request log in World is the record; keep test output quiet
+
+    @property
+    def world(self):
+        return self.server.world
+
+    @property
+    def base(self):
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # -- plumbing ---------------------------------------------------------
+    def _send(self, status, body=None, headers=None, kind="_sim", raw=None):
+        payload = raw if raw is not None else (
+            b"" if body is None else json.dumps(body).encode())
+        # Logged before answering, so a client that has its answer finds it in the log.
+        self.world.log(kind, self.command, self.path, status)
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if payload or status not in (204, 304):
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if not length:
+            return {}
+        try:
+            return json.loads(self.rfile.read(length))
+        except ValueError:
+            return None
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        self._dispatch()
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        self._dispatch()
+
+    def _dispatch(self):
+        path = urlsplit(self.path).path
+        for prefix, handler in (("/_sim/", self._control), ("/github/", self._github),
+                                ("/gitlab/", self._gitlab), ("/gerrit/", self._gerrit),
+                                ("/gitea/", self._gitea)):
+            if path.startswith(prefix):
+                return handler(path)
+        return self._send(404, {"message": "Not Found"})
+
+    def _failure_injected(self, kind):
+        status = self.world.fail_next.pop(kind, None)
+        if status:
+            self._send(status, {"message": "simulated failure"}, kind=kind)
+            return True
+        return False
+
+    def _token_refused(self, kind, header_value):
+        token = (header_value or "").split(" ")[-1]
+        if token and token in self.world.bad_tokens:
+            self._send(401, {"message": "Bad credentials"}, kind=kind)
+            return True
+        return False
+
+    # -- control ----------------------------------------------------------
+    def _control(self, path):
+        status, body = handle_control(self.world, self.command, path[len("/_sim/"):],
+                                      self._body() if self.command == "POST" else {})
+        self._send(status, body)
+
+    # -- GitHub -----------------------------------------------------------
+    def _github_rate_headers(self):
+        budget = self.world.rate_limits["github"]
+        return {"X-RateLimit-Limit": str(budget.limit),
+                "X-RateLimit-Remaining": str(budget.remaining),
+                "X-RateLimit-Reset": str(int(budget.reset_at.timestamp())),
+                "X-RateLimit-Used": str(budget.limit - budget.remaining),
+                "X-RateLimit-Resource": "core"}
+
+    def _github(self, path):
+        if self._token_refused("github", self.headers.get("Authorization")) or \
+                self._failure_injected("github"):
+            return None
+        if path == "/github/graphql" and self.command == "POST":
+            return self._github_graphql()
+        match = _GITHUB_PULL.match(path)
+        if not match or self.command != "GET":
+            return self._send(404, {"message": "Not Found"}, kind="github")
+        project, number = f"{unquote(match[1])}/{unquote(match[2])}", int(match[3])
+        offsite = self.world.offsite_redirects.get(("github", project.lower()))
+        if offsite:
+            return self._send(301, {"message": "Moved Permanently"}, {"Location": offsite},
+                              kind="github")
+        renamed = self.world.resolve_project("github", project)
+        if renamed != project:
+            return self._send(301, {"message": "Moved Permanently"},
+                              {"Location": f"{self.base}/github/repos/{renamed}/pulls/{number}"},
+                              kind="github")
+        contribution = self.world.get("github", project, number)
+        if contribution is None:
+            return self._send(404, {"message": "Not Found"}, self._github_rate_headers(), "github")
+        body = json.dumps(shapes.github_pull(contribution, self.base + "/github",
+                                             WEB["github"])).encode()
+        etag = 'W/"%s"' % hashlib.sha1(body).hexdigest()
+        if self.headers.get("If-None-Match") == etag:  # 304s are free on GitHub
+            return self._send(304, None, {"ETag": etag, **self._github_rate_headers()},
+                              kind="github")
+        if not self.world.rate_limits["github"].spend():
+            return self._send(403, {"message": "API rate limit exceeded"},
+                              self._github_rate_headers(), "github")
+        return self._send(200, None, {"ETag": etag, **self._github_rate_headers()},
+                          kind="github", raw=body)
+
+    def _github_graphql(self):
+        request = self._body()
+        if not isinstance(request, dict) or not self.headers.get("Authorization"):
+            return self._send(401, {"message": "This endpoint requires you to be authenticated."},
+                              kind="github")
+        if not self.world.rate_limits["github"].spend():
+            return self._send(403, {"message": "API rate limit exceeded"},
+                              self._github_rate_headers(), "github")
+        result = self.server.graphql.execute(request.get("query", ""),
+                                             request.get("variables") or {})
+        return self._send(200, result, self._github_rate_headers(), "github")
+
+    # -- GitLab -----------------------------------------------------------
+    def _gitlab(self, path):
+        if self._token_refused("gitlab", self.headers.get("PRIVATE-TOKEN")) or \
+                self._failure_injected("gitlab"):
+            return None
+        match = _GITLAB_MR.match(path)
+        if not match or self.command != "GET":
+            return self._send(404, {"message": "404 Not Found"}, kind="gitlab")
+        budget = self.world.rate_limits["gitlab"]
+        headers = {"RateLimit-Limit": str(budget.limit),
+                   "RateLimit-Remaining": str(budget.remaining),
+                   "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}
+        if not budget.spend():
+            return self._send(429, {"message": "Retry later"}, headers, "gitlab")
+        contribution = self.world.get("gitlab", unquote(match[1]), int(match[2]))
+        if contribution is None:
+            return self._send(404, {"message": "404 Not found"}, headers, "gitlab")
+        return self._send(200, shapes.gitlab_merge_request(contribution, WEB["gitlab"]),
+                          headers, "gitlab")
+
+    # -- Gerrit -----------------------------------------------------------
+    def _gerrit(self, path):
+        if self._failure_injected("gerrit"):
+            return None
+        match = _GERRIT_CHANGE.match(path)
+        if not match or self.command != "GET":
+            return self._send(404, None, kind="gerrit", raw=b"Not found")
+        change_id = unquote(match[1])
+        if "~" in change_id:
+            project, _, number = change_id.rpartition("~")
+            contribution = self.world.get("gerrit", project, number) if number.isdigit() else None
+        else:
+            contribution = self.world.find_by_number("gerrit", change_id) \
+                if change_id.isdigit() else None
+        if contribution is None:
+            return self._send(404, None, kind="gerrit", raw=b"Not found: " + change_id.encode())
+        body = b")]}'\n" + json.dumps(shapes.gerrit_change(contribution)).encode()
+        return self._send(200, None, kind="gerrit", raw=body)
+
+    # -- Gitea ------------------------------------------------------------
+    def _gitea(self, path):
+        if self._token_refused("gitea", self.headers.get("Authorization")) or \
+                self._failure_injected("gitea"):
+            return None
+        match = _GITEA_PULL.match(path)
+        if not match or self.command != "GET":
+            return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")
+        contribution = self.world.get("gitea", f"{unquote(match[1])}/{unquote(match[2])}",
+                                      int(match[3]))
+        if contribution is None:
+            return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")
+        return self._send(200, shapes.gitea_pull(contribution, self.base + "/gitea/api/v1",
+                                                 WEB["gitea"]), kind="gitea")
+
+
+class ForgeSimulator:
+    """Start with ``ForgeSimulator().start()``; ``.world`` is the state to act on."""
+
+    def __init__(self, host="127.0.0.1", port=0, world=None):
+        self.world = world or World()
+        self.httpd = ThreadingHTTPServer((host, port), SimulatorHandler)
+        self.httpd.daemon_threads = True
+        self.httpd.world = self.world
+        self.httpd.graphql = GraphQLApi(self.world, WEB["github"])
+        self._thread = None
+
+    @property
+    def base_url(self):
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self):
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def settings(self, github_token=None, hosts=None):
+        """A settings bucket pointing the default public hosts at this simulator."""
+        return simulator_settings(self.base_url, github_token=github_token, hosts=hosts)
+
+
+def simulator_settings(base_url, github_token=None, hosts=None):
+    hosts = hosts or {"github": "github.com", "gitlab": "gitlab.com",
+                      "gerrit": "review.opendev.org", "gitea": "codeberg.org"}
+    apis = {"github": "/github", "gitlab": "/gitlab/api/v4", "gerrit": "/gerrit",
+            "gitea": "/gitea/api/v1"}
+    forges = []
+    for kind, host in hosts.items():
+        entry = {"kind": kind, "host": host, "api_url": base_url + apis[kind]}
+        if kind == "github" and github_token:
+            entry["token"] = github_token
+        forges.append(entry)
+    return {"forges": forges}

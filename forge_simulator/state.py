@@ -1,0 +1,177 @@
+"""The simulator's world: contributions on four kinds of forge, and what happens to them."""
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+KINDS = ("github", "gitlab", "gerrit", "gitea")
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class SimContribution:
+    kind: str
+    project: str
+    number: int
+    author: str = "learner"
+    title: str = "Fix a typo"
+    state: str = "open"  # open | closed | merged
+    draft: bool = False
+    created_at: datetime = field(default_factory=lambda: utcnow() - timedelta(days=1))
+    updated_at: datetime = field(default_factory=utcnow)
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+    labels: list = field(default_factory=list)
+    review: str | None = None  # approved | changes_requested | None
+    target_branch: str = "main"
+    body: str = ""
+    id: int = 0
+    version: int = 0
+
+    def touch(self):
+        self.updated_at = utcnow()
+        self.version += 1
+
+
+@dataclass
+class RateLimit:
+    limit: int = 5000
+    remaining: int = 5000
+    reset_at: datetime = field(default_factory=lambda: utcnow() + timedelta(hours=1))
+
+    def spend(self):
+        """Take one request from the budget; False when none is left."""
+        if utcnow() >= self.reset_at:
+            self.remaining, self.reset_at = self.limit, utcnow() + timedelta(hours=1)
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        return True
+
+
+class World:
+    """Thread-safe store of contributions, renames, redirects and rate limits."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.contributions = {}
+        self.renames = {}  # (kind, old project) -> new project
+        self.offsite_redirects = {}  # (kind, project) -> absolute URL on another host
+        self.rate_limits = {kind: RateLimit() for kind in KINDS}
+        self.bad_tokens = {"bad-token"}
+        self.requests = []  # (kind, method, path, status)
+        self.fail_next = {}  # kind -> HTTP status to answer once
+        self._ids = itertools.count(1000)
+
+    @staticmethod
+    def _key(kind, project, number):
+        return kind, project.lower(), int(number)
+
+    def resolve_project(self, kind, project):
+        """The current name of a project, following renames."""
+        return self.renames.get((kind, project.lower()), project)
+
+    def open(self, kind, project, number, **fields):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        with self.lock:
+            contribution = SimContribution(kind=kind, project=project, number=int(number),
+                                           id=next(self._ids), **fields)
+            if contribution.state == "merged" and contribution.merged_at is None:
+                contribution.merged_at = contribution.closed_at = utcnow()
+            if contribution.state == "closed" and contribution.closed_at is None:
+                contribution.closed_at = utcnow()
+            self.contributions[self._key(kind, project, number)] = contribution
+            return contribution
+
+    def get(self, kind, project, number):
+        with self.lock:
+            return self.contributions.get(self._key(kind, project, number))
+
+    def find_by_number(self, kind, number):
+        """Gerrit lets a change be addressed by its number alone."""
+        with self.lock:
+            for (k, _project, n), contribution in self.contributions.items():
+                if k == kind and n == int(number):
+                    return contribution
+        return None
+
+    def _change(self, kind, project, number, mutate):
+        with self.lock:
+            contribution = self.get(kind, project, number)
+            if contribution is None:
+                raise KeyError(f"no {kind} contribution {project}#{number}")
+            mutate(contribution)
+            contribution.touch()
+            return contribution
+
+    def merge(self, kind, project, number):
+        def mutate(c):
+            c.state, c.draft = "merged", False
+            c.merged_at = c.closed_at = utcnow()
+        return self._change(kind, project, number, mutate)
+
+    def close(self, kind, project, number):
+        def mutate(c):
+            c.state, c.closed_at = "closed", utcnow()
+        return self._change(kind, project, number, mutate)
+
+    def reopen(self, kind, project, number):
+        def mutate(c):
+            c.state, c.closed_at, c.merged_at = "open", None, None
+        return self._change(kind, project, number, mutate)
+
+    def set_draft(self, kind, project, number, draft=True):
+        return self._change(kind, project, number, lambda c: setattr(c, "draft", bool(draft)))
+
+    def approve(self, kind, project, number, decision="approved"):
+        return self._change(kind, project, number, lambda c: setattr(c, "review", decision))
+
+    def label(self, kind, project, number, name):
+        def mutate(c):
+            if name not in c.labels:
+                c.labels.append(name)
+        return self._change(kind, project, number, mutate)
+
+    def edit(self, kind, project, number, **fields):
+        def mutate(c):
+            for key, value in fields.items():
+                setattr(c, key, value)
+        return self._change(kind, project, number, mutate)
+
+    def rename(self, kind, old_project, new_project):
+        """Rename a repository: old API paths answer 301 to the new one."""
+        with self.lock:
+            for key in [k for k in self.contributions if k[0] == kind and k[1] == old_project.lower()]:
+                contribution = self.contributions.pop(key)
+                contribution.project = new_project
+                contribution.touch()
+                self.contributions[self._key(kind, new_project, contribution.number)] = contribution
+            self.renames[(kind, old_project.lower())] = new_project
+
+    def redirect_offsite(self, kind, project, location):
+        with self.lock:
+            self.offsite_redirects[(kind, project.lower())] = location
+
+    def set_rate_limit(self, kind, remaining, limit=None, reset_in_s=3600):
+        with self.lock:
+            budget = self.rate_limits[kind]
+            budget.remaining = int(remaining)
+            budget.limit = int(limit if limit is not None else budget.limit)
+            budget.reset_at = utcnow() + timedelta(seconds=reset_in_s)
+
+    def log(self, kind, method, path, status):
+        with self.lock:
+            self.requests.append((kind, method, path, status))
+
+    def requests_for(self, kind=None):
+        with self.lock:
+            return [r for r in self.requests if kind is None or r[0] == kind]
+
+    def clear_log(self):
+        with self.lock:
+            self.requests.clear()

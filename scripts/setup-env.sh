@@ -1,0 +1,14 @@
+# Sourced by the scripts: creates .venv (Python 3.12) and installs the pinned requirements.
+# Re-running is cheap: pip skips what is already there.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$ROOT/scripts/find-python.sh"
+VENV="${UPSTREAM_XBLOCK_VENV:-$ROOT/.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "creating $VENV with $PYTHON"
+    "$PYTHON" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c "$ROOT/requirements/pins.txt" -r "$ROOT/requirements/test.in" -e "$ROOT"
+VPY="$VENV/bin/python"
+export VPY VENV ROOT

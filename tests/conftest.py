@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: the loopback forge simulator and an outbound-connection spy."""
+
+import socket
+
+import pytest
+
+from forge_simulator import ForgeSimulator
+from upstream_xblock.forges import Forges
+
+
+@pytest.fixture
+def simulator():
+    with ForgeSimulator() as sim:
+        yield sim
+
+
+@pytest.fixture
+def world(simulator):
+    return simulator.world
+
+
+@pytest.fixture
+def forges(simulator):
+    """Forges for the four default public hosts, all pointed at the simulator, no tokens."""
+    return Forges.from_settings(simulator.settings())
+
+
+@pytest.fixture
+def token_forges(simulator):
+    """Same, with a GitHub token configured (enables the GraphQL batch path)."""
+    return Forges.from_settings(simulator.settings(github_token="sim-token"))
+
+
+class ConnectionSpy:
+    """Records every outbound TCP connection attempt made through the socket module."""
+
+    def __init__(self, monkeypatch):
+        self.attempts = []
+        real_connect = socket.socket.connect
+        real_create = socket.create_connection
+        spy = self
+
+        def connect(sock, address):
+            spy.attempts.append(address)
+            return real_connect(sock, address)
+
+        def create_connection(address, *args, **kwargs):
+            spy.attempts.append(address)
+            return real_create(address, *args, **kwargs)
+
+        monkeypatch.setattr(socket.socket, "connect", connect)
+        monkeypatch.setattr(socket, "create_connection", create_connection)
+
+
+@pytest.fixture
+def connections(monkeypatch):
+    return ConnectionSpy(monkeypatch)

@@ -1,0 +1,75 @@
+"""The forge layer: URLs, forge HTTP APIs, tokens and rate limits.
+
+It knows nothing of XBlock, Django or courses. Typical use::
+
+    forges = Forges.from_settings(settings_bucket)
+    ref = forges.parse(url)          # InvalidUrl / UnsupportedHost, no I/O
+    result = forges.fetch(ref)       # one request; typed ForgeError on failure
+"""
+
+import threading
+
+from .base import FetchResult, RateLimitInfo
+from .errors import (AuthFailed, ConfigurationError, ForgeError, ForgeUnavailable, InvalidUrl,
+                     NotFound, RateLimited, UnsupportedHost)
+from .parsing import parse_contribution_url
+from .reference import ContributionRef
+from .registry import DEFAULT_FORGES, KINDS, ForgeHost, ForgeRegistry
+from .snapshot import Snapshot
+
+
+def _client_class(kind):
+    # Imported on demand: a process that only parses URLs loads no HTTP library.
+    # pylint: disable=import-outside-toplevel
+    if kind == "github":
+        from .github import GitHubClient
+        return GitHubClient
+    if kind == "gitlab":
+        from .gitlab import GitLabClient
+        return GitLabClient
+    if kind == "gerrit":
+        from .gerrit import GerritClient
+        return GerritClient
+    from .gitea import GiteaClient
+    return GiteaClient
+
+
+class Forges:
+    """A registry plus one lazily built client per configured host."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self._clients = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings=None):
+        return cls(ForgeRegistry.from_settings(settings))
+
+    def parse(self, url):
+        return parse_contribution_url(url, self.registry)
+
+    def client(self, host):
+        with self._lock:
+            client = self._clients.get(host)
+            if client is None:
+                forge = self.registry.get(host)
+                client = self._clients[host] = _client_class(forge.kind)(forge)
+            return client
+
+    def fetch(self, ref, etag=None):
+        """FetchResult for ``ref``; raises a ForgeError subclass on failure."""
+        return self.client(ref.host).fetch(ref, etag=etag)
+
+    def check(self, url):
+        """Parse and fetch in one go: (ContributionRef, Snapshot)."""
+        ref = self.parse(url)
+        return ref, self.fetch(ref).snapshot
+
+
+__all__ = [
+    "AuthFailed", "ConfigurationError", "ContributionRef", "DEFAULT_FORGES", "FetchResult",
+    "ForgeError", "ForgeHost", "ForgeRegistry", "ForgeUnavailable", "Forges", "InvalidUrl",
+    "KINDS", "NotFound", "RateLimitInfo", "RateLimited", "Snapshot", "UnsupportedHost",
+    "parse_contribution_url",
+]

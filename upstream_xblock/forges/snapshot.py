@@ -1,0 +1,102 @@
+"""The normalized state of one contribution, whatever forge it lives on."""
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+
+STATES = ("open", "draft", "merged", "closed")
+REVIEW_DECISIONS = ("approved", "changes_requested", "review_required")
+
+MAX_TITLE_LENGTH = 300
+MAX_LABELS = 100
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a forge said about a contribution, in one shape for all forges.
+
+    Strings from the forge (title, labels, author) are untrusted: they are
+    trimmed here and must be escaped wherever they are shown.
+    """
+
+    kind: str
+    host: str
+    project: str
+    number: int
+    state: str
+    author: str
+    title: str
+    web_url: str
+    created_at: datetime | None = None
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+    target_repository: str = ""
+    target_branch: str = ""
+    labels: tuple = field(default_factory=tuple)
+    review_decision: str | None = None
+    etag: str | None = None
+
+    def __post_init__(self):
+        if self.state not in STATES:
+            raise ValueError(f"unknown state {self.state!r}")
+        if self.review_decision not in (None, *REVIEW_DECISIONS):
+            raise ValueError(f"unknown review decision {self.review_decision!r}")
+        if self.state == "merged" and self.closed_at is None and self.merged_at is not None:
+            # GitLab leaves closed_at empty on merge; elsewhere a merge closes.
+            object.__setattr__(self, "closed_at", self.merged_at)
+
+    @property
+    def draft(self):
+        return self.state == "draft"
+
+    def to_dict(self):
+        """JSON-ready dict (times as ISO 8601 strings)."""
+        data = asdict(self)
+        for key in ("created_at", "merged_at", "closed_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        data["labels"] = list(self.labels)
+        data["draft"] = self.draft
+        return data
+
+    @classmethod
+    def from_dict(cls, data):
+        values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("created_at", "merged_at", "closed_at"):
+            if values.get(key):
+                values[key] = datetime.fromisoformat(values[key])
+        values["labels"] = tuple(values.get("labels") or ())
+        return cls(**values)
+
+    def with_etag(self, etag):
+        return replace(self, etag=etag)
+
+
+def clean_text(value, limit=MAX_TITLE_LENGTH):
+    """A forge-supplied string, as plain text of bounded length."""
+    if not isinstance(value, str):
+        return ""
+    text = "".join(ch for ch in value if ch.isprintable() or ch == " ").strip()
+    return text[:limit]
+
+
+def clean_labels(values):
+    names = (clean_text(v, 100) for v in (values or ())[:MAX_LABELS])
+    return tuple(name for name in names if name)
+
+
+def parse_time(value):
+    """ISO 8601 (GitHub, GitLab, Gitea) or Gerrit's 'YYYY-MM-DD hh:mm:ss.nnnnnnnnn' (UTC)."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if " " in text and "T" not in text:  # Gerrit: UTC, nanoseconds
+        date_part, _, time_part = text.partition(" ")
+        time_part = time_part.split(".")[0]
+        text = f"{date_part}T{time_part}+00:00"
+    text = text.replace("Z", "+00:00")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
