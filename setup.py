@@ -31,16 +31,25 @@ setup(
                 "(GitHub, GitLab, Gerrit, Gitea/Forgejo) until they are accepted",
     long_description=open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
     long_description_content_type="text/markdown",
-    license="AGPL-3.0",
+    license="AGPL-3.0-only",
     python_requires=">=3.12",
-    packages=find_packages(include=["upstream_xblock", "upstream_xblock.*"]),
+    # static/ and templates/ sit at the top of the repository (the project's
+    # layout) and are shipped inside the package as upstream_xblock.static and
+    # upstream_xblock.templates, found at run time with importlib.resources.
+    packages=find_packages(include=["upstream_xblock", "upstream_xblock.*"])
+    + ["upstream_xblock.static", "upstream_xblock.templates"],
+    package_dir={"upstream_xblock.static": "static", "upstream_xblock.templates": "templates"},
+    package_data={"upstream_xblock.static": ["**/*"], "upstream_xblock.templates": ["**/*"],
+                  "upstream_xblock": ["locale/*/LC_MESSAGES/*", "translations/*/*.js"]},
+    include_package_data=True,
     install_requires=requirements("requirements/base.in"),
     entry_points={
-        "console_scripts": [],
+        "xblock.v1": ["upstream_contribution = upstream_xblock.block:UpstreamContributionBlock"],
+        "lms.djangoapp": ["upstream_xblock = upstream_xblock.apps:UpstreamXBlockConfig"],
+        "cms.djangoapp": ["upstream_xblock = upstream_xblock.apps:UpstreamXBlockConfig"],
     },
     classifiers=[
         "Framework :: Django :: 5.2",
         "Programming Language :: Python :: 3.12",
-        "License :: OSI Approved :: GNU Affero General Public License v3",
     ],
 )

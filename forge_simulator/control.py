@@ -63,7 +63,7 @@ def handle_control(world, method, action, body):
                                  body.get("reset_in_s", 3600))
             return 200, {}
         if action == "fail_next":
-            world.fail_next[body["kind"]] = int(body.get("status", 503))
+            world.fail_next(body["kind"], body.get("status", 503), body.get("times", 1))
             return 200, {}
         handler = _ACTIONS.get(action)
         if handler is None:

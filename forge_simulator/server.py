@@ -88,7 +88,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         return self._send(404, {"message": "Not Found"})
 
     def _failure_injected(self, kind):
-        status = self.world.fail_next.pop(kind, None)
+        status = self.world.take_failure(kind)
         if status:
             self._send(status, {"message": "simulated failure"}, kind=kind)
             return True

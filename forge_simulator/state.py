@@ -64,7 +64,7 @@ class World:
         self.rate_limits = {kind: RateLimit() for kind in KINDS}
         self.bad_tokens = {"bad-token"}
         self.requests = []  # (kind, method, path, status)
-        self.fail_next = {}  # kind -> HTTP status to answer once
+        self.failures = {}  # kind -> HTTP statuses to answer, one per request, before serving
         self._ids = itertools.count(1000)
 
     @staticmethod
@@ -163,6 +163,16 @@ class World:
             budget.remaining = int(remaining)
             budget.limit = int(limit if limit is not None else budget.limit)
             budget.reset_at = utcnow() + timedelta(seconds=reset_in_s)
+
+    def fail_next(self, kind, status=503, times=1):
+        """Answer the next ``times`` requests to ``kind`` with ``status``."""
+        with self.lock:
+            self.failures.setdefault(kind, []).extend([int(status)] * int(times))
+
+    def take_failure(self, kind):
+        with self.lock:
+            queue = self.failures.get(kind)
+            return queue.pop(0) if queue else None
 
     def log(self, kind, method, path, status):
         with self.lock:

@@ -55,7 +55,7 @@ def test_not_found(forges, world, kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_transient_failure_is_retried_a_bounded_number_of_times(forges, world, kind):
     world.open(kind, CASES[kind][0], 7, state="merged")
-    world.fail_next[kind] = 503
+    world.fail_next(kind, 503)
     _, snapshot = forges.check(_url(kind, 7))
     assert snapshot.state == "merged"
     assert [r[3] for r in world.requests_for(kind)] == [503, 200]

@@ -2,9 +2,11 @@
 
 Every error carries a stable ``code`` (the contract of the command line and of
 the block's JSON handlers), a ``reason`` that tells apart the cases sharing a
-code (the block translates reasons into the learner's language) and an English
-``message``. Messages never contain a token or anything the operator keeps
-secret: they are shown to learners and written to logs.
+code, and an English ``message`` built from a constant ``template`` (a
+translation message id with ``%(name)s`` placeholders) and its ``params``, so
+the block can show it in the learner's language. Messages never contain a
+token or anything the operator keeps secret: they are shown to learners and
+written to logs.
 """
 
 
@@ -13,9 +15,11 @@ class ForgeError(Exception):
 
     code = "forge_error"
 
-    def __init__(self, message, reason=None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template, reason=None, params=None):
+        self.template = template
+        self.params = dict(params or {})
+        self.message = template % self.params if self.params else template
+        super().__init__(self.message)
         self.reason = reason or self.code
 
     def as_dict(self):
@@ -51,8 +55,8 @@ class RateLimited(ForgeError):
 
     code = "rate_limited"
 
-    def __init__(self, message, reset_at=None, reason=None):
-        super().__init__(message, reason)
+    def __init__(self, template, reset_at=None, reason=None, params=None):
+        super().__init__(template, reason, params)
         self.reset_at = reset_at
 
     def as_dict(self):

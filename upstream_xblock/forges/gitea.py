@@ -55,7 +55,7 @@ class GiteaClient:
         url = f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}" \
               f"/pulls/{ref.number}"
         response = guarded_request(self.session, "GET", url)
-        raise_for_status(response, "The forge")
+        raise_for_status(response, self.forge.host)
         data = parse_json(response)
         if not isinstance(data, dict):
             raise ForgeUnavailable("The forge sent an answer that could not be read.",

@@ -103,8 +103,8 @@ def translate_github_error(exc):
                                reset_at=info.reset_at if info else None)
         if exc.status in (404, 410, 451):
             return NotFound("GitHub has no such pull request (or it is private).")
-        return ForgeUnavailable(f"GitHub answered with status {exc.status}.",
-                                reason="bad_status")
+        return ForgeUnavailable("%(forge)s answered with status %(status)s.",
+                                reason="bad_status", params={"forge": "GitHub", "status": exc.status})
     if isinstance(exc, RuntimeError):  # PyGithub refusing a cross-host or cross-scheme 301
         return ForgeUnavailable("GitHub redirected to another site; the redirect was refused.",
                                 reason="redirect_refused")

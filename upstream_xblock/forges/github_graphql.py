@@ -104,8 +104,9 @@ class GitHubGraphQL:
                 response.headers.get("X-RateLimit-Remaining") == "0":
             raise rate_limited(response.headers, "GitHub's rate limit is exhausted.")
         if response.status_code != 200:
-            raise ForgeUnavailable(f"GitHub answered with status {response.status_code}.",
-                                   reason="bad_status")
+            raise ForgeUnavailable("%(forge)s answered with status %(status)s.",
+                                   reason="bad_status",
+                                   params={"forge": "GitHub", "status": response.status_code})
         payload = parse_json(response)
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):

@@ -87,8 +87,8 @@ class GitLabClient:
                 return AuthFailed("GitLab rejected the configured token.")
             if code in (403, 404):
                 return NotFound("GitLab has no such merge request (or it is private).")
-            return ForgeUnavailable(f"GitLab answered with status {code}.",
-                                    reason="bad_status")
+            return ForgeUnavailable("%(forge)s answered with status %(status)s.",
+                                    reason="bad_status", params={"forge": "GitLab", "status": code})
         if isinstance(exc, GitlabError):
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         if isinstance(exc, requests.RequestException):

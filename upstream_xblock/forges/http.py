@@ -127,8 +127,8 @@ def reset_time(headers, *names):
     return None
 
 
-def rate_limited(headers, message="The forge's rate limit is exhausted."):
-    return RateLimited(message, reset_at=reset_time(
+def rate_limited(headers, template="The forge's rate limit is exhausted.", params=None):
+    return RateLimited(template, params=params, reset_at=reset_time(
         headers, "X-RateLimit-Reset", "RateLimit-Reset", "x-ratelimit-reset"))
 
 
@@ -146,10 +146,12 @@ def raise_for_status(response, forge_name):
     status = response.status_code
     if status == 200:
         return
+    params = {"forge": forge_name}
     if status == 404:
-        raise NotFound(f"{forge_name} has no such contribution (or it is private).")
+        raise NotFound("%(forge)s has no such contribution (or it is private).", params=params)
     if status in (401, 403):
-        raise AuthFailed(f"{forge_name} rejected the configured credentials.")
+        raise AuthFailed("%(forge)s rejected the configured credentials.", params=params)
     if status == 429:
-        raise rate_limited(response.headers, f"{forge_name}'s rate limit is exhausted.")
-    raise ForgeUnavailable(f"{forge_name} answered with status {status}.", reason="bad_status")
+        raise rate_limited(response.headers, "%(forge)s's rate limit is exhausted.", params)
+    raise ForgeUnavailable("%(forge)s answered with status %(status)s.", reason="bad_status",
+                           params={**params, "status": status})

@@ -172,8 +172,8 @@ class ForgeRegistry:
                     "Addresses given as numbers are not accepted: use the forge's own web address.",
                     reason="ip_literal")
             raise UnsupportedHost(
-                f"This course does not accept contributions hosted on {host}.",
-                reason="unconfigured_host")
+                "This course does not accept contributions hosted on %(host)s.",
+                reason="unconfigured_host", params={"host": host})
         return forge
 
     def hosts(self):

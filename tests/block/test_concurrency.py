@@ -1,0 +1,54 @@
+"""Concurrent status calls: one forge check per due time, one award, one grade."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from upstream_xblock.models import ContributionAward, TrackedContribution
+
+THREADS = 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_status_calls_award_once(forge_settings, world, events):
+    from tests.block.conftest import BlockHarness  # pylint: disable=import-outside-toplevel
+    harness = BlockHarness()
+    world.open("github", "openedx/xblock-sdk", 1, author="ada")
+    block = harness.block()
+    usage_id = block.scope_ids.usage_id
+    harness.call(block, "register", {"url": "https://github.com/openedx/xblock-sdk/pull/1",
+                                     "forge_username": "ada"})
+    world.merge("github", "openedx/xblock-sdk", 1)
+    TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    world.clear_log()
+
+    barrier = threading.Barrier(THREADS)
+    answers, failures = [], []
+
+    def learner_tab():
+        try:
+            own = harness.block(usage_id=usage_id)
+            barrier.wait(timeout=10)
+            answers.append(harness.call(own, "status"))
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=learner_tab) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert all(status == 200 for status, _ in answers) and len(answers) == THREADS
+    assert len(world.requests_for("github")) == 1          # one check for one due time
+    assert ContributionAward.objects.count() == 1
+    assert len([e for e in events if e[0] == "grade"]) == 1
+    assert len([e for e in events if e[0] == "completion"]) == 1
+    # Every tab eventually sees the completion on its next call.
+    assert harness.call(harness.block(usage_id=usage_id), "status")[1]["completed"] is True

@@ -1,0 +1,19 @@
+"""Test settings: the demo's workbench settings on a throw-away SQLite file.
+
+A file, not ``:memory:``, so that tests with several threads share one database.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("UPSTREAM_XBLOCK_VAR", tempfile.mkdtemp(prefix="upstream-xblock-test-"))
+
+from workbench_demo.settings import *  # noqa: E402,F401,F403  pylint: disable=wildcard-import,wrong-import-position
+
+DATABASES = {"default": {
+    "ENGINE": "django.db.backends.sqlite3",
+    "NAME": os.path.join(os.environ["UPSTREAM_XBLOCK_VAR"], "test.sqlite3"),
+    "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+    "TEST": {"NAME": os.path.join(os.environ["UPSTREAM_XBLOCK_VAR"], "test-db.sqlite3")},
+}}
+XBLOCK_SETTINGS = {"upstream_xblock": {}}

@@ -1,0 +1,66 @@
+"""JSON request/response plumbing for the block's handlers.
+
+Every handler takes a JSON object and answers JSON. Errors answer
+``{"error": {"code", "message", ...}}`` with an HTTP status (400 for bad
+input, 404/409/429 where they mean something), in the learner's language.
+"""
+
+import functools
+import json
+import logging
+
+from webob import Response
+
+from . import platform
+from .forges import ConfigurationError
+from .tracking.service import TrackingError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def json_response(payload, status=200):
+    return Response(json.dumps(payload), status=status, content_type="application/json",
+                    charset="utf-8")
+
+
+def _error(block, error):
+    return json_response({"error": error.as_dict(platform.gettext(block))}, status=error.status)
+
+
+def _parse(request):
+    if request.method != "POST":
+        raise TrackingError("method_not_allowed", "Use POST.", status=405)
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        raise TrackingError("bad_request", "The request is too large.", status=413)
+    try:
+        data = json.loads(body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, ValueError):
+        raise TrackingError("bad_request", "The request is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise TrackingError("bad_request", "The request must be a JSON object.")
+    return data
+
+
+def json_api(method):
+    """Wrap ``method(self, data) -> dict`` as a JSON handler body."""
+
+    @functools.wraps(method)
+    def wrapper(self, request, suffix=""):  # pylint: disable=unused-argument
+        try:
+            data = _parse(request)
+            if not platform.learner_id(self):
+                raise TrackingError("not_signed_in", "Sign in to register a contribution.",
+                                    status=403)
+            return json_response(method(self, data))
+        except TrackingError as error:
+            return _error(self, error)
+        except ConfigurationError:
+            log.error("the upstream_xblock forge settings are malformed")
+            return _error(self, TrackingError(
+                "configuration_error", "This activity is not configured correctly. "
+                "Please tell your course team.", status=503))
+
+    return wrapper

@@ -1,0 +1,80 @@
+"""The registry of tracked contributions: the source of truth for what learners registered.
+
+One ``TrackedContribution`` row per (block usage, learner, normalized URL),
+holding the last forge snapshot, when it was checked and is due next, the
+last error, and whether it counted in an award. One ``ContributionAward`` row
+per (block usage, learner) once the block's requirement is met: its unique
+constraint is what makes the grade and completion publish exactly once.
+"""
+
+from django.db import models
+
+
+class TrackedContribution(models.Model):
+    """One contribution a learner registered in one block."""
+
+    usage_key = models.CharField(max_length=255, db_index=True)
+    course_key = models.CharField(max_length=255, db_index=True, blank=True, default="")
+    learner_id = models.CharField(max_length=255, db_index=True,
+                                  help_text="the runtime's user id, as a string")
+    anonymous_id = models.CharField(max_length=255, blank=True, default="",
+                                    help_text="anonymous user id, for awards made in the background")
+
+    url = models.CharField(max_length=500, help_text="canonical web URL")
+    kind = models.CharField(max_length=16)
+    host = models.CharField(max_length=255)
+    project = models.CharField(max_length=255)
+    number = models.PositiveIntegerField()
+    forge_username = models.CharField(max_length=100, blank=True, default="")
+
+    state = models.CharField(max_length=16, blank=True, default="",
+                             help_text="open | draft | merged | closed, empty until checked")
+    title = models.CharField(max_length=300, blank=True, default="")
+    snapshot = models.JSONField(null=True, blank=True)
+    etag = models.CharField(max_length=200, blank=True, default="")
+    verdict = models.CharField(max_length=16, blank=True, default="",
+                               help_text="accepted | pending | rejected, from the block's rules")
+    checks = models.JSONField(default=list, blank=True)
+
+    registered_at = models.DateTimeField()
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                         help_text="null: settled, no more checks")
+    error_code = models.CharField(max_length=32, blank=True, default="")
+    error_message = models.CharField(max_length=300, blank=True, default="")
+    error_count = models.PositiveIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    awarded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [
+            models.UniqueConstraint(fields=["usage_key", "learner_id", "url"],
+                                    name="upstream_unique_contribution"),
+        ]
+        indexes = [models.Index(fields=["usage_key", "learner_id"], name="upstream_block_learner")]
+
+    def __str__(self):
+        return f"{self.url} ({self.state or 'unchecked'})"
+
+
+class ContributionAward(models.Model):
+    """The learner met the block's requirement: graded and completed once."""
+
+    usage_key = models.CharField(max_length=255)
+    learner_id = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    awarded_at = models.DateTimeField()
+    score = models.FloatField(help_text="fraction of the block's points, 0..1")
+    contributions = models.JSONField(default=list, help_text="URLs that counted")
+    published = models.BooleanField(default=False,
+                                    help_text="grade and completion reached the platform")
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [
+            models.UniqueConstraint(fields=["usage_key", "learner_id"], name="upstream_unique_award"),
+        ]
+
+    def __str__(self):
+        return f"award {self.usage_key} / {self.learner_id}"

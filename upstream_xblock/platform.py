@@ -1,0 +1,74 @@
+"""Everything that differs between the LMS/Studio and the xblock-sdk workbench.
+
+This is the only module allowed to import Open edX code (``lms.*``,
+``common.*``, ``xmodule.*``, ``completion``, ``submissions``), and only
+inside functions, so the package imports cleanly without edx-platform.
+"""
+
+import json
+import logging
+import os
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+SETTINGS_BUCKET = "upstream_xblock"
+CONFIG_ENV = "UPSTREAM_XBLOCK_CONFIG"
+
+
+@lru_cache(maxsize=4)
+def _bucket_from_file(path, _mtime):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def settings_bucket(block):
+    """XBLOCK_SETTINGS["upstream_xblock"] through the settings service; else the env file."""
+    service = block.runtime.service(block, "settings")
+    if service is not None:
+        bucket = service.get_settings_bucket(block, default={})
+        if bucket:
+            return bucket
+    path = os.environ.get(CONFIG_ENV)
+    if path:
+        try:
+            return _bucket_from_file(path, os.stat(path).st_mtime)
+        except (OSError, ValueError):
+            log.error("cannot read the forge configuration named by %s", CONFIG_ENV)
+    return {}
+
+
+def _current_user(block):
+    service = block.runtime.service(block, "user")
+    return service.get_current_user() if service is not None else None
+
+
+def learner_id(block):
+    """The runtime's id for the learner, as a string ('' when anonymous)."""
+    user_id = block.scope_ids.user_id
+    return "" if user_id is None else str(user_id)
+
+
+def anonymous_id(block):
+    user = _current_user(block)
+    return (user.opt_attrs.get("edx-platform.anonymous_user_id") or "") if user else ""
+
+
+def course_key(block):
+    return str(getattr(block.scope_ids.usage_id, "course_key", "") or "")
+
+
+def usage_key(block):
+    return str(block.scope_ids.usage_id)
+
+
+def publish_award(block, award):
+    """Grade (fraction of the block's points) and completion, through the runtime."""
+    block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
+    block.runtime.publish(block, "completion", {"completion": 1.0})
+
+
+def gettext(block):
+    """The runtime's translation function (identity if the runtime has no i18n service)."""
+    service = block.runtime.service(block, "i18n")
+    return service.gettext if service is not None else (lambda text: text)

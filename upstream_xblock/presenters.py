@@ -1,0 +1,72 @@
+"""Registry records to the JSON the learner's page reads, in the learner's language.
+
+Forge-supplied text (titles, user names) goes out as JSON strings; the page
+writes it with ``textContent``, never as HTML.
+"""
+
+from .policy import gettext_noop
+
+# What a learner is told about the last failed check of a contribution, by error code.
+CHECK_ERRORS = {
+    "not_found": gettext_noop("The forge says this contribution does not exist or is private."),
+    "forge_unavailable": gettext_noop("The forge could not be reached. We will try again."),
+    "rate_limited": gettext_noop("The forge asked us to slow down. We will try again later."),
+    "auth_failed": gettext_noop("The forge refused this site's credentials. "
+                                "Your course team can fix this; we will try again."),
+}
+STATE_LABELS = {
+    "open": gettext_noop("Open"), "draft": gettext_noop("Draft"),
+    "merged": gettext_noop("Merged"), "closed": gettext_noop("Closed"),
+    "": gettext_noop("Not checked yet"),
+}
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else None
+
+
+def translate_check(check, gettext):
+    template = gettext(check["reason"])
+    params = check.get("params") or {}
+    return {"id": check["id"], "outcome": check["outcome"],
+            "reason": template % params if params else template}
+
+
+def contribution_json(row, gettext):
+    snapshot = row.snapshot or {}
+    error = None
+    if row.error_code:
+        error = {"code": row.error_code,
+                 "message": gettext(CHECK_ERRORS.get(row.error_code, CHECK_ERRORS["forge_unavailable"]))}
+    return {
+        "url": row.url, "kind": row.kind, "host": row.host, "number": row.number,
+        "project": row.project,
+        "repository": snapshot.get("target_repository") or row.project,
+        "web_url": snapshot.get("web_url") or row.url,
+        "state": row.state or "unknown", "state_label": gettext(STATE_LABELS.get(row.state, "")),
+        "title": row.title, "author": snapshot.get("author", ""),
+        "forge_username": row.forge_username,
+        "verdict": row.verdict or "pending",
+        "checks": [translate_check(check, gettext) for check in row.checks or []],
+        "registered_at": _iso(row.registered_at), "last_checked": _iso(row.last_checked_at),
+        "next_check": _iso(row.next_check_at), "counted": bool(row.awarded_at),
+        "error": error,
+    }
+
+
+def status_json(rows, award, required_count, next_poll_in_s, gettext):
+    """The ``status`` handler's answer (also the page's initial state)."""
+    accepted = sum(1 for row in rows if row.verdict == "accepted")
+    summary = gettext("%(accepted)s of %(required)s accepted") % {
+        "accepted": min(accepted, required_count), "required": required_count}
+    message = ""
+    if award is not None:
+        message = gettext("Well done: your contribution was accepted upstream. "
+                          "This activity is complete.")
+    return {
+        "completed": award is not None,
+        "required": required_count, "accepted": accepted, "summary": summary,
+        "message": message,
+        "contributions": [contribution_json(row, gettext) for row in rows],
+        "next_check_in_s": next_poll_in_s,
+    }

@@ -1,0 +1,39 @@
+"""The block's templates and static files, and rendering them.
+
+In the wheel they are the packages ``upstream_xblock.templates`` and
+``upstream_xblock.static`` (setup.py maps the repository's top-level
+``templates/`` and ``static/`` there). In a source checkout (the tests, the
+demo, an editable install) they are those top-level folders beside the package.
+"""
+
+import importlib.resources
+from functools import lru_cache
+from pathlib import Path
+
+from django.template import Context, Engine
+
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def resource_root(kind):
+    """Traversable for 'templates' or 'static'."""
+    try:
+        return importlib.resources.files(f"upstream_xblock.{kind}")
+    except ModuleNotFoundError:
+        return _CHECKOUT / kind
+
+
+@lru_cache(maxsize=32)
+def load_text(kind, name):
+    return resource_root(kind).joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    # xblock.utils' i18n tags translate through the runtime's i18n service.
+    return Engine(libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
+
+
+def render_template(name, context, i18n_service=None):
+    template = _engine().from_string(load_text("templates", name))
+    return template.render(Context({**context, "_i18n_service": i18n_service}))

@@ -1,0 +1,54 @@
+"""When to check a contribution next.
+
+Open contributions are checked often at first and less often as they age;
+closed ones keep a slow cadence for a while since they can be reopened;
+accepted ones, and merged ones the rules rejected, stop. Errors back off
+exponentially; a rate limit waits for the forge's reset time.
+"""
+
+from dataclasses import dataclass, fields
+from datetime import timedelta
+
+from ..forges import RateLimited
+
+
+@dataclass(frozen=True)
+class Schedule:
+    open_min_s: int = 300           # first day: every 5 minutes
+    open_max_s: int = 6 * 3600      # old open contributions: every 6 hours
+    closed_every_s: int = 24 * 3600
+    closed_for_days: int = 30       # a closed one is watched this long for a reopen
+    error_min_s: int = 60
+    error_max_s: int = 6 * 3600
+    manual_min_interval_s: int = 30  # "Check now" at most this often per contribution
+    page_poll_min_s: int = 5        # the page never asks more often than this
+    page_poll_max_s: int = 300
+
+    @classmethod
+    def from_settings(cls, bucket):
+        """Schedule from the settings bucket's optional ``"polling"`` object (positive ints)."""
+        values = (bucket or {}).get("polling") or {}
+        known = {f.name for f in fields(cls)}
+        clean = {k: int(v) for k, v in values.items()
+                 if k in known and isinstance(v, (int, float)) and v > 0}
+        return cls(**clean)
+
+    def after_check(self, *, state, verdict, registered_at, now):
+        """Next due time after a successful check, or None when settled."""
+        if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
+            return None
+        age = now - registered_at
+        if state == "closed":
+            if age > timedelta(days=self.closed_for_days):
+                return None
+            return now + timedelta(seconds=self.closed_every_s)
+        days = max(age.total_seconds() / 86400, 0)
+        interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
+        return now + timedelta(seconds=interval)
+
+    def after_error(self, *, error, error_count, now):
+        """Next due time after a failed check (``error_count`` includes this one)."""
+        if isinstance(error, RateLimited) and error.reset_at and error.reset_at > now:
+            return error.reset_at + timedelta(seconds=1)
+        interval = min(self.error_min_s * 2 ** max(error_count - 1, 0), self.error_max_s)
+        return now + timedelta(seconds=interval)

@@ -1,0 +1,228 @@
+"""Registry operations for one learner in one block: register, refresh, status, withdraw, award."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..forges import ContributionRef, ForgeError, ForgeUnavailable, Snapshot
+from ..models import TrackedContribution
+from ..policy import Identity, Rules, evaluate
+from .awards import award_if_earned
+from .schedule import Schedule
+
+log = logging.getLogger(__name__)
+
+MAX_CONTRIBUTIONS_PER_BLOCK = 10
+MAX_REFRESHES_PER_REQUEST = 5
+CLAIM_LEASE = timedelta(seconds=60)
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class TrackingError(Exception):
+    """A request the registry refuses, with a stable code for the JSON handlers.
+
+    ``template`` is an English message id with ``%(name)s`` placeholders filled
+    from ``params``; the block translates it. ``extra`` goes into the JSON as is.
+    """
+
+    def __init__(self, code, template, status=400, params=None, **extra):
+        self.code, self.template, self.status = code, template, status
+        self.params, self.extra = dict(params or {}), extra
+        super().__init__(template % self.params if self.params else template)
+
+    @classmethod
+    def from_forge(cls, error):
+        return cls(error.code, error.template, params=error.params, reason=error.reason)
+
+    def as_dict(self, gettext=lambda text: text):
+        message = gettext(self.template)
+        return {"code": self.code, "message": message % self.params if self.params else message,
+                **self.extra}
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """Who and where: one learner in one block, with the block's rules."""
+
+    usage_key: str
+    learner_id: str
+    course_key: str = ""
+    anonymous_id: str = ""
+    required_count: int = 1
+    accepted_hosts: tuple = ()
+    rules: Rules = field(default_factory=Rules)
+
+
+def ref_of(row):
+    return ContributionRef(kind=row.kind, host=row.host, project=row.project,
+                           number=row.number, url=row.url)
+
+
+class ContributionTracker:
+    """The tracking layer as the block (or a worker) sees it for one learner."""
+
+    def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now):
+        self.context = context
+        self.forges = forges
+        self.schedule = schedule or Schedule()
+        self.publisher = publisher
+        self.clock = clock
+
+    # -- queries -----------------------------------------------------------
+    def rows(self):
+        return list(TrackedContribution.objects.filter(
+            usage_key=self.context.usage_key, learner_id=self.context.learner_id,
+        ).order_by("registered_at", "pk"))
+
+    # -- commands ----------------------------------------------------------
+    def register(self, url, forge_username=""):
+        """Store the contribution, then ask the forge once; a forge failure is kept, not raised."""
+        try:
+            ref = self.forges.parse(url)
+        except ForgeError as error:
+            raise TrackingError.from_forge(error) from None
+        hosts = self.context.accepted_hosts
+        if hosts and ref.host not in hosts:
+            raise TrackingError("host_not_accepted",
+                                "This activity accepts contributions on %(hosts)s only.",
+                                params={"hosts": ", ".join(hosts)}, hosts=list(hosts))
+        forge_username = (forge_username or "").strip()
+        if forge_username and not USERNAME_RE.match(forge_username):
+            raise TrackingError("invalid_username", "This is not a valid user name on a forge.")
+        if len(self.rows()) >= MAX_CONTRIBUTIONS_PER_BLOCK:
+            raise TrackingError("too_many", "You have registered as many contributions as this "
+                                "activity allows. Withdraw one to add another.")
+        now = self.clock()
+        try:
+            with transaction.atomic():
+                row = TrackedContribution.objects.create(
+                    usage_key=self.context.usage_key, course_key=self.context.course_key,
+                    learner_id=self.context.learner_id, anonymous_id=self.context.anonymous_id,
+                    url=ref.url, kind=ref.kind, host=ref.host, project=ref.project,
+                    number=ref.number, forge_username=forge_username,
+                    registered_at=now, next_check_at=now)
+        except IntegrityError:
+            raise TrackingError("already_registered",
+                                "You have already registered this contribution.") from None
+        self.refresh(row)
+        self.award()
+        return row
+
+    def withdraw(self, url):
+        try:
+            canonical = self.forges.parse(url).url
+        except ForgeError as error:
+            raise TrackingError.from_forge(error) from None
+        row = next((r for r in self.rows() if r.url == canonical), None)
+        if row is None:
+            raise TrackingError("not_registered", "This contribution is not registered here.",
+                                status=404)
+        if row.awarded_at:
+            raise TrackingError("already_counted", "This contribution already counted for your "
+                                "grade; it cannot be withdrawn.", status=409)
+        row.delete()
+
+    def status(self):
+        """Refresh what is due (a bounded number), award if earned; (rows, award)."""
+        now = self.clock()
+        rows = self.rows()
+        due = [r for r in rows if r.next_check_at and r.next_check_at <= now]
+        for row in due[:MAX_REFRESHES_PER_REQUEST]:
+            self.refresh(row)
+        return rows, self.award(rows)
+
+    def check_now(self):
+        """Refresh every unsettled contribution not checked in the last few seconds."""
+        now = self.clock()
+        rows = self.rows()
+        unsettled = [r for r in rows if r.next_check_at is not None]
+        minimum = timedelta(seconds=self.schedule.manual_min_interval_s)
+        ready = [r for r in unsettled if not r.last_checked_at or now - r.last_checked_at >= minimum]
+        if unsettled and not ready:
+            wait = min(minimum - (now - r.last_checked_at) for r in unsettled)
+            raise TrackingError("too_soon", "Checked a moment ago. Try again in a little while.",
+                                status=429, retry_in_s=max(int(wait.total_seconds()) + 1, 1))
+        for row in ready[:MAX_REFRESHES_PER_REQUEST]:
+            self.refresh(row)
+        return rows, self.award(rows)
+
+    def award(self, rows=None):
+        return award_if_earned(self.context, rows if rows is not None else self.rows(),
+                               self.publisher, self.clock())
+
+    # -- one refresh ---------------------------------------------------------
+    def _claim(self, row, now):
+        """Compare-and-set on next_check_at: only one request checks a row per due time."""
+        lease = now + CLAIM_LEASE
+        claimed = TrackedContribution.objects.filter(
+            pk=row.pk, next_check_at=row.next_check_at).update(next_check_at=lease)
+        if not claimed:
+            row.refresh_from_db()
+            return False
+        row.next_check_at = lease
+        return True
+
+    def refresh(self, row):
+        """Ask the forge about ``row`` once, apply the rules, schedule the next check."""
+        now = self.clock()
+        if row.next_check_at is None or not self._claim(row, now):
+            return False
+        try:
+            result = self.forges.fetch(ref_of(row), etag=row.etag or None)
+        except ForgeError as error:
+            self._record_error(row, error, now)
+            return True
+        except Exception:  # pylint: disable=broad-except
+            # A bug or an unexpected library error must not lose the registration.
+            log.exception("unexpected error checking %s", row.url)
+            self._record_error(row, ForgeUnavailable("Unexpected error while checking.",
+                                                     reason="internal"), now)
+            return True
+        if result.snapshot is not None:
+            row.snapshot = result.snapshot.to_dict()
+            row.state, row.title = result.snapshot.state, result.snapshot.title
+            row.etag = (result.etag or "")[:200]
+        self.apply_rules(row, now)
+        row.error_code, row.error_message, row.error_count = "", "", 0
+        row.last_checked_at = now
+        row.next_check_at = self.schedule.after_check(
+            state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
+        row.save()
+        return True
+
+    def apply_rules(self, row, now):
+        """Re-evaluate the stored snapshot; an award already made is never taken back."""
+        if not row.snapshot:
+            return
+        verdict = evaluate(Snapshot.from_dict(row.snapshot), self.context.rules,
+                           Identity(forge_username=row.forge_username or None))
+        row.checks = [check.to_dict() for check in verdict.checks]
+        if row.awarded_at:
+            return
+        row.verdict = verdict.verdict
+        if verdict.accepted and not row.accepted_at:
+            row.accepted_at = now
+        elif not verdict.accepted:
+            row.accepted_at = None
+
+    def _record_error(self, row, error, now):
+        row.error_code = error.code
+        row.error_message = error.message[:300]
+        row.error_count += 1
+        row.last_checked_at = now
+        row.next_check_at = self.schedule.after_error(error=error, error_count=row.error_count,
+                                                      now=now)
+        row.save()
+        log.info("check of %s failed: %s (%s)", row.url, error.code, error.reason)
+
+    def next_poll_in_s(self, rows):
+        """When the page should ask again: 0 when nothing is left to check."""
+        pending = [r.next_check_at for r in rows if r.next_check_at]
+        if not pending:
+            return 0
+        seconds = (min(pending) - self.clock()).total_seconds()
+        return int(min(max(seconds, self.schedule.page_poll_min_s), self.schedule.page_poll_max_s))

@@ -1,0 +1,1 @@
+"""Settings for the xblock-sdk workbench running the block's scenarios (demo and block tests)."""

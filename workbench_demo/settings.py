@@ -1,0 +1,46 @@
+"""The workbench's own settings, plus this app, the settings service and the forge settings bucket.
+
+The bucket is read from the JSON file named by UPSTREAM_XBLOCK_CONFIG (the demo
+writes one pointing at the forge simulator); without it the block uses the
+built-in public forges.
+"""
+
+import json
+import os
+
+from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from workbench.settings import INSTALLED_APPS, WORKBENCH
+
+INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]
+
+WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService"}}
+
+VAR_DIR = os.environ.get("UPSTREAM_XBLOCK_VAR", os.path.join(os.getcwd(), "var"))
+os.makedirs(VAR_DIR, exist_ok=True)
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                         "NAME": os.path.join(VAR_DIR, "workbench.sqlite3"),
+                         "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"}}}
+
+_CONFIG_FILE = os.environ.get("UPSTREAM_XBLOCK_CONFIG")
+XBLOCK_SETTINGS = {"upstream_xblock": {}}
+if _CONFIG_FILE:
+    with open(_CONFIG_FILE, encoding="utf-8") as _handle:
+        XBLOCK_SETTINGS["upstream_xblock"] = json.load(_handle)
+
+# The workbench lists only this block's scenarios.
+EXCLUDED_XBLOCKS = {"allscopes_demo", "attempts_scoreboard_demo", "equality_demo", "filethumbs",
+                    "helloworld_demo", "html_demo", "problem_demo", "sidebar_demo", "slider_demo",
+                    "textinput_demo", "thumbs", "view_counter_demo"}
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# The workbench logs to a relative var/ path; keep its log beside our database.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": "INFO"}},
+    "loggers": {
+        "upstream_xblock": {"handlers": ["console"], "level": "INFO"},
+        "django": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
