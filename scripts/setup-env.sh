@@ -8,7 +8,9 @@ if [ ! -x "$VENV/bin/python" ]; then
     echo "creating $VENV with $PYTHON"
     "$PYTHON" -m venv "$VENV"
 fi
+# (grep drops pip's notes about this machine's optional local package mirrors)
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -c "$ROOT/requirements/pins.txt" -r "$ROOT/requirements/test.in" -e "$ROOT"
+    -c "$ROOT/requirements/pins.txt" -r "$ROOT/requirements/test.in" -e "$ROOT" \
+    2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 VPY="$VENV/bin/python"
 export VPY VENV ROOT

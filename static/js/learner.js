@@ -120,7 +120,7 @@ function UpstreamContributionLearnerView(runtime, element) {
     function render(status) {
         var summary = $(".upstream-summary");
         summary.textContent = status.message ? status.summary + ". " + status.message : status.summary;
-        root.classList.toggle("upstream-completed", !!status.completed);
+        container.classList.toggle("upstream-completed", !!status.completed);
         var list = $(".upstream-list");
         list.textContent = "";
         if (!status.contributions.length) {

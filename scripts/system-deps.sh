@@ -1,0 +1,25 @@
+# Sourced by test.sh: the Debian packages the tests drive (Chromium for the browser tests).
+# Installs what is missing when run as root with apt-get; otherwise says what to install.
+NEEDED_DEBIAN_PACKAGES="chromium"
+missing_packages() {
+    local pkg missing=""
+    for pkg in $NEEDED_DEBIAN_PACKAGES; do
+        case "$pkg" in
+            chromium) [ -x /usr/bin/chromium ] || missing="$missing $pkg" ;;
+            *) dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg" ;;
+        esac
+    done
+    echo "$missing"
+}
+MISSING="$(missing_packages)"
+if [ -n "$MISSING" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Debian packages:$MISSING"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $MISSING >/dev/null
+    else
+        echo "error: the tests need these Debian packages:$MISSING" >&2
+        echo "       install them (sudo apt-get install$MISSING) and run again." >&2
+        exit 1
+    fi
+fi

@@ -1,0 +1,80 @@
+"""The running demo (workbench + forge simulator in a subprocess) and a headless Chromium."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, process, timeout_s=60):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the demo exited early:\n{process.stdout.read()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # loopback only
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the demo did not answer on {url}")
+
+
+class Demo:
+    def __init__(self, web_port, sim_port):
+        self.base = f"http://127.0.0.1:{web_port}"
+        self.sim = f"http://127.0.0.1:{sim_port}"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    web_port, sim_port = free_port(), free_port()
+    env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(tmp_path_factory.mktemp("demo-var"))}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("UPSTREAM_XBLOCK_CONFIG", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
+         str(sim_port), "--check-every", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(f"http://127.0.0.1:{web_port}/", process)
+        yield Demo(web_port, sim_port)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does, as root)")
+    from playwright.sync_api import sync_playwright  # pylint: disable=import-outside-toplevel
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors on the page: {errors}"

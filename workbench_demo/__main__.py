@@ -1,0 +1,76 @@
+"""``python -m workbench_demo``: the workbench with the block's scenarios, offline.
+
+Starts the loopback forge simulator (seeded with demo contributions) and points
+github.com, gitlab.com, review.opendev.org and codeberg.org at it through the
+settings bucket file named by UPSTREAM_XBLOCK_CONFIG; migrates the workbench's
+SQLite database; serves the workbench. ``--real-forges`` skips the simulator
+and talks to the real forges (needs internet), with the configuration in
+UPSTREAM_XBLOCK_CONFIG if set, else the built-in public forges.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+from forge_simulator import ForgeSimulator, simulator_settings
+from forge_simulator.__main__ import seed_demo
+
+GUIDE = """
+  Workbench:        http://127.0.0.1:{port}/
+  One required:     http://127.0.0.1:{port}/scenario/upstream_contribution.0/
+  Two required:     http://127.0.0.1:{port}/scenario/upstream_contribution.1/
+  Two in one unit:  http://127.0.0.1:{port}/scenario/upstream_contribution.2/
+  (add ?student=ada to act as another learner)
+
+  Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
+  then merge it in the simulator (from another terminal):
+      {python} -m forge_simulator merge github openedx/xblock-sdk 101 --url {sim}
+  and watch the unit complete within {every} seconds, without reloading.
+  Other demo contributions: https://gitlab.com/mooc-floss/demo/-/merge_requests/3,
+  https://review.opendev.org/c/openstack/nova/+/900001, https://codeberg.org/forgejo/forgejo/pulls/42,
+  https://github.com/openedx/xblock/pull/7 (already merged), .../pull/8 (someone else's).
+"""
+
+
+def _start_simulator(args, var_dir):
+    simulator = ForgeSimulator(port=args.sim_port)
+    seed_demo(simulator.world)
+    simulator.start()
+    bucket = simulator_settings(simulator.base_url)
+    bucket["polling"] = {"open_min_s": args.check_every, "page_poll_min_s": min(3, args.check_every),
+                         "manual_min_interval_s": 5, "error_min_s": args.check_every}
+    path = os.path.join(var_dir, "demo-forges.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(bucket, handle, indent=2)
+    os.environ["UPSTREAM_XBLOCK_CONFIG"] = path
+    return simulator
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m workbench_demo")
+    parser.add_argument("--port", type=int, default=8000, help="workbench port")
+    parser.add_argument("--sim-port", type=int, default=8765, help="forge simulator port")
+    parser.add_argument("--check-every", type=int, default=10,
+                        help="seconds between checks of an open contribution (demo pace)")
+    parser.add_argument("--real-forges", action="store_true",
+                        help="no simulator: talk to the real forges (needs internet)")
+    args = parser.parse_args(argv)
+
+    var_dir = os.environ.setdefault("UPSTREAM_XBLOCK_VAR", os.path.join(os.getcwd(), "var"))
+    os.makedirs(var_dir, exist_ok=True)
+    os.environ["EXCLUDE_SAMPLE_XBLOCKS"] = "yes"
+    simulator = None if args.real_forges else _start_simulator(args, var_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench_demo.settings")
+
+    import django  # pylint: disable=import-outside-toplevel
+    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    django.setup()
+    call_command("migrate", verbosity=0)
+    print(GUIDE.format(port=args.port, python=sys.executable, every=args.check_every,
+                       sim=simulator.base_url if simulator else "(no simulator)"), flush=True)
+    call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)
+
+
+if __name__ == "__main__":
+    main()
