@@ -14,7 +14,7 @@ import urllib.request
 from .server import ForgeSimulator, simulator_settings
 
 DEFAULT_URL = "http://127.0.0.1:8765"
-ACTIONS = ("open", "merge", "close", "reopen", "draft", "ready", "approve",
+ACTIONS = ("open", "merge", "close", "reopen", "land", "draft", "ready", "approve",
            "request_changes", "label", "edit")
 
 DEMO_CONTRIBUTIONS = [

@@ -29,6 +29,7 @@ _ACTIONS = {
     "merge": lambda w, b: w.merge(b["kind"], b["project"], b["number"]),
     "close": lambda w, b: w.close(b["kind"], b["project"], b["number"]),
     "reopen": lambda w, b: w.reopen(b["kind"], b["project"], b["number"]),
+    "land": lambda w, b: w.land(b["kind"], b["project"], b["number"]),
     "draft": lambda w, b: w.set_draft(b["kind"], b["project"], b["number"], True),
     "ready": lambda w, b: w.set_draft(b["kind"], b["project"], b["number"], False),
     "approve": lambda w, b: w.approve(b["kind"], b["project"], b["number"]),
@@ -36,7 +37,8 @@ _ACTIONS = {
                                               "changes_requested"),
     "label": lambda w, b: w.label(b["kind"], b["project"], b["number"], b["label"]),
     "edit": lambda w, b: w.edit(b["kind"], b["project"], b["number"],
-                                **{k: b[k] for k in ("title", "author", "body") if k in b}),
+                                **{k: b[k] for k in ("title", "author", "body", "created_at")
+                                   if k in b}),
 }
 
 

@@ -22,6 +22,7 @@ type LabelConnection { nodes: [Label] }
 type PullRequest {
   number: Int!
   title: String!
+  body: String!
   state: PullRequestState!
   isDraft: Boolean!
   url: String!
@@ -73,7 +74,8 @@ class GraphQLApi:
         if c is None:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
         return {
-            "number": c.number, "title": c.title, "state": c.state.upper(), "isDraft": c.draft,
+            "number": c.number, "title": c.title, "body": c.body, "state": c.state.upper(),
+            "isDraft": c.draft,
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),
             "mergedAt": iso(c.merged_at), "closedAt": iso(c.closed_at),
             "reviewDecision": _REVIEW.get(c.review, "REVIEW_REQUIRED"),

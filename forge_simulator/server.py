@@ -26,6 +26,10 @@ WEB = {"github": "https://github.com", "gitlab": "https://gitlab.com",
        "gerrit": "https://review.opendev.org", "gitea": "https://codeberg.org"}
 
 _GITHUB_PULL = re.compile(r"^/github/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_GITHUB_EVENTS = re.compile(r"^/github/repos/([^/]+)/([^/]+)/issues/(\d+)/events$")
+_GITHUB_REVIEWS = re.compile(r"^/github/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews$")
+_GITLAB_APPROVALS = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)/approvals$")
+_GITEA_REVIEWS = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews$")
 _GITLAB_MR = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)$")
 _GERRIT_CHANGE = re.compile(r"^/gerrit(?:/a)?/changes/([^/]+)$")
 _GITEA_PULL = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
@@ -122,6 +126,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return None
         if path == "/github/graphql" and self.command == "POST":
             return self._github_graphql()
+        events = _GITHUB_EVENTS.match(path)
+        if events and self.command == "GET":
+            return self._github_events(events)
+        review_list = _GITHUB_REVIEWS.match(path)
+        if review_list and self.command == "GET":
+            return self._sub_resource("github", review_list,
+                                      lambda c: shapes.reviews(c, "CHANGES_REQUESTED"))
         match = _GITHUB_PULL.match(path)
         if not match or self.command != "GET":
             return self._send(404, {"message": "Not Found"}, kind="github")
@@ -150,6 +161,28 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         return self._send(200, None, {"ETag": etag, **self._github_rate_headers()},
                           kind="github", raw=body)
 
+    def _sub_resource(self, kind, match, shape):
+        """A list or object hanging off a pull request (reviews, approvals)."""
+        if kind == "gitlab":
+            contribution = self.world.get(kind, self._gitlab_project(match[1]), int(match[2]))
+        else:
+            contribution = self.world.get(kind, f"{unquote(match[1])}/{unquote(match[2])}",
+                                          int(match[3]))
+        if contribution is None:
+            return self._send(404, {"message": "Not Found"}, kind=kind)
+        return self._send(200, shape(contribution), kind=kind)
+
+    def _github_events(self, match):
+        contribution = self.world.get("github", f"{unquote(match[1])}/{unquote(match[2])}",
+                                      int(match[3]))
+        if contribution is None:
+            return self._send(404, {"message": "Not Found"}, kind="github")
+        if not self.world.rate_limits["github"].spend():
+            return self._send(403, {"message": "API rate limit exceeded"},
+                              self._github_rate_headers(), "github")
+        return self._send(200, shapes.github_issue_events(contribution, self.base + "/github"),
+                          self._github_rate_headers(), "github")
+
     def _github_graphql(self):
         request = self._body()
         if not isinstance(request, dict) or not self.headers.get("Authorization"):
@@ -167,6 +200,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._token_refused("gitlab", self.headers.get("PRIVATE-TOKEN")) or \
                 self._failure_injected("gitlab"):
             return None
+        approvals = _GITLAB_APPROVALS.match(path)
+        if approvals and self.command == "GET":
+            return self._sub_resource("gitlab", approvals, shapes.gitlab_approvals)
         match = _GITLAB_MR.match(path)
         if not match or self.command != "GET":
             return self._send(404, {"message": "404 Not Found"}, kind="gitlab")
@@ -176,11 +212,20 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                    "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}
         if not budget.spend():
             return self._send(429, {"message": "Retry later"}, headers, "gitlab")
-        contribution = self.world.get("gitlab", unquote(match[1]), int(match[2]))
+        contribution = self.world.get("gitlab", self._gitlab_project(match[1]), int(match[2]))
         if contribution is None:
             return self._send(404, {"message": "404 Not found"}, headers, "gitlab")
         return self._send(200, shapes.gitlab_merge_request(contribution, WEB["gitlab"]),
                           headers, "gitlab")
+
+    def _gitlab_project(self, project_id):
+        """GitLab addresses a project by URL-encoded path or by numeric id."""
+        if project_id.isdigit():
+            for contribution in list(self.world.contributions.values()):
+                if contribution.kind == "gitlab" and \
+                        shapes.project_id(contribution.project) == int(project_id):
+                    return contribution.project
+        return unquote(project_id)
 
     # -- Gerrit -----------------------------------------------------------
     def _gerrit(self, path):
@@ -206,6 +251,10 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._token_refused("gitea", self.headers.get("Authorization")) or \
                 self._failure_injected("gitea"):
             return None
+        review_list = _GITEA_REVIEWS.match(path)
+        if review_list and self.command == "GET":
+            return self._sub_resource("gitea", review_list,
+                                      lambda c: shapes.reviews(c, "REQUEST_CHANGES"))
         match = _GITEA_PULL.match(path)
         if not match or self.command != "GET":
             return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")

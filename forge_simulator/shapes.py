@@ -26,6 +26,11 @@ def _num_id(text):
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
 
 
+def project_id(path):
+    """The numeric id the simulator gives a GitLab project."""
+    return _num_id(path)
+
+
 def github_user(api, web, login):
     user = {
         "login": login, "id": _num_id(login), "node_id": f"U_{login}",
@@ -106,11 +111,40 @@ def github_pull(c, api, web):
     }
 
 
+def github_issue_events(c, api):
+    """GET /repos/{owner}/{repo}/issues/{n}/events (the fields the client reads, and a few more)."""
+    events = [{"id": c.id * 10 + 1, "event": "labeled", "commit_id": None,
+               "created_at": iso(c.created_at), "actor": {"login": "maintainer"},
+               "url": f"{api}/repos/{c.project}/issues/events/{c.id * 10 + 1}"}]
+    if c.state in ("closed", "merged"):
+        events.append({"id": c.id * 10 + 2, "event": "closed", "commit_id": c.landed_commit,
+                       "created_at": iso(c.closed_at), "actor": {"login": "maintainer"},
+                       "url": f"{api}/repos/{c.project}/issues/events/{c.id * 10 + 2}"})
+    return events
+
+
+def reviews(c, changes_state):
+    """Pull request reviews (GitHub and Gitea list shapes; Gitea says REQUEST_CHANGES)."""
+    if not c.review:
+        return []
+    state = "APPROVED" if c.review == "approved" else changes_state
+    return [{"id": c.id * 10 + 3, "user": {"login": "core-reviewer", "id": 7}, "state": state,
+             "body": "", "submitted_at": iso(c.updated_at)}]
+
+
+def gitlab_approvals(c):
+    """GET /projects/:id/merge_requests/:iid/approvals."""
+    approved = c.review == "approved"
+    return {"id": c.id, "iid": c.number, "approved": approved, "approvals_required": 1,
+            "approvals_left": 0 if approved else 1,
+            "approved_by": [{"user": {"id": 7, "username": "core-reviewer"}}] if approved else []}
+
+
 def gitlab_merge_request(c, web):
     """GET /projects/:id/merge_requests/:iid (GitLab REST v4)."""
     state = {"open": "opened", "closed": "closed", "merged": "merged"}[c.state]
     return {
-        "id": c.id, "iid": c.number, "project_id": _num_id(c.project), "title": c.title,
+        "id": c.id, "iid": c.number, "project_id": project_id(c.project), "title": c.title,
         "description": c.body, "state": state, "draft": c.draft, "work_in_progress": c.draft,
         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at),
         "merged_at": iso(c.merged_at), "closed_at": iso(c.closed_at) if c.state == "closed"
@@ -147,6 +181,10 @@ def gerrit_change(c):
                   "username": c.author, "email": f"{c.author}@example.org"},
         "labels": {"Code-Review": code_review, "Verified": {"all": []}},
     }
+    revision = f"{c.id:040x}"
+    change["current_revision"] = revision
+    change["revisions"] = {revision: {"_number": 1, "commit": {
+        "subject": c.title, "message": f"{c.title}\n\n{c.body}\n\nChange-Id: I{c.id:040x}\n"}}}
     if c.draft:
         change["work_in_progress"] = True
     if c.state == "merged":

@@ -29,6 +29,7 @@ class SimContribution:
     review: str | None = None  # approved | changes_requested | None
     target_branch: str = "main"
     body: str = ""
+    landed_commit: str | None = None  # closed by a commit pushed to the target branch
     id: int = 0
     version: int = 0
 
@@ -118,6 +119,12 @@ class World:
     def close(self, kind, project, number):
         def mutate(c):
             c.state, c.closed_at = "closed", utcnow()
+        return self._change(kind, project, number, mutate)
+
+    def land(self, kind, project, number, commit="0123456789abcdef0123456789abcdef01234567"):
+        """Close it because its commits were pushed by hand (no merge button)."""
+        def mutate(c):
+            c.state, c.closed_at, c.landed_commit = "closed", utcnow(), commit
         return self._change(kind, project, number, mutate)
 
     def reopen(self, kind, project, number):

@@ -7,6 +7,7 @@ It never talks to a forge itself.
 import hashlib
 import json
 
+from django.utils import timezone
 from web_fragments.fragment import Fragment
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
@@ -17,9 +18,13 @@ from . import platform
 from .config import forges_for, schedule_for
 from .forges import ConfigurationError
 from .handlers import json_api
+from .ownership import ownership_code
 from .presenters import status_json
 from .resources import load_text, render_template
+from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
 from .scenarios import workbench_scenarios
+from .tracking import block_config
+from .tracking.awards import NoAward, revoke_award
 from .tracking.service import BlockContext, ContributionTracker, TrackingError
 from .validation import validate_settings
 
@@ -34,7 +39,8 @@ MAX_REQUIRED = 10
 
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user")
-class UpstreamContributionBlock(StudioEditableXBlockMixin, CompletableXBlockMixin, XBlock):
+class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
+                                CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
     block_settings_key = platform.SETTINGS_BUCKET
@@ -67,7 +73,7 @@ class UpstreamContributionBlock(StudioEditableXBlockMixin, CompletableXBlockMixi
                                 "across blocks")
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts")
+                       "accepted_hosts", *RULE_FIELDS)
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -76,18 +82,28 @@ class UpstreamContributionBlock(StudioEditableXBlockMixin, CompletableXBlockMixi
         # Raw points; the LMS scales them to ``weight`` ("Points") itself.
         return 1.0
 
+    def _context(self):
+        usage, learner = platform.usage_key(self), platform.learner_id(self)
+        return BlockContext(
+            usage_key=usage, learner_id=learner, course_key=platform.course_key(self),
+            anonymous_id=platform.anonymous_id(self), required_count=self.required_count,
+            accepted_hosts=tuple(self.accepted_hosts or ()),
+            rules=self.rules(course_start=platform.course_start(self)),
+            ownership_code=ownership_code(usage, learner))
+
     def _tracker(self):
         bucket = platform.settings_bucket(self)
-        context = BlockContext(
-            usage_key=platform.usage_key(self), learner_id=platform.learner_id(self),
-            course_key=platform.course_key(self), anonymous_id=platform.anonymous_id(self),
-            required_count=self.required_count, accepted_hosts=tuple(self.accepted_hosts or ()))
+        context = self._context()
+        block_config.remember(context)
         return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
                                    publisher=lambda award: platform.publish_award(self, award))
 
     def _status(self, tracker, rows, award):
-        return status_json(rows, award, self.required_count, tracker.next_poll_in_s(rows),
-                           platform.gettext(self))
+        status = status_json(rows, award, self.required_count, tracker.next_poll_in_s(rows),
+                             platform.gettext(self))
+        if self.require_ownership_code:
+            status["ownership_code"] = tracker.context.ownership_code
+        return status
 
     # -- views ----------------------------------------------------------------
     def student_view(self, context=None):  # pylint: disable=unused-argument
@@ -154,6 +170,27 @@ class UpstreamContributionBlock(StudioEditableXBlockMixin, CompletableXBlockMixi
         rows = tracker.rows()
         return self._status(tracker, rows, tracker.award(rows))
 
+    @XBlock.handler
+    @json_api
+    def revoke(self, data):
+        """Course staff take a learner's award back, with a reason that is recorded."""
+        if not platform.is_staff(self):
+            raise TrackingError("forbidden", "Only course staff can do this.", status=403)
+        learner, reason = data.get("learner_id"), data.get("reason")
+        if not isinstance(learner, str) or not learner or not isinstance(reason, str) \
+                or not reason.strip():
+            raise TrackingError("bad_request", "Give the learner and a reason.")
+        try:
+            revocation, award = revoke_award(platform.usage_key(self), learner,
+                                             platform.learner_id(self), reason.strip(),
+                                             timezone.now())
+        except NoAward:
+            raise TrackingError("not_awarded", "This learner has no award here.",
+                                status=404) from None
+        platform.publish_revocation(award)
+        return {"revoked": True, "learner_id": learner,
+                "revoked_at": revocation.revoked_at.isoformat()}
+
     # -- Studio -----------------------------------------------------------------
     def validate_field_data(self, validation, data):
         bucket = platform.settings_bucket(self)
@@ -181,4 +218,6 @@ def js_strings(gettext):
         "waiting": gettext("Waiting"),
         "no_contributions": gettext("You have not registered a contribution yet."),
         "untitled": gettext("(title not known yet)"),
+        "ownership_code": gettext("Your ownership code is %(code)s: put it in the description of "
+                                  "your contribution so that we know it is yours."),
     }

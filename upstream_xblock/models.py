@@ -43,8 +43,12 @@ class TrackedContribution(models.Model):
     error_code = models.CharField(max_length=32, blank=True, default="")
     error_message = models.CharField(max_length=300, blank=True, default="")
     error_count = models.PositiveIntegerField(default=0)
+    qualified_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="since when every rule but the waiting period holds")
     accepted_at = models.DateTimeField(null=True, blank=True)
     awarded_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False,
+                                  help_text="staff revoked the award it counted in: never counts again")
 
     class Meta:
         app_label = "upstream_xblock"
@@ -69,6 +73,7 @@ class ContributionAward(models.Model):
     contributions = models.JSONField(default=list, help_text="URLs that counted")
     published = models.BooleanField(default=False,
                                     help_text="grade and completion reached the platform")
+    anonymous_id = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
         app_label = "upstream_xblock"
@@ -78,3 +83,42 @@ class ContributionAward(models.Model):
 
     def __str__(self):
         return f"award {self.usage_key} / {self.learner_id}"
+
+
+class BlockConfig(models.Model):
+    """A block's rules as last seen by the LMS or Studio, for work done without the block.
+
+    Background sweeps evaluate contributions with these; the block writes them
+    whenever they differ from what it renders with.
+    """
+
+    usage_key = models.CharField(max_length=255, unique=True)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    rules = models.JSONField(default=dict)
+    required_count = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+
+    def __str__(self):
+        return f"rules of {self.usage_key}"
+
+
+class AwardRevocation(models.Model):
+    """The record of a staff member taking an award back (the award row is removed)."""
+
+    usage_key = models.CharField(max_length=255, db_index=True)
+    learner_id = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    awarded_at = models.DateTimeField()
+    revoked_at = models.DateTimeField()
+    revoked_by = models.CharField(max_length=255)
+    reason = models.CharField(max_length=500)
+    contributions = models.JSONField(default=list)
+
+    class Meta:
+        app_label = "upstream_xblock"
+
+    def __str__(self):
+        return f"revocation {self.usage_key} / {self.learner_id}"

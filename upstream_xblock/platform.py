@@ -62,6 +62,47 @@ def usage_key(block):
     return str(block.scope_ids.usage_id)
 
 
+def course_start(block):
+    """The course's start date in the LMS and Studio; None in the workbench or if unknown."""
+    course = getattr(block.scope_ids.usage_id, "course_key", None)
+    if course is None:
+        return None
+    try:
+        from xmodule.modulestore.django import modulestore  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return None
+    try:
+        descriptor = modulestore().get_course(course)
+    except Exception:  # pylint: disable=broad-except
+        log.warning("could not read the start date of %s", course)
+        return None
+    return getattr(descriptor, "start", None)
+
+
+def is_staff(block):
+    """Course staff (the LMS says so through the user service; never in the workbench)."""
+    user = _current_user(block)
+    return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
+
+
+def publish_revocation(award):
+    """Staff revoked a learner's award: in the LMS their score for the block is reset.
+
+    (The LMS's grade event only grades the current user, so the reset goes
+    through edx-submissions, keyed by the learner's anonymous id.)
+    Returns True if a platform score was reset.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    if not apps.is_installed("submissions"):
+        return False  # the workbench keeps no grades for other learners
+    from submissions import api as submissions_api  # pylint: disable=import-outside-toplevel
+    anonymous = award.anonymous_id
+    if not (anonymous and award.course_key):
+        return False
+    submissions_api.reset_score(anonymous, award.course_key, award.usage_key)
+    return True
+
+
 def publish_award(block, award):
     """Grade (fraction of the block's points) and completion, through the runtime."""
     block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})

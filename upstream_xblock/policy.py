@@ -1,12 +1,19 @@
 """Acceptance policy: a forge snapshot + the block's rules + the learner's identity -> a verdict.
 
-Pure functions, no HTTP and no runtime. Every check has an id, an outcome
-(``passed | failed | waiting``) and a reason: an English message id with
-``%(name)s`` parameters, marked for translation here and translated by the
-block with the runtime's i18n service.
+Pure functions: no HTTP, no runtime, no database. Every check has an id, an
+outcome (``passed | failed | waiting``) and a reason: an English message id
+with ``%(name)s`` parameters, marked for translation here and translated where
+it is shown. Only the rules a block enables produce checks.
+
+The verdict is ``rejected`` if any check failed, else ``pending`` if any is
+waiting, else ``accepted``: it does not depend on the order of the checks, and
+adding a rule can only keep or worsen it.
 """
 
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from .repository_patterns import matches_any
 
 
 def gettext_noop(message):
@@ -41,28 +48,89 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Rules:
-    """What a block counts as an accepted contribution."""
+    """What a block counts as an accepted contribution (defaults: the README's)."""
 
     count_merged: bool = True
+    count_approved: bool = False
+    accept_labels: tuple = ()
+    count_landed_by_commit: bool = False
+    deny_labels: tuple = ("spam", "invalid")
     require_author: bool = True
+    require_ownership_code: bool = False
+    opened_after: object = None  # a timezone-aware datetime, or None
+    allowed_repositories: tuple = ()
+    denied_repositories: tuple = ()
+    distinct_repositories: bool = False
+    waiting_days: int = 0
+
+    def to_dict(self):
+        data = asdict(self)
+        data["opened_after"] = self.opened_after.isoformat() if self.opened_after else None
+        return data
 
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the learner is on the forge (None: not given yet)."""
+    """Who the learner is: their user name on the forge and their ownership code."""
 
     forge_username: str | None = None
+    ownership_code: str | None = None
 
 
-def check_state(snapshot, rules):
-    if snapshot.state == "draft":
-        return Check("state", WAITING, gettext_noop(
-            "It is a draft: mark it ready for review when it is done."))
-    if snapshot.state == "merged" and rules.count_merged:
-        return Check("state", PASSED, gettext_noop("It was merged."))
+def _ways_to_count(rules):
+    ways = []
+    if rules.count_merged:
+        ways.append(gettext_noop("merged"))
+    if rules.count_approved:
+        ways.append(gettext_noop("approved by a reviewer"))
+    if rules.accept_labels:
+        ways.append(gettext_noop("labelled by a maintainer"))
+    if rules.count_landed_by_commit:
+        ways.append(gettext_noop("landed by commit"))
+    return ways
+
+
+def check_accepted_by_forge(snapshot, rules):
+    """Did the upstream project accept it, in one of the ways this block counts?"""
+    labels = {label.casefold() for label in snapshot.labels}
+    if rules.count_merged and snapshot.state == "merged":
+        return Check("accepted", PASSED, gettext_noop("It was merged."))
+    if rules.count_landed_by_commit and snapshot.state == "closed" and snapshot.landed_commit:
+        return Check("accepted", PASSED, gettext_noop(
+            "It was closed with its commit %(commit)s landed on the target branch."),
+            {"commit": snapshot.landed_commit[:12]})
+    if rules.count_approved and snapshot.review_decision == "approved" \
+            and snapshot.state != "closed":
+        return Check("accepted", PASSED, gettext_noop("A reviewer approved it."))
+    accepted_labels = [name for name in rules.accept_labels if name.casefold() in labels]
+    if accepted_labels and snapshot.state != "closed":
+        return Check("accepted", PASSED, gettext_noop("A maintainer labelled it %(label)s."),
+                     {"label": accepted_labels[0]})
     if snapshot.state == "closed":
-        return Check("state", FAILED, gettext_noop("It was closed without being merged."))
-    return Check("state", WAITING, gettext_noop("Waiting for the maintainers to accept it."))
+        return Check("accepted", FAILED, gettext_noop("It was closed without being accepted."))
+    if snapshot.state == "merged":  # merged, but this block does not count merges
+        return Check("accepted", WAITING, gettext_noop(
+            "It was merged, but this activity counts only other signs of acceptance."))
+    if rules.count_approved and snapshot.review_decision == "changes_requested":
+        return Check("accepted", WAITING, gettext_noop(
+            "A reviewer asked for changes: update it and ask for another review."))
+    return Check("accepted", WAITING, gettext_noop("Waiting for the maintainers to accept it."))
+
+
+def check_not_draft(snapshot):
+    if snapshot.state == "draft":
+        return Check("draft", WAITING, gettext_noop(
+            "It is a draft: mark it ready for review when it is done. Drafts never count."))
+    return Check("draft", PASSED, gettext_noop("It is not a draft."))
+
+
+def check_labels(snapshot, rules):
+    denied = {name.casefold() for name in rules.deny_labels}
+    found = [label for label in snapshot.labels if label.casefold() in denied]
+    if found:
+        return Check("labels", FAILED, gettext_noop("It is labelled %(label)s, which disqualifies it."),
+                     {"label": found[0]})
+    return Check("labels", PASSED, gettext_noop("No disqualifying label."))
 
 
 def check_author(snapshot, identity):
@@ -72,13 +140,54 @@ def check_author(snapshot, identity):
             {"host": snapshot.host})
     if identity.forge_username.casefold() == snapshot.author.casefold():
         return Check("author", PASSED, gettext_noop("You are its author."))
-    return Check("author", FAILED, gettext_noop(
-        "Its author is %(author)s, not %(username)s."),
-        {"author": snapshot.author, "username": identity.forge_username})
+    return Check("author", FAILED, gettext_noop("Its author is %(author)s, not %(username)s."),
+                 {"author": snapshot.author, "username": identity.forge_username})
+
+
+def check_ownership_code(snapshot, identity):
+    code = identity.ownership_code or ""
+    if code and code.casefold() in (snapshot.description or "").casefold():
+        return Check("ownership", PASSED, gettext_noop("Your code is in its description."))
+    return Check("ownership", WAITING, gettext_noop(
+        "Add your code %(code)s to its description so that we know it is yours."), {"code": code})
+
+
+def check_opened_after(snapshot, rules):
+    if snapshot.created_at is None:
+        return Check("opened_after", WAITING, gettext_noop("Its opening date is not known yet."))
+    if snapshot.created_at >= rules.opened_after:
+        return Check("opened_after", PASSED, gettext_noop("It was opened after %(date)s."),
+                     {"date": rules.opened_after.date().isoformat()})
+    return Check("opened_after", FAILED, gettext_noop(
+        "It was opened on %(opened)s, before the course started (%(date)s)."),
+        {"opened": snapshot.created_at.date().isoformat(),
+         "date": rules.opened_after.date().isoformat()})
+
+
+def check_repository(snapshot, rules):
+    target = f"{snapshot.host}/{snapshot.target_repository or snapshot.project}"
+    if matches_any(target, rules.denied_repositories):
+        return Check("repository", FAILED, gettext_noop(
+            "Contributions to %(repository)s do not count in this activity."), {"repository": target})
+    if rules.allowed_repositories and not matches_any(target, rules.allowed_repositories):
+        return Check("repository", FAILED, gettext_noop(
+            "This activity counts contributions to %(allowed)s only."),
+            {"allowed": ", ".join(rules.allowed_repositories)})
+    return Check("repository", PASSED, gettext_noop("Its repository is accepted here."))
+
+
+def check_waiting_period(rules, qualified_since, now):
+    counts_on = qualified_since + timedelta(days=rules.waiting_days)
+    if now >= counts_on:
+        return Check("waiting_period", PASSED, gettext_noop(
+            "It stayed accepted for %(days)s days."), {"days": rules.waiting_days})
+    return Check("waiting_period", WAITING, gettext_noop(
+        "It counts once it has stayed accepted for %(days)s days, on %(date)s."),
+        {"days": rules.waiting_days, "date": counts_on.date().isoformat()})
 
 
 def combine(checks):
-    """The verdict of a list of checks: any failure rejects, any wait keeps it pending."""
+    """Any failure rejects, any wait keeps it pending, else accepted."""
     outcomes = {check.outcome for check in checks}
     if FAILED in outcomes:
         return REJECTED
@@ -87,9 +196,33 @@ def combine(checks):
     return ACCEPTED
 
 
-def evaluate(snapshot, rules, identity):
-    """Verdict for one snapshot under ``rules`` for the learner ``identity``."""
-    checks = [check_state(snapshot, rules)]
+def evaluate(snapshot, rules, identity, now=None, qualified_since=None):
+    """Verdict for one snapshot under ``rules`` for the learner ``identity``.
+
+    ``qualified_since``: when every other check first passed (the registry
+    remembers it), for the waiting period; ``now`` is needed with it.
+    """
+    checks = [check_accepted_by_forge(snapshot, rules), check_not_draft(snapshot)]
+    if rules.deny_labels:
+        checks.append(check_labels(snapshot, rules))
     if rules.require_author:
         checks.append(check_author(snapshot, identity))
+    if rules.require_ownership_code:
+        checks.append(check_ownership_code(snapshot, identity))
+    if rules.opened_after is not None:
+        checks.append(check_opened_after(snapshot, rules))
+    if rules.allowed_repositories or rules.denied_repositories:
+        checks.append(check_repository(snapshot, rules))
+    if rules.waiting_days and combine(checks) == ACCEPTED:
+        checks.append(check_waiting_period(rules, qualified_since or now, now))
     return Verdict(combine(checks), tuple(checks))
+
+
+def distinct_repository_check(repository, already_counted):
+    """Set-level rule: a second contribution to a repository that already counts."""
+    if repository in already_counted:
+        return Check("distinct_repository", FAILED, gettext_noop(
+            "Another of your contributions to %(repository)s already counts; this activity "
+            "wants contributions to different repositories."), {"repository": repository})
+    return Check("distinct_repository", PASSED, gettext_noop(
+        "It is your only counted contribution to this repository."))

@@ -121,6 +121,10 @@ function UpstreamContributionLearnerView(runtime, element) {
         var summary = $(".upstream-summary");
         summary.textContent = status.message ? status.summary + ". " + status.message : status.summary;
         container.classList.toggle("upstream-completed", !!status.completed);
+        var ownership = $(".upstream-ownership");
+        ownership.hidden = !status.ownership_code;
+        ownership.textContent = status.ownership_code ?
+            text.ownership_code.replace("%(code)s", status.ownership_code) : "";
         var list = $(".upstream-list");
         list.textContent = "";
         if (!status.contributions.length) {

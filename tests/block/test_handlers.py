@@ -32,7 +32,7 @@ def test_register_stores_and_checks_once(harness, world):
     assert (contribution["state"], contribution["title"]) == ("open", "Fix <b>typo</b>")
     assert contribution["repository"] == "openedx/xblock-sdk"
     assert {c["id"]: c["outcome"] for c in contribution["checks"]} == {
-        "state": "waiting", "author": "passed"}
+        "accepted": "waiting", "draft": "passed", "labels": "passed", "author": "passed"}
     assert contribution["next_check"] and contribution["last_checked"]
     assert body["status"]["completed"] is False
     assert body["status"]["summary"] == "0 of 1 accepted"

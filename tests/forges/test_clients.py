@@ -187,3 +187,34 @@ def test_gitea_wip_title_is_a_draft(forges, world):
     world.open("gitea", "forgejo/forgejo", 17, title="WIP: not yet")
     _, snapshot = forges.check(_url("gitea", 17))
     assert snapshot.state == "draft"
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab", "gitea"])
+@pytest.mark.parametrize("review,expected", [(None, "review_required"), ("approved", "approved")])
+def test_review_decision_costs_one_more_request_while_open(forges, world, kind, review, expected):
+    world.open(kind, CASES[kind][0], 30)
+    if review:
+        world.approve(kind, CASES[kind][0], 30, review)
+    ref = forges.parse(_url(kind, 30))
+    assert forges.fetch(ref, reviews=True).snapshot.review_decision == expected
+    assert len(world.requests_for(kind)) == 2
+    world.merge(kind, CASES[kind][0], 30)
+    forges.fetch(ref, reviews=True)
+    assert len(world.requests_for(kind)) == 3  # merged: no review request
+
+
+@pytest.mark.parametrize("kind", ["github", "gitea"])
+def test_changes_requested(forges, world, kind):
+    world.open(kind, CASES[kind][0], 31)
+    world.approve(kind, CASES[kind][0], 31, "changes_requested")
+    ref = forges.parse(_url(kind, 31))
+    assert forges.fetch(ref, reviews=True).snapshot.review_decision == "changes_requested"
+
+
+def test_github_landed_by_commit(forges, world):
+    world.open("github", "openedx/xblock-sdk", 32)
+    world.land("github", "openedx/xblock-sdk", 32, commit="abcdef0123456789")
+    ref = forges.parse(_url("github", 32))
+    snapshot = forges.fetch(ref, landing=True).snapshot
+    assert (snapshot.state, snapshot.landed_commit) == ("closed", "abcdef0123456789")
+    assert forges.fetch(ref).snapshot.landed_commit is None  # not asked: not read

@@ -57,9 +57,16 @@ class Forges:
                 client = self._clients[host] = _client_class(forge.kind)(forge)
             return client
 
-    def fetch(self, ref, etag=None):
-        """FetchResult for ``ref``; raises a ForgeError subclass on failure."""
-        return self.client(ref.host).fetch(ref, etag=etag)
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
+        """FetchResult for ``ref``; raises a ForgeError subclass on failure.
+
+        ``landing``: also find the commit that closed a closed, unmerged pull
+        request (GitHub; one more request, only in that state). ``reviews``:
+        also read the review decision of an open contribution where the main
+        answer lacks it (GitHub REST, GitLab approvals, Gitea reviews; one more
+        request, only while open). Gerrit's labels always carry it.
+        """
+        return self.client(ref.host).fetch(ref, etag=etag, landing=landing, reviews=reviews)
 
     def check(self, url):
         """Parse and fetch in one go: (ContributionRef, Snapshot)."""

@@ -11,10 +11,11 @@ from urllib.parse import quote
 from .base import FetchResult, same_site_url
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
-from .snapshot import Snapshot, clean_labels, clean_text, parse_time
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 XSSI_PREFIX = ")]}'"
-QUERY = [("o", "LABELS"), ("o", "DETAILED_ACCOUNTS")]
+QUERY = [("o", "LABELS"), ("o", "DETAILED_ACCOUNTS"), ("o", "CURRENT_REVISION"),
+         ("o", "CURRENT_COMMIT")]
 
 
 def change_id(ref):
@@ -61,7 +62,16 @@ def snapshot_from_change(data, ref, forge):
         target_branch=clean_text(data.get("branch"), 200),
         labels=clean_labels(data.get("hashtags") if isinstance(data.get("hashtags"), list) else []),
         review_decision=_review_decision(data.get("labels")),
+        description=clean_description(_commit_message(data)),
     )
+
+
+def _commit_message(data):
+    """The current patch set's commit message (Gerrit's description of a change)."""
+    revisions = data.get("revisions")
+    current = revisions.get(data.get("current_revision")) if isinstance(revisions, dict) else None
+    commit = current.get("commit") if isinstance(current, dict) else None
+    return commit.get("message") if isinstance(commit, dict) else None
 
 
 def decode_gerrit_json(text):
@@ -86,7 +96,7 @@ class GerritClient:
             self.session.auth = (user, password)
             self.root = forge.api_url + "/a"
 
-    def fetch(self, ref, etag=None):  # pylint: disable=unused-argument
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
         url = f"{self.root}/changes/{change_id(ref)}"
         response = guarded_request(self.session, "GET", url, params=QUERY)
         raise_for_status(response, "Gerrit")

@@ -5,12 +5,14 @@ state of its own: a closed pull request with ``merged: true`` is merged.
 """
 
 import re
+from dataclasses import replace
 from urllib.parse import quote
 
 from .base import FetchResult, same_site_url
 from .errors import ForgeUnavailable
+from .github import decision_from_reviews
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
-from .snapshot import Snapshot, clean_labels, clean_text, parse_time
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)
@@ -39,6 +41,7 @@ def snapshot_from_pull(data, ref, forge):
         target_branch=clean_text(base.get("ref"), 200),
         labels=clean_labels([label.get("name") for label in data.get("labels") or []
                              if isinstance(label, dict)]),
+        description=clean_description(data.get("body")),
     )
 
 
@@ -50,7 +53,7 @@ class GiteaClient:
         header = {"Authorization": f"token {forge.token}"} if forge.token else None
         self.session = pinned_session(forge.api_url, token_header=header)
 
-    def fetch(self, ref, etag=None):  # pylint: disable=unused-argument
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
         owner, repo = ref.project.split("/", 1)
         url = f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}" \
               f"/pulls/{ref.number}"
@@ -60,4 +63,16 @@ class GiteaClient:
         if not isinstance(data, dict):
             raise ForgeUnavailable("The forge sent an answer that could not be read.",
                                    reason="bad_response")
-        return FetchResult(snapshot=snapshot_from_pull(data, ref, self.forge))
+        snapshot = snapshot_from_pull(data, ref, self.forge)
+        if reviews and snapshot.state in ("open", "draft"):
+            snapshot = replace(snapshot, review_decision=self._review_decision(url))
+        return FetchResult(snapshot=snapshot)
+
+    def _review_decision(self, pull_url):
+        response = guarded_request(self.session, "GET", pull_url + "/reviews",
+                                   params={"limit": 50})
+        raise_for_status(response, self.forge.host)
+        reviews = parse_json(response)
+        return decision_from_reviews(
+            ((r.get("user") or {}).get("login"), r.get("state"))
+            for r in reviews if isinstance(r, dict)) if isinstance(reviews, list) else None

@@ -7,6 +7,9 @@ GitHub does not count against the rate limit). A renamed repository's 301 is
 followed by PyGithub on the same host only; any other redirect is refused.
 """
 
+import re
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -19,7 +22,7 @@ import requests
 from .base import FetchResult, RateLimitInfo, same_site_url
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
-from .snapshot import Snapshot, clean_labels, clean_text, parse_time
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 
 def _pinned_connection_class(base, scheme):
@@ -65,8 +68,24 @@ def snapshot_from_rest(data, ref, forge, etag=None):
         target_branch=clean_text(base.get("ref"), 200),
         labels=clean_labels([label.get("name") for label in data.get("labels") or []
                              if isinstance(label, dict)]),
+        description=clean_description(data.get("body")),
         etag=etag,
     )
+
+
+def decision_from_reviews(reviews):
+    """Review decision from (reviewer, state) pairs in time order (GitHub and Gitea states)."""
+    latest = {}
+    for reviewer, state in reviews:
+        state = (state or "").upper()
+        if reviewer and state in ("APPROVED", "CHANGES_REQUESTED", "REQUEST_CHANGES", "DISMISSED"):
+            latest[reviewer] = state
+    states = set(latest.values())
+    if states & {"CHANGES_REQUESTED", "REQUEST_CHANGES"}:
+        return "changes_requested"
+    if "APPROVED" in states:
+        return "approved"
+    return "review_required"
 
 
 def rate_limit_from_headers(headers):
@@ -114,6 +133,17 @@ def translate_github_error(exc):
     return None
 
 
+@contextmanager
+def _translated_errors():
+    try:
+        yield
+    except Exception as exc:  # translated below; unknown ones propagate
+        error = translate_github_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
 class GitHubClient:
     """Reads pull requests from one configured GitHub host."""
 
@@ -136,22 +166,47 @@ class GitHubClient:
             connection, scheme)
         self._graphql = None
 
-    def fetch(self, ref, etag=None):
-        """Read one pull request: exactly one HTTP request (plus a same-host 301 hop)."""
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
+        """Read one pull request: exactly one HTTP request (plus a same-host 301 hop).
+
+        With ``landing`` and a closed, unmerged pull request, one more request
+        reads its issue events for the commit that closed it; with ``reviews``
+        and an open one, one more reads its reviews for the review decision.
+        """
         pull = self.github.get_repo(ref.project).get_pull(ref.number)
         conditional = {"If-None-Match": etag} if etag else None
-        try:
+        with _translated_errors():
             changed = pull.update(additional_headers=conditional)
-        except Exception as exc:  # translated below; unknown ones propagate
-            error = translate_github_error(exc)
-            if error is None:
-                raise
-            raise error from None
         rate = self._rate_limit()
         if not changed:
             return FetchResult(snapshot=None, etag=etag, rate_limit=rate)
         snapshot = snapshot_from_rest(pull.raw_data, ref, self.forge, etag=pull.etag)
+        if landing and snapshot.state == "closed":
+            snapshot = replace(snapshot, landed_commit=self._closing_commit(ref))
+        if reviews and snapshot.state in ("open", "draft"):
+            snapshot = replace(snapshot, review_decision=self._review_decision(ref))
         return FetchResult(snapshot=snapshot, etag=pull.etag, rate_limit=rate)
+
+    def _closing_commit(self, ref):
+        """The commit id of the last ``closed`` issue event, if a commit closed it."""
+        # Built from the parsed reference, not from a URL in the forge's answer.
+        events_url = f"/repos/{ref.project}/issues/{ref.number}/events"
+        with _translated_errors():
+            _, events = self.github.requester.requestJsonAndCheck(
+                "GET", events_url, parameters={"per_page": 100})
+        closing = [e for e in events or [] if isinstance(e, dict) and e.get("event") == "closed"]
+        commit = closing[-1].get("commit_id") if closing else None
+        return commit if isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit) else None
+
+    def _review_decision(self, ref):
+        """approved / changes_requested / review_required from each reviewer's latest review."""
+        with _translated_errors():
+            _, reviews = self.github.requester.requestJsonAndCheck(
+                "GET", f"/repos/{ref.project}/pulls/{ref.number}/reviews",
+                parameters={"per_page": 100})
+        return decision_from_reviews(
+            ((r.get("user") or {}).get("login"), r.get("state"))
+            for r in reviews or [] if isinstance(r, dict))
 
     def _rate_limit(self):
         remaining, limit = self.github.requester.rate_limiting

@@ -8,13 +8,13 @@ the query text.
 from .base import FetchResult, RateLimitInfo
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
 from .http import guarded_request, parse_json, pinned_session, rate_limited
-from .snapshot import Snapshot, clean_labels, clean_text, parse_time
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 from .base import same_site_url
 
 PAGE_SIZE = 100
 
 PULL_FIELDS = """
-  number title state isDraft url createdAt mergedAt closedAt reviewDecision
+  number title body state isDraft url createdAt mergedAt closedAt reviewDecision
   author { login }
   baseRefName
   baseRepository { nameWithOwner }
@@ -65,6 +65,7 @@ def snapshot_from_graphql(node, ref, forge):
         labels=clean_labels([n.get("name") for n in (node.get("labels") or {}).get("nodes") or []
                              if isinstance(n, dict)]),
         review_decision=_REVIEW_DECISIONS.get(node.get("reviewDecision")),
+        description=clean_description(node.get("body")),
     )
 
 

@@ -6,6 +6,8 @@ python-gitlab runs on our pinned session (configured origin only, capped
 bodies, no redirects) and is told never to sleep on a 429.
 """
 
+from dataclasses import replace
+
 import gitlab
 import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
@@ -13,7 +15,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 from .base import FetchResult, same_site_url
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, rate_limited
-from .snapshot import Snapshot, clean_labels, clean_text, parse_time
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 API_SUFFIX = "/api/v4"
 
@@ -43,6 +45,7 @@ def snapshot_from_merge_request(data, ref, forge):
         target_repository=clean_text(target, 200),
         target_branch=clean_text(data.get("target_branch"), 200),
         labels=clean_labels(data.get("labels") if isinstance(data.get("labels"), list) else []),
+        description=clean_description(data.get("description")),
     )
 
 
@@ -63,16 +66,25 @@ class GitLabClient:
     def _remember_headers(self, response, *args, **kwargs):
         self.last_headers = response.headers
 
-    def fetch(self, ref, etag=None):  # pylint: disable=unused-argument
-        """One merge request, one request; GitLab's MR API has no conditional GET."""
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
+        """One merge request, one request; GitLab's MR API has no conditional GET.
+
+        With ``reviews`` and an open merge request, one more request reads its
+        approvals for the review decision.
+        """
         project = self.gitlab.projects.get(ref.project, lazy=True)
+        options = {"obey_rate_limit": False, "retry_transient_errors": True, "max_retries": 2}
         try:
-            merge_request = project.mergerequests.get(
-                ref.number, obey_rate_limit=False, retry_transient_errors=True, max_retries=2)
+            merge_request = project.mergerequests.get(ref.number, **options)
+            snapshot = snapshot_from_merge_request(merge_request.attributes, ref, self.forge)
+            if reviews and snapshot.state in ("open", "draft"):
+                approvals = merge_request.approvals.get(**options)
+                decision = "approved" if approvals.attributes.get("approved") and \
+                    approvals.attributes.get("approved_by") else "review_required"
+                snapshot = replace(snapshot, review_decision=decision)
         except Exception as exc:  # translated below; unknown ones propagate
             raise self._translate(exc) from None
-        data = merge_request.attributes
-        return FetchResult(snapshot=snapshot_from_merge_request(data, ref, self.forge))
+        return FetchResult(snapshot=snapshot)
 
     def _translate(self, exc):
         if isinstance(exc, ForgeError):

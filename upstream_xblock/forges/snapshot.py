@@ -7,6 +7,7 @@ STATES = ("open", "draft", "merged", "closed")
 REVIEW_DECISIONS = ("approved", "changes_requested", "review_required")
 
 MAX_TITLE_LENGTH = 300
+MAX_DESCRIPTION_LENGTH = 5000
 MAX_LABELS = 100
 
 
@@ -33,6 +34,8 @@ class Snapshot:
     target_branch: str = ""
     labels: tuple = field(default_factory=tuple)
     review_decision: str | None = None
+    description: str = ""  # bounded, whitespace flattened: for the ownership-code rule
+    landed_commit: str | None = None  # GitHub: commit that closed it, when asked for
     etag: str | None = None
 
     def __post_init__(self):
@@ -74,8 +77,13 @@ def clean_text(value, limit=MAX_TITLE_LENGTH):
     """A forge-supplied string, as plain text of bounded length."""
     if not isinstance(value, str):
         return ""
-    text = "".join(ch for ch in value if ch.isprintable() or ch == " ").strip()
+    text = "".join(ch if ch.isprintable() else " " if ch.isspace() else ""
+                   for ch in value[: limit * 2]).strip()
     return text[:limit]
+
+
+def clean_description(value):
+    return clean_text(value, MAX_DESCRIPTION_LENGTH)
 
 
 def clean_labels(values):

@@ -12,7 +12,8 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from ..models import ContributionAward, TrackedContribution
+from ..models import AwardRevocation, ContributionAward, TrackedContribution
+from ..policy import FAILED, REJECTED, Check, gettext_noop
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ def award_if_earned(context, rows, publisher, now):
             with transaction.atomic():
                 award = ContributionAward.objects.create(
                     usage_key=context.usage_key, learner_id=context.learner_id,
-                    course_key=context.course_key, awarded_at=now, score=1.0,
+                    course_key=context.course_key, anonymous_id=context.anonymous_id,
+                    awarded_at=now, score=1.0,
                     contributions=[r.url for r in counted])
                 TrackedContribution.objects.filter(pk__in=[r.pk for r in counted]).update(
                     awarded_at=now)
@@ -60,3 +62,36 @@ def publish(award, publisher):
         award.published = False
         return False
     return True
+
+
+class NoAward(Exception):
+    """There is no award to revoke."""
+
+
+def revoke_award(usage_key, learner_id, staff_id, reason, now):
+    """Take a learner's award back, with a record of who and why.
+
+    The contributions that counted never count again (a re-evaluation keeps
+    them rejected, with the staff member's reason); new ones can still earn a
+    new award. Returns (revocation, the removed award).
+    """
+    with transaction.atomic():
+        award = ContributionAward.objects.select_for_update().filter(
+            usage_key=usage_key, learner_id=learner_id).first()
+        if award is None:
+            raise NoAward(learner_id)
+        revocation = AwardRevocation.objects.create(
+            usage_key=usage_key, learner_id=learner_id, course_key=award.course_key,
+            awarded_at=award.awarded_at, revoked_at=now, revoked_by=staff_id,
+            reason=reason[:500], contributions=award.contributions)
+        check = Check("staff", FAILED, gettext_noop("Course staff took this back: %(reason)s"),
+                      {"reason": reason[:500]}).to_dict()
+        for row in TrackedContribution.objects.filter(usage_key=usage_key, learner_id=learner_id,
+                                                      url__in=award.contributions):
+            row.revoked, row.awarded_at, row.accepted_at = True, None, None
+            row.verdict, row.next_check_at = REJECTED, None
+            row.checks = [*row.checks, check]
+            row.save()
+        award.delete()
+    log.info("award %s / %s revoked by %s", usage_key, learner_id, staff_id)
+    return revocation, award

@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import ContributionRef, ForgeError, ForgeUnavailable, Snapshot
+from ..forges import ContributionRef, ForgeError, ForgeUnavailable
 from ..models import TrackedContribution
-from ..policy import Identity, Rules, evaluate
+from ..policy import Rules
 from .awards import award_if_earned
+from .evaluation import apply_distinct_repositories, evaluate_row
 from .schedule import Schedule
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class BlockContext:
     required_count: int = 1
     accepted_hosts: tuple = ()
     rules: Rules = field(default_factory=Rules)
+    ownership_code: str = ""
 
 
 def ref_of(row):
@@ -109,7 +111,7 @@ class ContributionTracker:
             raise TrackingError("already_registered",
                                 "You have already registered this contribution.") from None
         self.refresh(row)
-        self.award()
+        self.settle()
         return row
 
     def withdraw(self, url):
@@ -127,13 +129,16 @@ class ContributionTracker:
         row.delete()
 
     def status(self):
-        """Refresh what is due (a bounded number), award if earned; (rows, award)."""
+        """Refresh what is due (a bounded number), apply the rules, award if earned.
+
+        Returns (rows, award).
+        """
         now = self.clock()
         rows = self.rows()
         due = [r for r in rows if r.next_check_at and r.next_check_at <= now]
         for row in due[:MAX_REFRESHES_PER_REQUEST]:
             self.refresh(row)
-        return rows, self.award(rows)
+        return self.settle(rows)
 
     def check_now(self):
         """Refresh every unsettled contribution not checked in the last few seconds."""
@@ -148,6 +153,29 @@ class ContributionTracker:
                                 status=429, retry_in_s=max(int(wait.total_seconds()) + 1, 1))
         for row in ready[:MAX_REFRESHES_PER_REQUEST]:
             self.refresh(row)
+        return self.settle(rows)
+
+    def settle(self, rows=None):
+        """Apply the current rules to every stored snapshot (no forge call), then award.
+
+        A rule changed in Studio takes effect here; a contribution that stops
+        being accepted and had stopped being checked is scheduled again.
+        Returns (rows, award).
+        """
+        now = self.clock()
+        rows = self.rows() if rows is None else rows
+        changed = {row.pk: row for row in rows
+                   if evaluate_row(row, self.context.rules, self.context.ownership_code, now)}
+        changed.update({row.pk: row for row in
+                        apply_distinct_repositories(rows, self.context.rules)})
+        for row in changed.values():
+            if row.verdict != "accepted" and row.next_check_at is None and \
+                    self.schedule.after_check(state=row.state, verdict=row.verdict,
+                                              registered_at=row.registered_at, now=now):
+                row.next_check_at = now
+            TrackedContribution.objects.filter(pk=row.pk).update(
+                verdict=row.verdict, checks=row.checks, qualified_at=row.qualified_at,
+                accepted_at=row.accepted_at, next_check_at=row.next_check_at)
         return rows, self.award(rows)
 
     def award(self, rows=None):
@@ -172,7 +200,10 @@ class ContributionTracker:
         if row.next_check_at is None or not self._claim(row, now):
             return False
         try:
-            result = self.forges.fetch(ref_of(row), etag=row.etag or None)
+            rules = self.context.rules
+            result = self.forges.fetch(ref_of(row), etag=row.etag or None,
+                                       landing=rules.count_landed_by_commit,
+                                       reviews=rules.count_approved)
         except ForgeError as error:
             self._record_error(row, error, now)
             return True
@@ -186,28 +217,13 @@ class ContributionTracker:
             row.snapshot = result.snapshot.to_dict()
             row.state, row.title = result.snapshot.state, result.snapshot.title
             row.etag = (result.etag or "")[:200]
-        self.apply_rules(row, now)
+        evaluate_row(row, self.context.rules, self.context.ownership_code, now)
         row.error_code, row.error_message, row.error_count = "", "", 0
         row.last_checked_at = now
         row.next_check_at = self.schedule.after_check(
             state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
         row.save()
         return True
-
-    def apply_rules(self, row, now):
-        """Re-evaluate the stored snapshot; an award already made is never taken back."""
-        if not row.snapshot:
-            return
-        verdict = evaluate(Snapshot.from_dict(row.snapshot), self.context.rules,
-                           Identity(forge_username=row.forge_username or None))
-        row.checks = [check.to_dict() for check in verdict.checks]
-        if row.awarded_at:
-            return
-        row.verdict = verdict.verdict
-        if verdict.accepted and not row.accepted_at:
-            row.accepted_at = now
-        elif not verdict.accepted:
-            row.accepted_at = None
 
     def _record_error(self, row, error, now):
         row.error_code = error.code
