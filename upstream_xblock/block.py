@@ -68,6 +68,8 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
         display_name=_("Accepted forges"), scope=Scope.settings, default=[],
         help=_("Hosts this activity accepts (for example github.com, gitlab.com, "
                "review.opendev.org). Empty: every forge this site is configured for."))
+    earned_score = Float(scope=Scope.user_state, default=None,
+                         help="The score awarded (0..1), also when awarded in the background")
     forge_usernames = Dict(scope=Scope.preferences, default={},
                            help="The learner's user name on each forge host, remembered "
                                 "across blocks")
@@ -140,6 +142,7 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
             raise TrackingError("bad_request", "Send the address as text.")
         tracker = self._tracker()
         row = tracker.register(url, username)
+        platform.ensure_background_polling()
         if username.strip():
             self.forge_usernames = {**(self.forge_usernames or {}), row.host: username.strip()}
         rows, award = tracker.rows(), tracker.award()

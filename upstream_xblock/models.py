@@ -40,6 +40,8 @@ class TrackedContribution(models.Model):
     last_checked_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True,
                                          help_text="null: settled, no more checks")
+    claim_token = models.CharField(max_length=32, blank=True, default="", db_index=True,
+                                   help_text="the sweep that claimed this record for its due time")
     error_code = models.CharField(max_length=32, blank=True, default="")
     error_message = models.CharField(max_length=300, blank=True, default="")
     error_count = models.PositiveIntegerField(default=0)

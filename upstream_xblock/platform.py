@@ -29,6 +29,17 @@ def settings_bucket(block):
         bucket = service.get_settings_bucket(block, default={})
         if bucket:
             return bucket
+    return _bucket_from_environment()
+
+
+def global_settings_bucket():
+    """The same bucket for work done without a block (sweeps, tasks, commands)."""
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    bucket = (getattr(settings, "XBLOCK_SETTINGS", {}) or {}).get(SETTINGS_BUCKET)
+    return bucket or _bucket_from_environment()
+
+
+def _bucket_from_environment():
     path = os.environ.get(CONFIG_ENV)
     if path:
         try:
@@ -105,8 +116,62 @@ def publish_revocation(award):
 
 def publish_award(block, award):
     """Grade (fraction of the block's points) and completion, through the runtime."""
+    block.earned_score = award.score
     block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
     block.runtime.publish(block, "completion", {"completion": 1.0})
+
+
+def _in_the_lms():
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    return apps.is_installed("submissions") and apps.is_installed("completion")
+
+
+def publish_award_in_background(award):
+    """Grade and complete for a learner who is not there (sweeps, tasks).
+
+    In the LMS: an edx-submissions submission keyed by the learner's anonymous
+    id, then its score (the LMS grades app listens to it, as for ORA2), and the
+    completion API. In the workbench: the learner's own block state.
+    """
+    if _in_the_lms():
+        _lms_award(award)
+    else:
+        _workbench_award(award)
+
+
+def _lms_award(award):
+    # pylint: disable=import-outside-toplevel
+    from completion.models import BlockCompletion
+    from django.contrib.auth import get_user_model
+    from opaque_keys.edx.keys import UsageKey
+    from submissions import api as submissions_api
+
+    student_item = {"student_id": award.anonymous_id, "course_id": award.course_key,
+                    "item_id": award.usage_key, "item_type": "upstream_contribution"}
+    submission = submissions_api.create_submission(
+        student_item, {"contributions": list(award.contributions)})
+    submissions_api.set_score(submission["uuid"], 1, 1)
+    user = get_user_model().objects.get(pk=int(award.learner_id))
+    BlockCompletion.objects.submit_completion(
+        user=user, block_key=UsageKey.from_string(award.usage_key), completion=1.0)
+
+
+def _workbench_award(award):
+    # pylint: disable=import-outside-toplevel
+    from workbench.runtime import WorkbenchRuntime
+    runtime = WorkbenchRuntime(award.learner_id)
+    block = runtime.get_block(award.usage_key)
+    block.earned_score = award.score
+    block.save()
+
+
+def ensure_background_polling():
+    """Make sure a self-rescheduling Celery poll is running, where Celery is configured."""
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    if not getattr(settings, "CELERY_BROKER_URL", None):
+        return False
+    from .tasks import ensure_polling  # pylint: disable=import-outside-toplevel
+    return ensure_polling()
 
 
 def gettext(block):

@@ -1,6 +1,5 @@
 """Registry operations for one learner in one block: register, refresh, status, withdraw, award."""
 
-import logging
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -8,14 +7,13 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import ContributionRef, ForgeError, ForgeUnavailable
+from ..forges import ForgeError
 from ..models import TrackedContribution
 from ..policy import Rules
 from .awards import award_if_earned
 from .evaluation import apply_distinct_repositories, evaluate_row
+from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
 from .schedule import Schedule
-
-log = logging.getLogger(__name__)
 
 MAX_CONTRIBUTIONS_PER_BLOCK = 10
 MAX_REFRESHES_PER_REQUEST = 5
@@ -57,11 +55,6 @@ class BlockContext:
     accepted_hosts: tuple = ()
     rules: Rules = field(default_factory=Rules)
     ownership_code: str = ""
-
-
-def ref_of(row):
-    return ContributionRef(kind=row.kind, host=row.host, project=row.project,
-                           number=row.number, url=row.url)
 
 
 class ContributionTracker:
@@ -199,41 +192,11 @@ class ContributionTracker:
         now = self.clock()
         if row.next_check_at is None or not self._claim(row, now):
             return False
-        try:
-            rules = self.context.rules
-            result = self.forges.fetch(ref_of(row), etag=row.etag or None,
-                                       landing=rules.count_landed_by_commit,
-                                       reviews=rules.count_approved)
-        except ForgeError as error:
-            self._record_error(row, error, now)
-            return True
-        except Exception:  # pylint: disable=broad-except
-            # A bug or an unexpected library error must not lose the registration.
-            log.exception("unexpected error checking %s", row.url)
-            self._record_error(row, ForgeUnavailable("Unexpected error while checking.",
-                                                     reason="internal"), now)
-            return True
-        if result.snapshot is not None:
-            row.snapshot = result.snapshot.to_dict()
-            row.state, row.title = result.snapshot.state, result.snapshot.title
-            row.etag = (result.etag or "")[:200]
-        evaluate_row(row, self.context.rules, self.context.ownership_code, now)
-        row.error_code, row.error_message, row.error_count = "", "", 0
-        row.last_checked_at = now
-        row.next_check_at = self.schedule.after_check(
-            state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
-        row.save()
+        outcome = fetch_outcome(self.forges, row, self.context.rules)
+        record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
+                       self.schedule, now)
+        row.save(update_fields=RESULT_FIELDS)
         return True
-
-    def _record_error(self, row, error, now):
-        row.error_code = error.code
-        row.error_message = error.message[:300]
-        row.error_count += 1
-        row.last_checked_at = now
-        row.next_check_at = self.schedule.after_error(error=error, error_count=row.error_count,
-                                                      now=now)
-        row.save()
-        log.info("check of %s failed: %s (%s)", row.url, error.code, error.reason)
 
     def next_poll_in_s(self, rows):
         """When the page should ask again: 0 when nothing is left to check."""

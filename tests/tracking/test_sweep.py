@@ -1,0 +1,141 @@
+"""Background sweeps against the forge simulator: batching, budgets, scheduling, awards."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.utils import timezone
+
+from upstream_xblock.forges import Forges, RateLimitInfo
+from upstream_xblock.models import ContributionAward, TrackedContribution
+from upstream_xblock.tracking.budget import RateBudget
+from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.sweep import Sweeper
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+
+
+def make_sweeper(forges, awards=None):
+    return Sweeper(forges, Schedule(), publisher=(awards.append if awards is not None else None))
+
+
+def make_all_due():
+    TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_sweep_checks_every_forge_and_awards_once(forges, world, registry):
+    awards = []
+    registry.block()
+    for kind in ("github", "gitlab", "gerrit", "gitea"):
+        registry.contribution(kind, learner=f"learner-{kind}", state="merged")
+    registry.contribution("github", learner="learner-open")
+    stats = make_sweeper(forges, awards).run_once()
+    assert (stats.due, stats.checked, stats.accepted, stats.errors) == (5, 5, 4, 0)
+    assert stats.awarded == 4 and len(awards) == 4
+    assert ContributionAward.objects.count() == 4
+    again = make_sweeper(forges, awards).run_once()
+    assert (again.due, again.checked) == (0, 0)
+    make_all_due()
+    make_sweeper(forges, awards).run_once()
+    assert len(awards) == 4 and ContributionAward.objects.count() == 4
+    merged = TrackedContribution.objects.filter(state="merged")
+    assert all(row.next_check_at is None for row in merged)  # accepted ones stop
+
+
+def test_github_with_a_token_is_batched(token_forges, world, registry):
+    registry.block()
+    for number in range(1, 251):
+        registry.contribution("github", number=number, learner=f"l{number}")
+    stats = make_sweeper(token_forges).run_once()
+    assert stats.checked == 250
+    assert len(world.requests_for("github")) == 3
+
+
+def test_github_without_a_token_uses_etags(forges, world, registry):
+    registry.block()
+    for _ in range(3):
+        registry.contribution("github")
+    make_sweeper(forges).run_once()
+    make_all_due()
+    make_sweeper(forges).run_once()
+    assert [r[3] for r in world.requests_for("github")] == [200] * 3 + [304] * 3
+
+
+def test_low_budget_defers_to_the_reset(forges, world, registry):
+    registry.block()
+    for _ in range(15):
+        registry.contribution("gitea")
+    now = timezone.now()
+    reset = now + timedelta(minutes=20)
+    RateBudget().record(forges.registry.get("codeberg.org"),
+                        RateLimitInfo(remaining=60, limit=5000, reset_at=reset), now)
+    stats = make_sweeper(forges).run_once()
+    assert (stats.checked, stats.deferred) == (10, 5)
+    assert len(world.requests_for("gitea")) == 10
+    deferred = TrackedContribution.objects.filter(last_checked_at__isnull=True)
+    assert deferred.count() == 5
+    assert all(abs((row.next_check_at - reset).total_seconds()) < 2 for row in deferred)
+
+
+def test_rate_limited_answers_are_deferred_not_failed(forges, world, registry):
+    registry.block()
+    for _ in range(3):
+        registry.contribution("github")
+    world.set_rate_limit("github", remaining=0, reset_in_s=900)
+    stats = make_sweeper(forges).run_once()
+    assert stats.errors == 0 and stats.deferred == 3
+    assert all(row.next_check_at > timezone.now() + timedelta(minutes=14)
+               for row in TrackedContribution.objects.all())
+
+
+def test_errors_back_off(forges, world, registry):
+    registry.block()
+    row = registry.contribution("gitea")
+    world.fail_next("gitea", 500, times=1)
+    stats = make_sweeper(forges).run_once()
+    assert stats.errors == 1
+    row.refresh_from_db()
+    assert row.error_code == "forge_unavailable" and row.error_count == 1
+    first_delay = row.next_check_at - row.last_checked_at
+    world.fail_next("gitea", 500, times=1)
+    make_all_due()
+    make_sweeper(forges).run_once()
+    row.refresh_from_db()
+    assert row.error_count == 2
+    assert row.next_check_at - row.last_checked_at == 2 * first_delay
+
+
+def test_one_log_line_of_counts(forges, world, registry, caplog):
+    registry.block()
+    registry.contribution("gitea", state="merged")
+    with caplog.at_level(logging.INFO, logger="upstream_xblock.tracking.sweep"):
+        make_sweeper(forges).run_once()
+    lines = [r.getMessage() for r in caplog.records if "sweep:" in r.getMessage()]
+    assert lines == ["upstream_xblock sweep: due=1 checked=1 changed=1 accepted=1 "
+                     "deferred_rate_limit=0 errors=0 awarded=1"]
+
+
+def test_rules_come_from_the_block_config(forges, world, registry):
+    registry.block(require_author=True)
+    registry.contribution("gitea", state="merged", author="bob")
+    stats = make_sweeper(forges).run_once()
+    assert stats.accepted == 0
+    assert TrackedContribution.objects.get().verdict == "rejected"
+
+
+def test_management_command_once(settings, simulator, world, registry, capsys):
+    settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
+    registry.block()
+    registry.contribution("gitlab", state="merged")
+    call_command("upstream_xblock_poll", "--once")
+    assert "checked=1" in capsys.readouterr().out
+    assert TrackedContribution.objects.get().verdict == "accepted"
+    call_command("upstream_xblock_poll", "--loop", "--interval", "1", "--max-sweeps", "2")
+    assert capsys.readouterr().out.count("due=0") == 2

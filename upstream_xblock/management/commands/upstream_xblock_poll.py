@@ -1,0 +1,36 @@
+"""``manage.py upstream_xblock_poll --once | --loop``: sweeps for cron or without Celery."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...tasks import sweeper
+
+
+class Command(BaseCommand):
+    help = "Check due upstream contributions on their forges, award learners, and log counts."
+
+    def add_arguments(self, parser):
+        mode = parser.add_mutually_exclusive_group(required=True)
+        mode.add_argument("--once", action="store_true", help="one sweep, then exit (cron)")
+        mode.add_argument("--loop", action="store_true", help="sweep until stopped")
+        parser.add_argument("--interval", type=int, default=30,
+                            help="longest pause between sweeps in --loop mode (seconds)")
+        parser.add_argument("--limit", type=int, default=10000,
+                            help="most records checked per sweep")
+        parser.add_argument("--max-sweeps", type=int, default=0,
+                            help="stop after this many sweeps in --loop mode (0: never)")
+
+    def handle(self, *args, **options):
+        if options["interval"] < 1 or options["limit"] < 1:
+            raise CommandError("--interval and --limit must be positive")
+        worker = sweeper()
+        sweeps = 0
+        while True:
+            stats = worker.run_once(limit=options["limit"])
+            self.stdout.write(stats.line())
+            sweeps += 1
+            if options["once"] or sweeps == options["max_sweeps"]:
+                return
+            time.sleep(max(1, min(options["interval"], worker.seconds_until_next_due(
+                options["interval"]))))

@@ -1,0 +1,55 @@
+"""Celery tasks (autodiscovered from the Django app by the LMS's Celery app).
+
+``poll_due_contributions`` runs one sweep. Started through ``ensure_polling``
+it reschedules itself (no beat process needed); a cache lease makes sure one
+chain runs at a time and lets a new one start if a worker died. Under beat,
+schedule it with ``reschedule=False``.
+"""
+
+import logging
+import uuid
+
+from celery import shared_task
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+CHAIN_KEY = "upstream_xblock:poll-chain"
+CHAIN_LEASE_S = 300
+MIN_DELAY_S = 5
+MAX_DELAY_S = 60
+
+
+def ensure_polling():
+    """Start the self-rescheduling chain unless one holds the lease. True if started."""
+    chain = uuid.uuid4().hex
+    if not cache.add(CHAIN_KEY, chain, timeout=CHAIN_LEASE_S):
+        return False
+    poll_due_contributions.delay(chain=chain)
+    return True
+
+
+def sweeper():
+    # pylint: disable=import-outside-toplevel
+    from . import platform
+    from .config import forges_for, schedule_for
+    from .tracking.sweep import Sweeper
+    bucket = platform.global_settings_bucket()
+    return Sweeper(forges_for(bucket), schedule_for(bucket),
+                   publisher=platform.publish_award_in_background)
+
+
+@shared_task(name="upstream_xblock.poll_due_contributions", ignore_result=True)
+def poll_due_contributions(chain=None, limit=10000):
+    """One sweep; if part of the chain that holds the lease, schedule the next one."""
+    if chain is not None and cache.get(CHAIN_KEY) != chain:
+        return None  # another chain took over
+    worker = sweeper()
+    stats = worker.run_once(limit=limit)
+    if chain is not None:
+        delay = max(MIN_DELAY_S, min(MAX_DELAY_S, worker.seconds_until_next_due(MAX_DELAY_S)))
+        cache.set(CHAIN_KEY, chain, timeout=CHAIN_LEASE_S)
+        if not poll_due_contributions.app.conf.task_always_eager:  # eager mode would recurse
+            poll_due_contributions.apply_async(kwargs={"chain": chain, "limit": limit},
+                                               countdown=delay)
+    return stats.line()
