@@ -1,11 +1,13 @@
-# Sourced by test.sh: the Debian packages the tests drive (Chromium for the browser tests).
+# Sourced by test.sh: the Debian packages the tests drive (Chromium for the browser
+# tests, redis-server for the one real-broker test).
 # Installs what is missing when run as root with apt-get; otherwise says what to install.
-NEEDED_DEBIAN_PACKAGES="chromium"
+NEEDED_DEBIAN_PACKAGES="chromium redis-server"
 missing_packages() {
     local pkg missing=""
     for pkg in $NEEDED_DEBIAN_PACKAGES; do
         case "$pkg" in
             chromium) [ -x /usr/bin/chromium ] || missing="$missing $pkg" ;;
+            redis-server) [ -x /usr/bin/redis-server ] || missing="$missing $pkg" ;;
             *) dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg" ;;
         esac
     done

@@ -55,3 +55,7 @@ class ConnectionSpy:
 @pytest.fixture
 def connections(monkeypatch):
     return ConnectionSpy(monkeypatch)
+
+
+# tests/lms_awards needs other Django settings: tests/test_lms_awards.py runs it in its own process.
+collect_ignore = ["lms_awards"]

@@ -9,8 +9,11 @@ UPSTREAM_XBLOCK_CONFIG if set, else the built-in public forges.
 """
 
 import argparse
+import atexit
 import json
 import os
+import signal
+import subprocess
 import sys
 
 from forge_simulator import ForgeSimulator, simulator_settings
@@ -26,7 +29,8 @@ GUIDE = """
   Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
   then merge it in the simulator (from another terminal):
       {python} -m forge_simulator merge github openedx/xblock-sdk 101 --url {sim}
-  and watch the unit complete within {every} seconds, without reloading.
+  and watch the unit complete within {every} seconds, without reloading (a background
+  sweep, `upstream_xblock_poll --loop`, also completes it with no page open).
   Other demo contributions: https://gitlab.com/mooc-floss/demo/-/merge_requests/3,
   https://review.opendev.org/c/openstack/nova/+/900001, https://codeberg.org/forgejo/forgejo/pulls/42,
   https://github.com/openedx/xblock/pull/7 (already merged), .../pull/8 (someone else's).
@@ -45,6 +49,17 @@ def _start_simulator(args, var_dir):
         json.dump(bucket, handle, indent=2)
     os.environ["UPSTREAM_XBLOCK_CONFIG"] = path
     return simulator
+
+
+def _start_background_polling(args):
+    """The sweep loop in its own process, so merges complete units with no page open."""
+    poller = subprocess.Popen(  # pylint: disable=consider-using-with
+        [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
+         "--interval", str(max(1, min(args.check_every, 5)))], env=os.environ.copy())
+    atexit.register(poller.terminate)
+    # A terminated demo (SIGTERM) exits through atexit too, taking the poller with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return poller
 
 
 def main(argv=None):
@@ -67,6 +82,7 @@ def main(argv=None):
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
     django.setup()
     call_command("migrate", verbosity=0)
+    _start_background_polling(args)
     print(GUIDE.format(port=args.port, python=sys.executable, every=args.check_every,
                        sim=simulator.base_url if simulator else "(no simulator)"), flush=True)
     call_command("runserver", f"127.0.0.1:{args.port}", use_reloader=False, use_threading=True)

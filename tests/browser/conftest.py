@@ -2,6 +2,7 @@
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -35,15 +36,23 @@ def wait_for(url, process, timeout_s=60):
 
 
 class Demo:
-    def __init__(self, web_port, sim_port):
+    def __init__(self, web_port, sim_port, var_dir):
         self.base = f"http://127.0.0.1:{web_port}"
         self.sim = f"http://127.0.0.1:{sim_port}"
+        self.database = Path(var_dir) / "workbench.sqlite3"
+
+    def awarded(self, learner):
+        """Whether the demo's registry holds an award for ``learner`` (read-only look)."""
+        with sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=10) as db:
+            return db.execute("SELECT COUNT(*) FROM upstream_xblock_contributionaward "
+                              "WHERE learner_id = ?", (learner,)).fetchone()[0] > 0
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     web_port, sim_port = free_port(), free_port()
-    env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(tmp_path_factory.mktemp("demo-var"))}
+    var_dir = tmp_path_factory.mktemp("demo-var")
+    env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(var_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("UPSTREAM_XBLOCK_CONFIG", None)
     process = subprocess.Popen(
@@ -52,7 +61,7 @@ def demo(tmp_path_factory):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for(f"http://127.0.0.1:{web_port}/", process)
-        yield Demo(web_port, sim_port)
+        yield Demo(web_port, sim_port, var_dir)
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -1,6 +1,7 @@
 """The learner path in the running demo: register, merge in the simulator, see it complete live."""
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -77,3 +78,23 @@ def test_two_blocks_in_one_unit_work_independently(demo, page):
     page.wait_for_function(
         "document.querySelectorAll('.upstream-form-error')[0].textContent.length > 0")
     assert "github.com" in first.locator(".upstream-form-error").inner_text()
+
+
+def test_a_merge_completes_the_unit_with_no_page_open(demo, page):
+    page.goto(demo.base + SCENARIO + "?student=browser_learner_4")
+    block = page.locator(".upstream-contribution")
+    block.get_by_label("Address of your pull request, merge request or change").fill(
+        "https://codeberg.org/forgejo/forgejo/pulls/42")
+    block.get_by_label("Your user name on that forge").fill("learner")
+    block.get_by_role("button", name="Register").click()
+    block.locator(".upstream-item").wait_for()
+    page.goto("about:blank")  # the learner leaves
+
+    simulator_action(demo, "merge", kind="gitea", project="forgejo/forgejo", number=42)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and not demo.awarded("browser_learner_4"):
+        time.sleep(0.5)
+    assert demo.awarded("browser_learner_4"), "the background sweep did not award the learner"
+
+    page.goto(demo.base + SCENARIO + "?student=browser_learner_4")
+    assert block.locator(".upstream-summary").inner_text().startswith("1 of 1 accepted")

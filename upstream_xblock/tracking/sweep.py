@@ -57,16 +57,24 @@ class SweepStats:
 
 def claim_due(now, size, lease_until):
     """Claim up to ``size`` due records for this sweep; each record goes to one sweep only."""
-    token = uuid.uuid4().hex
     with transaction.atomic():
         due = TrackedContribution.objects.filter(next_check_at__lte=now).order_by("next_check_at")
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:size])
-        if not ids:
-            return []
-        TrackedContribution.objects.filter(pk__in=ids, next_check_at__lte=now).update(
-            next_check_at=lease_until, claim_token=token)
+        return claim_ids(list(due.values_list("pk", flat=True)[:size]), now, lease_until)
+
+
+def claim_ids(ids, now, lease_until):
+    """The records among ``ids`` still due, now claimed by us.
+
+    The UPDATE is conditional on the record still being due, so where two
+    sweeps read the same ids (no row locks), only one of them gets each record.
+    """
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    TrackedContribution.objects.filter(pk__in=ids, next_check_at__lte=now).update(
+        next_check_at=lease_until, claim_token=token)
     return list(TrackedContribution.objects.filter(claim_token=token, next_check_at=lease_until))
 
 

@@ -1,0 +1,109 @@
+"""Sweep 10,000 due GitHub records against the forge simulator, with and without batching.
+
+Prints the forge requests each way, their ratio, and the database queries per
+record (counts, not timings). Run from the repository root:
+
+    .venv/bin/python bench/sweep_bench.py [--records 10000] [--merged-every 10]
+"""
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix="upstream-bench-")
+os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
+os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
+
+import django  # noqa: E402  pylint: disable=wrong-import-position
+
+django.setup()
+logging.getLogger("upstream_xblock").setLevel(logging.WARNING)  # one line per award otherwise
+
+# pylint: disable=wrong-import-position
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from forge_simulator import ForgeSimulator  # noqa: E402
+from upstream_xblock.forges import Forges  # noqa: E402
+from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution  # noqa: E402
+from upstream_xblock.policy import Rules  # noqa: E402
+from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
+from upstream_xblock.tracking.sweep import Sweeper  # noqa: E402
+
+PROJECT = "openedx/xblock-sdk"
+
+
+def seed(world, records, merged_every):
+    now = timezone.now()
+    BlockConfig.objects.create(usage_key="bench-block", rules=Rules().to_dict(), required_count=1)
+    rows = []
+    for number in range(1, records + 1):
+        merged = number % merged_every == 0
+        world.open("github", PROJECT, number, author="ada",
+                   state="merged" if merged else "open")
+        rows.append(TrackedContribution(
+            usage_key="bench-block", learner_id=f"learner-{number}", kind="github",
+            host="github.com", project=PROJECT, number=number, forge_username="ada",
+            url=f"https://github.com/{PROJECT}/pull/{number}", registered_at=now,
+            next_check_at=now))
+    TrackedContribution.objects.bulk_create(rows, batch_size=1000)
+
+
+def reset():
+    """Every record due again, as if never checked; no awards."""
+    ContributionAward.objects.all().delete()
+    TrackedContribution.objects.update(
+        next_check_at=timezone.now(), etag="", snapshot=None, state="", verdict="", checks=[],
+        last_checked_at=None, accepted_at=None, awarded_at=None, qualified_at=None)
+    cache.clear()
+
+
+def sweep(simulator, token, records):
+    simulator.world.clear_log()
+    simulator.world.set_rate_limit("github", remaining=1_000_000, limit=1_000_000)
+    forges = Forges.from_settings(simulator.settings(github_token=token))
+    sweeper = Sweeper(forges, Schedule(), publisher=lambda award: None)
+    executed = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(1)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        stats = sweeper.run_once(limit=records)
+    return stats, len(simulator.world.requests_for("github")), len(executed)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10000)
+    parser.add_argument("--merged-every", type=int, default=10,
+                        help="one record in N is merged (and awarded)")
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    with ForgeSimulator() as simulator:
+        seed(simulator.world, args.records, args.merged_every)
+        print(f"{args.records} due GitHub records, {args.records // args.merged_every} merged "
+              f"(one learner each, so as many awards)")
+        results = {}
+        for label, token in (("without batching (REST, ETags, no token)", None),
+                             ("with batching (GraphQL, token)", "bench-token")):
+            reset()
+            stats, requests, queries = sweep(simulator, token, args.records)
+            results[label] = requests
+            print(f"{label}: checked={stats.checked} awarded={stats.awarded} "
+                  f"forge_requests={requests} db_queries={queries} "
+                  f"db_queries_per_record={queries / args.records:.2f}")
+        without, with_token = results.values()
+        print(f"forge requests ratio (without / with batching): {without / with_token:.1f}")
+
+
+if __name__ == "__main__":
+    main()

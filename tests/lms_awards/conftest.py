@@ -1,0 +1,14 @@
+"""Run only under tests.settings_lms (see tests/test_lms_awards.py)."""
+
+import pytest
+from eventtracking import tracker
+from eventtracking.tracker import Tracker
+
+
+@pytest.fixture(autouse=True)
+def lms_services(db):  # pylint: disable=unused-argument
+    """What the LMS sets up itself: an event tracker and the completion waffle switch."""
+    from waffle.models import Switch  # pylint: disable=import-outside-toplevel
+    tracker.register_tracker(Tracker())
+    Switch.objects.update_or_create(name="completion.enable_completion_tracking",
+                                    defaults={"active": True})

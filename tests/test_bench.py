@@ -1,0 +1,26 @@
+"""The sweep benchmark still runs and its counts hold at a small size (counts, not timings)."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_sweep_bench_counts():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "bench/sweep_bench.py", "--records", "300"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    requests = [int(n) for n in re.findall(r"forge_requests=(\d+)", result.stdout)]
+    assert requests == [300, 3]
+    ratio = float(re.search(r"ratio \(without / with batching\): ([\d.]+)", result.stdout)[1])
+    assert ratio >= 100
+    per_record = [float(n) for n in re.findall(r"db_queries_per_record=([\d.]+)", result.stdout)]
+    assert all(n < 2 for n in per_record)

@@ -1,0 +1,106 @@
+"""One real broker: Debian's redis-server on loopback and a real Celery worker process.
+
+Contributions are registered, merged in the simulator, and a self-rescheduling
+poll (no beat) awards them while nobody is looking.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from celery import Celery
+from django.db import connection
+
+from upstream_xblock.models import ContributionAward, TrackedContribution
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS = "/usr/bin/redis-server"
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    if not os.path.exists(REDIS):
+        pytest.fail(f"{REDIS} is missing: install Debian's redis-server (scripts/test.sh does, as root)")
+    port = free_port()
+    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"redis://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_worker_awards_merged_contributions(simulator, world, registry, redis_url, settings,
+                                           tmp_path):
+    config = tmp_path / "forges.json"
+    config.write_text(json.dumps({**simulator.settings(),
+                                  "polling": {"open_min_s": 2, "error_min_s": 2}}))
+    registry.block()
+    for learner in range(3):
+        registry.contribution("gitea", number=100 + learner, learner=f"learner-{learner}")
+    registry.contribution("gitlab", number=7, learner="learner-gitlab")
+
+    env = {**os.environ, "UPSTREAM_WORKER_DB": connection.settings_dict["NAME"],
+           "UPSTREAM_WORKER_REDIS": redis_url, "UPSTREAM_XBLOCK_CONFIG": str(config),
+           "DJANGO_SETTINGS_MODULE": "tests.settings_worker"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tests.celery_app", "worker", "--loglevel=INFO",
+         "--concurrency=2", "--pool=prefork", "--without-heartbeat", "--without-gossip",
+         "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        # The test process talks to the same broker and cache as the worker.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": redis_url + "/1"}}
+        app = Celery("upstream_xblock_tests_client", broker=redis_url + "/0")
+        app.set_current()
+        from upstream_xblock.tasks import ensure_polling  # pylint: disable=import-outside-toplevel
+        assert ensure_polling() is True
+        assert ensure_polling() is False  # one chain at a time
+
+        wait_until(lambda: TrackedContribution.objects.filter(
+            last_checked_at__isnull=False).count() == 4, worker)
+        assert ContributionAward.objects.count() == 0
+        for learner in range(3):
+            world.merge("gitea", "forgejo/forgejo", 100 + learner)
+        world.merge("gitlab", "mooc-floss/demo", 7)
+        # Only a later, self-scheduled sweep can see the merges.
+        wait_until(lambda: ContributionAward.objects.count() == 4, worker)
+        assert set(ContributionAward.objects.values_list("learner_id", flat=True)) == {
+            "learner-0", "learner-1", "learner-2", "learner-gitlab"}
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert output.count("upstream_xblock sweep:") >= 2
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def wait_until(condition, worker, timeout_s=90):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise AssertionError("the worker exited:\n" + worker.stdout.read()[-4000:])
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError("timed out waiting for the worker")

@@ -1,0 +1,88 @@
+"""Four workers sweeping one database at once: nothing checked twice, awarded twice or skipped."""
+
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from upstream_xblock.forges import Forges
+from upstream_xblock.models import ContributionAward, TrackedContribution
+from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.sweep import Sweeper
+
+WORKERS = 4
+LEARNERS = 40
+PER_LEARNER = 3
+
+
+class CountingForges(Forges):
+    """Forges that count each reference fetched (shared across the workers)."""
+
+    def __init__(self, registry, counter, lock):
+        super().__init__(registry)
+        self.counter, self.counter_lock = counter, lock
+
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
+        with self.counter_lock:
+            self.counter[ref.url] += 1
+        return super().fetch(ref, etag=etag, landing=landing, reviews=reviews)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers(simulator, world, registry):
+    registry.block(required_count=2)
+    kinds = ("gitea", "gitlab", "gerrit", "github")
+    for learner in range(LEARNERS):
+        for index in range(PER_LEARNER):
+            # Two of three merged: every learner earns the block once.
+            registry.contribution(kinds[(learner + index) % 4], learner=f"learner-{learner}",
+                                  state="merged" if index < 2 else "open")
+    TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    counter, lock, published, failures = Counter(), threading.Lock(), [], []
+    barrier = threading.Barrier(WORKERS)
+
+    def worker():
+        try:
+            forges = CountingForges(Forges.from_settings(simulator.settings()).registry,
+                                    counter, lock)
+            sweeper = Sweeper(forges, Schedule(), publisher=published.append, chunk=7)
+            barrier.wait(timeout=10)
+            while sweeper.run_once(limit=50).checked:
+                pass
+        except Exception as exc:  # pylint: disable=broad-except
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    total = LEARNERS * PER_LEARNER
+    assert failures == []
+    assert len(counter) == total                      # nothing skipped
+    assert set(counter.values()) == {1}               # nothing checked twice
+    assert TrackedContribution.objects.filter(last_checked_at__isnull=True).count() == 0
+    assert ContributionAward.objects.count() == LEARNERS
+    assert len(published) == LEARNERS                 # nothing awarded twice
+    assert len({award.learner_id for award in published}) == LEARNERS
+
+
+@pytest.mark.django_db
+def test_two_sweeps_that_read_the_same_ids_split_them(registry):
+    """Without row locks two sweeps may read the same due ids: the claim gives each to one."""
+    from upstream_xblock.tracking.sweep import claim_ids  # pylint: disable=import-outside-toplevel
+    registry.block()
+    rows = [registry.contribution("gitea") for _ in range(6)]
+    now = timezone.now() + timedelta(seconds=1)
+    lease = now + timedelta(minutes=10)
+    ids = [row.pk for row in rows]
+    first = claim_ids(ids[:4], now, lease)
+    second = claim_ids(ids, now, lease + timedelta(seconds=1))
+    assert {r.pk for r in first} == set(ids[:4])
+    assert {r.pk for r in second} == set(ids[4:])
