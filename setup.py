@@ -40,7 +40,7 @@ setup(
     + ["upstream_xblock.static", "upstream_xblock.templates"],
     package_dir={"upstream_xblock.static": "static", "upstream_xblock.templates": "templates"},
     package_data={"upstream_xblock.static": ["**/*"], "upstream_xblock.templates": ["**/*"],
-                  "upstream_xblock": ["locale/*/LC_MESSAGES/*", "translations/*/*.js"]},
+                  "upstream_xblock": ["translations/*/LC_MESSAGES/*"]},
     include_package_data=True,
     install_requires=requirements("requirements/base.in"),
     entry_points={

@@ -102,7 +102,7 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
 
     def _status(self, tracker, rows, award):
         status = status_json(rows, award, self.required_count, tracker.next_poll_in_s(rows),
-                             platform.gettext(self))
+                             platform.gettext(self), timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         return status
@@ -139,7 +139,7 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
         url = data.get("url")
         username = data.get("forge_username", "")
         if not isinstance(url, str) or not isinstance(username, str):
-            raise TrackingError("bad_request", "Send the address as text.")
+            raise TrackingError("bad_request", _("Send the address as text."))
         tracker = self._tracker()
         row = tracker.register(url, username)
         platform.ensure_background_polling()
@@ -167,7 +167,7 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
     def withdraw(self, data):
         url = data.get("url")
         if not isinstance(url, str):
-            raise TrackingError("bad_request", "Send the address as text.")
+            raise TrackingError("bad_request", _("Send the address as text."))
         tracker = self._tracker()
         tracker.withdraw(url)
         rows = tracker.rows()
@@ -178,17 +178,17 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
         if not platform.is_staff(self):
-            raise TrackingError("forbidden", "Only course staff can do this.", status=403)
+            raise TrackingError("forbidden", _("Only course staff can do this."), status=403)
         learner, reason = data.get("learner_id"), data.get("reason")
         if not isinstance(learner, str) or not learner or not isinstance(reason, str) \
                 or not reason.strip():
-            raise TrackingError("bad_request", "Give the learner and a reason.")
+            raise TrackingError("bad_request", _("Give the learner and a reason."))
         try:
             revocation, award = revoke_award(platform.usage_key(self), learner,
                                              platform.learner_id(self), reason.strip(),
                                              timezone.now())
         except NoAward:
-            raise TrackingError("not_awarded", "This learner has no award here.",
+            raise TrackingError("not_awarded", _("This learner has no award here."),
                                 status=404) from None
         platform.publish_revocation(award)
         return {"revoked": True, "learner_id": learner,

@@ -13,6 +13,7 @@ from webob import Response
 
 from . import platform
 from .forges import ConfigurationError
+from .policy import gettext_noop as _
 from .tracking.service import TrackingError
 
 log = logging.getLogger(__name__)
@@ -31,16 +32,16 @@ def _error(block, error):
 
 def _parse(request):
     if request.method != "POST":
-        raise TrackingError("method_not_allowed", "Use POST.", status=405)
+        raise TrackingError("method_not_allowed", _("Use POST."), status=405)
     body = request.body or b""
     if len(body) > MAX_BODY_BYTES:
-        raise TrackingError("bad_request", "The request is too large.", status=413)
+        raise TrackingError("bad_request", _("The request is too large."), status=413)
     try:
         data = json.loads(body.decode("utf-8") or "{}")
     except (UnicodeDecodeError, ValueError):
-        raise TrackingError("bad_request", "The request is not valid JSON.") from None
+        raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
-        raise TrackingError("bad_request", "The request must be a JSON object.")
+        raise TrackingError("bad_request", _("The request must be a JSON object."))
     return data
 
 
@@ -52,7 +53,7 @@ def json_api(method):
         try:
             data = _parse(request)
             if not platform.learner_id(self):
-                raise TrackingError("not_signed_in", "Sign in to register a contribution.",
+                raise TrackingError("not_signed_in", _("Sign in to register a contribution."),
                                     status=403)
             return json_response(method(self, data))
         except TrackingError as error:
@@ -60,7 +61,7 @@ def json_api(method):
         except ConfigurationError:
             log.error("the upstream_xblock forge settings are malformed")
             return _error(self, TrackingError(
-                "configuration_error", "This activity is not configured correctly. "
-                "Please tell your course team.", status=503))
+                "configuration_error", _("This activity is not configured correctly. "
+                "Please tell your course team."), status=503))
 
     return wrapper

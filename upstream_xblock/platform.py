@@ -159,6 +159,8 @@ def _lms_award(award):
 def _workbench_award(award):
     # pylint: disable=import-outside-toplevel
     from workbench.runtime import WorkbenchRuntime
+    from workbench.scenarios import get_scenarios
+    get_scenarios()  # the workbench maps usage ids to blocks in memory, per process
     runtime = WorkbenchRuntime(award.learner_id)
     block = runtime.get_block(award.usage_key)
     block.earned_score = award.score

@@ -77,19 +77,6 @@ class Identity:
     ownership_code: str | None = None
 
 
-def _ways_to_count(rules):
-    ways = []
-    if rules.count_merged:
-        ways.append(gettext_noop("merged"))
-    if rules.count_approved:
-        ways.append(gettext_noop("approved by a reviewer"))
-    if rules.accept_labels:
-        ways.append(gettext_noop("labelled by a maintainer"))
-    if rules.count_landed_by_commit:
-        ways.append(gettext_noop("landed by commit"))
-    return ways
-
-
 def check_accepted_by_forge(snapshot, rules):
     """Did the upstream project accept it, in one of the ways this block counts?"""
     labels = {label.casefold() for label in snapshot.labels}

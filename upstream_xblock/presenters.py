@@ -32,7 +32,14 @@ def translate_check(check, gettext):
             "reason": template % params if params else template}
 
 
-def contribution_json(row, gettext):
+def next_check_of(row, now):
+    """When a record will be checked; one a sweep holds right now is being checked now."""
+    if row.next_check_at is None:
+        return None
+    return now if row.claim_token else row.next_check_at
+
+
+def contribution_json(row, gettext, now):
     snapshot = row.snapshot or {}
     error = None
     if row.error_code:
@@ -49,12 +56,12 @@ def contribution_json(row, gettext):
         "verdict": row.verdict or "pending",
         "checks": [translate_check(check, gettext) for check in row.checks or []],
         "registered_at": _iso(row.registered_at), "last_checked": _iso(row.last_checked_at),
-        "next_check": _iso(row.next_check_at), "counted": bool(row.awarded_at),
+        "next_check": _iso(next_check_of(row, now)), "counted": bool(row.awarded_at),
         "error": error,
     }
 
 
-def status_json(rows, award, required_count, next_poll_in_s, gettext):
+def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
     """The ``status`` handler's answer (also the page's initial state)."""
     accepted = sum(1 for row in rows if row.verdict == "accepted")
     summary = gettext("%(accepted)s of %(required)s accepted") % {
@@ -67,6 +74,6 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext):
         "completed": award is not None,
         "required": required_count, "accepted": accepted, "summary": summary,
         "message": message,
-        "contributions": [contribution_json(row, gettext) for row in rows],
+        "contributions": [contribution_json(row, gettext, now) for row in rows],
         "next_check_in_s": next_poll_in_s,
     }

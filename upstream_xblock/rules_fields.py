@@ -34,8 +34,8 @@ class AcceptanceRulesMixin:
                            default=True, help=_("A merged pull/merge request or change counts."))
     count_approved = Boolean(
         display_name=_("Count approved contributions"), scope=Scope.settings, default=False,
-        help=_("An open contribution that a reviewer approved counts (where the forge has "
-               "reviews: GitHub, Gerrit)."))
+        help=_("An open contribution that a reviewer approved counts (GitHub reviews, GitLab "
+               "approvals, Gerrit Code-Review, Gitea reviews)."))
     accept_labels = List(
         display_name=_("Labels that count"), scope=Scope.settings, default=[],
         help=_("A contribution with one of these labels (or Gerrit hashtags) counts, e.g. "

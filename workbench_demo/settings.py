@@ -9,11 +9,15 @@ import json
 import os
 
 from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
-from workbench.settings import INSTALLED_APPS, WORKBENCH
+from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 
 INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]
 
-WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService"}}
+WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService",
+                                       "i18n": "workbench_demo.i18n.BlockI18nService"}}
+# The learner's browser language chooses the block's language (English, French).
+MIDDLEWARE = [*MIDDLEWARE[:2], "django.middleware.locale.LocaleMiddleware", *MIDDLEWARE[2:]]
+LANGUAGES = [("en", "English"), ("fr", "Français")]
 
 VAR_DIR = os.environ.get("UPSTREAM_XBLOCK_VAR", os.path.join(os.getcwd(), "var"))
 os.makedirs(VAR_DIR, exist_ok=True)

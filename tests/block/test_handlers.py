@@ -253,3 +253,17 @@ def test_malformed_configuration_answers_503_without_secrets(harness, settings, 
     status, body = register(harness, harness.block(), 1)
     assert (status, body["error"]["code"]) == (503, "configuration_error")
     assert "ghp_secret" not in str(body)
+
+
+def test_a_record_held_by_a_sweep_is_shown_as_being_checked(harness, world):
+    open_pr(world, 13)
+    block = harness.block()
+    register(harness, block, 13)
+    lease = timezone.now() + timedelta(minutes=10)
+    TrackedContribution.objects.update(next_check_at=lease, claim_token="sweep-1",
+                                       last_checked_at=timezone.now() - timedelta(minutes=5))
+    status, body = harness.call(block, "status")
+    assert body["next_check_in_s"] == 5  # asks again soon, not after the sweep's lease
+    assert body["contributions"][0]["next_check"] < lease.isoformat()
+    status, body = harness.call(block, "check_now")
+    assert len(world.requests_for("github")) == 1  # the sweep checks it, not this request

@@ -22,11 +22,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def wait_for(url, process, timeout_s=60):
+def wait_for(url, process, demo, timeout_s=60):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the demo exited early:\n{process.stdout.read()[-3000:]}")
+            raise RuntimeError(f"the demo exited early:\n{demo.log_tail()}")
         try:
             with urllib.request.urlopen(url, timeout=2):  # loopback only
                 return
@@ -40,6 +40,10 @@ class Demo:
         self.base = f"http://127.0.0.1:{web_port}"
         self.sim = f"http://127.0.0.1:{sim_port}"
         self.database = Path(var_dir) / "workbench.sqlite3"
+        self.log = Path(var_dir) / "demo.log"
+
+    def log_tail(self, lines=60):
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def awarded(self, learner):
         """Whether the demo's registry holds an award for ``learner`` (read-only look)."""
@@ -55,13 +59,15 @@ def demo(tmp_path_factory):
     env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(var_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("UPSTREAM_XBLOCK_CONFIG", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
-         str(sim_port), "--check-every", "2"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo = Demo(web_port, sim_port, var_dir)
+    with open(demo.log, "w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
+             str(sim_port), "--check-every", "2"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_for(f"http://127.0.0.1:{web_port}/", process)
-        yield Demo(web_port, sim_port, var_dir)
+        wait_for(f"http://127.0.0.1:{web_port}/", process, demo)
+        yield demo
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -38,9 +38,12 @@ def test_register_merge_and_complete_without_reload(demo, page):
     page.evaluate("window.__still_the_same_page = true")
     simulator_action(demo, "merge", kind="github", project="openedx/xblock-sdk", number=101)
 
-    page.wait_for_function(
-        "document.querySelector('.upstream-contribution').classList.contains('upstream-completed')",
-        timeout=30000)
+    try:
+        page.wait_for_function("document.querySelector('.upstream-contribution')"
+                               ".classList.contains('upstream-completed')", timeout=30000)
+    except Exception as exc:  # pylint: disable=broad-except
+        raise AssertionError(f"not completed; page says {block.inner_text()!r}; demo log:\n"
+                             f"{demo.log_tail()}") from exc
     assert page.evaluate("window.__still_the_same_page") is True
     assert block.locator(".upstream-summary").inner_text().startswith("1 of 1 accepted")
     assert "Counted for your grade" in item.inner_text()

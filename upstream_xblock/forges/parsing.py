@@ -9,7 +9,7 @@ repository or a user page is not a contribution. It never contacts anything.
 import re
 from urllib.parse import unquote, urlsplit
 
-from .errors import InvalidUrl, UnsupportedHost
+from .errors import InvalidUrl, UnsupportedHost, gettext_noop
 from .reference import ContributionRef
 from .registry import is_ip_literal
 
@@ -39,28 +39,30 @@ _GITEA_PAGES = {
     "releases": "repository", "wiki": "repository", "actions": "repository",
 }
 
+_ = gettext_noop
 _MESSAGES = {
-    "empty": "Paste the address of your pull request, merge request or change.",
-    "too_long": "This address is too long to be a contribution address.",
-    "malformed": "This is not a web address. Paste the address from your browser's address bar.",
-    "scheme": "Only http and https addresses are accepted.",
-    "credentials": "Addresses with a user name or password in them are not accepted.",
-    "issue": "This is an issue, not a contribution. Paste the address of the pull request, "
-             "merge request or change that fixes it.",
-    "commit": "This is a commit. Paste the address of the pull request, merge request or "
-              "change that contains it.",
-    "branch": "This is a branch or a comparison. Open a pull request or merge request from it "
-              "and paste that address.",
-    "file": "This is a file in a repository. Paste the address of your pull request, merge "
-            "request or change.",
-    "pull_list": "This is a list of contributions. Open yours and paste its address.",
-    "repository": "This is a repository. Paste the address of your pull request, merge request "
-                  "or change in it.",
-    "user": "This is a user or group page. Paste the address of your pull request, merge "
-            "request or change.",
-    "number": "The contribution number in this address is not valid.",
-    "project": "The project path in this address is not valid.",
-    "unknown_page": "This address does not point at a pull request, merge request or change.",
+    "empty": _("Paste the address of your pull request, merge request or change."),
+    "too_long": _("This address is too long to be a contribution address."),
+    "malformed": _("This is not a web address. Paste the address from your browser's "
+                   "address bar."),
+    "scheme": _("Only http and https addresses are accepted."),
+    "credentials": _("Addresses with a user name or password in them are not accepted."),
+    "issue": _("This is an issue, not a contribution. Paste the address of the pull request, "
+               "merge request or change that fixes it."),
+    "commit": _("This is a commit. Paste the address of the pull request, merge request or "
+                "change that contains it."),
+    "branch": _("This is a branch or a comparison. Open a pull request or merge request from "
+                "it and paste that address."),
+    "file": _("This is a file in a repository. Paste the address of your pull request, merge "
+              "request or change."),
+    "pull_list": _("This is a list of contributions. Open yours and paste its address."),
+    "repository": _("This is a repository. Paste the address of your pull request, merge "
+                    "request or change in it."),
+    "user": _("This is a user or group page. Paste the address of your pull request, merge "
+              "request or change."),
+    "number": _("The contribution number in this address is not valid."),
+    "project": _("The project path in this address is not valid."),
+    "unknown_page": _("This address does not point at a pull request, merge request or change."),
 }
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, UnsupportedHost
+from .errors import ConfigurationError, UnsupportedHost, gettext_noop
 
 KINDS = ("github", "gitlab", "gerrit", "gitea")
 
@@ -169,10 +169,11 @@ class ForgeRegistry:
         if forge is None:
             if is_ip_literal(host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0]):
                 raise UnsupportedHost(
-                    "Addresses given as numbers are not accepted: use the forge's own web address.",
+                    gettext_noop("Addresses given as numbers are not accepted: use the forge's "
+                                 "own web address."),
                     reason="ip_literal")
             raise UnsupportedHost(
-                "This course does not accept contributions hosted on %(host)s.",
+                gettext_noop("This course does not accept contributions hosted on %(host)s."),
                 reason="unconfigured_host", params={"host": host})
         return forge
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ..forges import ForgeError
 from ..models import TrackedContribution
-from ..policy import Rules
+from ..policy import Rules, gettext_noop as _
 from .awards import award_if_earned
 from .evaluation import apply_distinct_repositories, evaluate_row
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
@@ -83,14 +83,14 @@ class ContributionTracker:
         hosts = self.context.accepted_hosts
         if hosts and ref.host not in hosts:
             raise TrackingError("host_not_accepted",
-                                "This activity accepts contributions on %(hosts)s only.",
+                                _("This activity accepts contributions on %(hosts)s only."),
                                 params={"hosts": ", ".join(hosts)}, hosts=list(hosts))
         forge_username = (forge_username or "").strip()
         if forge_username and not USERNAME_RE.match(forge_username):
-            raise TrackingError("invalid_username", "This is not a valid user name on a forge.")
+            raise TrackingError("invalid_username", _("This is not a valid user name on a forge."))
         if len(self.rows()) >= MAX_CONTRIBUTIONS_PER_BLOCK:
-            raise TrackingError("too_many", "You have registered as many contributions as this "
-                                "activity allows. Withdraw one to add another.")
+            raise TrackingError("too_many", _("You have registered as many contributions as this "
+                                "activity allows. Withdraw one to add another."))
         now = self.clock()
         try:
             with transaction.atomic():
@@ -102,7 +102,7 @@ class ContributionTracker:
                     registered_at=now, next_check_at=now)
         except IntegrityError:
             raise TrackingError("already_registered",
-                                "You have already registered this contribution.") from None
+                                _("You have already registered this contribution.")) from None
         self.refresh(row)
         self.settle()
         return row
@@ -114,11 +114,11 @@ class ContributionTracker:
             raise TrackingError.from_forge(error) from None
         row = next((r for r in self.rows() if r.url == canonical), None)
         if row is None:
-            raise TrackingError("not_registered", "This contribution is not registered here.",
+            raise TrackingError("not_registered", _("This contribution is not registered here."),
                                 status=404)
         if row.awarded_at:
-            raise TrackingError("already_counted", "This contribution already counted for your "
-                                "grade; it cannot be withdrawn.", status=409)
+            raise TrackingError("already_counted", _("This contribution already counted for your "
+                                "grade; it cannot be withdrawn."), status=409)
         row.delete()
 
     def status(self):
@@ -142,7 +142,7 @@ class ContributionTracker:
         ready = [r for r in unsettled if not r.last_checked_at or now - r.last_checked_at >= minimum]
         if unsettled and not ready:
             wait = min(minimum - (now - r.last_checked_at) for r in unsettled)
-            raise TrackingError("too_soon", "Checked a moment ago. Try again in a little while.",
+            raise TrackingError("too_soon", _("Checked a moment ago. Try again in a little while."),
                                 status=429, retry_in_s=max(int(wait.total_seconds()) + 1, 1))
         for row in ready[:MAX_REFRESHES_PER_REQUEST]:
             self.refresh(row)
@@ -190,8 +190,8 @@ class ContributionTracker:
     def refresh(self, row):
         """Ask the forge about ``row`` once, apply the rules, schedule the next check."""
         now = self.clock()
-        if row.next_check_at is None or not self._claim(row, now):
-            return False
+        if row.next_check_at is None or row.claim_token or not self._claim(row, now):
+            return False  # settled, held by a sweep, or taken by a concurrent request
         outcome = fetch_outcome(self.forges, row, self.context.rules)
         record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
                        self.schedule, now)
@@ -199,9 +199,14 @@ class ContributionTracker:
         return True
 
     def next_poll_in_s(self, rows):
-        """When the page should ask again: 0 when nothing is left to check."""
-        pending = [r.next_check_at for r in rows if r.next_check_at]
+        """When the page should ask again: 0 when nothing is left to check.
+
+        A record a sweep holds (its due time is the sweep's lease) is being
+        checked now: the page asks again soon.
+        """
+        now = self.clock()
+        pending = [now if r.claim_token else r.next_check_at for r in rows if r.next_check_at]
         if not pending:
             return 0
-        seconds = (min(pending) - self.clock()).total_seconds()
+        seconds = (min(pending) - now).total_seconds()
         return int(min(max(seconds, self.schedule.page_poll_min_s), self.schedule.page_poll_max_s))
