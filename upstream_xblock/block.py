@@ -19,6 +19,7 @@ from .config import forges_for, schedule_for
 from .forges import ConfigurationError
 from .handlers import json_api
 from .ownership import ownership_code
+from .policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
 from .presenters import status_json
 from .resources import load_text, render_template
 from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
@@ -27,11 +28,6 @@ from .tracking import block_config
 from .tracking.awards import NoAward, revoke_award
 from .tracking.service import BlockContext, ContributionTracker, TrackingError
 from .validation import validate_settings
-
-
-def _(text):
-    """Mark a field's display text for extraction; Studio translates it."""
-    return text
 
 
 MAX_REQUIRED = 10
@@ -141,11 +137,10 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
         if not isinstance(url, str) or not isinstance(username, str):
             raise TrackingError("bad_request", _("Send the address as text."))
         tracker = self._tracker()
-        row = tracker.register(url, username)
+        row, rows, award = tracker.register(url, username)
         platform.ensure_background_polling()
         if username.strip():
             self.forge_usernames = {**(self.forge_usernames or {}), row.host: username.strip()}
-        rows, award = tracker.rows(), tracker.award()
         status = self._status(tracker, rows, award)
         stored = next(c for c in status["contributions"] if c["url"] == row.url)
         return {"contribution": stored, "status": status}

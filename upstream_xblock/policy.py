@@ -13,12 +13,8 @@ adding a rule can only keep or worsen it.
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
+from .forges.errors import gettext_noop
 from .repository_patterns import matches_any
-
-
-def gettext_noop(message):
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 PASSED, FAILED, WAITING = "passed", "failed", "waiting"

@@ -1,11 +1,11 @@
 """Concurrent status calls: one forge check per due time, one award, one grade."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
+
+from tests.helpers import run_concurrently
 
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
@@ -25,26 +25,12 @@ def test_concurrent_status_calls_award_once(forge_settings, world, events):
     TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
     world.clear_log()
 
-    barrier = threading.Barrier(THREADS)
-    answers, failures = [], []
+    answers = []
 
     def learner_tab():
-        try:
-            own = harness.block(usage_id=usage_id)
-            barrier.wait(timeout=10)
-            answers.append(harness.call(own, "status"))
-        except Exception as exc:  # pylint: disable=broad-except
-            failures.append(exc)
-        finally:
-            connection.close()
+        answers.append(harness.call(harness.block(usage_id=usage_id), "status"))
 
-    threads = [threading.Thread(target=learner_tab) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert failures == []
+    assert run_concurrently(learner_tab, THREADS) == []
     assert all(status == 200 for status, _ in answers) and len(answers) == THREADS
     assert len(world.requests_for("github")) == 1          # one check for one due time
     assert ContributionAward.objects.count() == 1

@@ -5,13 +5,14 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
+
+from tests.helpers import run_concurrently
 
 WORKERS = 4
 LEARNERS = 40
@@ -41,30 +42,17 @@ def test_four_workers(simulator, world, registry):
             registry.contribution(kinds[(learner + index) % 4], learner=f"learner-{learner}",
                                   state="merged" if index < 2 else "open")
     TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
-    counter, lock, published, failures = Counter(), threading.Lock(), [], []
-    barrier = threading.Barrier(WORKERS)
+    counter, lock, published = Counter(), threading.Lock(), []
 
     def worker():
-        try:
-            forges = CountingForges(Forges.from_settings(simulator.settings()).registry,
-                                    counter, lock)
-            sweeper = Sweeper(forges, Schedule(), publisher=published.append, chunk=7)
-            barrier.wait(timeout=10)
-            while sweeper.run_once(limit=50).checked:
-                pass
-        except Exception as exc:  # pylint: disable=broad-except
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+        forges = CountingForges(Forges.from_settings(simulator.settings()).registry,
+                                counter, lock)
+        sweeper = Sweeper(forges, Schedule(), publisher=published.append, chunk=7)
+        while sweeper.run_once(limit=50).checked:
+            pass
 
     total = LEARNERS * PER_LEARNER
-    assert failures == []
+    assert run_concurrently(worker, WORKERS) == []
     assert len(counter) == total                      # nothing skipped
     assert set(counter.values()) == {1}               # nothing checked twice
     assert TrackedContribution.objects.filter(last_checked_at__isnull=True).count() == 0

@@ -75,7 +75,10 @@ class ContributionTracker:
 
     # -- commands ----------------------------------------------------------
     def register(self, url, forge_username=""):
-        """Store the contribution, then ask the forge once; a forge failure is kept, not raised."""
+        """Store the contribution, then ask the forge once; a forge failure is kept, not raised.
+
+        Returns (the new record, all the learner's records, the award or None).
+        """
         try:
             ref = self.forges.parse(url)
         except ForgeError as error:
@@ -104,8 +107,8 @@ class ContributionTracker:
             raise TrackingError("already_registered",
                                 _("You have already registered this contribution.")) from None
         self.refresh(row)
-        self.settle()
-        return row
+        rows, award = self.settle()
+        return row, rows, award
 
     def withdraw(self, url):
         try:
