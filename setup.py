@@ -32,6 +32,7 @@ setup(
     long_description=open(os.path.join(HERE, "README.md"), encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     license="AGPL-3.0-only",
+    license_files=["LICENSE"],
     python_requires=">=3.12",
     # static/ and templates/ sit at the top of the repository (the project's
     # layout) and are shipped inside the package as upstream_xblock.static and

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from upstream_xblock.forges import Forges, RateLimitInfo
+from upstream_xblock.forges import RateLimitInfo
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.schedule import Schedule
