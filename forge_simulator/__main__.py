@@ -3,6 +3,8 @@
     python -m forge_simulator serve --port 8765 [--demo] [--config-out FILE]
     python -m forge_simulator merge github openedx/xblock-sdk 101 [--url URL]
     python -m forge_simulator open gitlab mooc-floss/demo 7 --author learner
+    python -m forge_simulator rename github openedx/old-name openedx/new-name
+    python -m forge_simulator rate-limit github 0 --reset-in 600
 """
 
 import argparse
@@ -53,12 +55,16 @@ def _serve(args):
 
 
 def _act(args):
-    body = {"kind": args.kind, "project": args.project, "number": args.number}
-    for key in ("author", "title", "label"):
-        if getattr(args, key):
-            body[key] = getattr(args, key)
-    if args.state:
-        body["state"] = args.state
+    if args.action == "rename":
+        body = {"kind": args.kind, "project": args.project, "new_project": args.new_project}
+    elif args.action == "rate-limit":
+        args.action = "rate_limit"
+        body = {"kind": args.kind, "remaining": args.remaining, "reset_in_s": args.reset_in}
+    else:
+        body = {"kind": args.kind, "project": args.project, "number": args.number}
+        for key in ("author", "title", "label", "state"):
+            if getattr(args, key):
+                body[key] = getattr(args, key)
     request = urllib.request.Request(f"{args.url}/_sim/{args.action}",
                                      data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
@@ -89,6 +95,16 @@ def main(argv=None):
         sub.add_argument("--title")
         sub.add_argument("--label")
         sub.add_argument("--state", choices=("open", "closed", "merged"))
+    rename = commands.add_parser("rename", help="rename a repository (old paths answer 301)")
+    rename.add_argument("kind", choices=("github", "gitlab", "gerrit", "gitea"))
+    rename.add_argument("project")
+    rename.add_argument("new_project")
+    rename.add_argument("--url", default=DEFAULT_URL)
+    limit = commands.add_parser("rate-limit", help="set the requests left until the reset")
+    limit.add_argument("kind", choices=("github", "gitlab", "gerrit", "gitea"))
+    limit.add_argument("remaining", type=int)
+    limit.add_argument("--reset-in", type=int, default=3600, help="seconds until the reset")
+    limit.add_argument("--url", default=DEFAULT_URL)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
