@@ -1,5 +1,7 @@
 """Hostile URLs never cause an outbound request: asserted on the socket layer."""
 
+import socket
+
 import pytest
 
 from upstream_xblock.forges import ForgeError, Forges
@@ -49,3 +51,32 @@ def test_adapter_refuses_any_other_origin(forges):
     with pytest.raises(ForgeError) as raised:
         client.session.get("http://169.254.169.254/latest/")
     assert raised.value.reason == "host_not_allowed"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "::1",
+                                     "::ffff:192.168.0.1", "100.64.0.1"])
+@pytest.mark.parametrize("url", ["https://github.com/openedx/xblock/pull/1",
+                                 "https://codeberg.org/forgejo/forgejo/pulls/1",
+                                 "https://gitlab.com/a/b/-/merge_requests/1",
+                                 "https://review.opendev.org/c/x/y/+/1"])
+def test_a_public_forge_resolving_inside_the_network_is_refused(monkeypatch, connections,
+                                                                address, url):
+    """Built-in forges must resolve to public addresses; nothing is sent otherwise."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [
+        (family, socket.SOCK_STREAM, 6, "", (address, 443))])
+    with pytest.raises(ForgeError) as raised:
+        Forges.from_settings({}).check(url)
+    assert raised.value.reason == "private_address"
+    assert connections.attempts == []
+
+
+def test_an_operator_entry_may_point_inside_the_network(simulator, world):
+    """The operator's own entry (here the simulator on loopback) is not held to that."""
+    forges = Forges.from_settings(simulator.settings())
+    assert all(forge.operator_configured for forge in forges.registry
+               if forge.host in ("github.com", "gitlab.com", "codeberg.org",
+                                 "review.opendev.org"))
+    assert not forges.registry.get("framagit.org").operator_configured
+    world.open("gitea", "forgejo/forgejo", 1)
+    assert forges.check("https://codeberg.org/forgejo/forgejo/pulls/1")[1].state == "open"

@@ -89,7 +89,7 @@ class GerritClient:
 
     def __init__(self, forge):
         self.forge = forge
-        self.session = pinned_session(forge.api_url)
+        self.session = pinned_session(forge.api_url, public_only=not forge.operator_configured)
         self.root = forge.api_url
         if forge.token:
             user, _, password = forge.token.partition(":")

@@ -51,7 +51,8 @@ class GiteaClient:
     def __init__(self, forge):
         self.forge = forge
         header = {"Authorization": f"token {forge.token}"} if forge.token else None
-        self.session = pinned_session(forge.api_url, token_header=header)
+        self.session = pinned_session(forge.api_url, token_header=header,
+                                      public_only=not forge.operator_configured)
 
     def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
         owner, repo = ref.project.split("/", 1)

@@ -25,14 +25,14 @@ from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 
-def _pinned_connection_class(base, scheme):
+def _pinned_connection_class(base, scheme, public_only):
     """PyGithub's connection class, with our pinned, size-capped adapter mounted."""
 
     class PinnedConnection(base):
         def __init__(self, host, port=None, *args, retry=None, **kwargs):
             super().__init__(host, port, *args, retry=retry, **kwargs)
             origin = f"{scheme}://{host}:{self.port}"
-            self.adapter = PinnedAdapter(origin, retries=retry)
+            self.adapter = PinnedAdapter(origin, retries=retry, public_only=public_only)
             self.session.mount(f"{scheme}://", self.adapter)
             self.session.trust_env = False
 
@@ -163,7 +163,7 @@ class GitHubClient:
         # attribute (read when the first request opens the connection) swaps in
         # our pinned, capped adapter for this client only.
         self.github.requester._Requester__connectionClass = _pinned_connection_class(
-            connection, scheme)
+            connection, scheme, public_only=not forge.operator_configured)
         self._graphql = None
 
     def fetch(self, ref, etag=None, landing=False, reviews=False):

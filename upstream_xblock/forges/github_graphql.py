@@ -77,7 +77,8 @@ class GitHubGraphQL:
             raise AuthFailed("GitHub's GraphQL API needs a token in the configuration.")
         self.forge = forge
         self.session = pinned_session(forge.graphql_url,
-                                      token_header={"Authorization": f"bearer {forge.token}"})
+                                      token_header={"Authorization": f"bearer {forge.token}"},
+                                      public_only=not forge.operator_configured)
         self.last_rate_limit = None
 
     def fetch_many(self, refs):

@@ -54,7 +54,7 @@ class GitLabClient:
 
     def __init__(self, forge):
         self.forge = forge
-        self.session = pinned_session(forge.api_url)
+        self.session = pinned_session(forge.api_url, public_only=not forge.operator_configured)
         self.session.hooks["response"].append(self._remember_headers)
         self.last_headers = {}
         self.gitlab = gitlab.Gitlab(

@@ -4,6 +4,9 @@ One ``requests`` session per configured forge, mounted with an adapter that:
 
 - refuses any request whose scheme, host or port is not the configured API's
   (so neither a learner's URL nor a redirect can pick the destination);
+- for the built-in public forges, refuses a host that resolves to a loopback,
+  private, link-local or otherwise non-public address (only an operator's own
+  entry may point at such an address, e.g. a forge on the campus network);
 - retries transient failures a bounded number of times, without honouring
   ``Retry-After`` (a worker must never sleep for a forge);
 - reads at most ``MAX_BODY_BYTES`` of a response body.
@@ -12,7 +15,10 @@ Redirects are never followed by ``requests`` itself: ``follow_same_host``
 does it by hand, on the same host only, when a client wants it.
 """
 
+import ipaddress
 import logging
+import socket
+import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -52,12 +58,44 @@ class ResponseTooLarge(ForgeUnavailable):
     """A forge sent a body larger than we are willing to read."""
 
 
-class PinnedAdapter(HTTPAdapter):
-    """Sends only to one origin and caps what it reads."""
+def _is_public(address):
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global
 
-    def __init__(self, origin_url, max_body_bytes=None, retries=None):
+
+_PUBLIC_UNTIL = {}  # (host, port) -> monotonic time until which it was seen public
+PUBLIC_CHECK_TTL_S = 60
+
+
+def ensure_public_address(host, port):
+    """ForgeUnavailable unless every address ``host`` resolves to is a public one.
+
+    (The connection resolves the name again; this guards against a public
+    forge's name pointing inside the network, not against a resolver racing us.
+    A name seen public is not looked up again for a minute: sweeps make many
+    requests to one host.)
+    """
+    if _PUBLIC_UNTIL.get((host, port), 0) > time.monotonic():
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise ForgeUnavailable("The forge could not be reached. It will be tried again later.",
+                               reason="network") from None
+    if not infos or not all(_is_public(info[4][0]) for info in infos):
+        raise ForgeUnavailable("Refused to contact a private address.", reason="private_address")
+    _PUBLIC_UNTIL[(host, port)] = time.monotonic() + PUBLIC_CHECK_TTL_S
+
+
+class PinnedAdapter(HTTPAdapter):
+    """Sends only to one origin (public only, unless the operator chose it) and caps reads."""
+
+    def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False):
         self.allowed_origin = _origin(origin_url)
         self.max_body_bytes = max_body_bytes
+        self.public_only = public_only
         super().__init__(max_retries=retries or bounded_retry(), pool_maxsize=8)
 
     def send(self, request, stream=False, timeout=None, **kwargs):
@@ -66,6 +104,8 @@ class PinnedAdapter(HTTPAdapter):
             # entry); this is the last line of defence against a bug.
             raise ForgeUnavailable("Refused to contact a host outside the configuration.",
                                    reason="host_not_allowed")
+        if self.public_only:
+            ensure_public_address(self.allowed_origin[1], self.allowed_origin[2])
         timeout = timeout or TIMEOUT
         response = super().send(request, stream=True, timeout=timeout, **kwargs)
         if not stream:
@@ -92,11 +132,11 @@ class PinnedAdapter(HTTPAdapter):
         response.close()
 
 
-def pinned_session(api_url, token_header=None, max_body_bytes=None):
+def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=False):
     """A requests session that can only talk to ``api_url``'s origin."""
     session = requests.Session()
     session.trust_env = False  # no proxy or netrc picked up from the worker's environment
-    adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes)
+    adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes, public_only=public_only)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = 0

@@ -30,6 +30,7 @@ class ForgeHost:
     web_url: str
     graphql_url: str | None = None
     token: str | None = field(default=None, repr=False)
+    operator_configured: bool = False  # an operator's entry may point at a private address
 
     @property
     def web_prefix(self):
@@ -88,7 +89,7 @@ def _check_http_url(value, what, host):
     return value.rstrip("/")
 
 
-def _forge_host_from_entry(entry):
+def _forge_host_from_entry(entry, operator_configured):
     if not isinstance(entry, dict):
         raise ConfigurationError("each forge entry must be an object")
     unknown = set(entry) - {"kind", "host", "api_url", "web_url", "graphql_url", "token"}
@@ -116,7 +117,8 @@ def _forge_host_from_entry(entry):
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ConfigurationError(f"forge {host!r}: token must be a non-empty string")
     return ForgeHost(kind=kind, host=host, api_url=api_url, web_url=web_url,
-                     graphql_url=graphql_url, token=token)
+                     graphql_url=graphql_url, token=token,
+                     operator_configured=operator_configured)
 
 
 def is_ip_literal(host):
@@ -151,11 +153,11 @@ class ForgeRegistry:
         entries = settings.get("forges", [])
         if not isinstance(entries, list):
             raise ConfigurationError("'forges' must be a list")
-        merged = {entry["host"]: entry for entry in DEFAULT_FORGES}
+        merged = {entry["host"]: (entry, False) for entry in DEFAULT_FORGES}
         for entry in entries:
             host = entry.get("host") if isinstance(entry, dict) else None
-            merged[str(host).lower()] = entry
-        return cls(_forge_host_from_entry(entry) for entry in merged.values())
+            merged[str(host).lower()] = (entry, True)
+        return cls(_forge_host_from_entry(entry, operator) for entry, operator in merged.values())
 
     def __iter__(self):
         return iter(self._hosts.values())
