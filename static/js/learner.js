@@ -61,6 +61,13 @@ function UpstreamContributionLearnerView(runtime, element) {
         return node;
     }
 
+    // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
+    function format(template, params) {
+        return template.replace(/%\((\w+)\)s/g, function (match, name) {
+            return params.hasOwnProperty(name) ? String(params[name]) : match;
+        });
+    }
+
     function formatTime(iso) {
         if (!iso) { return text.never; }
         var date = new Date(iso);
@@ -73,7 +80,7 @@ function UpstreamContributionLearnerView(runtime, element) {
 
     function renderCheck(check) {
         var item = el("li", "upstream-check upstream-check-" + check.outcome);
-        item.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + ": "));
+        item.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + " "));
         item.appendChild(el("span", "upstream-check-reason", check.reason));
         return item;
     }
@@ -88,29 +95,30 @@ function UpstreamContributionLearnerView(runtime, element) {
             link.href = href;
             link.target = "_blank";
             link.rel = "noopener noreferrer";
-            link.setAttribute("aria-label", title + " — " + text.open_link);
+            link.setAttribute("aria-label", format(text.open_link, {title: title}));
             heading.appendChild(link);
         } else {
             heading.appendChild(el("span", "upstream-item-link", title));
         }
         heading.appendChild(el("span", "upstream-state upstream-state-" + c.state, c.state_label));
         item.appendChild(heading);
-        item.appendChild(el("div", "upstream-item-repo", text.repository + ": " + c.repository + " #" + c.number));
+        item.appendChild(el("div", "upstream-item-repo",
+            format(text.repository, {repository: c.repository, number: c.number})));
         if (c.checks && c.checks.length) {
             var checks = el("ul", "upstream-checks");
             c.checks.forEach(function (check) { checks.appendChild(renderCheck(check)); });
             item.appendChild(checks);
         }
         if (c.error) { item.appendChild(el("p", "upstream-item-error", c.error.message)); }
-        var when = text.last_checked + ": " + formatTime(c.last_checked) + " · " + text.next_check + ": " +
-            (c.next_check ? formatTime(c.next_check) : text.settled);
+        var when = format(text.times, {last: formatTime(c.last_checked),
+            next: c.next_check ? formatTime(c.next_check) : text.settled});
         item.appendChild(el("div", "upstream-item-times", when));
         if (c.counted) {
             item.appendChild(el("div", "upstream-item-counted", text.counted));
         } else {
             var withdraw = el("button", "upstream-withdraw", text.withdraw);
             withdraw.type = "button";
-            withdraw.setAttribute("aria-label", text.withdraw + ": " + title);
+            withdraw.setAttribute("aria-label", format(text.withdraw_label, {title: title}));
             withdraw.addEventListener("click", function () { onWithdraw(c.url); });
             item.appendChild(withdraw);
         }
@@ -124,7 +132,7 @@ function UpstreamContributionLearnerView(runtime, element) {
         var ownership = $(".upstream-ownership");
         ownership.hidden = !status.ownership_code;
         ownership.textContent = status.ownership_code ?
-            text.ownership_code.replace("%(code)s", status.ownership_code) : "";
+            format(text.ownership_code, {code: status.ownership_code}) : "";
         var list = $(".upstream-list");
         list.textContent = "";
         if (!status.contributions.length) {
