@@ -21,7 +21,13 @@ MAX_DELAY_S = 60
 
 
 def ensure_polling():
-    """Start the self-rescheduling chain unless one holds the lease. True if started."""
+    """Start the self-rescheduling chain unless one holds the lease. True if started.
+
+    Never in eager mode (a development LMS): the sweep would run inside the
+    learner's request.
+    """
+    if poll_due_contributions.app.conf.task_always_eager:
+        return False
     chain = uuid.uuid4().hex
     if not cache.add(CHAIN_KEY, chain, timeout=CHAIN_LEASE_S):
         return False

@@ -139,3 +139,20 @@ def test_management_command_once(settings, simulator, world, registry, capsys):
     assert TrackedContribution.objects.get().verdict == "accepted"
     call_command("upstream_xblock_poll", "--loop", "--interval", "1", "--max-sweeps", "2")
     assert capsys.readouterr().out.count("due=0") == 2
+
+
+def test_no_chain_in_eager_mode(monkeypatch):
+    """A development LMS runs tasks eagerly: the poll must not run inside a request."""
+    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
+    sent = []
+    monkeypatch.setattr(tasks.poll_due_contributions, "delay", lambda **kw: sent.append(kw))
+    conf = tasks.poll_due_contributions.app.conf
+    eager = conf.task_always_eager
+    try:
+        conf.task_always_eager = True
+        assert tasks.ensure_polling() is False and sent == []
+        conf.task_always_eager = False
+        assert tasks.ensure_polling() is True and len(sent) == 1
+    finally:
+        conf.task_always_eager = eager
+    assert tasks.ensure_polling() is False and len(sent) == 1  # one chain holds the lease
