@@ -1,4 +1,4 @@
-"""The package is also a Django app (registry model and migrations), plugged into the LMS and Studio."""
+"""The package is also a Django app (registry model, migrations) plugged into the LMS and Studio."""
 
 from django.apps import AppConfig
 

@@ -18,7 +18,8 @@ class TrackedContribution(models.Model):
     learner_id = models.CharField(max_length=255, db_index=True,
                                   help_text="the runtime's user id, as a string")
     anonymous_id = models.CharField(max_length=255, blank=True, default="",
-                                    help_text="anonymous user id, for awards made in the background")
+                                    help_text="anonymous user id, for awards made in "
+                                              "the background")
 
     url = models.CharField(max_length=500, help_text="canonical web URL")
     kind = models.CharField(max_length=16)
@@ -46,11 +47,13 @@ class TrackedContribution(models.Model):
     error_message = models.CharField(max_length=300, blank=True, default="")
     error_count = models.PositiveIntegerField(default=0)
     qualified_at = models.DateTimeField(null=True, blank=True,
-                                        help_text="since when every rule but the waiting period holds")
+                                        help_text="since when every rule but the waiting "
+                                                  "period holds")
     accepted_at = models.DateTimeField(null=True, blank=True)
     awarded_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False,
-                                  help_text="staff revoked the award it counted in: never counts again")
+                                  help_text="staff revoked the award it counted in: "
+                                            "never counts again")
 
     class Meta:
         app_label = "upstream_xblock"
@@ -80,7 +83,8 @@ class ContributionAward(models.Model):
     class Meta:
         app_label = "upstream_xblock"
         constraints = [
-            models.UniqueConstraint(fields=["usage_key", "learner_id"], name="upstream_unique_award"),
+            models.UniqueConstraint(fields=["usage_key", "learner_id"],
+                                    name="upstream_unique_award"),
         ]
 
     def __str__(self):

@@ -79,7 +79,8 @@ def course_start(block):
     if course is None:
         return None
     try:
-        from xmodule.modulestore.django import modulestore  # pylint: disable=import-outside-toplevel
+        # pylint: disable-next=import-outside-toplevel
+        from xmodule.modulestore.django import modulestore
     except ImportError:
         return None
     try:

@@ -111,7 +111,8 @@ def check_labels(snapshot, rules):
     denied = {name.casefold() for name in rules.deny_labels}
     found = [label for label in snapshot.labels if label.casefold() in denied]
     if found:
-        return Check("labels", FAILED, gettext_noop("It is labelled %(label)s, which disqualifies it."),
+        return Check("labels", FAILED,
+                     gettext_noop("It is labelled %(label)s, which disqualifies it."),
                      {"label": found[0]})
     return Check("labels", PASSED, gettext_noop("No disqualifying label."))
 
@@ -151,7 +152,8 @@ def check_repository(snapshot, rules):
     target = f"{snapshot.host}/{snapshot.target_repository or snapshot.project}"
     if matches_any(target, rules.denied_repositories):
         return Check("repository", FAILED, gettext_noop(
-            "Contributions to %(repository)s do not count in this activity."), {"repository": target})
+            "Contributions to %(repository)s do not count in this activity."),
+            {"repository": target})
     if rules.allowed_repositories and not matches_any(target, rules.allowed_repositories):
         return Check("repository", FAILED, gettext_noop(
             "This activity counts contributions to %(allowed)s only."),

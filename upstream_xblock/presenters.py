@@ -43,8 +43,8 @@ def contribution_json(row, gettext, now):
     snapshot = row.snapshot or {}
     error = None
     if row.error_code:
-        error = {"code": row.error_code,
-                 "message": gettext(CHECK_ERRORS.get(row.error_code, CHECK_ERRORS["forge_unavailable"]))}
+        template = CHECK_ERRORS.get(row.error_code, CHECK_ERRORS["forge_unavailable"])
+        error = {"code": row.error_code, "message": gettext(template)}
     return {
         "url": row.url, "kind": row.kind, "host": row.host, "number": row.number,
         "project": row.project,

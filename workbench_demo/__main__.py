@@ -42,7 +42,8 @@ def _start_simulator(args, var_dir):
     seed_demo(simulator.world)
     simulator.start()
     bucket = simulator_settings(simulator.base_url)
-    bucket["polling"] = {"open_min_s": args.check_every, "page_poll_min_s": min(3, args.check_every),
+    bucket["polling"] = {"open_min_s": args.check_every,
+                         "page_poll_min_s": min(3, args.check_every),
                          "manual_min_interval_s": 5, "error_min_s": args.check_every}
     path = os.path.join(var_dir, "demo-forges.json")
     with open(path, "w", encoding="utf-8") as handle:

@@ -96,7 +96,8 @@ class GerritClient:
             self.session.auth = (user, password)
             self.root = forge.api_url + "/a"
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
+    # pylint: disable-next=unused-argument
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
         url = f"{self.root}/changes/{change_id(ref)}"
         response = guarded_request(self.session, "GET", url, params=QUERY)
         raise_for_status(response, "Gerrit")

@@ -54,7 +54,8 @@ class GiteaClient:
         self.session = pinned_session(forge.api_url, token_header=header,
                                       public_only=not forge.operator_configured)
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
+    # pylint: disable-next=unused-argument
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
         owner, repo = ref.project.split("/", 1)
         url = f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}" \
               f"/pulls/{ref.number}"

@@ -123,7 +123,8 @@ def translate_github_error(exc):
         if exc.status in (404, 410, 451):
             return NotFound("GitHub has no such pull request (or it is private).")
         return ForgeUnavailable("%(forge)s answered with status %(status)s.",
-                                reason="bad_status", params={"forge": "GitHub", "status": exc.status})
+                                reason="bad_status",
+                                params={"forge": "GitHub", "status": exc.status})
     if isinstance(exc, RuntimeError):  # PyGithub refusing a cross-host or cross-scheme 301
         return ForgeUnavailable("GitHub redirected to another site; the redirect was refused.",
                                 reason="redirect_refused")
@@ -196,7 +197,8 @@ class GitHubClient:
                 "GET", events_url, parameters={"per_page": 100})
         closing = [e for e in events or [] if isinstance(e, dict) and e.get("event") == "closed"]
         commit = closing[-1].get("commit_id") if closing else None
-        return commit if isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit) else None
+        valid = isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit)
+        return commit if valid else None
 
     def _review_decision(self, ref):
         """approved / changes_requested / review_required from each reviewer's latest review."""

@@ -66,7 +66,8 @@ class GitLabClient:
     def _remember_headers(self, response, *args, **kwargs):
         self.last_headers = response.headers
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):  # pylint: disable=unused-argument
+    # pylint: disable-next=unused-argument
+    def fetch(self, ref, etag=None, landing=False, reviews=False):
         """One merge request, one request; GitLab's MR API has no conditional GET.
 
         With ``reviews`` and an open merge request, one more request reads its

@@ -169,7 +169,8 @@ class ForgeRegistry:
         """The entry for ``host`` (``name`` or ``name:port``), or UnsupportedHost."""
         forge = self._hosts.get(host)
         if forge is None:
-            if is_ip_literal(host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0]):
+            name = host.split("]")[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+            if is_ip_literal(name):
                 raise UnsupportedHost(
                     gettext_noop("Addresses given as numbers are not accepted: use the forge's "
                                  "own web address."),

@@ -29,7 +29,8 @@ class RateBudget:
         state = self.cache.get(self.key(forge))
         if not state:
             return None, None
-        reset_at = datetime.fromtimestamp(state["reset"], tz=timezone.utc) if state["reset"] else None
+        reset = state["reset"]
+        reset_at = datetime.fromtimestamp(reset, tz=timezone.utc) if reset else None
         if reset_at is not None and reset_at <= now:
             return None, None
         return max(state["remaining"] - self.reserve, 0), reset_at

@@ -142,7 +142,8 @@ class ContributionTracker:
         rows = self.rows()
         unsettled = [r for r in rows if r.next_check_at is not None]
         minimum = timedelta(seconds=self.schedule.manual_min_interval_s)
-        ready = [r for r in unsettled if not r.last_checked_at or now - r.last_checked_at >= minimum]
+        ready = [r for r in unsettled
+                 if not r.last_checked_at or now - r.last_checked_at >= minimum]
         if unsettled and not ready:
             wait = min(minimum - (now - r.last_checked_at) for r in unsettled)
             raise TrackingError("too_soon", _("Checked a moment ago. Try again in a little while."),
