@@ -166,13 +166,15 @@ class ContributionTracker:
         changed.update({row.pk: row for row in
                         apply_distinct_repositories(rows, self.context.rules)})
         for row in changed.values():
-            if row.verdict != "accepted" and row.next_check_at is None and \
-                    self.schedule.after_check(state=row.state, verdict=row.verdict,
-                                              registered_at=row.registered_at, now=now):
-                row.next_check_at = now
-            TrackedContribution.objects.filter(pk=row.pk).update(
-                verdict=row.verdict, checks=row.checks, qualified_at=row.qualified_at,
-                accepted_at=row.accepted_at, next_check_at=row.next_check_at)
+            fields = {"verdict": row.verdict, "checks": row.checks,
+                      "qualified_at": row.qualified_at, "accepted_at": row.accepted_at}
+            still_changing = self.schedule.after_check(
+                state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
+            if row.next_check_at is None and still_changing:
+                # It had stopped being checked, and the new rules make it worth watching.
+                row.next_check_at = fields["next_check_at"] = now
+            # next_check_at is written only when rescheduled: a concurrent claim keeps its lease.
+            TrackedContribution.objects.filter(pk=row.pk).update(**fields)
         return rows, self.award(rows)
 
     def award(self, rows=None):
