@@ -156,3 +156,18 @@ def test_no_chain_in_eager_mode(monkeypatch):
     finally:
         conf.task_always_eager = eager
     assert tasks.ensure_polling() is False and len(sent) == 1  # one chain holds the lease
+
+
+@pytest.mark.parametrize("kind", ["gitea", "github"])
+def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind):
+    registry.block()
+    for _ in range(40):
+        registry.contribution(kind)
+    world.fail_next(kind, 503, times=10000)
+    stats = make_sweeper(forges).run_once()
+    assert stats.errors == 40 and stats.checked == 0
+    # 8 failed records (3 tries each: one request and two bounded retries), then none.
+    assert len(world.requests_for(kind)) <= 3 * (8 + 4)
+    rows = TrackedContribution.objects.all()
+    assert {row.error_code for row in rows} == {"forge_unavailable"}
+    assert all(row.next_check_at > timezone.now() for row in rows)

@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..forges import ForgeError, RateLimited
+from ..forges import ForgeError, ForgeUnavailable, RateLimited
 from ..models import BlockConfig, TrackedContribution
 from ..ownership import ownership_code
 from ..policy import Rules
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 LEASE = timedelta(minutes=10)
 REST_CONCURRENCY = 4
+BREAKER_FAILURES = 8
 GRAPHQL_PAGE = 100
 
 
@@ -168,13 +169,30 @@ class Sweeper:
         return outcomes
 
     def _fetch_rest(self, forge, rows, configs):
+        """Outcomes by record, in small rounds; a host that keeps failing is left alone.
+
+        After ``BREAKER_FAILURES`` unavailable answers in a row, the remaining
+        records are not requested this sweep (each waits its error back-off):
+        a forge that is down must not hold a worker for timeouts × records.
+        """
         def fetch(row):
             return row.pk, fetch_outcome(self.forges, row, self._rules(row, configs))
 
-        if forge.kind == "github":  # PyGithub's connection is not shared across threads
-            return dict(map(fetch, rows))
-        with ThreadPoolExecutor(max_workers=REST_CONCURRENCY) as pool:
-            return dict(pool.map(fetch, rows))
+        # PyGithub's connection is not shared across threads: GitHub goes one at a time.
+        width = 1 if forge.kind == "github" else REST_CONCURRENCY
+        outcomes, failures_in_a_row = {}, 0
+        with ThreadPoolExecutor(max_workers=width) as pool:
+            for start in range(0, len(rows), width):
+                if failures_in_a_row >= BREAKER_FAILURES:
+                    skipped = ForgeUnavailable("Not tried: the forge kept failing in this sweep.",
+                                               reason="host_failing")
+                    outcomes.update({row.pk: skipped for row in rows[start:]})
+                    break
+                for pk, outcome in pool.map(fetch, rows[start:start + width]):
+                    outcomes[pk] = outcome
+                    unavailable = isinstance(outcome, ForgeUnavailable)
+                    failures_in_a_row = failures_in_a_row + 1 if unavailable else 0
+        return outcomes
 
     def _record(self, forge, row, outcome, configs, now, stats):
         before = (row.state, row.verdict)
