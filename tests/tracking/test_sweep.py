@@ -171,3 +171,17 @@ def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind)
     rows = TrackedContribution.objects.all()
     assert {row.error_code for row in rows} == {"forge_unavailable"}
     assert all(row.next_check_at > timezone.now() for row in rows)
+
+
+def test_a_failed_sweep_does_not_end_the_chain(monkeypatch):
+    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
+    scheduled = []
+    monkeypatch.setattr(tasks.poll_due_contributions, "apply_async",
+                        lambda **kw: scheduled.append(kw))
+    monkeypatch.setattr(tasks, "sweeper", lambda: (_ for _ in ()).throw(RuntimeError("db down")))
+    cache.set(tasks.CHAIN_KEY, "chain-1")
+    with pytest.raises(RuntimeError):
+        tasks.poll_due_contributions.run(chain="chain-1")
+    assert scheduled == [{"kwargs": {"chain": "chain-1", "limit": 10000},
+                          "countdown": tasks.MAX_DELAY_S}]
+    assert tasks.poll_due_contributions.run(chain="another-chain") is None  # not its lease
