@@ -159,3 +159,19 @@ def test_only_staff_can_revoke_and_it_is_recorded(harness, world, monkeypatch):
     assert staff_check["outcome"] == "failed" and "copied from bob" in staff_check["reason"]
     status, body = harness.call(staff_block, "revoke", {"learner_id": "student_1", "reason": "x"})
     assert (status, body["error"]["code"]) == (404, "not_awarded")
+
+
+def test_status_writes_nothing_when_nothing_changed(harness, world):
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    block = harness.block('<upstream_contribution required_count="3" distinct_repositories="true"/>')
+    for number in (40, 41):
+        world.open("github", REPO, number, author="ada", state="merged")
+        harness.call(block, "register", {"url": URL.format(n=number), "forge_username": "ada"})
+    verdicts = [c["verdict"] for c in harness.call(block, "status")[1]["contributions"]]
+    assert verdicts == ["accepted", "rejected"]  # the second is to the same repository
+    with CaptureQueriesContext(connection) as queries:
+        harness.call(block, "status")
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert writes == []

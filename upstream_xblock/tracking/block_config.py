@@ -1,5 +1,6 @@
 """The rules a block was last rendered with, kept for work done without the block."""
 
+import json
 from datetime import datetime
 
 from ..models import BlockConfig
@@ -18,7 +19,7 @@ def rules_from_dict(data):
 
 def remember(context):
     """Store the block's rules if they differ from the stored ones (one query when unchanged)."""
-    rules = context.rules.to_dict()
+    rules = json.loads(json.dumps(context.rules.to_dict()))  # as stored: lists, not tuples
     stored = BlockConfig.objects.filter(usage_key=context.usage_key).values_list(
         "rules", "required_count").first()
     if stored == (rules, context.required_count):

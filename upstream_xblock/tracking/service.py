@@ -57,6 +57,11 @@ class BlockContext:
     ownership_code: str = ""
 
 
+def _evaluation_of(row):
+    """What applying the rules writes (compared before and after, to write only changes)."""
+    return row.verdict, row.checks, row.qualified_at, row.accepted_at
+
+
 class ContributionTracker:
     """The tracking layer as the block (or a worker) sees it for one learner."""
 
@@ -161,11 +166,11 @@ class ContributionTracker:
         """
         now = self.clock()
         rows = self.rows() if rows is None else rows
-        changed = {row.pk: row for row in rows
-                   if evaluate_row(row, self.context.rules, self.context.ownership_code, now)}
-        changed.update({row.pk: row for row in
-                        apply_distinct_repositories(rows, self.context.rules)})
-        for row in changed.values():
+        before = {row.pk: _evaluation_of(row) for row in rows}
+        for row in rows:
+            evaluate_row(row, self.context.rules, self.context.ownership_code, now)
+        apply_distinct_repositories(rows, self.context.rules)
+        for row in (r for r in rows if _evaluation_of(r) != before[r.pk]):
             fields = {"verdict": row.verdict, "checks": row.checks,
                       "qualified_at": row.qualified_at, "accepted_at": row.accepted_at}
             still_changing = self.schedule.after_check(
