@@ -175,3 +175,18 @@ def test_status_writes_nothing_when_nothing_changed(harness, world):
     writes = [q["sql"] for q in queries.captured_queries
               if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
     assert writes == []
+
+
+@pytest.mark.parametrize("contributions", [1, 8])
+def test_status_queries_do_not_grow_with_contributions(harness, world, contributions):
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    block = harness.block('<upstream_contribution required_count="10"/>')
+    for number in range(50, 50 + contributions):
+        world.open("github", REPO, number, author="ada", state="merged")
+        harness.call(block, "register", {"url": URL.format(n=number), "forge_username": "ada"})
+    with CaptureQueriesContext(connection) as queries:
+        harness.call(block, "status")
+    ours = [q["sql"] for q in queries.captured_queries if "upstream_xblock_" in q["sql"]]
+    # the block's rules, the learner's records, the award: three, however many records
+    assert len(ours) == 3, ours
