@@ -106,19 +106,21 @@ class UpstreamContributionBlock(AcceptanceRulesMixin, StudioEditableXBlockMixin,
     # -- views ----------------------------------------------------------------
     def student_view(self, context=None):  # pylint: disable=unused-argument
         gettext = platform.gettext(self)
+        signed_out = not platform.learner_id(self)
+        initial, configuration_error = None, False
         try:
-            tracker = self._tracker()
-            rows = tracker.rows()
-            initial = self._status(tracker, rows, tracker.award(rows))
-            configuration_error = False
+            if not signed_out:
+                tracker = self._tracker()
+                rows = tracker.rows()
+                initial = self._status(tracker, rows, tracker.award(rows))
         except ConfigurationError:
-            initial, configuration_error = None, True
+            configuration_error = True
         # The initial state holds forge-written text (titles): it travels in an
         # HTML-escaped attribute, never in the runtime's unescaped JSON <script>.
         init = {"status": initial, "usernames": self.forge_usernames or {},
                 "text": js_strings(gettext)}
         html = render_template("learner.html", {
-            "block": self, "configuration_error": configuration_error,
+            "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
             "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
             "init_json": json.dumps(init),
         }, self.runtime.service(self, "i18n"))

@@ -82,3 +82,15 @@ def test_studio_view_lists_the_editable_fields_with_help(harness):
     for name in UpstreamContributionBlock.editable_fields:
         assert name in content
     assert "How many of the learner" in content
+
+
+def test_signed_out_visitors_see_the_instructions_and_no_form(harness):
+    from xblock.fields import ScopeIds  # pylint: disable=import-outside-toplevel
+    block = harness.block()
+    block.scope_ids = ScopeIds(None, block.scope_ids.block_type, block.scope_ids.def_id,
+                               block.scope_ids.usage_id)
+    content = block.runtime.render(block, "student_view").content
+    assert "Sign in to register your contribution." in content
+    assert 'class="upstream-register"' not in content
+    status, body = harness.call(block, "status")
+    assert (status, body["error"]["code"]) == (403, "not_signed_in")
