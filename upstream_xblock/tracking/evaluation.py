@@ -22,18 +22,16 @@ def _qualified_since(row, snapshot, rules, identity, now):
 
 
 def evaluate_row(row, rules, ownership_code, now):
-    """Re-evaluate one row in place; True if anything stored changed."""
+    """Re-evaluate one row in place (counted or revoked rows keep their verdict)."""
     if not row.snapshot or row.awarded_at or row.revoked:
-        return False
+        return
     snapshot = Snapshot.from_dict(row.snapshot)
     identity = Identity(row.forge_username or None, ownership_code)
-    before = (row.verdict, row.checks, row.qualified_at, row.accepted_at)
     row.qualified_at = _qualified_since(row, snapshot, rules, identity, now)
     verdict = evaluate(snapshot, rules, identity, now=now, qualified_since=row.qualified_at)
     row.checks = [check.to_dict() for check in verdict.checks]
     row.verdict = verdict.verdict
     row.accepted_at = (row.accepted_at or now) if verdict.accepted else None
-    return (row.verdict, row.checks, row.qualified_at, row.accepted_at) != before
 
 
 def repository_of(row):
@@ -45,11 +43,11 @@ def apply_distinct_repositories(rows, rules):
     """Set-level rule: the second accepted contribution to one repository does not count.
 
     Rows are taken in registration order; counted (awarded) rows keep their
-    place. Returns the rows whose verdict changed.
+    place. Rows are changed in place.
     """
     if not rules.distinct_repositories:
-        return []
-    counted, changed = set(), []
+        return
+    counted = set()
     for row in rows:
         if row.verdict != ACCEPTED and not row.awarded_at:
             continue
@@ -60,5 +58,3 @@ def apply_distinct_repositories(rows, rules):
         row.checks = [*row.checks, check.to_dict()]
         if check.outcome == FAILED:
             row.verdict, row.accepted_at = REJECTED, None
-        changed.append(row)
-    return changed
