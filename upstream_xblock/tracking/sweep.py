@@ -37,6 +37,7 @@ LEASE = timedelta(minutes=10)
 REST_CONCURRENCY = 4
 BREAKER_FAILURES = 8
 GRAPHQL_PAGE = 100
+DEFAULT_RULES = Rules()  # for a record whose block never stored its rules
 
 
 @dataclass
@@ -107,8 +108,10 @@ class Sweeper:
 
     # -- one chunk ------------------------------------------------------------------
     def _process(self, rows, now, stats):
-        configs = {c.usage_key: c for c in BlockConfig.objects.filter(
-            usage_key__in={row.usage_key for row in rows})}
+        # Each block's rules, parsed once per chunk (not once per record and use).
+        configs = {c.usage_key: (rules_from_dict(c.rules), c.required_count)
+                   for c in BlockConfig.objects.filter(
+                       usage_key__in={row.usage_key for row in rows})}
         by_host = defaultdict(list)
         for row in rows:
             by_host[row.host].append(row)
@@ -120,9 +123,9 @@ class Sweeper:
                                                 batch_size=CHUNK)
         self._award(rows, configs, now, stats)
 
-    def _rules(self, row, configs):
-        config = configs.get(row.usage_key)
-        return rules_from_dict(config.rules) if config else Rules()
+    @staticmethod
+    def _rules(row, configs):
+        return configs.get(row.usage_key, (DEFAULT_RULES, 1))[0]
 
     def _check_host(self, host, rows, configs, now, stats):
         try:
@@ -215,12 +218,11 @@ class Sweeper:
         learners = {(row.usage_key, row.learner_id): row for row in rows
                     if row.verdict == "accepted" and not row.awarded_at}
         for (usage, learner), row in learners.items():
-            config = configs.get(usage)
+            rules, required_count = configs.get(usage, (DEFAULT_RULES, 1))
             context = BlockContext(
                 usage_key=usage, learner_id=learner, course_key=row.course_key,
-                anonymous_id=row.anonymous_id,
-                required_count=config.required_count if config else 1,
-                rules=self._rules(row, configs), ownership_code=ownership_code(usage, learner))
+                anonymous_id=row.anonymous_id, required_count=required_count,
+                rules=rules, ownership_code=ownership_code(usage, learner))
             tracker = ContributionTracker(context, self.forges, self.schedule, self.publisher,
                                           clock=self.clock)
             _, award = tracker.settle()
