@@ -21,7 +21,7 @@ import requests
 
 from .base import FetchResult, RateLimitInfo, same_site_url
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
-from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
+from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, reset_time
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 
@@ -95,10 +95,8 @@ def rate_limit_from_headers(headers):
         limit = int(lower.get("x-ratelimit-limit", remaining))
     except (KeyError, ValueError):
         return None
-    reset = lower.get("x-ratelimit-reset")
-    reset_at = (datetime.fromtimestamp(int(reset), tz=timezone.utc)
-                if reset and str(reset).isdigit() else None)
-    return RateLimitInfo(remaining=remaining, limit=limit, reset_at=reset_at)
+    return RateLimitInfo(remaining=remaining, limit=limit,
+                         reset_at=reset_time(lower, "x-ratelimit-reset"))
 
 
 def translate_github_error(exc):
