@@ -29,7 +29,7 @@ from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from workbench.runtime import WorkbenchRuntime
 import upstream_xblock
-from upstream_xblock.resources import resource_root
+from upstream_xblock.block.resources import resource_root
 runtime = WorkbenchRuntime("student_1")
 runtime.id_generator.set_scenario("wheel")
 block = runtime.get_block(runtime.parse_xml_string('<upstream_contribution/>'))

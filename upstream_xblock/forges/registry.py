@@ -30,6 +30,9 @@ class ForgeHost:
     web_url: str
     graphql_url: str | None = None
     token: str | None = field(default=None, repr=False)
+    # The site's own OAuth application on this forge (identity verification).
+    oauth_client_id: str | None = None
+    oauth_client_secret: str | None = field(default=None, repr=False)
     operator_configured: bool = False  # an operator's entry may point at a private address
 
     @property
@@ -40,7 +43,8 @@ class ForgeHost:
     def describe(self):
         """Public description (no token) for logs and diagnostics."""
         return {"kind": self.kind, "host": self.host, "api_url": self.api_url,
-                "web_url": self.web_url, "authenticated": bool(self.token)}
+                "web_url": self.web_url, "authenticated": bool(self.token),
+                "oauth": bool(self.oauth_client_id)}
 
 
 DEFAULT_FORGES = (
@@ -92,7 +96,8 @@ def _check_http_url(value, what, host):
 def _forge_host_from_entry(entry, operator_configured):
     if not isinstance(entry, dict):
         raise ConfigurationError("each forge entry must be an object")
-    unknown = set(entry) - {"kind", "host", "api_url", "web_url", "graphql_url", "token"}
+    unknown = set(entry) - {"kind", "host", "api_url", "web_url", "graphql_url", "token",
+                            "oauth_client_id", "oauth_client_secret"}
     if unknown:
         raise ConfigurationError(f"unknown forge setting(s): {', '.join(sorted(unknown))}")
     kind = entry.get("kind")
@@ -116,8 +121,17 @@ def _forge_host_from_entry(entry, operator_configured):
     token = entry.get("token")
     if token is not None and (not isinstance(token, str) or not token.strip()):
         raise ConfigurationError(f"forge {host!r}: token must be a non-empty string")
+    oauth = {}
+    for key in ("oauth_client_id", "oauth_client_secret"):
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ConfigurationError(f"forge {host!r}: {key} must be a non-empty string")
+        oauth[key] = value
+    if bool(oauth["oauth_client_id"]) != bool(oauth["oauth_client_secret"]):
+        raise ConfigurationError(
+            f"forge {host!r}: oauth_client_id and oauth_client_secret go together")
     return ForgeHost(kind=kind, host=host, api_url=api_url, web_url=web_url,
-                     graphql_url=graphql_url, token=token,
+                     graphql_url=graphql_url, token=token, **oauth,
                      operator_configured=operator_configured)
 
 

@@ -37,6 +37,11 @@ class Snapshot:
     description: str = ""  # bounded, whitespace flattened: for the ownership-code rule
     landed_commit: str | None = None  # GitHub: commit that closed it, when asked for
     etag: str | None = None
+    # The forge's stable ids (strings, unique per host; "" when the forge gave none):
+    # the author's account (survives a rename) and the contribution itself (survives
+    # a moved repository, and is the same for every URL alias of a Gerrit change).
+    author_id: str = ""
+    forge_id: str = ""
 
     def __post_init__(self):
         if self.state not in STATES:

@@ -11,10 +11,10 @@ import logging
 
 from webob import Response
 
-from . import platform
-from .forges import ConfigurationError
-from .policy import gettext_noop as _
-from .tracking.service import TrackingError
+from .. import platform
+from ..forges import ConfigurationError
+from ..policy import gettext_noop as _
+from ..tracking.service import TrackingError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.template import Context, Engine
 
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def resource_root(kind):

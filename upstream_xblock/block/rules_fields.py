@@ -4,8 +4,8 @@ from datetime import datetime, time, timezone
 
 from xblock.fields import Boolean, Integer, List, Scope, String
 
-from .policy import Rules
-from .policy import gettext_noop as _  # marks text for catalogs; Studio translates it
+from ..policy import Rules
+from ..policy import gettext_noop as _  # marks text for catalogs; Studio translates it
 
 
 RULE_FIELDS = ("count_merged", "count_approved", "accept_labels", "count_landed_by_commit",

@@ -4,7 +4,7 @@ Forge-supplied text (titles, user names) goes out as JSON strings; the page
 writes it with ``textContent``, never as HTML.
 """
 
-from .policy import gettext_noop
+from ..policy import gettext_noop
 
 # What a learner is told about the last failed check of a contribution, by error code.
 CHECK_ERRORS = {

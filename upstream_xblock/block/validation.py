@@ -2,11 +2,11 @@
 
 from xblock.validation import ValidationMessage
 
-from .config import forges_for
-from .forges import ConfigurationError
-from .repository_patterns import is_valid_pattern
+from ..config import forges_for
+from ..forges import ConfigurationError
+from ..repository_patterns import is_valid_pattern
 from .rules_fields import parse_date
-from .policy import gettext_noop as _
+from ..policy import gettext_noop as _
 
 
 def validate_settings(data, bucket, gettext):
