@@ -9,6 +9,8 @@ REVIEW_DECISIONS = ("approved", "changes_requested", "review_required")
 MAX_TITLE_LENGTH = 300
 MAX_DESCRIPTION_LENGTH = 5000
 MAX_LABELS = 100
+TIME_FIELDS = ("created_at", "merged_at", "closed_at", "first_review_at", "changes_requested_at",
+               "approved_at")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class Snapshot:
     # a moved repository, and is the same for every URL alias of a Gerrit change).
     author_id: str = ""
     forge_id: str = ""
+    # The contribution's life for the learner's timeline, where the forge says it in
+    # the requests already made (None: not known).
+    first_review_at: datetime | None = None
+    changes_requested_at: datetime | None = None
+    approved_at: datetime | None = None
 
     def __post_init__(self):
         if self.state not in STATES:
@@ -59,7 +66,7 @@ class Snapshot:
     def to_dict(self):
         """JSON-ready dict (times as ISO 8601 strings)."""
         data = asdict(self)
-        for key in ("created_at", "merged_at", "closed_at"):
+        for key in TIME_FIELDS:
             data[key] = data[key].isoformat() if data[key] else None
         data["labels"] = list(self.labels)
         data["draft"] = self.draft
@@ -68,7 +75,7 @@ class Snapshot:
     @classmethod
     def from_dict(cls, data):
         values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for key in ("created_at", "merged_at", "closed_at"):
+        for key in TIME_FIELDS:
             if values.get(key):
                 values[key] = datetime.fromisoformat(values[key])
         values["labels"] = tuple(values.get("labels") or ())
