@@ -2,6 +2,8 @@
 
 from django.forms.models import model_to_dict
 
+from upstream_xblock import platform
+from upstream_xblock.block.core import BLOCK_TYPE, store_published_rules
 from upstream_xblock.models import (BlockConfig, ContributionAward, ContributionCredit,
                                     TrackedContribution)
 
@@ -46,8 +48,6 @@ def test_preview_with_draft_rules_changes_nothing(harness, world):
 def test_publishing_the_course_stores_the_published_rules(harness, monkeypatch):
     # Studio's modulestore is not here: the published blocks are handed over as Studio's
     # platform.published_blocks would return them, and the rules come from their fields.
-    from upstream_xblock import platform  # pylint: disable=import-outside-toplevel
-    from upstream_xblock.block.core import BLOCK_TYPE, store_published_rules  # noqa: E501  pylint: disable=import-outside-toplevel
     published = harness.block('<upstream_contribution required_count="2" weight="4" '
                               'deny_labels=\'["spam"]\'/>', student="author_1")
     asked = []
