@@ -128,3 +128,20 @@ class BlockHarnessOtherScenario:
 
     def block(self, **kwargs):
         return self.other.block(**kwargs)
+
+
+def test_an_alias_known_only_after_a_later_check_counts_once(harness, world, forge_ids):
+    world.open("github", "openedx/old-name", 9, author="ada", state="merged")
+    block = harness.block('<upstream_contribution required_count="2"/>', student="ada")
+    register(harness, block, "https://github.com/openedx/old-name/pull/9")
+    world.rename("github", "openedx/old-name", "openedx/new-name")
+    world.fail_next("github", 503, times=3)  # the new address cannot be checked at first
+    new = "https://github.com/openedx/new-name/pull/9"
+    assert register(harness, block, new)[0] == 200
+    TrackedContribution.objects.filter(url=new).update(next_check_at=timezone.now())
+    body = harness.call(block, "status")[1]
+    verdict, check = credit_check(body, new)
+    assert verdict == "rejected" and "already, as https://github.com/openedx/old-name/pull/9" \
+        in check["reason"]
+    assert body["accepted"] == 1 and body["completed"] is False
+    assert ContributionAward.objects.count() == 0
