@@ -64,12 +64,13 @@ def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world, f
     ada, bob = learners(harness, "<upstream_contribution/>", "ada", "bob")
     register(harness, ada, PR.format(n=63))
     register(harness, bob, PR.format(n=63))
-    monkeypatch.setattr(platform, "is_staff", lambda block: True)
-    staff = harness.block(student="staff", usage_id=ada.scope_ids.usage_id)
-    assert harness.call(staff, "revoke", {"learner_id": "ada", "reason": "bob wrote it"})[0] == 200
+    with monkeypatch.context() as patch:
+        patch.setattr(platform, "is_staff", lambda block: True)
+        staff = harness.block(student="staff", usage_id=ada.scope_ids.usage_id)
+        assert harness.call(staff, "revoke", {"learner_id": "ada",
+                                              "reason": "bob wrote it"})[0] == 200
     bobs = TrackedContribution.objects.get(learner_id="bob")
     assert bobs.next_check_at is not None and bobs.next_check_at <= timezone.now()
-    monkeypatch.undo()
     assert harness.call(bob, "status")[1]["completed"] is True
     assert list(ContributionAward.objects.values_list("learner_id", flat=True)) == ["bob"]
 
@@ -144,4 +145,25 @@ def test_an_alias_known_only_after_a_later_check_counts_once(harness, world, for
     assert verdict == "rejected" and "already, as https://github.com/openedx/old-name/pull/9" \
         in check["reason"]
     assert body["accepted"] == 1 and body["completed"] is False
+    assert ContributionAward.objects.count() == 0
+
+
+def test_a_revoked_contribution_does_not_come_back_through_another_address(
+        harness, world, forge_ids, monkeypatch):
+    world.open("github", "openedx/old-name", 10, author="ada", state="merged")
+    block = harness.block(student="ada")
+    register(harness, block, "https://github.com/openedx/old-name/pull/10")
+    world.rename("github", "openedx/old-name", "openedx/new-name")
+    world.fail_next("github", 503, times=3)
+    new = "https://github.com/openedx/new-name/pull/10"
+    register(harness, block, new)  # stored unchecked: not yet known to be the same one
+    with monkeypatch.context() as patch:
+        patch.setattr(platform, "is_staff", lambda block: True)
+        staff = harness.block(student="staff", usage_id=block.scope_ids.usage_id)
+        assert harness.call(staff, "revoke", {"learner_id": "ada", "reason": "not hers"})[0] \
+            == 200
+    TrackedContribution.objects.filter(url=new).update(next_check_at=timezone.now())
+    body = harness.call(block, "status")[1]
+    assert body["completed"] is False
+    assert credit_check(body, new)[0] == "rejected"
     assert ContributionAward.objects.count() == 0

@@ -77,8 +77,13 @@ def revoke_award(usage_key, learner_id, staff_id, reason, now):
             reset_score=award.score_published, reset_completion=award.completion_published)
         check = Check("staff", FAILED, gettext_noop("Course staff took this back: %(reason)s"),
                       {"reason": reason[:500]}).to_dict()
-        rows = list(TrackedContribution.objects.filter(
-            usage_key=usage_key, learner_id=learner_id, url__in=award.contributions))
+        learners_rows = TrackedContribution.objects.filter(usage_key=usage_key,
+                                                           learner_id=learner_id)
+        counted = list(learners_rows.filter(url__in=award.contributions))
+        # Other addresses of the same contributions are revoked with them.
+        forge_ids = {row.forge_id for row in counted if row.forge_id}
+        rows = counted + list(learners_rows.filter(forge_id__in=forge_ids).exclude(
+            pk__in=[row.pk for row in counted]))
         for row in rows:
             row.revoked, row.awarded_at, row.accepted_at = True, None, None
             row.verdict, row.next_check_at = REJECTED, None

@@ -75,6 +75,7 @@ def apply_credits(rows, context, now):
     not yet counted; none otherwise.
     """
     accepted = [r for r in rows if r.verdict == ACCEPTED and r.forge_id and not r.awarded_at]
+    accepted = _without_revoked(accepted, rows)
     if not accepted:
         return
     mine = {row.pk: row for row in rows}
@@ -91,6 +92,16 @@ def apply_credits(rows, context, now):
             credits[key] = credit
         if credit.record_id != row.pk:
             _refuse(row, credit, context, mine)
+
+
+def _without_revoked(accepted, rows):
+    """Refuse another address of a contribution staff took back from this learner."""
+    revoked = {r.forge_id: r for r in rows if r.revoked and r.forge_id}
+    for row in (r for r in accepted if r.forge_id in revoked):
+        staff = [c for c in revoked[row.forge_id].checks if c.get("id") == "staff"][-1:]
+        row.checks = [*row.checks, *staff]
+        row.verdict, row.accepted_at = REJECTED, None
+    return [r for r in accepted if r.forge_id not in revoked]
 
 
 def _lapsed(credit, mine):
@@ -145,7 +156,7 @@ def release(records, now):
         TrackedContribution.objects.filter(
             course_key=row.course_key, kind=row.kind, host=row.host, forge_id=row.forge_id,
             awarded_at__isnull=True, revoked=False, next_check_at__isnull=True,
-        ).exclude(pk=row.pk).update(next_check_at=now)
+        ).exclude(learner_id=row.learner_id).update(next_check_at=now)
 
 
 def conflicts(usage_key):
