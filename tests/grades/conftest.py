@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from tests.block.conftest import (  # noqa: F401  pylint: disable=unused-import
-    events, forge_settings, harness)
+    forge_settings, harness)
 from upstream_xblock.block import core
 from upstream_xblock.config import forges_for
 
