@@ -32,7 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 from forge_simulator import ForgeSimulator  # noqa: E402
 from upstream_xblock.forges import Forges  # noqa: E402
-from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution  # noqa: E402
+from upstream_xblock.models import (  # noqa: E402
+    BlockConfig, ContributionAward, ContributionCredit, TrackedContribution)
 from upstream_xblock.policy import Rules  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 from upstream_xblock.tracking.sweep import Sweeper  # noqa: E402
@@ -57,11 +58,12 @@ def seed(world, records, merged_every):
 
 
 def reset():
-    """Every record due again, as if never checked; no awards."""
+    """Every record due again, as if never checked; no awards, no credits."""
     ContributionAward.objects.all().delete()
+    ContributionCredit.objects.all().delete()
     TrackedContribution.objects.update(
         next_check_at=timezone.now(), etag="", snapshot=None, state="", verdict="", checks=[],
-        last_checked_at=None, accepted_at=None, awarded_at=None, qualified_at=None)
+        last_checked_at=None, accepted_at=None, awarded_at=None, qualified_at=None, forge_id="")
     cache.clear()
 
 

@@ -2,9 +2,12 @@
 
 One ``TrackedContribution`` row per (block usage, learner, normalized URL),
 holding the last forge snapshot, when it was checked and is due next, the
-last error, and whether it counted in an award. One ``ContributionAward`` row
-per (block usage, learner) once the block's requirement is met: its unique
-constraint is what makes the grade and completion publish exactly once.
+last error, and whether it counted in an award. One ``ContributionCredit``
+row per (course, contribution): the one learner it counts for. One
+``ContributionAward`` row per (block usage, learner) once the block's
+requirement is met: its unique constraint is what makes the grade and
+completion publish exactly once, and its outbox fields keep it until the
+platform accepted it.
 """
 
 from django.db import models
@@ -54,6 +57,10 @@ class TrackedContribution(models.Model):
     revoked = models.BooleanField(default=False,
                                   help_text="staff revoked the award it counted in: "
                                             "never counts again")
+    forge_id = models.CharField(max_length=255, blank=True, default="", db_index=True,
+                                help_text="the forge's own id of the contribution, learned at "
+                                          "the first successful check: the same for every URL "
+                                          "alias and after a repository is renamed")
 
     class Meta:
         app_label = "upstream_xblock"
@@ -75,10 +82,24 @@ class ContributionAward(models.Model):
     course_key = models.CharField(max_length=255, blank=True, default="")
     awarded_at = models.DateTimeField()
     score = models.FloatField(help_text="fraction of the block's points, 0..1")
+    points = models.FloatField(default=1.0,
+                               help_text="the block's Points (weight) when awarded: the score "
+                                         "published is score × points out of points")
     contributions = models.JSONField(default=list, help_text="URLs that counted")
-    published = models.BooleanField(default=False,
-                                    help_text="grade and completion reached the platform")
     anonymous_id = models.CharField(max_length=255, blank=True, default="")
+    # The outbox: an award is unpublished until the platform accepted it; sweeps retry.
+    published = models.BooleanField(default=False,
+                                    help_text="the platform accepted the grade and completion")
+    score_published = models.BooleanField(default=False,
+                                          help_text="a score was written to the platform")
+    completion_published = models.BooleanField(default=False,
+                                               help_text="a completion was written to the "
+                                                         "platform")
+    publish_attempts = models.PositiveIntegerField(default=0)
+    next_publish_at = models.DateTimeField(null=True, blank=True, db_index=True,
+                                           help_text="not before then: a publisher holds it or "
+                                                     "it failed and backs off")
+    publish_error = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         app_label = "upstream_xblock"
@@ -91,17 +112,46 @@ class ContributionAward(models.Model):
         return f"award {self.usage_key} / {self.learner_id}"
 
 
-class BlockConfig(models.Model):
-    """A block's rules as last seen by the LMS or Studio, for work done without the block.
+class ContributionCredit(models.Model):
+    """Which learner a contribution counts for in a course: at most one (the unique row decides).
 
-    Background sweeps evaluate contributions with these; the block writes them
-    whenever they differ from what it renders with.
+    Taken by the first of a learner's records to be accepted, released when that
+    record stops being accepted (unless it counted in an award), is withdrawn,
+    revoked or deleted with the learner's state.
+    """
+
+    course_key = models.CharField(max_length=255)
+    contribution_key = models.CharField(max_length=520,
+                                        help_text="kind:host:forge id of the contribution")
+    record = models.OneToOneField(TrackedContribution, on_delete=models.CASCADE,
+                                  related_name="credit")
+    learner_id = models.CharField(max_length=255)
+    usage_key = models.CharField(max_length=255)
+    credited_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [
+            models.UniqueConstraint(fields=["course_key", "contribution_key"],
+                                    name="upstream_one_learner_per_contribution"),
+        ]
+
+    def __str__(self):
+        return f"credit {self.contribution_key} → {self.learner_id}"
+
+
+class BlockConfig(models.Model):
+    """A published block's rules, for work done without the block (sweeps, outbox).
+
+    Written when Studio publishes the course and when the LMS renders the
+    published block for a learner; never from a draft or Studio's preview.
     """
 
     usage_key = models.CharField(max_length=255, unique=True)
     course_key = models.CharField(max_length=255, blank=True, default="")
     rules = models.JSONField(default=dict)
     required_count = models.PositiveSmallIntegerField(default=1)
+    points = models.FloatField(default=1.0, help_text="the block's Points (weight)")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -122,6 +172,13 @@ class AwardRevocation(models.Model):
     revoked_by = models.CharField(max_length=255)
     reason = models.CharField(max_length=500)
     contributions = models.JSONField(default=list)
+    # What the award had published, so that exactly that is reset (retried until done).
+    reset_score = models.BooleanField(default=False)
+    reset_completion = models.BooleanField(default=False)
+    reset_at = models.DateTimeField(null=True, blank=True,
+                                    help_text="when the platform accepted the reset")
+    anonymous_id = models.CharField(max_length=255, blank=True, default="")
+    next_reset_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         app_label = "upstream_xblock"

@@ -97,75 +97,225 @@ def is_staff(block):
     return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
 
 
-def publish_revocation(award):
-    """Staff revoked a learner's award: in the LMS their score for the block is reset.
+# -- where a request stands ------------------------------------------------------------
 
-    (The LMS's grade event only grades the current user, so the reset goes
-    through edx-submissions, keyed by the learner's anonymous id.)
-    Returns True if a platform score was reset.
-    """
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
-    if not apps.is_installed("submissions"):
-        return False  # the workbench keeps no grades for other learners
-    from submissions import api as submissions_api  # pylint: disable=import-outside-toplevel
-    anonymous = award.anonymous_id
-    if not (anonymous and award.course_key):
+def in_studio_preview(block):
+    """Studio renders the block for its author (the preview runtime sets ``is_author_mode``)."""
+    return bool(getattr(block.runtime, "is_author_mode", False))
+
+
+def _in_lms_preview():
+    """The LMS's preview site, which shows draft content to course staff."""
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from lms.djangoapps.courseware.access_utils import in_preview_mode
+    except ImportError:
         return False
-    submissions_api.reset_score(anonymous, award.course_key, award.usage_key)
-    return True
+    try:
+        return bool(in_preview_mode())
+    except Exception:  # pylint: disable=broad-except
+        log.warning("could not tell whether this is the LMS preview site")
+        return True  # when in doubt, do not publish and do not store draft rules
 
 
-def publish_award(block, award):
-    """Grade (fraction of the block's points) and completion, through the runtime."""
-    block.earned_score = award.score
-    block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
-    block.runtime.publish(block, "completion", {"completion": 1.0})
+def shows_published_content(block):
+    """False in Studio's preview and on the LMS preview site (both show drafts)."""
+    return not in_studio_preview(block) and not _in_lms_preview()
 
+
+def is_masquerading(block):
+    """Course staff viewing the course as a learner (or as the learner role).
+
+    The LMS drops a masquerading user's grade and completion events; it hands
+    the (masqueraded) Django user to the block through the ``publish`` service,
+    and marks a specific-learner masquerade with ``real_user`` on it.
+    """
+    service = block.runtime.service(block, "publish")
+    user = getattr(service, "user", None)
+    if user is None:
+        return False
+    if getattr(user, "real_user", user) != user:
+        return True
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from lms.djangoapps.courseware.masquerade import get_course_masquerade
+    except ImportError:
+        return False
+    return get_course_masquerade(user, getattr(service, "course_id", None)) is not None
+
+
+def publishing_blocked(block):
+    """A request that must not publish a grade or mark one published (preview, masquerade)."""
+    return not shows_published_content(block) or is_masquerading(block)
+
+
+# -- the grade path -----------------------------------------------------------------------
 
 def _in_the_lms():
     from django.apps import apps  # pylint: disable=import-outside-toplevel
     return apps.is_installed("submissions") and apps.is_installed("completion")
 
 
-def publish_award_in_background(award):
-    """Grade and complete for a learner who is not there (sweeps, tasks).
+def published_points(points):
+    """The points edx-submissions can hold: whole numbers (it stores them as integers)."""
+    return max(int(round(points or 0)), 0)
 
-    In the LMS: an edx-submissions submission keyed by the learner's anonymous
-    id, then its score (the LMS grades app listens to it, as for ORA2), and the
-    completion API. In the workbench: the learner's own block state.
+
+def publish_award(award, block=None):
+    """Hand one award to the platform: the one grade path, in a request or in the background.
+
+    Returns False when this request may not publish (Studio or LMS preview,
+    masquerade): nothing is written and the award stays in the outbox. Raises
+    if the platform failed; what was written before the failure is marked on
+    ``award`` (``score_published``, ``completion_published``) so a retry does
+    not write it twice.
+
+    In the LMS: the score in edx-submissions (keyed by the learner's anonymous
+    id; the LMS reads it as already weighted, so it is score × points out of
+    points), then completion where completion tracking is on. A block with 0
+    points publishes completion only. In the workbench: the learner's block state.
     """
+    if block is not None and publishing_blocked(block):
+        return False
     if _in_the_lms():
-        _lms_award(award)
+        _lms_publish(award)
     else:
-        _workbench_award(award)
+        _workbench_publish(award, block)
+    return True
 
 
-def _lms_award(award):
+def publish_award_in_background(award):
+    """The same grade path for a learner who is not there (sweeps, tasks, outbox retries)."""
+    return publish_award(award)
+
+
+def _student_item(award, anonymous):
+    return {"student_id": anonymous, "course_id": award.course_key,
+            "item_id": award.usage_key, "item_type": "upstream_contribution"}
+
+
+def _lms_publish(award):
+    # pylint: disable=import-outside-toplevel
+    from submissions import api as submissions_api
+    points = published_points(award.points)
+    if points and not award.score_published:
+        anonymous = _anonymous_id_of(award)
+        submission = submissions_api.create_submission(
+            _student_item(award, anonymous), {"contributions": list(award.contributions)})
+        submissions_api.set_score(submission["uuid"], int(round(award.score * points)), points)
+        award.score_published = True
+    if not award.completion_published and _completion_tracking_on():
+        _submit_completion(award, 1.0)
+        award.completion_published = True
+
+
+def _completion_tracking_on():
+    # pylint: disable-next=import-outside-toplevel
+    from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH
+    return ENABLE_COMPLETION_TRACKING_SWITCH.is_enabled()
+
+
+def _submit_completion(award, value):
     # pylint: disable=import-outside-toplevel
     from completion.models import BlockCompletion
-    from django.contrib.auth import get_user_model
     from opaque_keys.edx.keys import UsageKey
-    from submissions import api as submissions_api
-
-    student_item = {"student_id": award.anonymous_id, "course_id": award.course_key,
-                    "item_id": award.usage_key, "item_type": "upstream_contribution"}
-    submission = submissions_api.create_submission(
-        student_item, {"contributions": list(award.contributions)})
-    submissions_api.set_score(submission["uuid"], 1, 1)
-    user = get_user_model().objects.get(pk=int(award.learner_id))
     BlockCompletion.objects.submit_completion(
-        user=user, block_key=UsageKey.from_string(award.usage_key), completion=1.0)
+        user=_user_of(award), block_key=UsageKey.from_string(award.usage_key), completion=value)
 
 
-def _workbench_award(award):
+def _user_of(award):
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    return get_user_model().objects.get(pk=int(award.learner_id))
+
+
+def _anonymous_id_of(award):
+    """The learner's anonymous id in the course (stored at registration; else the LMS's)."""
+    if award.anonymous_id:
+        return award.anonymous_id
+    # pylint: disable=import-outside-toplevel
+    from common.djangoapps.student.models import anonymous_id_for_user
+    from opaque_keys.edx.keys import CourseKey
+    return anonymous_id_for_user(_user_of(award), CourseKey.from_string(award.course_key))
+
+
+def _workbench_publish(award, block):
+    """The workbench keeps no grades: the learner's block state carries the score."""
+    if block is None:
+        block = _workbench_block(award)
+        block.earned_score = award.score
+        block.save()
+    else:
+        block.earned_score = award.score
+        # The workbench runtime's own events (raw score, scaled by the runtime like the LMS's).
+        block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
+        block.runtime.publish(block, "completion", {"completion": 1.0})
+    award.score_published = True
+
+
+def _workbench_block(award):
     # pylint: disable=import-outside-toplevel
     from workbench.runtime import WorkbenchRuntime
     from workbench.scenarios import get_scenarios
     get_scenarios()  # the workbench maps usage ids to blocks in memory, per process
-    runtime = WorkbenchRuntime(award.learner_id)
-    block = runtime.get_block(award.usage_key)
-    block.earned_score = award.score
-    block.save()
+    return WorkbenchRuntime(award.learner_id).get_block(award.usage_key)
+
+
+def reset_published(revocation):
+    """Undo exactly what an award published (``reset_score``, ``reset_completion``).
+
+    In the LMS: edx-submissions' reset score and a completion of 0; in the
+    workbench: the learner's block state. Raises if the platform failed.
+    """
+    if _in_the_lms():
+        if revocation.reset_score:
+            from submissions import api as submissions_api  # pylint: disable=C0415
+            submissions_api.reset_score(_anonymous_id_of(revocation), revocation.course_key,
+                                        revocation.usage_key)
+        if revocation.reset_completion and _completion_tracking_on():
+            _submit_completion(revocation, 0.0)
+    elif revocation.reset_score:
+        block = _workbench_block(revocation)
+        block.earned_score = None
+        block.save()
+
+
+def learner_of_anonymous_id(anonymous_id):
+    """The user id (as a string) behind a course-specific anonymous id, or '' if unknown."""
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from common.djangoapps.student.models import user_by_anonymous_id
+    except ImportError:
+        return ""
+    user = user_by_anonymous_id(anonymous_id)
+    return str(user.pk) if user is not None else ""
+
+
+# -- rules of the published course --------------------------------------------------------
+
+def connect_course_published(receiver):
+    """Call ``receiver(course_key)`` when Studio publishes a course (Studio only)."""
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from xmodule.modulestore.django import SignalHandler
+    except ImportError:
+        return False
+
+    def on_course_published(sender, course_key, **kwargs):  # pylint: disable=unused-argument
+        receiver(course_key)
+
+    SignalHandler.course_published.connect(on_course_published, weak=False,
+                                           dispatch_uid="upstream_xblock.course_published")
+    return True
+
+
+def published_blocks(course_key, block_type):
+    """The published version of every block of ``block_type`` in a course."""
+    # pylint: disable=import-outside-toplevel
+    from xmodule.modulestore import ModuleStoreEnum
+    from xmodule.modulestore.django import modulestore
+    store = modulestore()
+    with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
+        return list(store.get_items(course_key, qualifiers={"category": block_type}))
 
 
 def ensure_background_polling():

@@ -188,5 +188,6 @@ def test_status_queries_do_not_grow_with_contributions(harness, world, contribut
     with CaptureQueriesContext(connection) as queries:
         harness.call(block, "status")
     ours = [q["sql"] for q in queries.captured_queries if "upstream_xblock_" in q["sql"]]
-    # the block's rules, the learner's records, the award: three, however many records
-    assert len(ours) == 3, ours
+    # the block's rules, the learner's records, whom their accepted contributions count for,
+    # the award: four, however many records
+    assert len(ours) == 4, ours

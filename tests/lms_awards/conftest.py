@@ -9,6 +9,17 @@ from eventtracking.tracker import Tracker
 def lms_services(db):  # pylint: disable=unused-argument
     """What the LMS sets up itself: an event tracker and the completion waffle switch."""
     from waffle.models import Switch  # pylint: disable=import-outside-toplevel
+    from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
     tracker.register_tracker(Tracker())
     Switch.objects.update_or_create(name="completion.enable_completion_tracking",
                                     defaults={"active": True})
+    RequestCache.clear_all_namespaces()  # a new "request": no switch value cached from another
+    yield
+    RequestCache.clear_all_namespaces()
+
+
+@pytest.fixture
+def lms_forges(settings, simulator):
+    """Every forge is the simulator, for blocks (settings service) and sweeps alike."""
+    settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
+    return simulator.world

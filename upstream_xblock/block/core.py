@@ -14,7 +14,10 @@ from ..config import forges_for, schedule_for
 from ..ownership import ownership_code
 from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
 from ..tracking import block_config
-from ..tracking.service import BlockContext, ContributionTracker
+from ..tracking.service import BlockContext, ContributionTracker, TrackingError
+from . import clamps
+from .author_view import AuthorViewMixin
+from .instructor_tools import InstructorToolsMixin
 from .learner_handlers import LearnerHandlersMixin
 from .learner_view import LearnerViewMixin
 from .presenters import status_json
@@ -23,14 +26,15 @@ from .scenarios import workbench_scenarios
 from .staff_handlers import StaffHandlersMixin
 from .studio import StudioMixin
 
+MAX_REQUIRED = clamps.MAX_REQUIRED
 
-MAX_REQUIRED = 10
 
-
+# "publish": the LMS's event service, whose user tells a masquerading staff member apart.
 @XBlock.needs("i18n")
-@XBlock.wants("settings", "user")
-class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHandlersMixin,
-                                StudioMixin, AcceptanceRulesMixin, StudioEditableXBlockMixin,
+@XBlock.wants("settings", "user", "publish")
+class UpstreamContributionBlock(AuthorViewMixin, LearnerViewMixin, LearnerHandlersMixin,
+                                StaffHandlersMixin, InstructorToolsMixin, StudioMixin,
+                                AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
@@ -48,8 +52,9 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
                   "the project accepts it."),
         help=_("What learners should do. Plain text."))
     weight = Float(display_name=_("Points"), scope=Scope.settings, default=1.0,
-                   values={"min": 0, "step": 0.5},
-                   help=_("How many points this activity is worth in the course grade."))
+                   values={"min": 0, "step": 1},
+                   help=_("How many points this activity is worth in the course grade (a whole "
+                          "number; 0: it counts for completion only)."))
     required_count = Integer(
         display_name=_("Accepted contributions required"), scope=Scope.settings, default=1,
         values={"min": 1, "max": MAX_REQUIRED, "step": 1},
@@ -75,25 +80,47 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
         # Raw points; the LMS scales them to ``weight`` ("Points") itself.
         return 1.0
 
+    def points(self):
+        """The block's weight, clamped (an imported value may be anything)."""
+        return clamps.points(self.weight)
+
     def _context(self):
         usage, learner = platform.usage_key(self), platform.learner_id(self)
         return BlockContext(
             usage_key=usage, learner_id=learner, course_key=platform.course_key(self),
-            anonymous_id=platform.anonymous_id(self), required_count=self.required_count,
-            accepted_hosts=tuple(self.accepted_hosts or ()),
+            anonymous_id=platform.anonymous_id(self),
+            required_count=clamps.required_count(self.required_count),
+            accepted_hosts=tuple(h.lower() for h in clamps.string_tuple(self.accepted_hosts)),
             rules=self.rules(course_start=platform.course_start(self)),
-            ownership_code=ownership_code(usage, learner))
+            ownership_code=ownership_code(usage, learner), points=self.points())
 
     def _tracker(self):
+        """The learner's tracker; refused in Studio's preview, which must change nothing."""
+        if platform.in_studio_preview(self):
+            raise TrackingError("preview", _("This is a preview: register contributions in "
+                                             "the course itself."), status=403)
         bucket = platform.settings_bucket(self)
         context = self._context()
-        block_config.remember(context)
+        if platform.shows_published_content(self):
+            block_config.remember(context)  # the sweeps grade with the published rules only
         return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
-                                   publisher=lambda award: platform.publish_award(self, award))
+                                   publisher=lambda award: platform.publish_award(award, self))
 
     def _status(self, tracker, rows, award):
-        status = status_json(rows, award, self.required_count, tracker.next_poll_in_s(rows),
+        status = status_json(rows, award, tracker.context.required_count,
+                             tracker.next_poll_in_s(rows),
                              platform.gettext(self), timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         return status
+
+
+BLOCK_TYPE = "upstream_contribution"
+
+
+def store_published_rules(course_key):
+    """Studio published a course: keep each block's published rules for the sweeps."""
+    for block in platform.published_blocks(course_key, BLOCK_TYPE):
+        block_config.store(platform.usage_key(block), str(course_key),
+                           block.rules(course_start=platform.course_start(block)),
+                           clamps.required_count(block.required_count), block.points())

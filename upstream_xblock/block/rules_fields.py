@@ -5,6 +5,7 @@ from datetime import datetime, time, timezone
 from xblock.fields import Boolean, Integer, List, Scope, String
 
 from ..policy import Rules
+from .clamps import bounded_int, string_tuple
 from ..policy import gettext_noop as _  # marks text for catalogs; Studio translates it
 
 
@@ -74,18 +75,18 @@ class AcceptanceRulesMixin:
         """The Rules these fields make; ``opened_after`` falls back to the course start."""
         try:
             opened_after = parse_date(self.opened_after)
-        except ValueError:
+        except (TypeError, ValueError, AttributeError):
             opened_after = None  # Studio refuses bad dates; an imported one is ignored
         return Rules(
             count_merged=bool(self.count_merged), count_approved=bool(self.count_approved),
-            accept_labels=tuple(self.accept_labels or ()),
+            accept_labels=string_tuple(self.accept_labels),
             count_landed_by_commit=bool(self.count_landed_by_commit),
-            deny_labels=tuple(self.deny_labels or ()),
+            deny_labels=string_tuple(self.deny_labels),
             require_author=bool(self.require_author),
             require_ownership_code=bool(self.require_ownership_code),
             opened_after=opened_after or course_start,
-            allowed_repositories=tuple(self.allowed_repositories or ()),
-            denied_repositories=tuple(self.denied_repositories or ()),
+            allowed_repositories=string_tuple(self.allowed_repositories),
+            denied_repositories=string_tuple(self.denied_repositories),
             distinct_repositories=bool(self.distinct_repositories),
-            waiting_days=max(int(self.waiting_days or 0), 0),
+            waiting_days=bounded_int(self.waiting_days, 0, 365, 0),
         )

@@ -5,6 +5,7 @@ from xblock.core import XBlock
 
 from .. import platform
 from ..policy import gettext_noop as _
+from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from ..tracking.service import TrackingError
 from .json_api import json_api
@@ -17,19 +18,20 @@ class StaffHandlersMixin:
     @json_api
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
-        if not platform.is_staff(self):
+        if not platform.is_staff(self) or platform.in_studio_preview(self):
             raise TrackingError("forbidden", _("Only course staff can do this."), status=403)
         learner, reason = data.get("learner_id"), data.get("reason")
         if not isinstance(learner, str) or not learner or not isinstance(reason, str) \
                 or not reason.strip():
             raise TrackingError("bad_request", _("Give the learner and a reason."))
         try:
-            revocation, award = revoke_award(platform.usage_key(self), learner,
-                                             platform.learner_id(self), reason.strip(),
-                                             timezone.now())
+            revocation = revoke_award(platform.usage_key(self), learner,
+                                       platform.learner_id(self), reason.strip(),
+                                       timezone.now())[0]
         except NoAward:
             raise TrackingError("not_awarded", _("This learner has no award here."),
                                 status=404) from None
-        platform.publish_revocation(award)
+        # The grade the award published is reset now, or by the next sweep if this fails.
+        outbox.reset(revocation, platform.reset_published, timezone.now())
         return {"revoked": True, "learner_id": learner,
                 "revoked_at": revocation.revoked_at.isoformat()}

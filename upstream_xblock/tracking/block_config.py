@@ -1,4 +1,9 @@
-"""The rules a block was last rendered with, kept for work done without the block."""
+"""A published block's rules, kept for work done without the block (sweeps, outbox).
+
+They come from the published block only: written when Studio publishes the
+course (``platform.connect_course_published``) and when the LMS renders the
+published block for a learner; never from a draft or Studio's preview.
+"""
 
 import json
 from datetime import datetime
@@ -6,12 +11,15 @@ from datetime import datetime
 from ..models import BlockConfig
 from ..policy import Rules
 
+LIST_RULES = ("accept_labels", "deny_labels", "allowed_repositories", "denied_repositories")
+
 
 def rules_from_dict(data):
     values = {k: v for k, v in (data or {}).items() if k in Rules.__dataclass_fields__}
-    for key in ("accept_labels", "deny_labels", "allowed_repositories", "denied_repositories"):
+    for key in LIST_RULES:
         if key in values:
-            values[key] = tuple(values[key] or ())
+            items = values[key] if isinstance(values[key], (list, tuple)) else ()
+            values[key] = tuple(item for item in items if isinstance(item, str))
     if values.get("opened_after"):
         values["opened_after"] = datetime.fromisoformat(values["opened_after"])
     return Rules(**values)
@@ -19,12 +27,17 @@ def rules_from_dict(data):
 
 def remember(context):
     """Store the block's rules if they differ from the stored ones (one query when unchanged)."""
-    rules = json.loads(json.dumps(context.rules.to_dict()))  # as stored: lists, not tuples
-    stored = BlockConfig.objects.filter(usage_key=context.usage_key).values_list(
-        "rules", "required_count").first()
-    if stored == (rules, context.required_count):
+    store(context.usage_key, context.course_key, context.rules, context.required_count,
+          context.points)
+
+
+def store(usage_key, course_key, rules, required_count, points):
+    rules = json.loads(json.dumps(rules.to_dict()))  # as stored: lists, not tuples
+    stored = BlockConfig.objects.filter(usage_key=usage_key).values_list(
+        "rules", "required_count", "points").first()
+    if stored == (rules, required_count, points):
         return
     BlockConfig.objects.update_or_create(
-        usage_key=context.usage_key,
-        defaults={"course_key": context.course_key, "rules": rules,
-                  "required_count": context.required_count})
+        usage_key=usage_key,
+        defaults={"course_key": course_key, "rules": rules, "required_count": required_count,
+                  "points": points})

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ..forges import Snapshot
 from ..policy import ACCEPTED, FAILED, REJECTED, Identity, distinct_repository_check, evaluate
+from .credits import learn_forge_id
 
 
 def _qualified_since(row, snapshot, rules, identity, now):
@@ -23,7 +24,10 @@ def _qualified_since(row, snapshot, rules, identity, now):
 
 def evaluate_row(row, rules, ownership_code, now):
     """Re-evaluate one row in place (counted or revoked rows keep their verdict)."""
-    if not row.snapshot or row.awarded_at or row.revoked:
+    if not row.snapshot:
+        return
+    learn_forge_id(row)
+    if row.awarded_at or row.revoked:
         return
     snapshot = Snapshot.from_dict(row.snapshot)
     identity = Identity(row.forge_username or None, ownership_code)

@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 # The columns a check writes (bulk updates name them).
 RESULT_FIELDS = ("snapshot", "state", "title", "etag", "verdict", "checks", "qualified_at",
                  "accepted_at", "error_code", "error_message", "error_count", "last_checked_at",
-                 "next_check_at")
+                 "next_check_at", "forge_id")
 
 
 def ref_of(row):

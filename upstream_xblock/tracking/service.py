@@ -11,6 +11,7 @@ from ..forges import ForgeError
 from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
 from .awards import award_if_earned
+from .credits import alias_of, apply_credits, same_contribution
 from .evaluation import apply_distinct_repositories, evaluate_row
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
 from .schedule import Schedule
@@ -43,6 +44,10 @@ class TrackingError(Exception):
                 **self.extra}
 
 
+def _already_registered():
+    return TrackingError("already_registered", _("You have already registered this contribution."))
+
+
 @dataclass(frozen=True)
 class BlockContext:
     """Who and where: one learner in one block, with the block's rules."""
@@ -55,11 +60,12 @@ class BlockContext:
     accepted_hosts: tuple = ()
     rules: Rules = field(default_factory=Rules)
     ownership_code: str = ""
+    points: float = 1.0  # the block's weight: what an award is worth
 
 
 def _evaluation_of(row):
     """What applying the rules writes (compared before and after, to write only changes)."""
-    return row.verdict, row.checks, row.qualified_at, row.accepted_at
+    return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
 
 
 class ContributionTracker:
@@ -96,7 +102,10 @@ class ContributionTracker:
         forge_username = (forge_username or "").strip()
         if forge_username and not USERNAME_RE.match(forge_username):
             raise TrackingError("invalid_username", _("This is not a valid user name on a forge."))
-        if len(self.rows()) >= MAX_CONTRIBUTIONS_PER_BLOCK:
+        rows = self.rows()
+        if alias_of(ref, rows) is not None:
+            raise _already_registered()
+        if len(rows) >= MAX_CONTRIBUTIONS_PER_BLOCK:
             raise TrackingError("too_many", _("You have registered as many contributions as this "
                                 "activity allows. Withdraw one to add another."))
         now = self.clock()
@@ -109,9 +118,11 @@ class ContributionTracker:
                     number=ref.number, forge_username=forge_username,
                     registered_at=now, next_check_at=now)
         except IntegrityError:
-            raise TrackingError("already_registered",
-                                _("You have already registered this contribution.")) from None
+            raise _already_registered() from None
         self.refresh(row)
+        if any(same_contribution(row, other) for other in rows):
+            row.delete()  # another address of one the learner registered: one record each
+            raise _already_registered()
         rows, award = self.settle()
         return row, rows, award
 
@@ -170,9 +181,11 @@ class ContributionTracker:
         for row in rows:
             evaluate_row(row, self.context.rules, self.context.ownership_code, now)
         apply_distinct_repositories(rows, self.context.rules)
+        apply_credits(rows, self.context, now)
         for row in (r for r in rows if _evaluation_of(r) != before[r.pk]):
             fields = {"verdict": row.verdict, "checks": row.checks,
-                      "qualified_at": row.qualified_at, "accepted_at": row.accepted_at}
+                      "qualified_at": row.qualified_at, "accepted_at": row.accepted_at,
+                      "forge_id": row.forge_id}
             still_changing = self.schedule.after_check(
                 state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
             if row.next_check_at is None and still_changing:

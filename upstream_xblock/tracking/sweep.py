@@ -21,10 +21,12 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import platform
 from ..forges import ForgeError, ForgeUnavailable, RateLimited
 from ..models import BlockConfig, TrackedContribution
 from ..ownership import ownership_code
 from ..policy import Rules
+from . import outbox
 from .block_config import rules_from_dict
 from .budget import RateBudget
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome, ref_of
@@ -49,6 +51,7 @@ class SweepStats:
     deferred: int = 0
     errors: int = 0
     awarded: int = 0
+    published: int = 0  # retried from the awards outbox
 
     def line(self):
         return ("upstream_xblock sweep: due=%d checked=%d changed=%d accepted=%d "
@@ -103,13 +106,18 @@ class Sweeper:
                 break
             done += len(rows)
             self._process(rows, now, stats)
+        if self.publisher is not None:  # the awards outbox: what the platform has not taken yet
+            stats.published = outbox.retry_unpublished(self.publisher, now)
+            outbox.retry_resets(platform.reset_published, now)
+            if stats.published:
+                log.info("upstream_xblock outbox: published=%d", stats.published)
         log.info(stats.line())
         return stats
 
     # -- one chunk ------------------------------------------------------------------
     def _process(self, rows, now, stats):
         # Each block's rules, parsed once per chunk (not once per record and use).
-        configs = {c.usage_key: (rules_from_dict(c.rules), c.required_count)
+        configs = {c.usage_key: (rules_from_dict(c.rules), c.required_count, c.points)
                    for c in BlockConfig.objects.filter(
                        usage_key__in={row.usage_key for row in rows})}
         by_host = defaultdict(list)
@@ -218,10 +226,10 @@ class Sweeper:
         learners = {(row.usage_key, row.learner_id): row for row in rows
                     if row.verdict == "accepted" and not row.awarded_at}
         for (usage, learner), row in learners.items():
-            rules, required_count = configs.get(usage, (DEFAULT_RULES, 1))
+            rules, required_count, points = configs.get(usage, (DEFAULT_RULES, 1, 1.0))
             context = BlockContext(
                 usage_key=usage, learner_id=learner, course_key=row.course_key,
-                anonymous_id=row.anonymous_id, required_count=required_count,
+                anonymous_id=row.anonymous_id, required_count=required_count, points=points,
                 rules=rules, ownership_code=ownership_code(usage, learner))
             tracker = ContributionTracker(context, self.forges, self.schedule, self.publisher,
                                           clock=self.clock)
