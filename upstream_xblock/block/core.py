@@ -10,6 +10,7 @@ from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import platform
+from ..annotations.notes import for_learner as annotations_for_learner
 from ..config import forges_for, schedule_for
 from ..ownership import ownership_code
 from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
@@ -17,6 +18,8 @@ from ..tracking import block_config
 from ..tracking.service import BlockContext, ContributionTracker
 from .learner_handlers import LearnerHandlersMixin
 from .learner_view import LearnerViewMixin
+from .mentor_handlers import MentorHandlersMixin
+from .mentor_view import MentorViewMixin
 from .presenters import status_json
 from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
 from .scenarios import workbench_scenarios
@@ -29,8 +32,9 @@ MAX_REQUIRED = 10
 
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user")
-class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHandlersMixin,
-                                StudioMixin, AcceptanceRulesMixin, StudioEditableXBlockMixin,
+class UpstreamContributionBlock(MentorViewMixin, LearnerViewMixin, LearnerHandlersMixin,
+                                MentorHandlersMixin, StaffHandlersMixin, StudioMixin,
+                                AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
@@ -59,6 +63,13 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
         display_name=_("Accepted forges"), scope=Scope.settings, default=[],
         help=_("Hosts this activity accepts (for example github.com, gitlab.com, "
                "review.opendev.org). Empty: every forge this site is configured for."))
+    mentors = List(
+        display_name=_("Mentors"), scope=Scope.settings, default=[],
+        help=_('User names of this activity\'s mentors, e.g. ["mia", "noah"]. They see every '
+               "learner's progress and annotate it. Course staff are always mentors."))
+    annotations = List(scope=Scope.user_state, default=[],
+                       help="Mentors' annotations on this learner's work (written for the "
+                            "learner by mentors, through the platform)")
     earned_score = Float(scope=Scope.user_state, default=None,
                          help="The score awarded (0..1), also when awarded in the background")
     forge_usernames = Dict(scope=Scope.preferences, default={},
@@ -66,7 +77,7 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
                                 "across blocks")
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS)
+                       "accepted_hosts", *RULE_FIELDS, "mentors")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -96,4 +107,6 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
                              platform.gettext(self), timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
+        # Only the notes meant for this learner; mentors-only ones never leave the server.
+        status["annotations"] = annotations_for_learner(self.annotations, platform.gettext(self))
         return status
