@@ -20,27 +20,11 @@ from ..policy import gettext_noop as _
 from ..staff.filters import FilterError
 from ..staff.progress import parse_page_request, progress_page
 from ..tracking.service import TrackingError
-from .json_api import _error, json_api
+from .guards import mentors_only
 from .mentor_presenters import progress_row
-from .roles import is_mentor
-
-FORBIDDEN = _("Only this activity's mentors and course staff can do this.")
 
 
-def mentors_only(method):
-    """``json_api`` for mentors: everyone else (signed out included) gets 403 ``forbidden``."""
-    api = json_api(_translating_layer_errors(method))
-
-    @functools.wraps(method)
-    def wrapper(self, request, suffix=""):
-        if not is_mentor(self):
-            return _error(self, TrackingError("forbidden", FORBIDDEN, status=403))
-        return api(self, request, suffix)
-
-    return wrapper
-
-
-def _translating_layer_errors(method):
+def translating_layer_errors(method):
     """The annotation and table layers' errors as the handlers' JSON errors."""
 
     @functools.wraps(method)
@@ -81,6 +65,7 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
+    @translating_layer_errors
     def progress(self, data):
         """One page of the progress table: ``{"rows", "count", "page", "pages", "summary"}``."""
         request = parse_page_request(data)
@@ -102,6 +87,7 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
+    @translating_layer_errors
     def annotate(self, data):
         """``{"learner_id", "text", "visibility", "url"?, "tag"?}`` → ``{"annotation"}``."""
         learner = _learner_of(self, data)
@@ -119,6 +105,7 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
+    @translating_layer_errors
     def edit_annotation(self, data):
         """``{"learner_id", "id", "text", "tag"?, "visibility"?}``: the author or staff only."""
         learner = _learner_of(self, data)
@@ -143,6 +130,7 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
+    @translating_layer_errors
     def delete_annotation(self, data):
         """``{"learner_id", "id"}``: the author or staff only; who deleted it stays recorded."""
         learner = _learner_of(self, data)
