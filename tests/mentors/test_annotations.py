@@ -44,8 +44,10 @@ def test_the_learner_sees_notes_for_them_never_mentors_only_ones(harness, learne
             for n in body["annotations"]] == [("Well done so far", MENTOR, "Looks good", True)]
     assert set(body["annotations"][0]) == {"id", "author", "created_at", "edited_at", "text",
                                            "tag", "tag_label", "url", "from_mentor"}
-    html = as_user(harness, learner_block, "ada").render("student_view").content
+    learner = as_user(harness, learner_block, "ada")
+    html = learner.render("student_view").content
     assert "Well done so far" in html and "SECRET" not in html
+    assert "SECRET" not in repr(learner)  # the workbench prints the block in the page
     # Mentors see both, with their visibility.
     rows = harness.call(as_user(harness, learner_block, STAFF), "progress", {})[1]["rows"]
     assert [(n["text"], n["visibility"]) for n in rows[0]["annotations"]] == [

@@ -81,6 +81,11 @@ class UpstreamContributionBlock(MentorViewMixin, LearnerViewMixin, LearnerHandle
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
+    def __repr__(self):
+        # XBlock's repr prints every field, the learner's annotations included (some are
+        # mentors-only), and the workbench shows it in the learner's page: name the block only.
+        return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
+
     # -- plumbing -----------------------------------------------------------
     def max_score(self):
         # Raw points; the LMS scales them to ``weight`` ("Points") itself.
