@@ -117,12 +117,16 @@ def username_expression():
     that a page of the progress table sorts and searches by user name without
     one query per learner; in the workbench the learner id is the user name.
     """
+    from django.db.models import F  # pylint: disable=import-outside-toplevel
+    return auth_username_expression() if _lms_learners() else F("learner_id")
+
+
+def auth_username_expression():
+    """The user name of a row's ``learner_id`` read as an auth_user id (by primary key)."""
     # pylint: disable=import-outside-toplevel
-    from django.db.models import F, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Cast
-    if not _lms_learners():
-        return F("learner_id")
     from django.contrib.auth import get_user_model
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Cast
     users = get_user_model().objects.filter(pk=Cast(OuterRef("learner_id"), IntegerField()))
     return Subquery(users.values("username")[:1])
 
