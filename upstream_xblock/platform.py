@@ -189,8 +189,10 @@ def write_learner_state(block, learner, field_name, value):
         from django.contrib.auth import get_user_model
         from lms.djangoapps.courseware.user_state_client import DjangoXBlockUserStateClient
         from opaque_keys.edx.keys import UsageKey
-        name = get_user_model().objects.values_list("username", flat=True).get(pk=int(learner))
-        DjangoXBlockUserStateClient().set(name, UsageKey.from_string(usage), {field_name: value})
+        user = get_user_model().objects.get(pk=int(learner))
+        # Given the user, the client does not look them up again by name.
+        DjangoXBlockUserStateClient(user).set(user.username, UsageKey.from_string(usage),
+                                              {field_name: value})
         return
     from workbench.runtime import WORKBENCH_KVS
     WORKBENCH_KVS.set(_workbench_key(usage, str(learner), field_name), value)
