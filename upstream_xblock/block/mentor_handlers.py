@@ -110,16 +110,16 @@ class MentorHandlersMixin:
         """``{"learner_id", "id", "text", "tag"?, "visibility"?}``: the author or staff only."""
         learner = _learner_of(self, data)
         text = note_rules.clean_text(data.get("text"))
-        visibility = data.get("visibility")
+        keep_visibility = data.get("visibility") is None  # absent or null: unchanged
         visibility, tag, _url = note_rules.clean_choice(
-            visibility if visibility is not None else "learner", data.get("tag"), "")
+            "learner" if keep_visibility else data.get("visibility"), data.get("tag"), "")
         now = timezone.now()
 
         def apply(note):
             note_rules.ensure_may_change(note, platform.learner_id(self), platform.is_staff(self))
             note_rules.edit(note, text=text, by=platform.username(self), now=now,
                             tag=tag if "tag" in data else None,
-                            visibility=visibility if "visibility" in data else None)
+                            visibility=None if keep_visibility else visibility)
 
         note = LearnerAnnotations(self, learner, platform).update(
             _annotation_id(data), apply, now)
