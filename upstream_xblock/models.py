@@ -185,3 +185,7 @@ class AwardRevocation(models.Model):
 
     def __str__(self):
         return f"revocation {self.usage_key} / {self.learner_id}"
+
+
+# Models of other rooms, registered with the app here so that migrations see them.
+from .annotations.models import AnnotationIndex  # noqa: E402,F401  pylint: disable=wrong-import-position

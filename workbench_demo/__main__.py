@@ -24,7 +24,9 @@ GUIDE = """
   One required:     http://127.0.0.1:{port}/scenario/upstream_contribution.0/
   Two required:     http://127.0.0.1:{port}/scenario/upstream_contribution.1/
   Two in one unit:  http://127.0.0.1:{port}/scenario/upstream_contribution.2/
-  (add ?student=ada to act as another learner)
+  With a mentor:    http://127.0.0.1:{port}/scenario/upstream_contribution.3/
+  (add ?student=ada to act as another learner; on the last one ?student=mia is its
+  mentor and ?student=staff is course staff: both see the learners' progress table)
 
   Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
   then merge it in the simulator (from another terminal):

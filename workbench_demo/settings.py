@@ -14,7 +14,11 @@ from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]
 
 WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService",
-                                       "i18n": "workbench_demo.i18n.BlockI18nService"}}
+                                       "i18n": "workbench_demo.i18n.BlockI18nService",
+                                       "user": "workbench_demo.users.DemoUserService"}}
+# Student ids the demo treats as course staff (comma-separated in the environment).
+UPSTREAM_XBLOCK_DEMO_STAFF = [name.strip() for name in os.environ.get(
+    "UPSTREAM_XBLOCK_DEMO_STAFF", "staff").split(",") if name.strip()]
 # The learner's browser language chooses the block's language (English, French).
 MIDDLEWARE = [*MIDDLEWARE[:2], "django.middleware.locale.LocaleMiddleware", *MIDDLEWARE[2:]]
 LANGUAGES = [("en", "English"), ("fr", "Français")]

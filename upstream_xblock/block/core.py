@@ -10,6 +10,7 @@ from xblock.fields import Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import platform
+from ..annotations.notes import for_learner as annotations_for_learner
 from ..config import forges_for, schedule_for
 from ..ownership import ownership_code
 from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
@@ -20,6 +21,8 @@ from .author_view import AuthorViewMixin
 from .instructor_tools import InstructorToolsMixin
 from .learner_handlers import LearnerHandlersMixin
 from .learner_view import LearnerViewMixin
+from .mentor_handlers import MentorHandlersMixin
+from .mentor_view import MentorViewMixin
 from .presenters import status_json
 from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
 from .scenarios import workbench_scenarios
@@ -32,8 +35,9 @@ MAX_REQUIRED = clamps.MAX_REQUIRED
 # "publish": the LMS's event service, whose user tells a masquerading staff member apart.
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user", "publish")
-class UpstreamContributionBlock(AuthorViewMixin, LearnerViewMixin, LearnerHandlersMixin,
-                                StaffHandlersMixin, InstructorToolsMixin, StudioMixin,
+class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMixin,
+                                LearnerHandlersMixin, MentorHandlersMixin, StaffHandlersMixin,
+                                InstructorToolsMixin, StudioMixin,
                                 AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
@@ -64,6 +68,13 @@ class UpstreamContributionBlock(AuthorViewMixin, LearnerViewMixin, LearnerHandle
         display_name=_("Accepted forges"), scope=Scope.settings, default=[],
         help=_("Hosts this activity accepts (for example github.com, gitlab.com, "
                "review.opendev.org). Empty: every forge this site is configured for."))
+    mentors = List(
+        display_name=_("Mentors"), scope=Scope.settings, default=[],
+        help=_('User names of this activity\'s mentors, e.g. ["mia", "noah"]. They see every '
+               "learner's progress and annotate it. Course staff are always mentors."))
+    annotations = List(scope=Scope.user_state, default=[],
+                       help="Mentors' annotations on this learner's work (written for the "
+                            "learner by mentors, through the platform)")
     earned_score = Float(scope=Scope.user_state, default=None,
                          help="The score awarded (0..1), also when awarded in the background")
     forge_usernames = Dict(scope=Scope.preferences, default={},
@@ -71,9 +82,14 @@ class UpstreamContributionBlock(AuthorViewMixin, LearnerViewMixin, LearnerHandle
                                 "across blocks")
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS)
+                       "accepted_hosts", *RULE_FIELDS, "mentors")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
+
+    def __repr__(self):
+        # XBlock's repr prints every field, the learner's annotations included (some are
+        # mentors-only), and the workbench shows it in the learner's page: name the block only.
+        return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
 
     # -- plumbing -----------------------------------------------------------
     def max_score(self):
@@ -112,6 +128,8 @@ class UpstreamContributionBlock(AuthorViewMixin, LearnerViewMixin, LearnerHandle
                              platform.gettext(self), timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
+        # Only the notes meant for this learner; mentors-only ones never leave the server.
+        status["annotations"] = annotations_for_learner(self.annotations, platform.gettext(self))
         return status
 
 

@@ -15,4 +15,7 @@ def workbench_scenarios():
               <upstream_contribution display_name="A GitLab merge request or Gerrit change"
                   accepted_hosts='["gitlab.com", "review.opendev.org"]'/>
             </vertical_demo>"""),
+        ("Upstream contribution: with a mentor (?student=mia) and course staff (?student=staff)",
+         """<upstream_contribution display_name="Mentored upstream contribution"
+                mentors='["mia"]'/>"""),
     ]

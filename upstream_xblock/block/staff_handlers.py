@@ -8,18 +8,16 @@ from ..policy import gettext_noop as _
 from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from ..tracking.service import TrackingError
-from .json_api import json_api
+from .guards import staff_only
 
 
 class StaffHandlersMixin:
     """Handlers only course staff may call (403 ``forbidden`` for everyone else)."""
 
     @XBlock.handler
-    @json_api
+    @staff_only
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
-        if not platform.is_staff(self) or platform.in_studio_preview(self):
-            raise TrackingError("forbidden", _("Only course staff can do this."), status=403)
         learner, reason = data.get("learner_id"), data.get("reason")
         if not isinstance(learner, str) or not learner or not isinstance(reason, str) \
                 or not reason.strip():

@@ -5,6 +5,7 @@ from xblock.validation import ValidationMessage
 from ..config import forges_for
 from ..forges import ConfigurationError
 from ..repository_patterns import is_valid_pattern
+from .roles import validate_mentors
 from .rules_fields import parse_date
 from ..policy import gettext_noop as _
 
@@ -23,6 +24,7 @@ def validate_settings(data, bucket, gettext):
     if not (data.display_name or "").strip():
         error(_("The display name cannot be empty."))
     _validate_rules(data, error)
+    validate_mentors(data.mentors, error)
     hosts = data.accepted_hosts or []
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         error(_("Accepted forges must be a list of host names."))

@@ -1,0 +1,170 @@
+"""The mentor's path in the running demo: find the stuck learner, annotate them, and the
+learner gets the note (mentors-only notes never reach the learner's browser); axe-core on
+the table; the whole path with the keyboard only."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = "/scenario/upstream_contribution.3/"  # "with a mentor (mia) and course staff"
+STUCK_PR = "https://github.com/openedx/xblock/pull/8"  # someone else's: rejected, so stuck
+WAITING_PR = "https://github.com/openedx/xblock-sdk/pull/101"
+# axe-core from npm: scripts install it in node_modules; a checkout may hold it under var/npm.
+AXE_PATHS = [ROOT / "node_modules/axe-core/axe.min.js",
+             ROOT / "var/npm/node_modules/axe-core/axe.min.js"]
+
+
+def register(page, demo, student, url):
+    page.goto(demo.base + SCENARIO + f"?student={student}")
+    block = page.locator(".upstream-contribution")
+    block.get_by_label("Address of your pull request, merge request or change").fill(url)
+    block.get_by_label("Your user name on that forge").fill("learner")
+    block.get_by_role("button", name="Register").click()
+    block.locator(".upstream-item").wait_for()
+
+
+def learner_status(page, student):
+    """The learner's own ``status`` answer, asked from their open page (their cookies)."""
+    return page.evaluate("""async (student) => {
+        const usage = document.querySelector("[data-block-type=upstream_contribution]")
+            .getAttribute("data-usage");
+        const token = (document.cookie.match(/(?:^|;\\s*)csrftoken=([^;]+)/) || [])[1] || "";
+        const response = await fetch("/handler/" + usage + "/status/?student=" + student, {
+            method: "POST", credentials: "same-origin", body: "{}",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": token}});
+        return await response.json();
+    }""", student)
+
+
+@pytest.fixture(scope="module")
+def learners(demo, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    register(page, demo, "bl_stuck", STUCK_PR)
+    register(page, demo, "bl_waiting", WAITING_PR)
+    context.close()
+    return "bl_stuck", "bl_waiting"
+
+
+def mentor_table(page, demo, student="mia"):
+    page.goto(demo.base + SCENARIO + f"?student={student}")
+    table = page.locator(".upstream-progress")
+    table.locator("tbody tr").first.wait_for()
+    return table
+
+
+def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, browser, learners):
+    stuck, waiting = learners
+    learner_page = browser.new_context().new_page()
+    learner_page.goto(demo.base + SCENARIO + f"?student={stuck}")
+    learner_page.locator(".upstream-item").wait_for()
+
+    table = mentor_table(page, demo)
+    assert "Registered: 2" in table.locator(".upx-summary").inner_text()
+    table.get_by_label("Stuck learners only").check()
+    table.get_by_role("button", name="Apply filters").click()
+    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    row = table.locator("tbody tr")
+    assert row.locator("th").inner_text().startswith(stuck)
+    assert "1 learners match" in table.locator(".upx-status").inner_text()
+
+    row.get_by_role("button", name=f"Annotate {stuck}").click()
+    form = table.locator(".upx-annotate-form")
+    form.get_by_label("Annotation").fill("This pull request is not yours: register your own.")
+    form.get_by_label("Tag").select_option("needs-work")
+    form.get_by_role("button", name="Save the annotation").click()
+    table.locator(".upx-note").first.wait_for()
+    assert f"Annotation saved for {stuck}." in table.locator(".upx-status").inner_text()
+    assert "register your own" in row.locator(".upx-notes-cell").inner_text()
+
+    # The learner's open page (not reloaded) gets the note in its status answer. (The learner
+    # view's rendering of annotations is the learner-UX room's: it reads this JSON.)
+    status = learner_status(learner_page, stuck)
+    assert [(n["text"], n["author"], n["tag"]) for n in status["annotations"]] == [
+        ("This pull request is not yours: register your own.", "mia", "needs-work")]
+    assert learner_status(learner_page, waiting)["annotations"] == []
+    learner_page.context.close()
+
+
+def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, learners):
+    stuck, _waiting = learners
+    table = mentor_table(page, demo, student="staff")
+    table.get_by_label("User name or contribution address contains").fill(stuck)
+    table.get_by_role("button", name="Apply filters").click()
+    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    table.get_by_role("button", name=f"Annotate {stuck}").click()
+    form = table.locator(".upx-annotate-form")
+    form.get_by_label("Annotation").fill("MENTORS-ONLY: check their identity")
+    form.get_by_label("Mentors and staff only").check()
+    form.get_by_role("button", name="Save the annotation").click()
+    page.wait_for_function("document.querySelector('.upx-table').innerText"
+                           ".includes('MENTORS-ONLY')")
+
+    learner_page = browser.new_context().new_page()
+    learner_page.goto(demo.base + SCENARIO + f"?student={stuck}")
+    learner_page.locator(".upstream-item").wait_for()
+    assert "MENTORS-ONLY" not in learner_page.content()
+    assert "MENTORS-ONLY" not in json.dumps(learner_status(learner_page, stuck))
+    learner_page.context.close()
+
+
+def test_axe_finds_no_serious_violation_on_the_table(demo, page, learners):
+    axe = next((path for path in AXE_PATHS if path.exists()), None)
+    if axe is None:
+        pytest.fail("axe-core is missing: npm install --prefix var/npm axe-core")
+    table = mentor_table(page, demo)
+    table.get_by_role("button", name=f"Annotate {learners[0]}").click()  # the form too
+    page.add_script_tag(path=str(axe))
+    result = page.evaluate("""async () => {
+        const result = await axe.run(document.querySelector('.upstream-progress'),
+            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        return result.violations.map(v => ({id: v.id, impact: v.impact,
+            nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""")
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+
+
+def tab_to(page, selector, limit=80):
+    """Press Tab until the focused element matches ``selector`` (the keyboard's path)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)",
+                         selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
+    stuck, waiting = learners
+    mentor_table(page, demo)
+    tab_to(page, "input[name=stuck]")
+    page.keyboard.press("Space")
+    tab_to(page, "button[type=submit].upx-btn-primary")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+
+    tab_to(page, "th[data-sort=username] button")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('th[data-sort=username]')"
+                           ".getAttribute('aria-sort') === 'ascending'")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('th[data-sort=username]')"
+                           ".getAttribute('aria-sort') === 'descending'")
+
+    tab_to(page, ".upx-annotate-open")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "text"
+    page.keyboard.type("Typed with the keyboard only.")
+    tab_to(page, ".upx-annotate-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('.upx-table').innerText"
+                           ".includes('Typed with the keyboard only.')")
+    # Focus comes back to the row's button, ready for the next action.
+    assert page.evaluate("document.activeElement.classList.contains('upx-annotate-open')")
+    assert waiting not in page.locator(".upx-table tbody").inner_text()
+    assert stuck in page.locator(".upx-table tbody").inner_text()

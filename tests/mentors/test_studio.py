@@ -1,0 +1,34 @@
+"""The block's ``mentors`` list in Studio and OLX: validated user names, exported, clamped at use."""
+
+import json
+
+import pytest
+from lxml import etree
+
+from tests.block.test_views import _validate
+from tests.mentors.conftest import as_user
+from upstream_xblock.block.roles import listed_mentors
+
+
+def test_mentors_round_trip_through_olx(harness):
+    block = harness.block('<upstream_contribution mentors=\'["mia", "noah.b"]\'/>')
+    node = etree.Element("root")
+    block.add_xml_to_node(node)
+    assert json.loads(node.get("mentors")) == ["mia", "noah.b"]
+    assert harness.block(etree.tostring(node, encoding="unicode")).mentors == ["mia", "noah.b"]
+
+
+@pytest.mark.parametrize("mentors,ok", [
+    ([], True), (["mia", "noah.b", "a@b+c-d_e"], True), (["two words"], False),
+    (["<script>"], False), ("mia", False), ([5], False), (["m"] * 201, False),
+])
+def test_studio_validates_mentor_names(harness, mentors, ok):
+    messages = _validate(harness.block(), mentors=mentors)
+    assert (messages == []) is ok, messages
+
+
+def test_an_imported_bad_list_is_clamped_where_it_is_used(harness):
+    block = harness.block('<upstream_contribution mentors=\'["mia", "two words", 7]\'/>')
+    assert listed_mentors(block) == {"mia"}
+    html = as_user(harness, block, "two words").render("student_view").content
+    assert "upx-table" not in html

@@ -1,0 +1,71 @@
+"""One learner's annotations in one block: read, add, edit, delete, through ``platform``.
+
+Writing is read-modify-write of a JSON list in the learner's block state, so
+two mentors writing at the same moment would lose one another's words. Each
+change therefore runs in one transaction that first locks the learner's
+``AnnotationIndex`` row (``SELECT ... FOR UPDATE``; SQLite serializes the
+whole transaction instead): the second writer reads the list only after the
+first one committed it. The index row's counters are updated in the same
+transaction, so the progress table's "has annotations" filter never disagrees
+with the block state.
+"""
+
+from django.db import IntegrityError, transaction
+
+from ..policy import gettext_noop as _
+from . import notes as note_rules
+from .models import AnnotationIndex
+
+FIELD = "annotations"  # the block's Scope.user_state field
+
+
+class LearnerAnnotations:
+    """The annotations of ``learner_id`` in ``block`` (another learner's block state)."""
+
+    def __init__(self, block, learner_id, platform):
+        self.block, self.learner_id, self.platform = block, str(learner_id), platform
+        self.usage_key = platform.usage_key(block)
+
+    def read(self):
+        value = self.platform.read_learner_state(self.block, self.learner_id, FIELD, [])
+        return value if isinstance(value, list) else []
+
+    def add(self, annotation, now):
+        def change(current):
+            if len(current) >= note_rules.MAX_PER_LEARNER:
+                raise note_rules.AnnotationError(
+                    "too_many", _("This learner has as many annotations as a block keeps."),
+                    status=409)
+            current.append(annotation)
+            return annotation
+        return self._change(change, now)
+
+    def update(self, annotation_id, apply, now):
+        """Run ``apply(note)`` on the live annotation ``annotation_id`` under the lock."""
+        def change(current):
+            note = note_rules.find(current, annotation_id)
+            apply(note)
+            return note
+        return self._change(change, now)
+
+    # -- the serialized read-modify-write --------------------------------------
+    def _index(self):
+        try:
+            with transaction.atomic():
+                AnnotationIndex.objects.get_or_create(usage_key=self.usage_key,
+                                                      learner_id=self.learner_id)
+        except IntegrityError:
+            pass  # a concurrent writer created it: it exists, which is all we need
+
+    def _change(self, change, now):
+        self._index()
+        with transaction.atomic():
+            index = AnnotationIndex.objects.select_for_update().get(
+                usage_key=self.usage_key, learner_id=self.learner_id)
+            current = self.read()
+            result = change(current)
+            self.platform.write_learner_state(self.block, self.learner_id, FIELD, current)
+            index.count, index.for_learner = note_rules.counts(current)
+            index.updated_at = now
+            index.save(update_fields=["count", "for_learner", "updated_at"])
+        return result
