@@ -128,3 +128,4 @@ class AwardRevocation(models.Model):
 
     def __str__(self):
         return f"revocation {self.usage_key} / {self.learner_id}"
+from .identity.models import VerifiedForgeAccount  # noqa: E402,F401  (the identity layer owns it)

@@ -3,18 +3,22 @@
 The views and handlers themselves live in one mixin per role (see the package).
 """
 
+from dataclasses import replace
+
 from django.utils import timezone
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import platform
 from ..config import forges_for, schedule_for
+from ..identity import api as identity_api
 from ..ownership import ownership_code
 from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
 from ..tracking import block_config
 from ..tracking.service import BlockContext, ContributionTracker
+from .identity_handlers import IdentityHandlersMixin
 from .learner_handlers import LearnerHandlersMixin
 from .learner_view import LearnerViewMixin
 from .presenters import status_json
@@ -29,8 +33,8 @@ MAX_REQUIRED = 10
 
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user")
-class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHandlersMixin,
-                                StudioMixin, AcceptanceRulesMixin, StudioEditableXBlockMixin,
+class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, IdentityHandlersMixin,
+                                StaffHandlersMixin, StudioMixin, AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
@@ -59,6 +63,13 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
         display_name=_("Accepted forges"), scope=Scope.settings, default=[],
         help=_("Hosts this activity accepts (for example github.com, gitlab.com, "
                "review.opendev.org). Empty: every forge this site is configured for."))
+    trust_typed_usernames = Boolean(
+        display_name=_("Trust typed user names"), scope=Scope.settings, default=False,
+        help=_("Risky: when on, a learner who types a forge user name is taken at their word, "
+               "so anyone can claim someone else's contribution by typing that person's name. "
+               "Off (recommended): the author must be a forge account the learner verified "
+               "(signing in on the forge, a linked account, a code posted on the "
+               "contribution, or a mentor vouching)."))
     earned_score = Float(scope=Scope.user_state, default=None,
                          help="The score awarded (0..1), also when awarded in the background")
     forge_usernames = Dict(scope=Scope.preferences, default={},
@@ -66,7 +77,7 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
                                 "across blocks")
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS)
+                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -75,6 +86,10 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
         # Raw points; the LMS scales them to ``weight`` ("Points") itself.
         return 1.0
 
+    def rules(self, course_start=None):
+        return replace(super().rules(course_start),
+                       trust_typed_usernames=bool(self.trust_typed_usernames))
+
     def _context(self):
         usage, learner = platform.usage_key(self), platform.learner_id(self)
         return BlockContext(
@@ -82,7 +97,8 @@ class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, StaffHan
             anonymous_id=platform.anonymous_id(self), required_count=self.required_count,
             accepted_hosts=tuple(self.accepted_hosts or ()),
             rules=self.rules(course_start=platform.course_start(self)),
-            ownership_code=ownership_code(usage, learner))
+            ownership_code=ownership_code(usage, learner),
+            verified_accounts=identity_api.accounts_of(learner))
 
     def _tracker(self):
         bucket = platform.settings_bucket(self)

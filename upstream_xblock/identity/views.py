@@ -1,0 +1,105 @@
+"""The app's OAuth views: start a forge sign-in, and receive the forge's answer.
+
+Django views, not XBlock handlers: the forge redirects the browser to one fixed
+callback URL that the operator registers with the forge's OAuth application
+(``/upstream-xblock/identity/oauth/callback/`` under the LMS).
+"""
+
+import gettext as gettext_module
+import importlib.resources
+import logging
+from functools import lru_cache
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils import translation
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .. import platform
+from ..config import forges_for
+from ..forges import ConfigurationError, ForgeError
+from ..forges.errors import gettext_noop as _
+from ..block.resources import render_template
+from . import oauth, tickets
+from .errors import IdentityError
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=16)
+def _catalog(language):
+    directory = importlib.resources.files("upstream_xblock") / "translations"
+    return gettext_module.translation("text", localedir=str(directory),
+                                      languages=[language.replace("-", "_")], fallback=True)
+
+
+def gettext(message):
+    """The block's own catalog (the LMS's Django catalogs do not hold its strings)."""
+    return _catalog(translation.get_language() or "en").gettext(message)
+
+
+def _page(request, title, message, status):
+    html = render_template("identity_oauth_done.html", {
+        "title": title, "message": message, "lang": translation.get_language() or "en"})
+    response = HttpResponse(html, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the callback's query holds the code
+    return response
+
+
+def _failure(request, error):
+    message = gettext(error.template)
+    return _page(request, gettext("Your account was not verified"),
+                 message % error.params if error.params else message, error.status)
+
+
+def _registry():
+    return forges_for(platform.global_settings_bucket()).registry
+
+
+@never_cache
+@require_GET
+def oauth_start(request):
+    """``?ticket=...`` from the block: redirect this browser to the forge's sign-in page."""
+    found = tickets.read(request.GET.get("ticket"))
+    if found is None:
+        return _failure(request, IdentityError("bad_ticket", _(
+            "This link has expired. Go back to the activity, reload it and try again.")))
+    learner, host = found
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and str(user.pk) != learner:
+        return _failure(request, IdentityError("forbidden", _(
+            "This link was made for another user."), status=403))
+    try:
+        forge = _registry().get(host)
+        redirect_uri = request.build_absolute_uri(reverse("upstream_xblock_identity:oauth_callback"))
+        return HttpResponseRedirect(oauth.begin(forge, learner, redirect_uri, request.session))
+    except IdentityError as error:
+        return _failure(request, error)
+    except (ForgeError, ConfigurationError):
+        return _failure(request, IdentityError("oauth_unavailable", _(
+            "This site cannot verify accounts on that forge."), status=404))
+
+
+@never_cache
+@require_GET
+def oauth_callback(request):
+    """The forge sends the browser back here with ``code`` and ``state``."""
+    state, code = request.GET.get("state"), request.GET.get("code")
+    try:
+        if request.GET.get("error"):
+            oauth.take_pending(request.session, state)
+            raise IdentityError("oauth_denied", _(
+                "The sign-in on the forge was cancelled. Nothing was verified."))
+        account = oauth.complete(_registry(), request.session, state, code, timezone.now())
+    except IdentityError as error:
+        return _failure(request, error)
+    except ConfigurationError:
+        return _failure(request, IdentityError("oauth_unavailable", _(
+            "This site cannot verify accounts on that forge."), status=503))
+    message = gettext("%(username)s on %(host)s is now verified as your account. You can close "
+                      "this tab and go back to the activity.") % {
+        "username": account.username, "host": account.host}
+    return _page(request, gettext("Your account is verified"), message, 200)
