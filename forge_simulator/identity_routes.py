@@ -63,9 +63,24 @@ def _comments(handler, kind, match):
     if kind == "gerrit":
         raw = b")]}'\n" + json.dumps(items).encode()
         handler._send(200, None, kind=kind, raw=raw)
+    elif kind == "github":
+        _github_page(handler, items)
     else:
         handler._send(200, items, kind=kind)
     return True
+
+
+def _github_page(handler, items):
+    """GitHub pages its lists (``per_page`` up to 100, ``page``) and links the others."""
+    parts = urlsplit(handler.path)
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    per_page = min(max(int(query.get("per_page", 30)), 1), 100)
+    page = max(int(query.get("page", 1)), 1)
+    last = max((len(items) + per_page - 1) // per_page, 1)
+    links = [f'<{handler.base}{parts.path}?per_page={per_page}&page={number}>; rel="{rel}"'
+             for rel, number in (("next", page + 1), ("last", last)) if page < last]
+    headers = {"Link": ", ".join(links)} if links else None
+    handler._send(200, items[(page - 1) * per_page: page * per_page], headers, kind="github")
 
 
 def _form(handler):
