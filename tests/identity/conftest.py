@@ -4,6 +4,7 @@ import pytest
 
 from forge_simulator.oauth import oauth_settings
 from tests.block.conftest import FAST_POLLING, BlockHarness
+from tests.block.conftest import events  # noqa: F401  pylint: disable=unused-import  (a fixture)
 
 PROJECTS = {"github": "openedx/xblock-sdk", "gitlab": "mooc-floss/demo",
             "gerrit": "openstack/nova", "gitea": "forgejo/forgejo"}
