@@ -37,7 +37,7 @@ def verify_linked_accounts(learner_id, registry, now):
         try:
             recorded.append(api.record(learner_id, host, link["uid"], link["username"] or
                                        link["uid"], LINKED, now,
-                                       reason=_("linked to the site's account")))
+                                       reason="linked to the site's account"))
         except IdentityError as error:
             taken = error
     if recorded:

@@ -148,4 +148,4 @@ def complete(registry, session, state, code, now, now_s=None):
     account_id, username = _signed_in_account(provider, forge, access_token)
     del access_token  # used once: not kept anywhere
     return api.record(flow["learner"], forge.host, account_id, username, OAUTH, now,
-                      reason=_("signed in on the forge"))
+                      reason="signed in on the forge")
