@@ -33,8 +33,8 @@ from django.utils import timezone  # noqa: E402
 from forge_simulator import ForgeSimulator  # noqa: E402
 from forge_simulator.shapes import project_id as account_id_of  # noqa: E402
 from upstream_xblock.forges import Forges  # noqa: E402
-from upstream_xblock.models import (BlockConfig, ContributionAward, TrackedContribution,  # noqa: E402
-                                    VerifiedForgeAccount)
+from upstream_xblock.models import (  # noqa: E402
+    BlockConfig, ContributionAward, TrackedContribution, VerifiedForgeAccount)
 from upstream_xblock.policy import Rules  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 from upstream_xblock.tracking.sweep import Sweeper  # noqa: E402

@@ -18,6 +18,7 @@ import sys
 
 from forge_simulator import ForgeSimulator, simulator_settings
 from forge_simulator.__main__ import seed_demo
+from forge_simulator.oauth import OAUTH_KINDS, oauth_settings
 
 GUIDE = """
   Workbench:        http://127.0.0.1:{port}/
@@ -26,7 +27,8 @@ GUIDE = """
   Two in one unit:  http://127.0.0.1:{port}/scenario/upstream_contribution.2/
   (add ?student=ada to act as another learner)
 
-  Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
+  Under "Your forge accounts", press "Verify with GitHub" (the simulator signs you in as
+  learner), then register  https://github.com/openedx/xblock-sdk/pull/101
   then merge it in the simulator (from another terminal):
       {python} -m forge_simulator merge github openedx/xblock-sdk 101 --url {sim}
   and watch the unit complete within {every} seconds, without reloading (a background
@@ -41,7 +43,10 @@ def _start_simulator(args, var_dir):
     simulator = ForgeSimulator(port=args.sim_port)
     seed_demo(simulator.world)
     simulator.start()
-    bucket = simulator_settings(simulator.base_url)
+    # "Verify with GitHub / GitLab / Codeberg" signs in on the simulator as "learner".
+    bucket = oauth_settings(simulator_settings(simulator.base_url), simulator.base_url)
+    for kind in OAUTH_KINDS:
+        simulator.world.oauth.sign_in(kind, "learner")
     bucket["polling"] = {"open_min_s": args.check_every,
                          "page_poll_min_s": min(3, args.check_every),
                          "manual_min_interval_s": 5, "error_min_s": args.check_every}

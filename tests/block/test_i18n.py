@@ -39,7 +39,8 @@ def test_the_view_in_french(harness, world, verified_ada):  # pylint: disable=un
     assert status == 400 and body["error"]["message"].startswith("C'est un ticket")
     reasons = {c["id"]: c["reason"] for c in checks}
     assert reasons["accepted"] == "En attente de son acceptation par les mainteneurs."
-    assert reasons["author"] == "Vous en êtes l'auteur : ada est votre compte vérifié sur github.com."
+    assert reasons["author"] == \
+        "Vous en êtes l'auteur : ada est votre compte vérifié sur github.com."
 
 
 def test_english_stays_english(harness):

@@ -1,4 +1,4 @@
-"""Identity tests: the forge simulator with the site's OAuth application on GitHub, GitLab, Gitea."""
+"""Identity tests: the simulator with the site's OAuth application on GitHub, GitLab, Gitea."""
 
 import pytest
 

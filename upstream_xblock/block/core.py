@@ -34,7 +34,8 @@ MAX_REQUIRED = 10
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user")
 class UpstreamContributionBlock(LearnerViewMixin, LearnerHandlersMixin, IdentityHandlersMixin,
-                                StaffHandlersMixin, StudioMixin, AcceptanceRulesMixin, StudioEditableXBlockMixin,
+                                StaffHandlersMixin, StudioMixin, AcceptanceRulesMixin,
+                                StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 

@@ -51,7 +51,8 @@ def record(learner_id, host, account_id, username, method, now, reason=""):
     its user name (a renamed account) and how and when it was proven.
     """
     account_id, username = str(account_id), str(username)[:100]
-    fields = {"username": username, "method": method, "verified_at": now, "reason": reason[:500],
+    fields = {"username": username, "method": method, "verified_at": now,
+              "reason": reason[:MAX_REASON],
               "verified_by": ""}
     try:
         with transaction.atomic():

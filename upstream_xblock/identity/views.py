@@ -50,6 +50,7 @@ def _page(request, title, message, status):
 
 
 def _failure(request, error):
+    log.info("identity view refused a request: %s", error.code)  # codes only, never a token
     message = gettext(error.template)
     return _page(request, gettext("Your account was not verified"),
                  message % error.params if error.params else message, error.status)
@@ -74,7 +75,8 @@ def oauth_start(request):
             "This link was made for another user."), status=403))
     try:
         forge = _registry().get(host)
-        redirect_uri = request.build_absolute_uri(reverse("upstream_xblock_identity:oauth_callback"))
+        redirect_uri = request.build_absolute_uri(
+            reverse("upstream_xblock_identity:oauth_callback"))
         return HttpResponseRedirect(oauth.begin(forge, learner, redirect_uri, request.session))
     except IdentityError as error:
         return _failure(request, error)
