@@ -204,3 +204,17 @@ def has_third_party_auth():
     """Can learners have linked forge accounts here (python-social-auth installed)?"""
     from django.apps import apps  # pylint: disable=import-outside-toplevel
     return apps.is_installed("social_django")
+
+
+def request_is_by_learner(request, learner_id):
+    """Is this plain Django request (not a block handler) made by ``learner_id``?
+
+    In the LMS a learner id is a user id and the request must be signed in as
+    that user. The workbench has no sign-in (its learners are named by
+    ``?student=``): there, a request signed in as nobody is taken as the learner's.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return str(user.pk) == str(learner_id)
+    return not (apps.is_installed("lms.djangoapps.courseware") or str(learner_id).isdigit())

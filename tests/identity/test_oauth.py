@@ -163,3 +163,14 @@ def test_the_panel_links_to_the_sign_in(harness, world):
         link = urlsplit(ways[host]["oauth_url"])
         assert link.path == START
         assert tickets.read(parse_qs(link.query)["ticket"][0]) == ("student_1", host)
+
+
+def test_a_link_followed_without_signing_in_is_refused(browser, world, oauth_bucket,
+                                                       django_user_model):
+    """A learner's link sent to someone not signed in would verify that person's account."""
+    user = django_user_model.objects.create_user("ada")
+    response = browser.get(START, {"ticket": tickets.issue(str(user.pk), "github.com")})
+    assert response.status_code == 403 and world.requests_for() == []
+    browser.force_login(user)
+    assert browser.get(START, {"ticket": tickets.issue(str(user.pk), "github.com")}) \
+        .status_code == 302

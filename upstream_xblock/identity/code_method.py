@@ -11,7 +11,7 @@ posted by anyone else proves nothing. Nothing is written on the forge by us.
 from ..forges import ForgeError
 from ..forges.comments import CommentReader
 from ..forges.errors import gettext_noop as _
-from . import api
+from . import api, throttle
 from .accounts import COMMENT_CODE, DESCRIPTION_CODE
 from .codes import verification_code
 from .errors import IdentityError
@@ -30,6 +30,7 @@ def _forge_error(error):
 
 def verify_by_code(forges, learner_id, url, now):
     """Find the learner's code on the contribution at ``url``; record its author's account."""
+    throttle.spend(learner_id, "code")
     code = verification_code(learner_id)
     try:
         ref = forges.parse(url)

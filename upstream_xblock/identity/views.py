@@ -69,10 +69,11 @@ def oauth_start(request):
         return _failure(request, IdentityError("bad_ticket", _(
             "This link has expired. Go back to the activity, reload it and try again.")))
     learner, host = found
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and str(user.pk) != learner:
+    # A link followed by someone else (signed in as another user, or not signed in on the
+    # LMS) must not verify their forge account for the learner who received it.
+    if not platform.request_is_by_learner(request, learner):
         return _failure(request, IdentityError("forbidden", _(
-            "This link was made for another user."), status=403))
+            "This link was made for another user, or you are not signed in."), status=403))
     try:
         forge = _registry().get(host)
         redirect_uri = request.build_absolute_uri(
