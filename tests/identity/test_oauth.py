@@ -6,6 +6,8 @@ simulator over real HTTP.
 """
 
 import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -174,3 +176,46 @@ def test_a_link_followed_without_signing_in_is_refused(browser, world, oauth_buc
     browser.force_login(user)
     assert browser.get(START, {"ticket": tickets.issue(str(user.pk), "github.com")}) \
         .status_code == 302
+
+
+class _Redirecting(BaseHTTPRequestHandler):
+    """A token endpoint that answers with a redirect to another server."""
+
+    target = ""
+    seen = []
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        self.seen.append(self.path)
+        self.send_response(307)
+        self.send_header("Location", self.target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+
+def test_the_code_exchange_follows_no_redirect(browser, world, oauth_bucket, settings):
+    """The token request goes to the configured token URL only, never where it redirects."""
+    elsewhere, redirecting = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting), None
+    _Redirecting.seen = []
+    try:
+        _Redirecting.target = f"http://127.0.0.1:{elsewhere.server_address[1]}/token"
+        redirecting = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
+        for server in (elsewhere, redirecting):
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        for entry in oauth_bucket["forges"]:
+            if entry["kind"] == "github":
+                entry["oauth_token_url"] = \
+                    f"http://127.0.0.1:{redirecting.server_address[1]}/login/oauth/access_token"
+        settings.XBLOCK_SETTINGS = {"upstream_xblock": oauth_bucket}
+        world.oauth.sign_in("github", "ada")
+        page = browser.get(authorize(start(browser, "student_1", "github.com")))
+        assert page.status_code == 400
+        assert _Redirecting.seen == ["/login/oauth/access_token"]  # not "/token" elsewhere
+        assert accounts() == []
+    finally:
+        for server in (elsewhere, redirecting):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
