@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -21,11 +21,16 @@ from .. import platform
 from ..config import forges_for
 from ..forges import ConfigurationError, ForgeError
 from ..forges.errors import gettext_noop as _
-from ..block.resources import render_template
 from . import oauth, tickets
 from .errors import IdentityError
 
 log = logging.getLogger(__name__)
+
+# The page the learner sees in the forge's tab when it sends them back (escaped by format_html).
+PAGE = ('<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer"><title>{}</title></head>'
+        '<body><main><h1>{}</h1><p role="status">{}</p></main></body></html>')
 
 
 @lru_cache(maxsize=16)
@@ -41,8 +46,7 @@ def gettext(message):
 
 
 def _page(request, title, message, status):
-    html = render_template("identity_oauth_done.html", {
-        "title": title, "message": message, "lang": translation.get_language() or "en"})
+    html = format_html(PAGE, translation.get_language() or "en", title, title, message)
     response = HttpResponse(html, status=status)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"  # the callback's query holds the code
