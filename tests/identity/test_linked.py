@@ -27,8 +27,8 @@ def test_a_linked_github_account_is_verified(harness, world, ada):
                                                          "username", "method")) == [
         (str(ada.pk), "github.com", "4242", "ada", "linked")]
     assert "gho_secret" not in str(body)
-    assert "use the github or gitlab account linked" in \
-        block.runtime.render(block, "student_view").content.casefold()
+    assert "Use the forge accounts linked to your profile" in \
+        block.runtime.render(block, "student_view").content
 
 
 def test_another_users_link_never_counts(harness, world, ada, django_user_model):
@@ -51,3 +51,17 @@ def test_a_linked_account_already_verified_by_another_learner(harness, world, ad
 def test_workbench_learners_have_no_links(harness, world):
     status, body = harness.call(harness.block(), "verify_linked")  # student ids are not user ids
     assert (status, body["error"]["code"]) == (404, "no_linked_account")
+
+
+def test_a_linked_gitlab_account_on_the_configured_instance(harness, world, settings,
+                                                            django_user_model):
+    settings.SOCIAL_AUTH_GITLAB_API_URL = "https://gitlab.com"
+    settings.SOCIAL_AUTH_GITEA_API_URL = "https://codeberg.org"
+    user = django_user_model.objects.create_user("bea")
+    UserSocialAuth.objects.create(user=user, provider="gitlab", uid="77", extra_data={"id": 77})
+    UserSocialAuth.objects.create(user=user, provider="gitea", uid="78", extra_data={"id": 78})
+    UserSocialAuth.objects.create(user=user, provider="google-oauth2", uid="bea@example.org")
+    status, body = harness.call(harness.block(student=str(user.pk)), "verify_linked")
+    assert status == 200, body
+    assert sorted(VerifiedForgeAccount.objects.values_list("host", "account_id")) == [
+        ("codeberg.org", "78"), ("gitlab.com", "77")]

@@ -16,14 +16,23 @@ from .accounts import LINKED
 from .errors import IdentityError
 
 
+def _host_of(setting, default):
+    return (urlsplit(getattr(settings, setting, "") or default).netloc or "").lower()
+
+
 def _provider_hosts():
-    """python-social-auth backend name -> the forge host its accounts live on."""
-    gitlab = getattr(settings, "SOCIAL_AUTH_GITLAB_API_URL", "") or "https://gitlab.com"
-    return {"github": "github.com", "gitlab": (urlsplit(gitlab).netloc or "gitlab.com").lower()}
+    """python-social-auth backend name -> the forge host its accounts live on.
+
+    GitLab and Gitea backends read their instance from ``SOCIAL_AUTH_GITLAB_API_URL``
+    and ``SOCIAL_AUTH_GITEA_API_URL`` (python-social-auth's own settings).
+    """
+    return {"github": "github.com", "github-org": "github.com", "github-team": "github.com",
+            "gitlab": _host_of("SOCIAL_AUTH_GITLAB_API_URL", "https://gitlab.com"),
+            "gitea": _host_of("SOCIAL_AUTH_GITEA_API_URL", "https://gitea.com")}
 
 
 def verify_linked_accounts(learner_id, registry, now):
-    """Record each linked GitHub/GitLab account on a configured host; the list recorded.
+    """Record each linked GitHub, GitLab or Gitea account on a configured host; the list.
 
     IdentityError ``no_linked_account`` when there is none; an account already
     verified for another learner is skipped (and reported if it is the only one).
@@ -35,8 +44,9 @@ def verify_linked_accounts(learner_id, registry, now):
         if host not in registry or not link["uid"].isdigit():
             continue
         try:
-            recorded.append(api.record(learner_id, host, link["uid"], link["username"] or
-                                       link["uid"], LINKED, now,
+            # GitLab and Gitea links keep no user name: the account id is what counts.
+            recorded.append(api.record(learner_id, host, link["uid"],
+                                       link["username"] or f"#{link['uid']}", LINKED, now,
                                        reason="linked to the site's account"))
         except IdentityError as error:
             taken = error
@@ -45,4 +55,5 @@ def verify_linked_accounts(learner_id, registry, now):
     if taken is not None:
         raise taken
     raise IdentityError("no_linked_account", _(
-        "Your account on this site is not linked to a GitHub or GitLab account."), status=404)
+        "Your account on this site is not linked to an account on a forge of this activity."),
+        status=404)
