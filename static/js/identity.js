@@ -23,6 +23,7 @@ function UpstreamIdentityPanel(runtime, element) {
     var urlInput = form.querySelector("input[name=identity_url]");
     var codeButton = $(".upstream-identity-code-submit");
     var linkedButton = $(".upstream-identity-linked");
+    var awaitingSignIn = false;  // a "Verify with ..." tab was opened from this panel
 
     function fill(template, values) {
         return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
@@ -91,6 +92,7 @@ function UpstreamIdentityPanel(runtime, element) {
             link.href = forge.oauth_url;
             link.target = "_blank";
             link.rel = "noopener noreferrer";
+            link.addEventListener("click", function () { awaitingSignIn = true; });
             item.appendChild(link);
             links.appendChild(item);
         });
@@ -179,6 +181,8 @@ function UpstreamIdentityPanel(runtime, element) {
 
     // Back from the forge's sign-in tab: show the account it verified.
     window.addEventListener("focus", function () {
+        if (!awaitingSignIn) { return; }
+        awaitingSignIn = false;
         post("identity").then(function (body) {
             var keys = (state.accounts || []).map(accountKey).join("|");
             var next = ((body.identity || {}).accounts || []).map(accountKey).join("|");

@@ -45,9 +45,17 @@ class IdentityHandlersMixin:
                           tuple(self.accepted_hosts or ()))
 
     def identity_panel_html(self, gettext):
-        """The panel, rendered inside the learner's page (identity.js drives it)."""
-        init = {"identity": self.identity_panel(), "text": identity_js_strings(gettext)}
+        """The panel, rendered inside the learner's page (identity.js drives it).
+
+        Only where the block checks authorship; open until the learner has verified an
+        account (several blocks in a unit each have it: once verified, it stays closed).
+        """
+        if not self.require_author:
+            return ""
+        panel = self.identity_panel()
+        init = {"identity": panel, "text": identity_js_strings(gettext)}
         return render_template("identity.html", {
+            "open": not panel["accounts"],
             "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
             "identity_json": json.dumps(init),
             "linked_available": platform.has_third_party_auth(),
