@@ -88,6 +88,10 @@ def main(argv=None):
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
     django.setup()
     call_command("migrate", verbosity=0)
+    # Load the scenarios before serving: the workbench loads them on the first request,
+    # and two first requests at once (a busy machine) race, one of them answering 404.
+    from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
+    get_scenarios()
     _start_background_polling(args)
     print(GUIDE.format(port=args.port, python=sys.executable, every=args.check_every,
                        sim=simulator.base_url if simulator else "(no simulator)"), flush=True)

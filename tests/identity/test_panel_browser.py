@@ -34,7 +34,14 @@ def verify_with(page, forge):  # pylint: disable=redefined-outer-name
 def test_verify_with_the_forge_then_the_contribution_counts(demo, page):  # noqa: F811
     page.goto(demo.base + SCENARIO + "?student=panel_learner")
     panel = page.locator(".upstream-identity")
-    assert panel.get_by_text("You have not verified a forge account yet.").is_visible()
+    try:
+        panel.get_by_text("You have not verified a forge account yet.").wait_for(
+            state="visible", timeout=15000)
+        page.wait_for_function(
+            "document.querySelector('.upstream-identity-code').textContent.length > 0")
+    except Exception as exc:  # pylint: disable=broad-except
+        raise AssertionError(f"panel not ready: {page.content()[:3000]}\n{demo.log_tail()}") \
+            from exc
     code = panel.locator(".upstream-identity-code").inner_text()
     assert code.startswith("upx-id-")
     verify_with(page, "GitLab")
