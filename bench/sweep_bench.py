@@ -31,9 +31,11 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from forge_simulator import ForgeSimulator  # noqa: E402
+from forge_simulator.shapes import project_id as account_id_of  # noqa: E402
 from upstream_xblock.forges import Forges  # noqa: E402
 from upstream_xblock.models import (  # noqa: E402
-    BlockConfig, ContributionAward, ContributionCredit, TrackedContribution)
+    BlockConfig, ContributionAward, ContributionCredit, TrackedContribution,
+    VerifiedForgeAccount)
 from upstream_xblock.policy import Rules  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 from upstream_xblock.tracking.sweep import Sweeper  # noqa: E402
@@ -44,17 +46,22 @@ PROJECT = "openedx/xblock-sdk"
 def seed(world, records, merged_every):
     now = timezone.now()
     BlockConfig.objects.create(usage_key="bench-block", rules=Rules().to_dict(), required_count=1)
-    rows = []
+    rows, accounts = [], []
     for number in range(1, records + 1):
         merged = number % merged_every == 0
-        world.open("github", PROJECT, number, author="ada",
+        login = f"learner-{number}"  # each learner authored their own and verified the account
+        world.open("github", PROJECT, number, author=login,
                    state="merged" if merged else "open")
         rows.append(TrackedContribution(
-            usage_key="bench-block", learner_id=f"learner-{number}", kind="github",
-            host="github.com", project=PROJECT, number=number, forge_username="ada",
+            usage_key="bench-block", learner_id=login, kind="github",
+            host="github.com", project=PROJECT, number=number, forge_username=login,
             url=f"https://github.com/{PROJECT}/pull/{number}", registered_at=now,
             next_check_at=now))
+        accounts.append(VerifiedForgeAccount(
+            learner_id=login, host="github.com", account_id=str(account_id_of(login)),
+            username=login, method="oauth", verified_at=now))
     TrackedContribution.objects.bulk_create(rows, batch_size=1000)
+    VerifiedForgeAccount.objects.bulk_create(accounts, batch_size=1000)
 
 
 def reset():

@@ -17,7 +17,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
-from . import shapes
+from . import identity_routes, shapes
 from .control import handle_control
 from .graphql_api import GraphQLApi
 from .state import World
@@ -87,6 +87,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
 
     def _dispatch(self):
         path = urlsplit(self.path).path
+        if identity_routes.handle(self, path):  # OAuth pages, comments, their control actions
+            return None
         for prefix, handler in (("/_sim/", self._control), ("/github/", self._github),
                                 ("/gitlab/", self._gitlab), ("/gerrit/", self._gerrit),
                                 ("/gitea/", self._gitea)):

@@ -5,6 +5,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .oauth import OAuthProvider
+
 KINDS = ("github", "gitlab", "gerrit", "gitea")
 
 
@@ -67,6 +69,21 @@ class World:
         self.requests = []  # (kind, method, path, status)
         self.failures = {}  # kind -> HTTP statuses to answer, one per request, before serving
         self._ids = itertools.count(1000)
+        self.oauth = OAuthProvider()  # identity: the forges' OAuth applications and users
+        self.posted_comments = {}  # contribution key -> [(author, body)]
+
+    def comment(self, kind, project, number, author, body):
+        """Post a comment (Gerrit: a change message) as ``author``."""
+        with self.lock:
+            if self.get(kind, project, number) is None:
+                raise KeyError(f"no {kind} contribution {project}#{number}")
+            self.posted_comments.setdefault(self._key(kind, project, number), []).append(
+                (author, body))
+
+    def comments_on(self, contribution):
+        with self.lock:
+            key = self._key(contribution.kind, contribution.project, contribution.number)
+            return list(self.posted_comments.get(key, ()))
 
     @staticmethod
     def _key(kind, project, number):

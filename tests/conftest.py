@@ -57,5 +57,25 @@ def connections(monkeypatch):
     return ConnectionSpy(monkeypatch)
 
 
+SIMULATED_HOSTS = ("github.com", "gitlab.com", "review.opendev.org", "codeberg.org")
+
+
+@pytest.fixture
+def verify_account(db):  # pylint: disable=unused-argument
+    """``verify(learner_id, username)``: the learner proved that the simulator's account
+    ``username`` is theirs, on every simulated forge (tests/identity/ covers how)."""
+    # pylint: disable=import-outside-toplevel
+    from django.utils import timezone
+
+    from forge_simulator.shapes import project_id as account_id_of
+    from upstream_xblock.identity import api as identity_api
+
+    def verify(learner_id, username, hosts=SIMULATED_HOSTS):
+        for host in hosts:
+            identity_api.record(str(learner_id), host, str(account_id_of(username)), username,
+                                "oauth", timezone.now())
+    return verify
+
+
 # tests/lms_awards needs other Django settings: tests/test_lms_awards.py runs it in its own process.
 collect_ignore = ["lms_awards"]

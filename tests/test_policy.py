@@ -7,13 +7,18 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from upstream_xblock.forges import Snapshot
+from upstream_xblock.identity.accounts import VerifiedAccount
 from upstream_xblock.policy import (ACCEPTED, FAILED, PASSED, PENDING, REJECTED, WAITING, Identity,
                                     Rules, combine, distinct_repository_check, evaluate)
 from upstream_xblock.repository_patterns import matches
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 COURSE_START = datetime(2026, 9, 1, tzinfo=timezone.utc)
-ADA = Identity("ada", "upx-abcd1234")
+# Ada typed her user name and verified her account on every host the table uses
+# (tests/identity/ covers the author rule itself: typed names, account ids, renames).
+ADA = Identity("ada", "upx-abcd1234", tuple(
+    VerifiedAccount(host, "", "ada") for host in ("github.com", "gitlab.com",
+                                                  "review.opendev.org")))
 
 
 def snap(**fields):
@@ -181,9 +186,10 @@ RULES = st.builds(
     require_ownership_code=st.booleans(), opened_after=st.sampled_from([None, COURSE_START]),
     allowed_repositories=st.sampled_from([(), ("github.com/openedx/*",), ("gitlab.com/**",)]),
     denied_repositories=st.sampled_from([(), ("github.com/openedx/xblock",)]),
-    waiting_days=st.sampled_from([0, 3]))
+    waiting_days=st.sampled_from([0, 3]), trust_typed_usernames=st.booleans())
 IDENTITIES = st.builds(Identity, st.sampled_from([None, "ada", "bob"]),
-                       st.sampled_from([None, "upx-abcd1234"]))
+                       st.sampled_from([None, "upx-abcd1234"]),
+                       st.sampled_from([(), ADA.verified_accounts]))
 SEVERITY = {ACCEPTED: 0, PENDING: 1, REJECTED: 2}
 
 

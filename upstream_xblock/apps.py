@@ -7,9 +7,18 @@ class UpstreamXBlockConfig(AppConfig):
     name = "upstream_xblock"
     verbose_name = "Upstream contributions"
     default_auto_field = "django.db.models.BigAutoField"
-    # Open edX's plugin system reads this to install the app in the LMS and Studio
-    # (entry points lms.djangoapp / cms.djangoapp in setup.py); no URLs or settings.
-    plugin_app = {}
+    # Open edX's plugin system (edx-django-utils) reads this to install the app in the LMS
+    # and Studio (entry points lms.djangoapp / cms.djangoapp in setup.py), and to add the
+    # identity views' URLs to the LMS (the forge's OAuth callback lands there).
+    plugin_app = {
+        "url_config": {
+            "lms.djangoapp": {
+                "namespace": "upstream_xblock_identity",
+                "regex": r"^upstream-xblock/identity/",
+                "relative_path": "identity.urls",
+            },
+        },
+    }
 
     def ready(self):
         # In Studio: a course publish stores its blocks' published rules for the sweeps.

@@ -1,7 +1,7 @@
 """Everything that differs between the LMS/Studio and the xblock-sdk workbench.
 
 This is the only module allowed to import Open edX code (``lms.*``,
-``common.*``, ``xmodule.*``, ``completion``, ``submissions``), and only
+``common.*``, ``xmodule.*``, ``completion``, ``submissions``, ``social_django``), and only
 inside functions, so the package imports cleanly without edx-platform.
 """
 
@@ -432,3 +432,40 @@ def gettext(block):
     """The runtime's translation function (identity if the runtime has no i18n service)."""
     service = block.runtime.service(block, "i18n")
     return service.gettext if service is not None else (lambda text: text)
+
+
+def linked_forge_accounts(learner_id, providers):
+    """The learner's accounts linked through third-party auth (python-social-auth).
+
+    [{"provider", "uid", "username"}] for the given backend names; [] where the
+    site has no third-party auth (the workbench) or the learner id is not a user id.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    if not apps.is_installed("social_django") or not str(learner_id).isdigit():
+        return []
+    from social_django.models import UserSocialAuth  # pylint: disable=import-outside-toplevel
+    links = UserSocialAuth.objects.filter(user_id=int(learner_id), provider__in=providers)
+    return [{"provider": link.provider, "uid": str(link.uid),
+             "username": str((link.extra_data or {}).get("login")
+                             or (link.extra_data or {}).get("username") or "")[:100]}
+            for link in links]
+
+
+def has_third_party_auth():
+    """Can learners have linked forge accounts here (python-social-auth installed)?"""
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    return apps.is_installed("social_django")
+
+
+def request_is_by_learner(request, learner_id):
+    """Is this plain Django request (not a block handler) made by ``learner_id``?
+
+    In the LMS a learner id is a user id and the request must be signed in as
+    that user. The workbench has no sign-in (its learners are named by
+    ``?student=``): there, a request signed in as nobody is taken as the learner's.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return str(user.pk) == str(learner_id)
+    return not (apps.is_installed("lms.djangoapps.courseware") or str(learner_id).isdigit())

@@ -52,6 +52,8 @@ class Rules:
     count_landed_by_commit: bool = False
     deny_labels: tuple = ("spam", "invalid")
     require_author: bool = True
+    # A typed user name alone proves nothing: off, the author must be a verified account.
+    trust_typed_usernames: bool = False
     require_ownership_code: bool = False
     opened_after: object = None  # a timezone-aware datetime, or None
     allowed_repositories: tuple = ()
@@ -67,10 +69,13 @@ class Rules:
 
 @dataclass(frozen=True)
 class Identity:
-    """Who the learner is: their user name on the forge and their ownership code."""
+    """Who the learner is: the user name they typed, their ownership code, and the forge
+    accounts they proved to be theirs (objects with ``host`` and ``is_author_of(snapshot)``,
+    see ``identity.accounts.VerifiedAccount``)."""
 
     forge_username: str | None = None
     ownership_code: str | None = None
+    verified_accounts: tuple = ()
 
 
 def check_accepted_by_forge(snapshot, rules):
@@ -117,15 +122,34 @@ def check_labels(snapshot, rules):
     return Check("labels", PASSED, gettext_noop("No disqualifying label."))
 
 
-def check_author(snapshot, identity):
-    if not identity.forge_username:
+def check_author(snapshot, identity, rules=None):
+    """Is the learner the author? A verified account proves it; a typed name only if trusted.
+
+    The comparison with a verified account uses the forge's stable account id
+    where the snapshot has one (a renamed account stays the same person).
+    """
+    if any(account.host == snapshot.host and account.is_author_of(snapshot)
+           for account in identity.verified_accounts):
+        return Check("author", PASSED, gettext_noop(
+            "You are its author: %(author)s is your verified account on %(host)s."),
+            {"author": snapshot.author, "host": snapshot.host})
+    typed = identity.forge_username
+    typed_is_author = bool(typed and snapshot.author
+                           and typed.casefold() == snapshot.author.casefold())
+    trusted = bool(rules and rules.trust_typed_usernames)
+    if typed and not typed_is_author:
+        return Check("author", FAILED, gettext_noop("Its author is %(author)s, not %(username)s."),
+                     {"author": snapshot.author, "username": typed})
+    if trusted and typed_is_author:
+        return Check("author", PASSED, gettext_noop("You are its author."))
+    if trusted:
         return Check("author", WAITING, gettext_noop(
             "Tell us your user name on %(host)s so that we can check that you are the author."),
             {"host": snapshot.host})
-    if identity.forge_username.casefold() == snapshot.author.casefold():
-        return Check("author", PASSED, gettext_noop("You are its author."))
-    return Check("author", FAILED, gettext_noop("Its author is %(author)s, not %(username)s."),
-                 {"author": snapshot.author, "username": identity.forge_username})
+    return Check("author", WAITING, gettext_noop(
+        "Its author is %(author)s on %(host)s. If this account is yours, verify it under "
+        "\"Your forge accounts\" and it will count."),
+        {"author": snapshot.author, "host": snapshot.host})
 
 
 def check_ownership_code(snapshot, identity):
@@ -191,7 +215,7 @@ def evaluate(snapshot, rules, identity, now=None, qualified_since=None):
     if rules.deny_labels:
         checks.append(check_labels(snapshot, rules))
     if rules.require_author:
-        checks.append(check_author(snapshot, identity))
+        checks.append(check_author(snapshot, identity, rules))
     if rules.require_ownership_code:
         checks.append(check_ownership_code(snapshot, identity))
     if rules.opened_after is not None:

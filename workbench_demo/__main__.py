@@ -18,6 +18,7 @@ import sys
 
 from forge_simulator import ForgeSimulator, simulator_settings
 from forge_simulator.__main__ import seed_demo
+from forge_simulator.oauth import OAUTH_KINDS, oauth_settings
 
 GUIDE = """
   Workbench:        http://127.0.0.1:{port}/
@@ -28,7 +29,8 @@ GUIDE = """
   (add ?student=ada to act as another learner; on the last one ?student=mia is its
   mentor and ?student=staff is course staff: both see the learners' progress table)
 
-  Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
+  Under "Your forge accounts", press "Verify with GitHub" (the simulator signs you in as
+  learner), then register  https://github.com/openedx/xblock-sdk/pull/101
   then merge it in the simulator (from another terminal):
       {python} -m forge_simulator merge github openedx/xblock-sdk 101 --url {sim}
   and watch the unit complete within {every} seconds, without reloading (a background
@@ -43,7 +45,10 @@ def _start_simulator(args, var_dir):
     simulator = ForgeSimulator(port=args.sim_port)
     seed_demo(simulator.world)
     simulator.start()
-    bucket = simulator_settings(simulator.base_url)
+    # "Verify with GitHub / GitLab / Codeberg" signs in on the simulator as "learner".
+    bucket = oauth_settings(simulator_settings(simulator.base_url), simulator.base_url)
+    for kind in OAUTH_KINDS:
+        simulator.world.oauth.sign_in(kind, "learner")
     bucket["polling"] = {"open_min_s": args.check_every,
                          "page_poll_min_s": min(3, args.check_every),
                          "manual_min_interval_s": 5, "error_min_s": args.check_every}
@@ -85,6 +90,10 @@ def main(argv=None):
     from django.core.management import call_command  # pylint: disable=import-outside-toplevel
     django.setup()
     call_command("migrate", verbosity=0)
+    # Load the scenarios before serving: the workbench loads them on the first request,
+    # and two first requests at once (a busy machine) race, one of them answering 404.
+    from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
+    get_scenarios()
     _start_background_polling(args)
     print(GUIDE.format(port=args.port, python=sys.executable, every=args.check_every,
                        sim=simulator.base_url if simulator else "(no simulator)"), flush=True)

@@ -12,6 +12,8 @@ from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-im
 from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 
 INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]
+# The workbench's URLs plus the app's identity views (OAuth start and callback).
+ROOT_URLCONF = "workbench_demo.urls"
 
 WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService",
                                        "i18n": "workbench_demo.i18n.BlockI18nService",

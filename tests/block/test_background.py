@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from upstream_xblock import platform
 from upstream_xblock.config import forges_for, schedule_for
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.sweep import Sweeper
+
+pytestmark = pytest.mark.usefixtures("verified_ada")  # student_1 verified the account "ada"
 
 
 def test_sweep_awards_into_the_learners_block_state(harness, world, forge_settings, events):

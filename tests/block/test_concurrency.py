@@ -9,6 +9,9 @@ from tests.helpers import run_concurrently
 
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
+# student_1 has verified the forge account "ada" (conftest), as a learner does once.
+pytestmark = pytest.mark.usefixtures("verified_ada")
+
 THREADS = 8
 
 

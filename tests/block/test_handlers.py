@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
+# student_1 has verified the forge account "ada" (conftest), as a learner does once.
+pytestmark = pytest.mark.usefixtures("verified_ada")
+
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 
 

@@ -23,7 +23,7 @@ def test_french_catalog_is_complete_and_compiled():
             entry.msgid
 
 
-def test_the_view_in_french(harness, world):
+def test_the_view_in_french(harness, world, verified_ada):  # pylint: disable=unused-argument
     world.open("github", "openedx/xblock-sdk", 1, author="ada")
     block = harness.block()
     with translation.override("fr"):
@@ -39,7 +39,8 @@ def test_the_view_in_french(harness, world):
     assert status == 400 and body["error"]["message"].startswith("C'est un ticket")
     reasons = {c["id"]: c["reason"] for c in checks}
     assert reasons["accepted"] == "En attente de son acceptation par les mainteneurs."
-    assert reasons["author"] == "Vous en êtes l'auteur."
+    assert reasons["author"] == \
+        "Vous en êtes l'auteur : ada est votre compte vérifié sur github.com."
 
 
 def test_english_stays_english(harness):

@@ -10,6 +10,9 @@ from upstream_xblock import platform
 from upstream_xblock.models import AwardRevocation, BlockConfig, ContributionAward
 from upstream_xblock.ownership import ownership_code
 
+# student_1 has verified the forge account "ada" (conftest), as a learner does once.
+pytestmark = pytest.mark.usefixtures("verified_ada")
+
 REPO = "openedx/xblock-sdk"
 URL = "https://github.com/openedx/xblock-sdk/pull/{n}"
 OLD = (timezone.now() - timedelta(days=900)).isoformat()
@@ -188,6 +191,6 @@ def test_status_queries_do_not_grow_with_contributions(harness, world, contribut
     with CaptureQueriesContext(connection) as queries:
         harness.call(block, "status")
     ours = [q["sql"] for q in queries.captured_queries if "upstream_xblock_" in q["sql"]]
-    # the block's rules, the learner's records, whom their accepted contributions count for,
-    # the award: four, however many records
-    assert len(ours) == 4, ours
+    # the block's rules, the learner's verified forge accounts, the learner's records, whom
+    # their accepted contributions count for, the award: five, however many records
+    assert len(ours) == 5, ours

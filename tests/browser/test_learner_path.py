@@ -19,8 +19,18 @@ def simulator_action(demo, action, **body):
         return json.loads(response.read())
 
 
+def verify_with(page, forge):
+    """The learner verifies their forge account ("learner" on the simulator) once."""
+    with page.context.expect_page() as opened:
+        page.locator(".upstream-identity").get_by_role(
+            "link", name=f"Verify with {forge} (opens in a new tab)").click()
+    opened.value.wait_for_load_state()
+    opened.value.close()
+
+
 def test_register_merge_and_complete_without_reload(demo, page):
     page.goto(demo.base + SCENARIO + "?student=browser_learner")
+    verify_with(page, "GitHub")
     block = page.locator(".upstream-contribution")
     block.get_by_label("Address of your pull request, merge request or change").fill(PR)
     block.get_by_label("Your user name on that forge").fill("learner")
@@ -85,6 +95,7 @@ def test_two_blocks_in_one_unit_work_independently(demo, page):
 
 def test_a_merge_completes_the_unit_with_no_page_open(demo, page):
     page.goto(demo.base + SCENARIO + "?student=browser_learner_4")
+    verify_with(page, "Codeberg")
     block = page.locator(".upstream-contribution")
     block.get_by_label("Address of your pull request, merge request or change").fill(
         "https://codeberg.org/forgejo/forgejo/pulls/42")

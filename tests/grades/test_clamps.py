@@ -11,7 +11,8 @@ from upstream_xblock.models import ContributionAward
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 
 
-def test_required_count_zero_from_olx_gives_nobody_full_marks(harness, world):
+def test_required_count_zero_from_olx_gives_nobody_full_marks(harness, world, verify_account):
+    verify_account("student_1", "ada")
     block = harness.block('<upstream_contribution required_count="0" weight="-3"/>')
     context = block._context()  # pylint: disable=protected-access
     assert (context.required_count, context.points) == (1, 0.0)

@@ -12,6 +12,7 @@ from tests.grades.conftest import ForgesWithIds
 from tests.helpers import run_concurrently
 
 from upstream_xblock.models import ContributionAward, ContributionCredit
+from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.service import BlockContext, ContributionTracker
 
 THREADS = 6
@@ -28,7 +29,8 @@ def test_simultaneous_claims_credit_one_learner(world, forges):
         with lock:
             learner = learners.pop()
         context = BlockContext(usage_key="course-block", learner_id=learner,
-                               course_key="course-v1:FLOSS+Upstream+2026")
+                               course_key="course-v1:FLOSS+Upstream+2026",
+                               rules=Rules(trust_typed_usernames=True))
         _, _, award = ContributionTracker(context, ForgesWithIds(forges, world)).register(
             URL, "ada")
         awards.append(award)

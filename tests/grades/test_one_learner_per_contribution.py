@@ -1,5 +1,6 @@
 """One contribution counts for one learner per course, once, whatever its address."""
 
+import pytest
 from django.utils import timezone
 
 from upstream_xblock import platform
@@ -20,6 +21,18 @@ def credit_check(body, url):
     return contribution["verdict"], {c["id"]: c for c in contribution["checks"]}.get("credit")
 
 
+# Several learners typing one author's user name can all pass the author rule only where
+# the author trusts typed user names: the case where one credit per contribution matters.
+TRUSTING = '<upstream_contribution trust_typed_usernames="true"/>'
+TRUSTING_TWO = '<upstream_contribution required_count="2" trust_typed_usernames="true"/>'
+
+
+@pytest.fixture(autouse=True)
+def ada_verified(verify_account):
+    """The learner ada proved the forge account ada is hers; bob proved nothing."""
+    verify_account("ada", "ada")
+
+
 def learners(harness, xml, *names):
     first = harness.block(xml, student=names[0])
     return [first] + [harness.block(student=name, usage_id=first.scope_ids.usage_id)
@@ -29,7 +42,7 @@ def learners(harness, xml, *names):
 def test_two_learners_one_pull_request_one_award(harness, world, forge_ids):
     # bob types ada's user name (as trust_typed_usernames would let him): still one credit.
     world.open("github", SDK, 61, author="ada", state="merged")
-    ada, bob = learners(harness, "<upstream_contribution/>", "ada", "bob")
+    ada, bob = learners(harness, TRUSTING, "ada", "bob")
     assert register(harness, ada, PR.format(n=61))[1]["status"]["completed"] is True
     status, body = register(harness, bob, PR.format(n=61))
     assert status == 200 and body["status"]["completed"] is False
@@ -46,9 +59,24 @@ def test_two_learners_one_pull_request_one_award(harness, world, forge_ids):
     assert ContributionAward.objects.count() == 1
 
 
+def test_someone_claiming_first_never_blocks_the_verified_author(harness, world, forge_ids):
+    # Default rules: bob registers ada's pull request first, typing her name.
+    world.open("github", SDK, 65, author="ada", state="merged")
+    ada, bob = learners(harness, "<upstream_contribution/>", "bob", "ada")[::-1]
+    body = register(harness, bob, PR.format(n=65))[1]["status"]
+    contribution = body["contributions"][0]
+    author = {c["id"]: c for c in contribution["checks"]}["author"]
+    assert contribution["verdict"] == "pending" and author["outcome"] == "waiting"
+    assert "verify" in author["reason"].lower()
+    assert ContributionCredit.objects.count() == 0
+    assert register(harness, ada, PR.format(n=65))[1]["status"]["completed"] is True
+    assert list(ContributionAward.objects.values_list("learner_id", flat=True)) == ["ada"]
+    assert harness.call(bob, "status")[1]["completed"] is False
+
+
 def test_a_credit_no_longer_accepted_passes_to_the_next_claimant(harness, world, forge_ids):
     world.open("github", SDK, 62, author="ada", state="merged")
-    ada, bob = learners(harness, '<upstream_contribution required_count="2"/>', "ada", "bob")
+    ada, bob = learners(harness, TRUSTING_TWO, "ada", "bob")
     register(harness, ada, PR.format(n=62))
     body = register(harness, bob, PR.format(n=62))[1]["status"]
     assert credit_check(body, PR.format(n=62))[0] == "rejected"
@@ -61,7 +89,7 @@ def test_a_credit_no_longer_accepted_passes_to_the_next_claimant(harness, world,
 def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world, forge_ids,
                                                                 monkeypatch):
     world.open("github", SDK, 63, author="ada", state="merged")
-    ada, bob = learners(harness, "<upstream_contribution/>", "ada", "bob")
+    ada, bob = learners(harness, TRUSTING, "ada", "bob")
     register(harness, ada, PR.format(n=63))
     register(harness, bob, PR.format(n=63))
     with monkeypatch.context() as patch:

@@ -15,7 +15,8 @@ def database():
             for model in (TrackedContribution, ContributionAward, ContributionCredit, BlockConfig)}
 
 
-def test_preview_with_draft_rules_changes_nothing(harness, world):
+def test_preview_with_draft_rules_changes_nothing(harness, world, verify_account):
+    verify_account("ada", "ada")
     world.open("github", "openedx/xblock-sdk", 80, author="ada", state="merged")
     world.open("github", "openedx/xblock-sdk", 81, author="author_1", state="merged")
     learner = harness.block('<upstream_contribution weight="2"/>', student="ada")

@@ -18,7 +18,9 @@ from opaque_keys.edx.keys import UsageKey
 from submissions import api as submissions_api
 from waffle.models import Switch
 
+from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock import platform
+from upstream_xblock.identity import api as identity_api
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import (AwardRevocation, BlockConfig, ContributionAward,
                                     TrackedContribution)
@@ -54,6 +56,9 @@ def submissions_of(anonymous_id, usage=USAGE):
 
 
 def register(block, number, username):
+    """The learner (verified as ``username`` on GitHub) registers pull request ``number``."""
+    identity_api.record(str(block.scope_ids.user_id), "github.com", str(account_id_of(username)),
+                        username, "oauth", timezone.now())
     return call(block, "register", {"url": PR.format(n=number), "forge_username": username})
 
 
@@ -106,6 +111,8 @@ def test_a_failed_publish_is_retried_by_the_next_sweep_without_writing_twice(lms
     lms_forges.open("github", REPO, 4, author="ada", state="merged")
     missing_pk = get_user_model().objects.count() + 1000  # the account is not there yet
     now = timezone.now()
+    identity_api.record(str(missing_pk), "github.com", str(account_id_of("ada")), "ada",
+                        "oauth", now)
     TrackedContribution.objects.create(
         usage_key=USAGE, course_key=COURSE, learner_id=str(missing_pk), anonymous_id="anon-ada",
         url=PR.format(n=4), kind="github", host="github.com", project=REPO, number=4,
@@ -136,6 +143,8 @@ def test_a_masqueraded_view_publishes_nothing(lms_forges, simulator):
     cache.clear()
     ada, staff = learner("ada"), learner("staff")
     lms_forges.open("github", REPO, 5, author="ada", state="merged")
+    identity_api.record(str(ada.pk), "github.com", str(account_id_of("ada")), "ada", "oauth",
+                        timezone.now())
     TrackedContribution.objects.create(
         usage_key=USAGE, course_key=COURSE, learner_id=str(ada.pk), anonymous_id="anon-ada",
         url=PR.format(n=5), kind="github", host="github.com", project=REPO, number=5,

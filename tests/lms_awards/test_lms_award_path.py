@@ -11,8 +11,10 @@ from submissions import api as submissions_api
 from submissions.models import score_set
 
 from forge_simulator import ForgeSimulator
+from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock import platform
 from upstream_xblock.forges import Forges
+from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, TrackedContribution
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
@@ -26,6 +28,9 @@ def test_sweep_scores_and_completes_through_the_lms_apis():
     cache.clear()
     assert platform._in_the_lms()  # pylint: disable=protected-access
     user = get_user_model().objects.create(username="ada")
+    # She verified her GitHub account once (here: the one she linked to the LMS).
+    identity_api.record(str(user.pk), "github.com", str(account_id_of("ada")), "ada", "linked",
+                        timezone.now())
     BlockConfig.objects.create(usage_key=USAGE, course_key=COURSE, rules=Rules().to_dict(),
                                required_count=1)
     scores = []

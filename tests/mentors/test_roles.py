@@ -13,6 +13,8 @@ ACCESS = {
     "progress": MENTORS, "annotate": MENTORS, "edit_annotation": MENTORS,
     "delete_annotation": MENTORS,
     "revoke": STAFF_ONLY,
+    "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
+    "forget_account": LEARNER, "vouch_identity": MENTORS,
     # Studio's editor (xblock.utils): Studio lets only the course's authors reach it.
     "submit_studio_edits": STUDIO,
 }
@@ -58,6 +60,8 @@ def payload_for(handler, note_id):
         "edit_annotation": {"learner_id": "ada", "id": note_id, "text": "Nice start!"},
         "delete_annotation": {"learner_id": "ada", "id": note_id},
         "revoke": {"learner_id": "ada", "reason": "test"},
+        "vouch_identity": {"learner_id": "ada", "reason": "met at the sprint",
+                           "url": PR.format(n=1)},
     }[handler]
 
 

@@ -3,15 +3,18 @@
 The views and handlers themselves live in one mixin per role (see the package).
 """
 
+from dataclasses import replace
+
 from django.utils import timezone
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
-from xblock.fields import Dict, Float, Integer, List, Scope, String
+from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import platform
 from ..annotations.notes import for_learner as annotations_for_learner
 from ..config import forges_for, schedule_for
+from ..identity import api as identity_api
 from ..ownership import ownership_code
 from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
 from ..tracking import block_config
@@ -19,6 +22,7 @@ from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from . import clamps
 from .author_view import AuthorViewMixin
 from .instructor_tools import InstructorToolsMixin
+from .identity_handlers import IdentityHandlersMixin
 from .learner_handlers import LearnerHandlersMixin
 from .learner_view import LearnerViewMixin
 from .mentor_handlers import MentorHandlersMixin
@@ -36,8 +40,8 @@ MAX_REQUIRED = clamps.MAX_REQUIRED
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user", "publish")
 class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMixin,
-                                LearnerHandlersMixin, MentorHandlersMixin, StaffHandlersMixin,
-                                InstructorToolsMixin, StudioMixin,
+                                LearnerHandlersMixin, IdentityHandlersMixin, MentorHandlersMixin,
+                                StaffHandlersMixin, InstructorToolsMixin, StudioMixin,
                                 AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
@@ -75,6 +79,13 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
     annotations = List(scope=Scope.user_state, default=[],
                        help="Mentors' annotations on this learner's work (written for the "
                             "learner by mentors, through the platform)")
+    trust_typed_usernames = Boolean(
+        display_name=_("Trust typed user names"), scope=Scope.settings, default=False,
+        help=_("Risky: when on, a learner who types a forge user name is taken at their word, "
+               "so anyone can claim someone else's contribution by typing that person's name. "
+               "Off (recommended): the author must be a forge account the learner verified "
+               "(signing in on the forge, a linked account, a code posted on the "
+               "contribution, or a mentor vouching)."))
     earned_score = Float(scope=Scope.user_state, default=None,
                          help="The score awarded (0..1), also when awarded in the background")
     forge_usernames = Dict(scope=Scope.preferences, default={},
@@ -82,7 +93,7 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
                                 "across blocks")
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS, "mentors")
+                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -100,6 +111,10 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
         """The block's weight, clamped (an imported value may be anything)."""
         return clamps.points(self.weight)
 
+    def rules(self, course_start=None):
+        return replace(super().rules(course_start),
+                       trust_typed_usernames=bool(self.trust_typed_usernames))
+
     def _context(self):
         usage, learner = platform.usage_key(self), platform.learner_id(self)
         return BlockContext(
@@ -108,7 +123,8 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
             required_count=clamps.required_count(self.required_count),
             accepted_hosts=tuple(h.lower() for h in clamps.string_tuple(self.accepted_hosts)),
             rules=self.rules(course_start=platform.course_start(self)),
-            ownership_code=ownership_code(usage, learner), points=self.points())
+            ownership_code=ownership_code(usage, learner), points=self.points(),
+            verified_accounts=identity_api.accounts_of(learner))
 
     def _tracker(self):
         """The learner's tracker; refused in Studio's preview, which must change nothing."""

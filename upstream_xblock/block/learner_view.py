@@ -33,10 +33,15 @@ class LearnerViewMixin:
             "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
             "init_json": json.dumps(init),
         }, self.runtime.service(self, "i18n"))
+        if not signed_out and not configuration_error:
+            html += self.identity_panel_html(gettext)
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
+        fragment.add_css(load_text("static", "css/identity.css"))
         fragment.add_javascript(load_text("static", "js/learner.js"))
-        fragment.initialize_js("UpstreamContributionLearnerView")
+        fragment.add_javascript(load_text("static", "js/identity.js"))
+        # Starts the learner's view and the identity panel (identity.js).
+        fragment.initialize_js("UpstreamContributionBlockView")
         return fragment
 
 

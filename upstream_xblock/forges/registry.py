@@ -33,6 +33,9 @@ class ForgeHost:
     # The site's own OAuth application on this forge (identity verification).
     oauth_client_id: str | None = None
     oauth_client_secret: str | None = field(default=None, repr=False)
+    # Where its OAuth pages live, when not where the kind has them under web_url.
+    oauth_authorize_url: str | None = None
+    oauth_token_url: str | None = None
     operator_configured: bool = False  # an operator's entry may point at a private address
 
     @property
@@ -97,7 +100,8 @@ def _forge_host_from_entry(entry, operator_configured):
     if not isinstance(entry, dict):
         raise ConfigurationError("each forge entry must be an object")
     unknown = set(entry) - {"kind", "host", "api_url", "web_url", "graphql_url", "token",
-                            "oauth_client_id", "oauth_client_secret"}
+                            "oauth_client_id", "oauth_client_secret", "oauth_authorize_url",
+                            "oauth_token_url"}
     if unknown:
         raise ConfigurationError(f"unknown forge setting(s): {', '.join(sorted(unknown))}")
     kind = entry.get("kind")
@@ -130,6 +134,9 @@ def _forge_host_from_entry(entry, operator_configured):
     if bool(oauth["oauth_client_id"]) != bool(oauth["oauth_client_secret"]):
         raise ConfigurationError(
             f"forge {host!r}: oauth_client_id and oauth_client_secret go together")
+    for key in ("oauth_authorize_url", "oauth_token_url"):
+        if entry.get(key) is not None:
+            oauth[key] = _check_http_url(entry[key], key, host)
     return ForgeHost(kind=kind, host=host, api_url=api_url, web_url=web_url,
                      graphql_url=graphql_url, token=token, **oauth,
                      operator_configured=operator_configured)

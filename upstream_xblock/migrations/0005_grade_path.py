@@ -14,7 +14,7 @@ def published_awards_published_both(apps, schema_editor):  # pylint: disable=unu
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('upstream_xblock', '0003_sweep_claims'),
+        ('upstream_xblock', '0004_identity'),
     ]
 
     operations = [

@@ -22,15 +22,18 @@ def _qualified_since(row, snapshot, rules, identity, now):
     return since
 
 
-def evaluate_row(row, rules, ownership_code, now):
-    """Re-evaluate one row in place (counted or revoked rows keep their verdict)."""
+def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
+    """Re-evaluate one row in place (counted or revoked rows keep their verdict).
+
+    ``verified_accounts``: the learner's verified forge accounts (identity layer).
+    """
     if not row.snapshot:
         return
     learn_forge_id(row)
     if row.awarded_at or row.revoked:
         return
     snapshot = Snapshot.from_dict(row.snapshot)
-    identity = Identity(row.forge_username or None, ownership_code)
+    identity = Identity(row.forge_username or None, ownership_code, tuple(verified_accounts))
     row.qualified_at = _qualified_since(row, snapshot, rules, identity, now)
     verdict = evaluate(snapshot, rules, identity, now=now, qualified_since=row.qualified_at)
     row.checks = [check.to_dict() for check in verdict.checks]

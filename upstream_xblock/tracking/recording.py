@@ -31,7 +31,7 @@ def fetch_outcome(forges, row, rules):
         return ForgeUnavailable("Unexpected error while checking.", reason="internal")
 
 
-def record_outcome(row, outcome, rules, ownership_code, schedule, now):
+def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_accounts=()):
     """Write a FetchResult or ForgeError into ``row`` (in memory; the caller saves)."""
     row.last_checked_at = now
     if isinstance(outcome, ForgeError):
@@ -46,7 +46,7 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now):
         row.snapshot = outcome.snapshot.to_dict()
         row.state, row.title = outcome.snapshot.state, outcome.snapshot.title
         row.etag = (outcome.etag or "")[:200]
-    evaluate_row(row, rules, ownership_code, now)
+    evaluate_row(row, rules, ownership_code, now, verified_accounts)
     row.error_code, row.error_message, row.error_count = "", "", 0
     row.next_check_at = schedule.after_check(state=row.state, verdict=row.verdict,
                                              registered_at=row.registered_at, now=now)

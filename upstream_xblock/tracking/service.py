@@ -61,6 +61,7 @@ class BlockContext:
     rules: Rules = field(default_factory=Rules)
     ownership_code: str = ""
     points: float = 1.0  # the block's weight: what an award is worth
+    verified_accounts: tuple = ()  # the learner's verified forge accounts (identity layer)
 
 
 def _evaluation_of(row):
@@ -179,7 +180,8 @@ class ContributionTracker:
         rows = self.rows() if rows is None else rows
         before = {row.pk: _evaluation_of(row) for row in rows}
         for row in rows:
-            evaluate_row(row, self.context.rules, self.context.ownership_code, now)
+            evaluate_row(row, self.context.rules, self.context.ownership_code, now,
+                         self.context.verified_accounts)
         apply_distinct_repositories(rows, self.context.rules)
         apply_credits(rows, self.context, now)
         for row in (r for r in rows if _evaluation_of(r) != before[r.pk]):
@@ -218,7 +220,7 @@ class ContributionTracker:
             return False  # settled, held by a sweep, or taken by a concurrent request
         outcome = fetch_outcome(self.forges, row, self.context.rules)
         record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
-                       self.schedule, now)
+                       self.schedule, now, self.context.verified_accounts)
         row.save(update_fields=RESULT_FIELDS)
         return True
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .. import platform
 from ..forges import ForgeError, ForgeUnavailable, RateLimited
+from ..identity.api import accounts_of_learners
 from ..models import BlockConfig, TrackedContribution
 from ..ownership import ownership_code
 from ..policy import Rules
@@ -94,6 +95,7 @@ class Sweeper:
         self.budget = budget or RateBudget()
         self.clock = clock
         self.chunk = chunk
+        self._identities = {}  # learner id -> verified forge accounts, for the current chunk
 
     def run_once(self, limit=10000):
         """Check what is due now (at most ``limit`` records); one log line of counts."""
@@ -120,6 +122,8 @@ class Sweeper:
         configs = {c.usage_key: (rules_from_dict(c.rules), c.required_count, c.points)
                    for c in BlockConfig.objects.filter(
                        usage_key__in={row.usage_key for row in rows})}
+        # The verified forge accounts of the chunk's learners, in one query.
+        self._identities = accounts_of_learners({row.learner_id for row in rows})
         by_host = defaultdict(list)
         for row in rows:
             by_host[row.host].append(row)
@@ -208,7 +212,8 @@ class Sweeper:
     def _record(self, forge, row, outcome, configs, now, stats):
         before = (row.state, row.verdict)
         code = ownership_code(row.usage_key, row.learner_id)
-        record_outcome(row, outcome, self._rules(row, configs), code, self.schedule, now)
+        record_outcome(row, outcome, self._rules(row, configs), code, self.schedule, now,
+                       self._identities.get(row.learner_id, ()))
         if isinstance(outcome, RateLimited):
             self.budget.exhausted(forge, outcome.reset_at, now)
             stats.deferred += 1
@@ -230,7 +235,8 @@ class Sweeper:
             context = BlockContext(
                 usage_key=usage, learner_id=learner, course_key=row.course_key,
                 anonymous_id=row.anonymous_id, required_count=required_count, points=points,
-                rules=rules, ownership_code=ownership_code(usage, learner))
+                rules=rules, ownership_code=ownership_code(usage, learner),
+                verified_accounts=self._identities.get(learner, ()))
             tracker = ContributionTracker(context, self.forges, self.schedule, self.publisher,
                                           clock=self.clock)
             _, award = tracker.settle()

@@ -1,0 +1,201 @@
+/* The identity panel of one upstream_contribution block: the learner's verified forge
+ * accounts and the ways to verify one.
+ *
+ * Scoped to its own section in the block's element. Everything from the server or a
+ * forge (user names, hosts) is written with textContent only; strings come translated
+ * from the server. After a change it tells the rest of the block with the DOM event
+ * "upstream:identity-changed" (detail: the new status), and it refreshes itself when
+ * the learner comes back from signing in on a forge in another tab.
+ */
+function UpstreamIdentityPanel(runtime, element) {
+    "use strict";
+    var root = (element && element.jquery) ? element[0] : element;
+    var section = root.querySelector(".upstream-identity");
+    if (!section) { return; }
+    var init = JSON.parse(section.getAttribute("data-upstream-identity") || "{}");
+    var text = init.text || {};
+    var state = init.identity || {accounts: [], forges: []};
+
+    function $(selector) { return section.querySelector(selector); }
+    var statusLine = $(".upstream-identity-status");
+    var errorLine = $(".upstream-identity-error");
+    var form = $(".upstream-identity-code-form");
+    var urlInput = form.querySelector("input[name=identity_url]");
+    var codeButton = $(".upstream-identity-code-submit");
+    var linkedButton = $(".upstream-identity-linked");
+    var awaitingSignIn = false;  // a "Verify with ..." tab was opened from this panel
+
+    function fill(template, values) {
+        return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
+            return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+        });
+    }
+
+    function csrfToken() {
+        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+        return match ? decodeURIComponent(match[1]) : "";
+    }
+
+    function post(handler, payload) {
+        return fetch(runtime.handlerUrl(element, handler), {
+            method: "POST",
+            credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
+                      "X-Requested-With": "XMLHttpRequest"},
+            body: JSON.stringify(payload || {})
+        }).then(function (response) {
+            return response.json().catch(function () { return {}; }).then(function (body) {
+                if (!response.ok) {
+                    throw new Error((body.error && body.error.message) || text.network_error);
+                }
+                return body;
+            });
+        });
+    }
+
+    function el(tag, className, content) {
+        var node = document.createElement(tag);
+        if (className) { node.className = className; }
+        if (content !== undefined && content !== null) { node.textContent = content; }
+        return node;
+    }
+
+    function accountKey(account) { return account.host + "\n" + account.account_id; }
+
+    function renderAccounts() {
+        var list = $(".upstream-identity-accounts");
+        list.textContent = "";
+        (state.accounts || []).forEach(function (account) {
+            var values = {username: account.username, host: account.host,
+                          method: (text.methods || {})[account.method] || account.method};
+            var item = el("li", "upstream-identity-account");
+            item.appendChild(el("span", "upstream-identity-account-name",
+                                fill(text.account_line, values)));
+            var remove = el("button", "upstream-identity-remove", text.remove);
+            remove.type = "button";
+            remove.setAttribute("aria-label", fill(text.remove_label, values));
+            remove.addEventListener("click", function () { forget(account, values); });
+            item.appendChild(remove);
+            list.appendChild(item);
+        });
+        $(".upstream-identity-none").hidden = (state.accounts || []).length > 0;
+    }
+
+    function renderWays() {
+        var links = $(".upstream-identity-oauth-links");
+        links.textContent = "";
+        (state.forges || []).forEach(function (forge) {
+            if (!forge.oauth_url) { return; }
+            var item = el("li");
+            var link = el("a", "upstream-identity-oauth-link",
+                          fill(text.verify_with, {forge: forge.name}));
+            link.href = forge.oauth_url;
+            link.target = "_blank";
+            link.rel = "noopener noreferrer";
+            link.addEventListener("click", function () { awaitingSignIn = true; });
+            item.appendChild(link);
+            links.appendChild(item);
+        });
+        $(".upstream-identity-oauth").hidden = !links.children.length;
+        $(".upstream-identity-code").textContent = state.code || "";
+    }
+
+    function render(next) {
+        state = next || state;
+        renderAccounts();
+        renderWays();
+    }
+
+    // Show the new state; say what changed (``describe(before)``) and tell the block.
+    function changed(body, describe) {
+        var before = state.accounts || [];
+        var keys = before.map(accountKey).join("|");
+        render(body.identity);
+        statusLine.textContent = describe(before);
+        if (keys !== (state.accounts || []).map(accountKey).join("|") || body.status) {
+            root.dispatchEvent(new CustomEvent("upstream:identity-changed",
+                                               {bubbles: true, detail: {status: body.status}}));
+        }
+    }
+
+    function newest(before) {
+        var known = {};
+        before.forEach(function (account) { known[accountKey(account)] = true; });
+        return (state.accounts || []).filter(function (a) { return !known[accountKey(a)]; })[0];
+    }
+
+    function verified(before) {
+        var account = newest(before);
+        return account ? fill(text.verified, {username: account.username, host: account.host})
+                       : text.nothing_new;
+    }
+
+    function busy(button, on) {
+        if (!button) { return; }
+        button.disabled = on;
+        button.setAttribute("aria-busy", on ? "true" : "false");
+    }
+
+    form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        errorLine.textContent = "";
+        var url = urlInput.value.trim();
+        if (!url) {
+            errorLine.textContent = text.url_needed;
+            urlInput.focus();
+            return;
+        }
+        busy(codeButton, true);
+        statusLine.textContent = text.checking;
+        post("verify_code", {url: url}).then(function (body) {
+            urlInput.value = "";
+            changed(body, verified);
+        }).catch(function (error) {
+            statusLine.textContent = "";
+            errorLine.textContent = error.message;
+            urlInput.focus();
+        }).then(function () { busy(codeButton, false); });
+    });
+
+    if (linkedButton) {
+        linkedButton.addEventListener("click", function () {
+            errorLine.textContent = "";
+            busy(linkedButton, true);
+            statusLine.textContent = text.checking;
+            post("verify_linked").then(function (body) {
+                changed(body, verified);
+            }).catch(function (error) {
+                statusLine.textContent = error.message;
+            }).then(function () { busy(linkedButton, false); });
+        });
+    }
+
+    function forget(account, values) {
+        if (!window.confirm(fill(text.remove_confirm, values))) { return; }
+        post("forget_account", {host: account.host, account_id: account.account_id})
+            .then(function (body) {
+                changed(body, function () { return fill(text.removed, values); });
+            })
+            .catch(function (error) { statusLine.textContent = error.message; });
+    }
+
+    // Back from the forge's sign-in tab: show the account it verified.
+    window.addEventListener("focus", function () {
+        if (!awaitingSignIn) { return; }
+        awaitingSignIn = false;
+        post("identity").then(function (body) {
+            var keys = (state.accounts || []).map(accountKey).join("|");
+            var next = ((body.identity || {}).accounts || []).map(accountKey).join("|");
+            if (keys === next) { render(body.identity); } else { changed(body, verified); }
+        }).catch(function () { /* the next focus tries again */ });
+    });
+
+    render(state);
+}
+
+/* The block's page: the learner's view and, beside it, the identity panel. */
+function UpstreamContributionBlockView(runtime, element, args) {
+    "use strict";
+    UpstreamContributionLearnerView(runtime, element, args);
+    UpstreamIdentityPanel(runtime, element, args);
+}
