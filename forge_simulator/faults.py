@@ -357,6 +357,8 @@ class FaultServer(ForgeSimulator):
         super().__init__(host, port, world)
         self.httpd.RequestHandlerClass = FaultHandler
         self.httpd.fault_server = self
+        # A reset or a client that gave up mid-trickle is the point, not an error to print.
+        self.httpd.handle_error = lambda request, client_address: None
         self.stopping = threading.Event()
         self._faults = {}
         self._counts = {}
