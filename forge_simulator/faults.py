@@ -30,6 +30,8 @@ The faults (``FAULTS``):
 ==============================  ==========================================================
 ``hang``                        reads the request, never answers (until ``stop()``)
 ``trickle``                     the healthy body at 1 byte per second
+``trickle_headers``             the status line and headers at 10 bytes per second (each
+                                byte well within any socket timeout)
 ``reset``                       reads the request, then a TCP reset
 ``truncated``                   ``Content-Length`` 100 bytes longer than the body sent
 ``server_error``                503 with the forge's usual rate headers (GitLab's
@@ -73,7 +75,8 @@ from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_E
                      ForgeSimulator, SimulatorHandler, simulator_settings)
 
 EXPECTED = {
-    "hang": "forge_unavailable", "trickle": "forge_unavailable", "reset": "forge_unavailable",
+    "hang": "forge_unavailable", "trickle": "forge_unavailable",
+    "trickle_headers": "forge_unavailable", "reset": "forge_unavailable",
     "truncated": "forge_unavailable", "server_error": "forge_unavailable",
     "server_error_retry_after": "forge_unavailable",
     "server_error_retry_date": "forge_unavailable", "rate_limited": "rate_limited",
@@ -234,6 +237,8 @@ class FaultHandler(SimulatorHandler):
             return None
         if name == "reset":
             return self._reset()
+        if name == "trickle_headers":
+            return self._trickle_head(kind, options.get("interval_s", 0.1))
         if name in _SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
             return self._answer_body(kind, name, options, target, graphql_request)
         if name.startswith("server_error"):
@@ -315,6 +320,21 @@ class FaultHandler(SimulatorHandler):
                     return
         except OSError:
             return  # the client gave up: what a deadline is for
+
+    def _trickle_head(self, kind, interval_s):
+        """A valid head, a byte every ``interval_s`` (a socket timeout alone never fires)."""
+        self.world.log(kind, self.command, self.path, 200)
+        self.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\n" + b"".join(
+            f"X-Padding-{i}: {'x' * 40}\r\n".encode() for i in range(50))
+        try:
+            for i in range(len(head)):
+                self.wfile.write(head[i:i + 1])
+                self.wfile.flush()
+                if self.server.fault_server.stopping.wait(interval_s):
+                    return
+        except OSError:
+            return
 
     def _reset(self):
         """Close with SO_LINGER 0: the client sees a TCP reset, not a clean end."""

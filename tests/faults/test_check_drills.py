@@ -63,7 +63,7 @@ def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, c
     assert elapsed <= DEADLINE_S * RATIO
     if EXPECTED[fault] == "rate_limited":
         assert out["error"]["reset_at"]  # when to ask again, read from the forge's headers
-    if fault in ("hang", "trickle"):
+    if fault in ("hang", "trickle", "trickle_headers"):
         assert out["error"]["reason"] == "deadline"
     if fault.startswith("shape_") or fault == "malformed_json":
         assert out["error"]["reason"] == "bad_response"

@@ -8,9 +8,10 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
   private, link-local or otherwise non-public address (only an operator's own
   entry may point at such an address, e.g. a forge on the campus network);
 - it holds the active ``Deadline`` (see ``deadline.py``) over connecting, every
-  retry and reading the body: each socket wait is cut to the time left, and the
-  body is read a piece at a time, so a forge sending one byte a second is
-  dropped when the budget ends;
+  retry and reading the answer: each socket wait is cut to the time left, the
+  head is read under a timer that shuts the socket at the deadline
+  (``connections.py``), and the body is read a piece at a time, so a forge
+  sending one byte a second is dropped when the budget ends;
 - it retries, a bounded number of times and within the deadline, only
   idempotent reads, and only after a connection failure or a 502/503/504 that
   names no ``Retry-After``; never after a read timeout, and it never sleeps for a
@@ -36,6 +37,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
+from .connections import POOL_CLASSES
 from .deadline import DEFAULT_REQUEST_S, active_deadline, deadline_scope, expired_error
 from .errors import AuthFailed, ForgeUnavailable, NotFound
 from .rate_limits import is_rate_limited, rate_limited, reset_time  # noqa: F401 (re-exported)
@@ -144,6 +146,11 @@ class PinnedAdapter(HTTPAdapter):
         self.max_retries_here = MAX_RETRIES if retries is None else max(0, min(int(
             getattr(retries, "total", retries) or 0), MAX_RETRIES))
         super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        # Connections whose response head is read within the deadline too.
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
     def send(self, request, stream=False, timeout=None, **kwargs):
         with deadline_scope(None, DEFAULT_REQUEST_S) as deadline:
