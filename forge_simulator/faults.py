@@ -45,6 +45,7 @@ The faults (``FAULTS``):
 ``secondary_rate_limited``      GitHub 403 ``Retry-After`` (remaining > 0); others 429
                                 ``Retry-After`` as an HTTP date
 ``forbidden``                   403 without any limit header
+``accepted``                    202 with an empty object (PyGithub would sleep and ask again)
 ``malformed_json``              200, a body cut in the middle of an object
 ``shape_list``                  200, a JSON list
 ``shape_nulls``                 200, the healthy object with every value null
@@ -81,6 +82,7 @@ EXPECTED = {
     "server_error_retry_after": "forge_unavailable",
     "server_error_retry_date": "forge_unavailable", "rate_limited": "rate_limited",
     "secondary_rate_limited": "rate_limited", "forbidden": "forge_unavailable",
+    "accepted": "forge_unavailable",
     "malformed_json": "forge_unavailable", "shape_list": "forge_unavailable",
     "shape_nulls": "forge_unavailable", "shape_merged_string": "forge_unavailable",
     "shape_objects": "forge_unavailable", "huge": "forge_unavailable",
@@ -253,6 +255,8 @@ class FaultHandler(SimulatorHandler):
             return self._rate_limited(kind, name == "secondary_rate_limited", reset_in_s)
         if name == "forbidden":
             return self._send(403, {"message": "403 Forbidden"}, kind=kind)
+        if name == "accepted":
+            return self._send(202, {}, kind=kind)
         if name == "redirect_loop":
             return self._send(301, {"message": "Moved Permanently"},
                               {"Location": self.base + self.path}, kind)

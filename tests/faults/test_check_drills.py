@@ -91,5 +91,6 @@ def test_the_real_command_ends_within_its_deadline(fault_server, config, fault):
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
                             check=False)
     assert result.returncode == cli.EXIT_FORGE_ERROR, result.stderr
-    assert json.loads(result.stdout)["error"]["code"] == "forge_unavailable"
-    assert fault_server.count("gitlab", project, 1) == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "forge_unavailable"
+    assert fault_server.count("gitlab", project, 1) == 1, error

@@ -39,7 +39,7 @@ from urllib3.util.retry import Retry
 
 from .connections import POOL_CLASSES
 from .deadline import DEFAULT_REQUEST_S, active_deadline, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound
+from .errors import AuthFailed, ForgeUnavailable, NotFound, gettext_noop
 from .rate_limits import is_rate_limited, rate_limited, reset_time  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ MAX_RETRIES = 2
 MAX_REDIRECTS = 3
 RETRY_PAUSE_S = 0.1
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
+TRUNCATED = gettext_noop("The forge's answer was cut short. It will be tried again later.")
 USER_AGENT = "upstream-xblock (+https://github.com/open-craft/upstream-xblock)"
 
 
@@ -75,8 +76,9 @@ def unavailable(reason, template="The forge could not be reached. It will be tri
 
 
 def redirect_refused():
-    return ForgeUnavailable("The forge redirected to another address; the redirect was refused.",
-                            reason="redirect_refused")
+    return ForgeUnavailable(
+        gettext_noop("The forge redirected to another address; the redirect was refused."),
+        reason="redirect_refused")
 
 
 class ResponseTooLarge(ForgeUnavailable):
@@ -137,8 +139,10 @@ class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
     def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False,
-                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS):
+                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False):
         self.allowed_origin = _origin(origin_url)
+        # PyGithub answers a 202 by sleeping and asking again, without end: it never sees one.
+        self.refuse_202 = refuse_202
         self.max_body_bytes = max_body_bytes
         self.public_only = public_only
         self.follow_redirects = follow_redirects
@@ -163,11 +167,17 @@ class PinnedAdapter(HTTPAdapter):
                     break
                 hops += 1
                 if hops > MAX_REDIRECTS:
-                    raise ForgeUnavailable("The forge kept redirecting; it was not followed "
-                                           "further.", reason="redirect_loop")
+                    raise ForgeUnavailable(gettext_noop(
+                        "The forge kept redirecting; it was not followed further."),
+                        reason="redirect_loop")
                 request = request.copy()
                 request.url = target
                 response = self._send_once(request, deadline, **kwargs)
+            if self.refuse_202 and response.status_code == 202:
+                response.close()
+                raise ForgeUnavailable(gettext_noop(
+                    "%(forge)s answered with status %(status)s."), reason="bad_status",
+                    params={"forge": self.allowed_origin[1], "status": 202})
             if not stream:
                 self._read_capped(response, deadline)
             return response
@@ -232,13 +242,11 @@ class PinnedAdapter(HTTPAdapter):
             timed_out = isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc)
             if timed_out:
                 raise (expired_error() if deadline.expired else unavailable("timeout")) from None
-            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
-                              "again later.") from None
+            raise unavailable("truncated", TRUNCATED) from None
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") \
                 and size < int(declared):
             response.close()
-            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
-                              "again later.")
+            raise unavailable("truncated", TRUNCATED)
         response._content = b"".join(chunks)  # what requests does in Response.content
         response._content_consumed = True
         response.close()
@@ -315,9 +323,11 @@ def raise_for_status(response, forge_name, authenticated=None):
     if status == 401 or (status == 403 and authenticated):
         raise AuthFailed("%(forge)s rejected the configured credentials.", params=params)
     if status == 403:
-        raise ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden", params=params)
+        raise ForgeUnavailable(gettext_noop("%(forge)s refused to answer."), reason="forbidden",
+                               params=params)
     if status in REDIRECT_STATUSES:
-        raise ForgeUnavailable("%(forge)s redirected the request; it was not followed.",
+        raise ForgeUnavailable(
+            gettext_noop("%(forge)s redirected the request; it was not followed."),
                                reason="redirect_refused", params=params)
     raise ForgeUnavailable("%(forge)s answered with status %(status)s.", reason="bad_status",
                            params={**params, "status": status})
