@@ -66,11 +66,10 @@ import json
 import socket
 import struct
 import threading
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from . import shapes
+from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
 from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_EVENTS,
                      _GITHUB_PULL, _GITHUB_REVIEWS, _GITLAB_APPROVALS, _GITLAB_MR,
                      ForgeSimulator, SimulatorHandler, simulator_settings)
@@ -98,66 +97,6 @@ _SUB_RESOURCES = (("github", _GITHUB_EVENTS), ("github", _GITHUB_REVIEWS),
                   ("gitea", _GITEA_REVIEWS), ("gitea", _GITEA_PULL))
 
 
-def _now():
-    return datetime.now(timezone.utc)
-
-
-def _http_date(seconds_ahead):
-    return format_datetime(_now() + timedelta(seconds=seconds_ahead), usegmt=True)
-
-
-def rate_headers(kind, exhausted, reset_in_s=3600):
-    """The rate-limit headers ``kind`` sends on every answer (none on Gerrit and Gitea)."""
-    reset = str(int((_now() + timedelta(seconds=reset_in_s)).timestamp()))
-    remaining = "0" if exhausted else "4999"
-    if kind == "github":
-        return {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": remaining,
-                "X-RateLimit-Reset": reset, "X-RateLimit-Used": "5000" if exhausted else "1",
-                "X-RateLimit-Resource": "core"}
-    if kind == "gitlab":
-        return {"RateLimit-Limit": "2000", "RateLimit-Observed": "2000" if exhausted else "1",
-                "RateLimit-Remaining": remaining, "RateLimit-Reset": reset,
-                "RateLimit-ResetTime": _http_date(reset_in_s)}
-    return {}
-
-
-def _nulls(value):
-    if isinstance(value, dict):
-        return {key: None for key in value}
-    return None
-
-
-def _objects(kind, body):
-    """Objects where the product reads plain values."""
-    body = dict(body)
-    for key in ("state", "title", "status", "subject", "merged", "created_at", "number",
-                "_number", "iid", "id"):
-        if key in body:
-            body[key] = {"value": body[key]}
-    for key in ("user", "author", "owner"):
-        if isinstance(body.get(key), dict):
-            body[key] = {name: {"value": value} for name, value in body[key].items()}
-    return body
-
-
-def wrong_shape(kind, fault, body):
-    """The healthy ``body`` of ``kind`` bent into the shape ``fault`` names."""
-    if fault == "shape_list":
-        return [body]
-    if fault == "shape_nulls":
-        return _nulls(body)
-    if fault == "shape_objects":
-        return _objects(kind, body)
-    body = dict(body)  # shape_merged_string
-    if kind in ("github", "gitea"):
-        body.update(state="closed", merged="false", merged_at=None)
-    elif kind == "gitlab":
-        body["iid"] = str(body.get("iid"))
-    else:
-        body["_number"] = str(body.get("_number"))
-    return body
-
-
 class FaultHandler(SimulatorHandler):
     """The simulator's handler, answering with a contribution's fault when it has one."""
 
@@ -181,7 +120,7 @@ class FaultHandler(SimulatorHandler):
             request = self._body()
             targets = self._graphql_targets(request)
             faulted = [t for t in targets if self.server.fault_server.fault_of(t) and
-                       self.server.fault_server.fault_of(t)[0] not in _SHAPE_FAULTS]
+                       self.server.fault_server.fault_of(t)[0] not in SHAPE_FAULTS]
             return (faulted[0] if faulted else ("github", "", 0)), (request or {})
         for kind, pattern in _SUB_RESOURCES:
             match = pattern.match(path)
@@ -241,14 +180,14 @@ class FaultHandler(SimulatorHandler):
             return self._reset()
         if name == "trickle_headers":
             return self._trickle_head(kind, options.get("interval_s", 0.1))
-        if name in _SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
+        if name in SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
             return self._answer_body(kind, name, options, target, graphql_request)
         if name.startswith("server_error"):
             headers = rate_headers(kind, False, 60)
             if name == "server_error_retry_after":
                 headers.update(rate_headers(kind, False, 3600), **{"Retry-After": "3600"})
             elif name == "server_error_retry_date":
-                headers["Retry-After"] = _http_date(3600)
+                headers["Retry-After"] = http_date(3600)
             return self._send(options.get("status", 503), {"message": "Service Unavailable"},
                               headers, kind)
         if name in ("rate_limited", "secondary_rate_limited"):
@@ -276,7 +215,7 @@ class FaultHandler(SimulatorHandler):
             return self._send(429, {"message": "Retry later"},
                               {**rate_headers(kind, True, reset_in_s),
                                "Retry-After": str(reset_in_s)}, kind)
-        retry_after = _http_date(reset_in_s) if secondary else str(reset_in_s)
+        retry_after = http_date(reset_in_s) if secondary else str(reset_in_s)
         return self._send(429, {"message": "Too Many Requests"}, {"Retry-After": retry_after},
                           kind)
 
@@ -289,7 +228,7 @@ class FaultHandler(SimulatorHandler):
             payload = json.dumps(result).encode()
         else:
             body = self._healthy_body(target)
-            if name in _SHAPE_FAULTS:
+            if name in SHAPE_FAULTS:
                 body = wrong_shape(kind, name, body)
             if name == "huge":
                 body["body" if kind != "gerrit" else "subject"] = "x" * options.get(
@@ -358,23 +297,9 @@ class FaultHandler(SimulatorHandler):
             fault = self.server.fault_server.fault_of(target)
             node = (data.get(f"p{i}") or {}).get("pullRequest") if isinstance(
                 data.get(f"p{i}"), dict) else None
-            if fault and fault[0] in _SHAPE_FAULTS and isinstance(node, dict):
-                data[f"p{i}"]["pullRequest"] = _graphql_wrong(fault[0], node)
+            if fault and fault[0] in SHAPE_FAULTS and isinstance(node, dict):
+                data[f"p{i}"]["pullRequest"] = graphql_wrong(fault[0], node)
         return self._send(200, result, rate_headers("github", False), "github")
-
-
-_SHAPE_FAULTS = ("shape_list", "shape_nulls", "shape_merged_string", "shape_objects")
-
-
-def _graphql_wrong(fault, node):
-    if fault == "shape_list":
-        return [node]
-    if fault == "shape_nulls":
-        return _nulls(node)
-    if fault == "shape_objects":
-        return {**node, "state": {"value": node.get("state")}, "title": {"v": 1},
-                "author": {"login": {"v": 1}}}
-    return {**node, "state": "CLOSED", "isDraft": "false"}  # GraphQL has no "merged" boolean
 
 
 class FaultServer(ForgeSimulator):

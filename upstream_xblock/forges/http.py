@@ -138,7 +138,7 @@ def _transport_error(exc, deadline):
 class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
-    def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False,
+    def __init__(self, origin_url, max_body_bytes=None, retries=MAX_RETRIES, public_only=False,
                  follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False):
         self.allowed_origin = _origin(origin_url)
         # PyGithub answers a 202 by sleeping and asking again, without end: it never sees one.
@@ -147,8 +147,7 @@ class PinnedAdapter(HTTPAdapter):
         self.public_only = public_only
         self.follow_redirects = follow_redirects
         self.retry_methods = frozenset(retry_methods)
-        self.max_retries_here = MAX_RETRIES if retries is None else max(0, min(int(
-            getattr(retries, "total", retries) or 0), MAX_RETRIES))
+        self.retries = max(0, min(int(retries), MAX_RETRIES))
         super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
 
     def init_poolmanager(self, *args, **kwargs):
@@ -162,9 +161,11 @@ class PinnedAdapter(HTTPAdapter):
             while response.status_code in REDIRECT_STATUSES:
                 target = urljoin(request.url, response.headers.get("Location") or "")
                 if _origin(target) != self.allowed_origin:
+                    response.close()
                     raise redirect_refused()
                 if not self.follow_redirects:
-                    break
+                    break  # handed back: the client refuses a 3xx
+                response.close()
                 hops += 1
                 if hops > MAX_REDIRECTS:
                     raise ForgeUnavailable(gettext_noop(
@@ -191,7 +192,7 @@ class PinnedAdapter(HTTPAdapter):
                                    reason="host_not_allowed")
         if self.public_only:
             ensure_public_address(self.allowed_origin[1], self.allowed_origin[2])
-        retries = self.max_retries_here if request.method in self.retry_methods else 0
+        retries = self.retries if request.method in self.retry_methods else 0
         for attempt in range(retries + 1):
             deadline.check()
             if attempt:
