@@ -23,7 +23,7 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 import requests
 
 from .base import FetchResult, RateLimitInfo, same_site_url
-from .deadline import DEFAULT_REQUEST_S, DEFAULT_SWEEP_CHECK_S, deadline_scope
+from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import (AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited,
                      gettext_noop)
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
@@ -254,16 +254,16 @@ class GitHubClient:
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError}; GraphQL in pages of 100 when a token is set.
 
-        Without a token, one REST request each, each under ``deadline`` (a
-        Deadline for the whole batch) or the active one; after a rate limit the
-        rest are answered with it, without asking.
+        Without a token, one REST request each: all under ``deadline`` (one
+        Deadline for the whole batch) or the active one, else each under the
+        sweep budget; after a rate limit the rest are answered with it, unasked.
         """
         if self.forge.token:
             return self.graphql.fetch_many(refs, deadline=deadline)
         results = {}
         for ref in refs:
             try:
-                with deadline_scope(deadline, DEFAULT_REQUEST_S):
+                with deadline_scope(deadline, self.sweep_check_s):
                     results[ref] = self.fetch(ref)
             except RateLimited as error:
                 results.update({r: error for r in refs if r not in results})
