@@ -54,6 +54,8 @@ The faults (``FAULTS``):
                                 Gerrit ``_number``); GraphQL: ``"isDraft": "false"``
 ``shape_objects``               200, objects where plain values belong (state, title...)
 ``huge``                        200, a valid JSON body of ``size`` bytes
+``deep_json``                   200, valid JSON nested 100,000 levels deep (small, but deeper
+                                than Python's decoder goes)
 ``redirect_loop``               301 to the same address, forever
 ``redirect_offsite``            302 to another host
 ``not_found``                   404 in the forge's shape (repository deleted)
@@ -85,6 +87,7 @@ EXPECTED = {
     "malformed_json": "forge_unavailable", "shape_list": "forge_unavailable",
     "shape_nulls": "forge_unavailable", "shape_merged_string": "forge_unavailable",
     "shape_objects": "forge_unavailable", "huge": "forge_unavailable",
+    "deep_json": "forge_unavailable",
     "redirect_loop": "forge_unavailable", "redirect_offsite": "forge_unavailable",
     "not_found": "not_found",
 }
@@ -180,6 +183,10 @@ class FaultHandler(SimulatorHandler):
             return self._reset()
         if name == "trickle_headers":
             return self._trickle_head(kind, options.get("interval_s", 0.1))
+        if name == "deep_json":
+            payload = b"[" * 100_000 + b"]" * 100_000
+            return self._send(200, None, rate_headers(kind, False), kind,
+                              raw=b")]}'\n" + payload if kind == "gerrit" else payload)
         if name in SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
             return self._answer_body(kind, name, options, target, graphql_request)
         if name.startswith("server_error"):

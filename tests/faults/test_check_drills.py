@@ -65,7 +65,7 @@ def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, c
         assert out["error"]["reset_at"]  # when to ask again, read from the forge's headers
     if fault in ("hang", "trickle", "trickle_headers"):
         assert out["error"]["reason"] == "deadline"
-    if fault.startswith("shape_") or fault == "malformed_json":
+    if fault.startswith("shape_") or fault in ("malformed_json", "deep_json"):
         assert out["error"]["reason"] == "bad_response"
     if fault.startswith("redirect_"):
         assert out["error"]["reason"] == ("redirect_loop" if (kind, fault) == (

@@ -126,6 +126,9 @@ def translate_github_error(exc, authenticated=False):
         return ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                 reason="bad_status",
                                 params={"forge": "GitHub", "status": exc.status})
+    if isinstance(exc, RecursionError):  # JSON nested deeper than Python will decode
+        return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
+                                reason="bad_response", params={"forge": "GitHub"})
     if isinstance(exc, RuntimeError):  # PyGithub refusing a redirect it was handed
         return ForgeUnavailable("GitHub redirected to another site; the redirect was refused.",
                                 reason="redirect_refused")

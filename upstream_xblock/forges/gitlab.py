@@ -145,7 +145,7 @@ class GitLabClient:
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         if isinstance(exc, requests.RequestException):
             return request_error(exc)
-        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
+        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError, RecursionError)):
             # python-gitlab reading a body that is not the JSON object it expects.
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         raise exc
