@@ -240,9 +240,10 @@ class PinnedAdapter(HTTPAdapter):
             raise
         except (Urllib3Error, OSError, requests.RequestException) as exc:
             response.close()
-            timed_out = isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc)
-            if timed_out:
-                raise (expired_error() if deadline.expired else unavailable("timeout")) from None
+            if deadline.expired:  # timed out, or the socket shut by the deadline's timer
+                raise expired_error() from None
+            if isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc):
+                raise unavailable("timeout") from None
             raise unavailable("truncated", TRUNCATED) from None
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") \
                 and size < int(declared):
