@@ -17,7 +17,7 @@ import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .oauth import PATHS
-from .shapes import project_id as numeric_id
+from .ids import num_id as numeric_id
 
 _COMMENTS = {
     "github": re.compile(r"^/github/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$"),

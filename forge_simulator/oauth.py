@@ -14,7 +14,7 @@ import secrets
 import threading
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .shapes import project_id as numeric_id
+from .ids import num_id as numeric_id
 
 OAUTH_KINDS = ("github", "gitlab", "gitea")
 # kind -> (authorize path, token path, user path) under the simulator's base URL
