@@ -1,9 +1,11 @@
 /* The learner's view of one upstream_contribution block.
  *
  * Scoped to its own element, so several blocks work in one unit. Forge text
- * (titles, user names) is written with textContent only. The page asks the
- * server for news at the interval the server suggests, backs off on errors,
- * pauses while the tab is hidden and stops when nothing is left to check.
+ * (titles, user names, repositories) is written with textContent only, inside
+ * <bdi> or dir="auto" so that right-to-left text cannot reorder what is around
+ * it. The page asks the server for news at the interval the server suggests,
+ * backs off on errors, pauses while the tab is hidden and stops when nothing is
+ * left to check. Re-rendering keeps keyboard focus where it was.
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";
@@ -12,22 +14,41 @@ function UpstreamContributionLearnerView(runtime, element) {
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
     var text = init.text || {};
     var usernames = init.usernames || {};
+    var language = init.language || document.documentElement.lang || undefined;
     var MAX_BACKOFF_S = 300;
+    var SVG_NS = "http://www.w3.org/2000/svg";
+    // Small line icons (16x16): shapes, so that no state is told by colour alone.
+    var ICONS = {
+        open: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zm0 4a2 2 0 1 0 0 4 2 2 0 0 0 0-4z",
+        draft: "M8 2v2M8 12v2M2 8h2M12 8h2M3.8 3.8l1.4 1.4M10.8 10.8l1.4 1.4M3.8 12.2l1.4-1.4M10.8 5.2l1.4-1.4",
+        merged: "M3 8.5l3 3 7-7",
+        closed: "M4 4l8 8M12 4l-8 8",
+        unknown: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zM8 5v3.5l2.5 1.5",
+        passed: "M3 8.5l3 3 7-7",
+        failed: "M4 4l8 8M12 4l-8 8",
+        waiting: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zM8 5v3.5l2.5 1.5",
+        counted: "M8 1.5l2 4.2 4.5.6-3.3 3.1.8 4.5L8 11.7l-4 2.2.8-4.5L1.5 6.3 6 5.7z"
+    };
     var timer = null;
+    var clockTimer = null;
     var failures = 0;
     var dueWhileHidden = false;
     var inFlight = false;
+    var formOpened = false;
+    var lastStatus = null;
 
     function $(selector) { return root.querySelector(selector); }
 
     var form = $(".upstream-register");
-    if (!form) { return; }  // configuration error: nothing to drive
+    if (!form) { return; }  // configuration error or signed out: nothing to drive
     var urlInput = form.querySelector("input[name=url]");
     var userInput = form.querySelector("input[name=forge_username]");
     var formError = $(".upstream-form-error");
     var submitButton = $(".upstream-submit");
+    var anotherButton = $(".upstream-register-another");
     var checkNowButton = $(".upstream-check-now");
     var pollStatus = $(".upstream-poll-status");
+    var listTitle = $(".upstream-list-title");
 
     function csrfToken() {
         var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -61,6 +82,22 @@ function UpstreamContributionLearnerView(runtime, element) {
         return node;
     }
 
+    function icon(name) {
+        var svg = document.createElementNS(SVG_NS, "svg");
+        svg.setAttribute("viewBox", "0 0 16 16");
+        svg.setAttribute("aria-hidden", "true");
+        svg.setAttribute("focusable", "false");
+        var path = document.createElementNS(SVG_NS, "path");
+        path.setAttribute("d", ICONS[name] || ICONS.unknown);
+        path.setAttribute("fill", "none");
+        path.setAttribute("stroke", "currentColor");
+        path.setAttribute("stroke-width", "1.75");
+        path.setAttribute("stroke-linecap", "round");
+        path.setAttribute("stroke-linejoin", "round");
+        svg.appendChild(path);
+        return svg;
+    }
+
     // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
     function format(template, params) {
         return template.replace(/%\((\w+)\)s/g, function (match, name) {
@@ -68,64 +105,189 @@ function UpstreamContributionLearnerView(runtime, element) {
         });
     }
 
-    function formatTime(iso) {
-        if (!iso) { return text.never; }
+    // Like format, as DOM nodes: each value is a node of its own (forge text in a <bdi>).
+    function formatNodes(template, params) {
+        var fragment = document.createDocumentFragment();
+        var parts = template.split(/(%\(\w+\)s)/);
+        parts.forEach(function (part) {
+            var match = /^%\((\w+)\)s$/.exec(part);
+            if (!match || !params.hasOwnProperty(match[1])) {
+                if (part) { fragment.appendChild(document.createTextNode(part)); }
+                return;
+            }
+            var value = params[match[1]];
+            fragment.appendChild(value instanceof Node ? value : el("bdi", null, String(value)));
+        });
+        return fragment;
+    }
+
+    function exactTime(date) {
+        try {
+            return new Intl.DateTimeFormat(language, {dateStyle: "medium", timeStyle: "short"}).format(date);
+        } catch (e) { return date.toLocaleString(); }
+    }
+
+    function relativeTime(date) {
+        var seconds = Math.round((date.getTime() - Date.now()) / 1000);
+        var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+                     ["hour", 3600], ["minute", 60], ["second", 1]];
+        for (var i = 0; i < units.length; i++) {
+            if (Math.abs(seconds) >= units[i][1] || units[i][0] === "second") {
+                var value = Math.round(seconds / units[i][1]);
+                try {
+                    return new Intl.RelativeTimeFormat(language, {numeric: "auto"}).format(value, units[i][0]);
+                } catch (e) { return exactTime(date); }
+            }
+        }
+        return exactTime(date);
+    }
+
+    // <time datetime="…" title="exact">3 minutes ago</time>, refreshed by the clock.
+    function timeNode(iso, relative) {
         var date = new Date(iso);
-        return isNaN(date.getTime()) ? iso : date.toLocaleString();
+        var node = el("time");
+        node.setAttribute("datetime", iso);
+        if (isNaN(date.getTime())) { node.textContent = iso; return node; }
+        node.title = exactTime(date);
+        node.setAttribute("data-relative", relative ? "1" : "");
+        node.textContent = relative ? relativeTime(date) : shortDate(date);
+        return node;
+    }
+
+    function shortDate(date) {
+        try { return new Intl.DateTimeFormat(language, {dateStyle: "medium"}).format(date); }
+        catch (e) { return date.toLocaleDateString(); }
+    }
+
+    function refreshClock() {
+        Array.prototype.forEach.call(root.querySelectorAll("time[data-relative='1']"), function (node) {
+            var date = new Date(node.getAttribute("datetime"));
+            if (!isNaN(date.getTime())) { node.textContent = relativeTime(date); }
+        });
     }
 
     function safeHref(url) {
         return /^https?:\/\//i.test(url || "") ? url : null;
     }
 
+    function renderBadge(className, iconName, label) {
+        var badge = el("span", "upstream-badge " + className);
+        badge.appendChild(icon(iconName));
+        badge.appendChild(el("span", null, label));
+        return badge;
+    }
+
     function renderCheck(check) {
         var item = el("li", "upstream-check upstream-check-" + check.outcome);
-        item.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + " "));
-        item.appendChild(el("span", "upstream-check-reason", check.reason));
+        item.appendChild(icon(check.outcome));
+        var body = el("span");
+        body.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + " "));
+        body.appendChild(el("span", "upstream-check-reason", check.reason));
+        item.appendChild(body);
         return item;
+    }
+
+    function renderTimeline(c, title) {
+        var list = el("ol", "upstream-timeline");
+        list.setAttribute("aria-label", format(text.timeline_label, {title: title}));
+        (c.timeline || []).forEach(function (step) {
+            var item = el("li", "upstream-step upstream-step-" + (step.done ? "done" : "todo"));
+            item.appendChild(el("span", "upstream-step-name", step.label));
+            var when = el("span", "upstream-step-when");
+            if (step.done && step.at) {
+                when.appendChild(timeNode(step.at, false));
+            } else if (step.done) {
+                when.textContent = text.date_unknown;
+            }
+            item.appendChild(when);
+            // Screen readers hear whether each step happened; the dot says it visually.
+            item.appendChild(el("span", "upstream-visually-hidden",
+                " (" + (step.done ? text.step_done : text.step_todo) + ")"));
+            list.appendChild(item);
+        });
+        return list;
+    }
+
+    function renderTimes(c) {
+        var line = el("p", "upstream-item-meta upstream-item-times");
+        if (c.last_checked) {
+            line.appendChild(formatNodes(text.checked, {when: timeNode(c.last_checked, true)}));
+        } else {
+            line.appendChild(document.createTextNode(text.not_checked));
+        }
+        line.appendChild(document.createTextNode(" · "));
+        if (!c.next_check) {
+            line.appendChild(document.createTextNode(text.settled));
+        } else if (new Date(c.next_check).getTime() <= Date.now() + 1000) {
+            line.appendChild(document.createTextNode(text.being_checked));
+        } else {
+            line.appendChild(formatNodes(text.next_check, {when: timeNode(c.next_check, true)}));
+        }
+        return line;
     }
 
     function renderContribution(c) {
         var item = el("li", "upstream-item upstream-verdict-" + c.verdict);
+        item.setAttribute("data-url", c.url);
+        item.tabIndex = -1;
         var heading = el("div", "upstream-item-heading");
         var href = safeHref(c.web_url);
         var title = c.title || text.untitled;
+        var link = el(href ? "a" : "span", "upstream-item-link", title);
+        link.setAttribute("dir", "auto");
+        link.title = title;  // the whole title, also when the card shows it cut
         if (href) {
-            var link = el("a", "upstream-item-link", title);
             link.href = href;
             link.target = "_blank";
             link.rel = "noopener noreferrer";
             link.setAttribute("aria-label", format(text.open_link, {title: title}));
-            heading.appendChild(link);
-        } else {
-            heading.appendChild(el("span", "upstream-item-link", title));
+            link.setAttribute("data-focus-key", c.url + "#link");
         }
-        heading.appendChild(el("span", "upstream-state upstream-state-" + c.state, c.state_label));
+        heading.appendChild(link);
+        var stateIcon = ICONS[c.state] ? c.state : "unknown";
+        heading.appendChild(renderBadge("upstream-state upstream-state-" + stateIcon, stateIcon, c.state_label));
+        if (c.counted) {
+            heading.appendChild(renderBadge("upstream-badge-counted upstream-item-counted", "counted", text.counted));
+        }
         item.appendChild(heading);
-        item.appendChild(el("div", "upstream-item-repo",
-            format(text.repository, {repository: c.repository, number: c.number})));
+        item.appendChild(el("p", "upstream-item-meta upstream-item-repo")).appendChild(
+            formatNodes(text.repository, {repository: c.repository, number: c.number}));
+        item.appendChild(renderTimeline(c, title));
         if (c.checks && c.checks.length) {
             var checks = el("ul", "upstream-checks");
+            checks.setAttribute("aria-label", text.checks_title);
             c.checks.forEach(function (check) { checks.appendChild(renderCheck(check)); });
             item.appendChild(checks);
         }
         if (c.error) { item.appendChild(el("p", "upstream-item-error", c.error.message)); }
-        var when = format(text.times, {last: formatTime(c.last_checked),
-            next: c.next_check ? formatTime(c.next_check) : text.settled});
-        item.appendChild(el("div", "upstream-item-times", when));
-        if (c.counted) {
-            item.appendChild(el("div", "upstream-item-counted", text.counted));
-        } else {
-            var withdraw = el("button", "upstream-withdraw", text.withdraw);
+        var footer = el("div", "upstream-item-footer");
+        footer.appendChild(renderTimes(c));
+        if (c.can_withdraw) {
+            var withdraw = el("button", "upstream-btn upstream-btn-link upstream-withdraw", text.withdraw);
             withdraw.type = "button";
             withdraw.setAttribute("aria-label", format(text.withdraw_label, {title: title}));
-            withdraw.addEventListener("click", function () { onWithdraw(c.url); });
-            item.appendChild(withdraw);
+            withdraw.setAttribute("data-focus-key", c.url + "#withdraw");
+            withdraw.addEventListener("click", function () { onWithdraw(c, title); });
+            footer.appendChild(withdraw);
         }
+        item.appendChild(footer);
         return item;
     }
 
+    // The form folds into "Register another" once the unit is complete.
+    function renderForm(completed) {
+        var folded = completed && !formOpened;
+        anotherButton.hidden = !completed;
+        anotherButton.setAttribute("aria-expanded", folded ? "false" : "true");
+        var hadFocus = form.contains(document.activeElement);
+        form.hidden = folded;
+        if (folded && hadFocus) { anotherButton.focus(); }
+    }
+
     function render(status) {
+        lastStatus = status;
+        var active = document.activeElement;
+        var focusKey = active && root.contains(active) ? active.getAttribute("data-focus-key") : null;
         var summary = $(".upstream-summary");
         summary.textContent = status.message ? status.summary + ". " + status.message : status.summary;
         container.classList.toggle("upstream-completed", !!status.completed);
@@ -139,8 +301,33 @@ function UpstreamContributionLearnerView(runtime, element) {
             list.appendChild(el("li", "upstream-empty", text.no_contributions));
         }
         status.contributions.forEach(function (c) { list.appendChild(renderContribution(c)); });
+        renderForm(!!status.completed);
+        var checkHadFocus = active === checkNowButton;
         checkNowButton.hidden = !status.next_check_in_s;
+        if (focusKey) {  // a control inside a card that was just redrawn
+            var again = root.querySelector("[data-focus-key='" + cssEscape(focusKey) + "']");
+            (again || listTitle).focus();
+        } else if (checkHadFocus && checkNowButton.hidden) {
+            listTitle.focus();
+        }
         schedule(status.next_check_in_s);
+    }
+
+    // aria-disabled, not disabled: a disabled button loses keyboard focus to the page body.
+    function setBusy(button, busy) {
+        if (busy) { button.setAttribute("aria-disabled", "true"); }
+        else { button.removeAttribute("aria-disabled"); }
+    }
+
+    function isBusy(button) { return button.getAttribute("aria-disabled") === "true"; }
+
+    function cssEscape(value) {
+        return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/["'\\\]]/g, "\\$&");
+    }
+
+    function focusCard(url) {
+        var card = root.querySelector(".upstream-item[data-url='" + cssEscape(url) + "']");
+        (card || listTitle).focus();
     }
 
     function schedule(seconds) {
@@ -156,7 +343,7 @@ function UpstreamContributionLearnerView(runtime, element) {
         inFlight = true;
         post("status", {}).then(function (status) {
             failures = 0;
-            pollStatus.textContent = "";
+            if (pollStatus.textContent === text.network_error) { pollStatus.textContent = ""; }
             render(status);
         }).catch(function () {
             failures += 1;
@@ -178,46 +365,63 @@ function UpstreamContributionLearnerView(runtime, element) {
         if (!userInput.value && usernames[host]) { userInput.value = usernames[host]; }
     });
 
+    anotherButton.addEventListener("click", function () {
+        formOpened = !formOpened || form.hidden;
+        renderForm(true);
+        if (formOpened) { urlInput.focus(); }
+    });
+
     form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (isBusy(submitButton)) { return; }
         formError.textContent = "";
         urlInput.removeAttribute("aria-invalid");
-        submitButton.disabled = true;
+        setBusy(submitButton, true);
         pollStatus.textContent = text.registering;
         post("register", {url: urlInput.value, forge_username: userInput.value}).then(function (body) {
             var host = body.contribution.host;
             if (userInput.value) { usernames[host] = userInput.value.trim(); }
             urlInput.value = "";
-            pollStatus.textContent = "";
+            formOpened = false;
             render(body.status);
+            pollStatus.textContent = format(text.registered,
+                {title: body.contribution.title || body.contribution.url});
+            focusCard(body.contribution.url);  // the new card: its state and checks come next
         }).catch(function (error) {
             pollStatus.textContent = "";
             formError.textContent = error.message;
             urlInput.setAttribute("aria-invalid", "true");
             urlInput.focus();
-        }).then(function () { submitButton.disabled = false; });
+        }).then(function () { setBusy(submitButton, false); });
     });
 
     checkNowButton.addEventListener("click", function () {
-        checkNowButton.disabled = true;
+        if (isBusy(checkNowButton)) { return; }
+        setBusy(checkNowButton, true);
         pollStatus.textContent = text.checking;
         post("check_now", {}).then(function (status) {
+            setBusy(checkNowButton, false);
             pollStatus.textContent = "";
             render(status);
-            checkNowButton.disabled = false;
         }).catch(function (error) {
             pollStatus.textContent = error.message;
             var wait = (error.body && error.body.retry_in_s) || 10;
-            setTimeout(function () { checkNowButton.disabled = false; }, wait * 1000);
+            setTimeout(function () { setBusy(checkNowButton, false); }, wait * 1000);
         });
     });
 
-    function onWithdraw(url) {
+    function onWithdraw(c, title) {
         if (!window.confirm(text.withdraw_confirm)) { return; }
-        post("withdraw", {url: url}).then(render).catch(function (error) {
+        post("withdraw", {url: c.url}).then(function (status) {
+            render(status);
+            pollStatus.textContent = format(text.withdrawn, {title: title});
+            listTitle.focus();  // the card is gone: land on the list it was in
+        }).catch(function (error) {
             pollStatus.textContent = error.message;
+            poll();  // the refusal means the page was out of date
         });
     }
 
+    clockTimer = setInterval(refreshClock, 30000);
     if (init.status) { render(init.status); }
 }

@@ -1,13 +1,17 @@
-"""The learner's page: the contributions, their checks, the form to register one."""
+"""The learner's page: the contributions, their timeline and checks, the form to register one."""
 
 import hashlib
 import json
 
+from django.utils import translation
 from web_fragments.fragment import Fragment
 
 from .. import platform
+from ..config import forges_for
 from ..forges import ConfigurationError
+from .learner_strings import js_strings
 from .resources import load_text, render_template
+from .url_examples import accepted_host_names, example_url
 
 
 class LearnerViewMixin:
@@ -16,8 +20,11 @@ class LearnerViewMixin:
     def student_view(self, context=None):  # pylint: disable=unused-argument
         gettext = platform.gettext(self)
         signed_out = not platform.learner_id(self)
-        initial, configuration_error = None, False
+        initial, configuration_error, example, hosts = None, False, "", []
         try:
+            registry = forges_for(platform.settings_bucket(self)).registry
+            example = example_url(registry, self.accepted_hosts)
+            hosts = accepted_host_names(registry, self.accepted_hosts)
             if not signed_out:
                 tracker = self._tracker()
                 rows = tracker.rows()
@@ -27,11 +34,16 @@ class LearnerViewMixin:
         # The initial state holds forge-written text (titles): it travels in an
         # HTML-escaped attribute, never in the runtime's unescaped JSON <script>.
         init = {"status": initial, "usernames": self.forge_usernames or {},
-                "text": js_strings(gettext)}
+                "language": translation.get_language() or "en", "text": js_strings(gettext)}
         html = render_template("learner.html", {
             "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
+            "display_name": self._default_translated("display_name", gettext),
+            "instructions": self._default_translated("instructions", gettext),
+            "url_example": example, "accepted_hosts": ", ".join(hosts),
             "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
             "init_json": json.dumps(init),
+            # Another module's panel (verified forge accounts) renders inside this page.
+            "identity_panel": self._identity_panel_html(),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
@@ -39,27 +51,12 @@ class LearnerViewMixin:
         fragment.initialize_js("UpstreamContributionLearnerView")
         return fragment
 
+    def _default_translated(self, name, gettext):
+        """A field's value; its untouched default is shown in the learner's language."""
+        value = getattr(self, name)
+        return gettext(value) if value == self.fields[name].default else value
 
-def js_strings(gettext):
-    """The page's own strings, translated on the server (the JS has no catalog of its own)."""
-    return {
-        "registering": gettext("Registering…"),
-        "checking": gettext("Checking…"),
-        "withdraw": gettext("Withdraw"),
-        "withdraw_label": gettext("Withdraw %(title)s"),
-        "withdraw_confirm": gettext("Withdraw this contribution?"),
-        "open_link": gettext("%(title)s (opens on the forge in a new tab)"),
-        "times": gettext("Last checked: %(last)s · Next check: %(next)s"),
-        "never": gettext("never"),
-        "settled": gettext("no more checks needed"),
-        "repository": gettext("Repository: %(repository)s #%(number)s"),
-        "counted": gettext("Counted for your grade"),
-        "network_error": gettext("Could not reach the course server. Retrying…"),
-        "passed": gettext("Passed:"),
-        "failed": gettext("Not met:"),
-        "waiting": gettext("Waiting:"),
-        "no_contributions": gettext("You have not registered a contribution yet."),
-        "untitled": gettext("(title not known yet)"),
-        "ownership_code": gettext("Your ownership code is %(code)s: put it in the description of "
-                                  "your contribution so that we know it is yours."),
-    }
+    def _identity_panel_html(self):
+        """HTML of the identity panel where that module provides one ("" until then)."""
+        render = getattr(self, "identity_panel_html", None)
+        return render() if callable(render) else ""
