@@ -94,3 +94,56 @@ def test_signed_out_visitors_see_the_instructions_and_no_form(harness):
     assert 'class="upstream-register"' not in content
     status, body = harness.call(block, "status")
     assert (status, body["error"]["code"]) == (403, "not_signed_in")
+
+
+def _save(harness, block, values):
+    return harness.call(block, "submit_studio_edits", {"values": values})
+
+
+def test_studio_editor_saves_lists_typed_one_per_line(harness):
+    block = harness.block()
+    status, body = _save(harness, block, {
+        "accepted_hosts": "github.com\ngitlab.com\n", "deny_labels": "spam\n\n  invalid  ",
+        "required_count": "2", "weight": "2.5", "count_approved": True,
+        "display_name": "Two PRs"})
+    assert (status, body) == (200, {"result": "success"})
+    assert block.accepted_hosts == ["github.com", "gitlab.com"]
+    assert block.deny_labels == ["spam", "invalid"]
+    assert (block.required_count, block.weight, block.count_approved) == (2, 2.5, True)
+    # What a newcomer types first also works: commas between values.
+    assert _save(harness, block, {"accepted_hosts": "github.com, gitlab.com"})[0] == 200
+    assert block.accepted_hosts == ["github.com", "gitlab.com"]
+
+
+def test_studio_editor_answers_wrongly_typed_values_with_messages_by_field(harness):
+    block = harness.block()
+    status, body = _save(harness, block, {
+        "required_count": "two", "weight": "-1", "waiting_days": "1.5", "count_merged": "yes",
+        "opened_after": "01/09/2026", "accepted_hosts": "bitbucket.org", "display_name": " "})
+    assert status == 400 and body["error"]["code"] == "validation_failed"
+    fields = body["error"]["fields"]
+    assert set(fields) == {"required_count", "weight", "waiting_days", "count_merged",
+                           "opened_after", "accepted_hosts", "display_name"}
+    assert "whole number" in fields["required_count"][0]
+    assert "bitbucket.org" in fields["accepted_hosts"][0]
+    assert block.required_count == 1  # nothing saved
+
+
+def test_studio_editor_refuses_malformed_requests_without_a_server_error(harness):
+    block = harness.block()
+    for raw in (b"not json", b"[]", b'{"values": 3}', b'{"values": {"weight": {"a": 1}}}'):
+        status, body = harness.call(block, "submit_studio_edits", body=raw)
+        assert status == 400 and body["error"]["code"] == "validation_failed", raw
+
+
+def test_studio_editor_shows_lists_one_per_line_with_help_next_to_each_field(harness):
+    block = harness.block('<upstream_contribution accepted_hosts=\'["github.com", "gitlab.com"]\'/>')
+    content = block.runtime.render(block, "studio_view").content
+    assert re.search(r"<textarea[^>]*name=\"accepted_hosts\"[^>]*>github.com\ngitlab.com</textarea>",
+                     content)
+    for name in UpstreamContributionBlock.editable_fields:
+        match = re.search(rf'<(?:input|textarea)[^>]* name="{name}"[^>]*aria-describedby="([^"]+)"',
+                          content)
+        assert match, name
+        for described_by in match.group(1).split():
+            assert f'id="{described_by}"' in content
