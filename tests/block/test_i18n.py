@@ -47,3 +47,14 @@ def test_english_stays_english(harness):
     with translation.override("en"):
         content = block.runtime.render(block, "student_view").content
     assert "Address of your pull request, merge request or change" in content
+
+
+def test_default_instructions_and_name_follow_the_learner_language(harness):
+    block = harness.block()
+    with translation.override("fr"):
+        content = block.runtime.render(block, "student_view").content
+    assert "Contribuez à un projet de logiciel libre" in content
+    assert "Contribute to a free software project" not in content
+    written = harness.block('<upstream_contribution instructions="Ship it."/>')
+    with translation.override("fr"):
+        assert "Ship it." in written.runtime.render(written, "student_view").content

@@ -147,3 +147,72 @@ def test_studio_editor_shows_lists_one_per_line_with_help_next_to_each_field(har
         assert match, name
         for described_by in match.group(1).split():
             assert f'id="{described_by}"' in content
+
+
+def _initial_status(block):
+    content = block.runtime.render(block, "student_view").content
+    return content, json.loads(html.unescape(
+        re.search(r'data-upstream-init="([^"]*)"', content).group(1)))
+
+
+def test_a_counted_contribution_offers_no_withdraw(harness, world):
+    world.open("github", "openedx/xblock", 7, author="ada", state="merged")
+    world.open("github", "openedx/xblock", 9, author="ada")
+    block = harness.block()
+    for number in (7, 9):
+        harness.call(block, "register", {"url": f"https://github.com/openedx/xblock/pull/{number}",
+                                         "forge_username": "ada"})
+    _, init = _initial_status(block)
+    offers = {c["number"]: c["can_withdraw"] for c in init["status"]["contributions"]}
+    assert offers == {7: False, 9: True}
+    # What is offered is what the server accepts.
+    status, body = harness.call(block, "withdraw", {"url": "https://github.com/openedx/xblock/pull/7"})
+    assert (status, body["error"]["code"]) == (409, "already_counted")
+
+
+def test_timeline_of_a_merged_and_counted_contribution(harness, world):
+    world.open("github", "openedx/xblock", 7, author="ada", state="merged")
+    block = harness.block()
+    harness.call(block, "register", {"url": "https://github.com/openedx/xblock/pull/7",
+                                     "forge_username": "ada"})
+    _, init = _initial_status(block)
+    steps = init["status"]["contributions"][0]["timeline"]
+    assert [s["id"] for s in steps] == ["opened", "merged", "registered", "counted"]
+    assert all(s["done"] and s["at"] for s in steps)
+    assert [s["label"] for s in steps][-1] == "Counted for your grade"
+
+
+def test_timeline_of_an_open_contribution_shows_what_is_still_to_come(harness, world):
+    world.open("github", "openedx/xblock-sdk", 5, author="ada")
+    world.approve("github", "openedx/xblock-sdk", 5)
+    block = harness.block('<upstream_contribution count_approved="false"/>')
+    harness.call(block, "register", {"url": "https://github.com/openedx/xblock-sdk/pull/5",
+                                     "forge_username": "ada"})
+    _, init = _initial_status(block)
+    steps = {s["id"]: s for s in init["status"]["contributions"][0]["timeline"]}
+    assert steps["opened"]["done"] and steps["registered"]["done"]
+    assert not steps["merged"]["done"] and not steps["counted"]["done"]
+    assert steps["merged"]["at"] is None
+
+
+def test_the_address_help_shows_a_host_the_block_accepts(harness):
+    block = harness.block('<upstream_contribution accepted_hosts=\'["gitlab.com", '
+                          '"review.opendev.org"]\'/>')
+    content = block.runtime.render(block, "student_view").content
+    assert "For example: https://gitlab.com/group/project/-/merge_requests/123" in content
+    assert "Accepted here: gitlab.com, review.opendev.org." in content
+    assert "github.com" not in content
+    gerrit = harness.block('<upstream_contribution accepted_hosts=\'["review.opendev.org"]\'/>')
+    assert "https://review.opendev.org/c/project/+/123456" in gerrit.runtime.render(
+        gerrit, "student_view").content
+    every_host = harness.block()
+    assert "For example: https://github.com/owner/project/pull/123" in every_host.runtime.render(
+        every_host, "student_view").content
+
+
+def test_the_timeline_and_checks_come_with_a_text_for_screen_readers(harness):
+    block = harness.block()
+    content, init = _initial_status(block)
+    for key in ("timeline_label", "step_done", "step_todo", "withdrawn", "register_another"):
+        assert init["text"][key]
+    assert 'aria-controls="upstream-form-' in content  # "Register another" names the form
