@@ -25,6 +25,7 @@ GUIDE = """
   Two required:     http://127.0.0.1:{port}/scenario/upstream_contribution.1/
   Two in one unit:  http://127.0.0.1:{port}/scenario/upstream_contribution.2/
   (add ?student=ada to act as another learner)
+  Studio editor:    http://127.0.0.1:{port}/scenario/upstream_contribution.1/studio_view/
 
   Register  https://github.com/openedx/xblock-sdk/pull/101   with user name  learner
   then merge it in the simulator (from another terminal):
