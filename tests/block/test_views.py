@@ -137,10 +137,11 @@ def test_studio_editor_refuses_malformed_requests_without_a_server_error(harness
 
 
 def test_studio_editor_shows_lists_one_per_line_with_help_next_to_each_field(harness):
-    block = harness.block('<upstream_contribution accepted_hosts=\'["github.com", "gitlab.com"]\'/>')
+    block = harness.block(
+        '<upstream_contribution accepted_hosts=\'["github.com", "gitlab.com"]\'/>')
     content = block.runtime.render(block, "studio_view").content
-    assert re.search(r"<textarea[^>]*name=\"accepted_hosts\"[^>]*>github.com\ngitlab.com</textarea>",
-                     content)
+    assert re.search(
+        r"<textarea[^>]*name=\"accepted_hosts\"[^>]*>github.com\ngitlab.com</textarea>", content)
     for name in UpstreamContributionBlock.editable_fields:
         match = re.search(rf'<(?:input|textarea)[^>]* name="{name}"[^>]*aria-describedby="([^"]+)"',
                           content)
@@ -166,7 +167,8 @@ def test_a_counted_contribution_offers_no_withdraw(harness, world):
     offers = {c["number"]: c["can_withdraw"] for c in init["status"]["contributions"]}
     assert offers == {7: False, 9: True}
     # What is offered is what the server accepts.
-    status, body = harness.call(block, "withdraw", {"url": "https://github.com/openedx/xblock/pull/7"})
+    status, body = harness.call(block, "withdraw",
+                                {"url": "https://github.com/openedx/xblock/pull/7"})
     assert (status, body["error"]["code"]) == (409, "already_counted")
 
 

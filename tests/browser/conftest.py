@@ -130,4 +130,5 @@ def axe_violations(page, axe_source, selector):
     results = page.evaluate("""selector => axe.run(document.querySelector(selector),
         {resultTypes: ["violations"]})""", selector)
     return [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]])
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")]

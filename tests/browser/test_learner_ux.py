@@ -25,7 +25,8 @@ def register(block, url, username="learner"):
 
 
 def focused(page, expression="el => el"):
-    return page.evaluate(f"(() => {{ const el = document.activeElement; return ({expression})(el); }})()")
+    return page.evaluate(
+        f"(() => {{ const el = document.activeElement; return ({expression})(el); }})()")
 
 
 def wait_for_text(page, selector, text, timeout=30000):
@@ -40,7 +41,9 @@ def test_the_new_look_and_the_form_folding_once_complete(demo, page):
     page.set_viewport_size({"width": 720, "height": 1000})
     page.goto(demo.base + TWO_REQUIRED + "?student=ux_look")
     block = page.locator(".upstream-contribution")
-    submit = block.get_by_role("button", name="Register")
+    submit = block.get_by_role("button", name="Register", exact=True)
+    if block.count() == 0:
+        raise AssertionError(f"no block on the page:\n{page.content()[:2000]}\n{demo.log_tail()}")
     assert submit.evaluate("el => getComputedStyle(el).backgroundColor") == PARAGON_PRIMARY
     register(block, "https://github.com/openedx/xblock/pull/7")
     register(block, "https://github.com/openedx/xblock-sdk/pull/150")
@@ -106,7 +109,8 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
     simulator_action(demo, "merge", kind="gerrit", project="openstack/nova", number=900101)
     wait_for_text(page, ".upstream-step-done", "Counted for your grade")
 
-    done = [text.split("\n")[0] for text in timeline.locator("li.upstream-step-done").all_inner_texts()]
+    done = [text.split("\n")[0]
+            for text in timeline.locator("li.upstream-step-done").all_inner_texts()]
     # Registration sits where its date falls among the forge's dated steps.
     assert done[0] == "Opened" and done[-1] == "Counted for your grade"
     assert sorted(done) == sorted(["Opened", "Approved", "Merged", "Registered here",
@@ -197,7 +201,7 @@ def test_studio_editor_saves_in_the_workbench_and_explains_mistakes(demo, page):
 
 
 def test_right_to_left_and_emoji_titles_are_intact_and_isolated(demo, page):
-    rtl = "\u0625\u0635\u0644\u0627\u062d \u0627\u0644\u062a\u0631\u062c\u0645\u0629"  # إصلاح الترجمة
+    rtl = "\u0625\u0635\u0644\u0627\u062d \u0627\u0644\u062a\u0631\u062c\u0645\u0629"  # Arabic
     emoji = "\U0001F469\u200D\U0001F4BB Docs for \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=170,
                      author="learner", title=rtl + " \u202e(spoofed)")
@@ -221,3 +225,16 @@ def test_right_to_left_and_emoji_titles_are_intact_and_isolated(demo, page):
     assert second.get_attribute("title") == second.text_content()
     repository = block.locator(".upstream-item").nth(1).locator(".upstream-item-repo bdi")
     assert repository.first.text_content() == "openedx/xblock-sdk"
+
+
+def test_reduced_motion_and_forced_colours_are_respected(demo, page):
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_media")
+    block = page.locator(".upstream-contribution")
+    register(block, "https://github.com/openedx/xblock-sdk/pull/102")  # a draft: still checked
+    button = block.get_by_role("button", name="Check now")
+    assert button.evaluate("el => getComputedStyle(el).transitionDuration") != "0s"
+    page.emulate_media(reduced_motion="reduce", forced_colors="active")
+    assert button.evaluate("el => getComputedStyle(el).transitionDuration") == "0s"
+    badge = block.locator(".upstream-state").first
+    assert badge.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
+    assert badge.locator("svg").count() == 1 and badge.inner_text().strip()

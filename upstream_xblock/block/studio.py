@@ -45,10 +45,9 @@ class StudioMixin:
         for name in self.editable_fields:
             field = self.fields[name]
             fields.append({
-                "name": name, "widget": widget_of(field), "value": form_value(field, getattr(self, name)),
+                "name": name, "widget": widget_of(field),
+                "value": form_value(field, getattr(self, name)),
                 "label": gettext(field.display_name or name), "help": gettext(field.help or ""),
-                "min": (field.values or {}).get("min") if isinstance(field.values, dict) else None,
-                "max": (field.values or {}).get("max") if isinstance(field.values, dict) else None,
             })
         html = render_template("studio_edit.html", {"fields": fields, "uid": self._studio_uid()},
                                self.runtime.service(self, "i18n"))
