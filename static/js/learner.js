@@ -35,7 +35,9 @@ function UpstreamContributionLearnerView(runtime, element) {
     var dueWhileHidden = false;
     var inFlight = false;
     var formOpened = false;
-    var lastStatus = null;
+    var clockOffsetMs = 0;  // server clock minus browser clock
+    var checkNowTimer = null;
+    var CHECK_INTERVAL_MS = (init.check_now_interval_s || 0) * 1000;
 
     function $(selector) { return root.querySelector(selector); }
 
@@ -48,6 +50,7 @@ function UpstreamContributionLearnerView(runtime, element) {
     var anotherButton = $(".upstream-register-another");
     var checkNowButton = $(".upstream-check-now");
     var pollStatus = $(".upstream-poll-status");
+    var checkHint = $(".upstream-check-hint");
     var listTitle = $(".upstream-list-title");
 
     function csrfToken() {
@@ -127,8 +130,10 @@ function UpstreamContributionLearnerView(runtime, element) {
         } catch (e) { return date.toLocaleString(); }
     }
 
+    function serverNow() { return Date.now() + clockOffsetMs; }
+
     function relativeTime(date) {
-        var seconds = Math.round((date.getTime() - Date.now()) / 1000);
+        var seconds = Math.round((date.getTime() - serverNow()) / 1000);
         var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
                      ["hour", 3600], ["minute", 60], ["second", 1]];
         for (var i = 0; i < units.length; i++) {
@@ -218,7 +223,7 @@ function UpstreamContributionLearnerView(runtime, element) {
         line.appendChild(document.createTextNode(" · "));
         if (!c.next_check) {
             line.appendChild(document.createTextNode(text.settled));
-        } else if (new Date(c.next_check).getTime() <= Date.now() + 1000) {
+        } else if (new Date(c.next_check).getTime() <= serverNow() + 1000) {
             line.appendChild(document.createTextNode(text.being_checked));
         } else {
             line.appendChild(formatNodes(text.next_check, {when: timeNode(c.next_check, true)}));
@@ -284,8 +289,28 @@ function UpstreamContributionLearnerView(runtime, element) {
         if (folded && hadFocus) { anotherButton.focus(); }
     }
 
+    // "Check now" is offered when the server would accept it: some contribution still
+    // checked, and one of them not checked in the last few seconds.
+    function renderCheckNow(status) {
+        clearTimeout(checkNowTimer);
+        var unsettled = status.contributions.filter(function (c) { return c.next_check; });
+        checkNowButton.hidden = !status.next_check_in_s || !unsettled.length;
+        var readyAt = Math.min.apply(null, unsettled.map(function (c) {
+            return c.last_checked ? new Date(c.last_checked).getTime() + CHECK_INTERVAL_MS : 0;
+        }));
+        var waitMs = readyAt - serverNow();
+        var wait = !checkNowButton.hidden && waitMs > 1000;
+        setBusy(checkNowButton, wait);
+        checkHint.textContent = "";
+        if (wait) {
+            checkHint.appendChild(formatNodes(text.check_again, {when: timeNode(
+                new Date(readyAt).toISOString(), true)}));
+            checkNowTimer = setTimeout(function () { renderCheckNow(status); }, waitMs);
+        }
+    }
+
     function render(status) {
-        lastStatus = status;
+        if (status.now) { clockOffsetMs = new Date(status.now).getTime() - Date.now(); }
         var active = document.activeElement;
         var focusKey = active && root.contains(active) ? active.getAttribute("data-focus-key") : null;
         var summary = $(".upstream-summary");
@@ -303,7 +328,7 @@ function UpstreamContributionLearnerView(runtime, element) {
         status.contributions.forEach(function (c) { list.appendChild(renderContribution(c)); });
         renderForm(!!status.completed);
         var checkHadFocus = active === checkNowButton;
-        checkNowButton.hidden = !status.next_check_in_s;
+        renderCheckNow(status);
         if (focusKey) {  // a control inside a card that was just redrawn
             var again = root.querySelector("[data-focus-key='" + cssEscape(focusKey) + "']");
             (again || listTitle).focus();
@@ -400,13 +425,12 @@ function UpstreamContributionLearnerView(runtime, element) {
         setBusy(checkNowButton, true);
         pollStatus.textContent = text.checking;
         post("check_now", {}).then(function (status) {
-            setBusy(checkNowButton, false);
             pollStatus.textContent = "";
             render(status);
         }).catch(function (error) {
             pollStatus.textContent = error.message;
             var wait = (error.body && error.body.retry_in_s) || 10;
-            setTimeout(function () { setBusy(checkNowButton, false); }, wait * 1000);
+            checkNowTimer = setTimeout(function () { setBusy(checkNowButton, false); }, wait * 1000);
         });
     });
 
@@ -422,6 +446,6 @@ function UpstreamContributionLearnerView(runtime, element) {
         });
     }
 
-    clockTimer = setInterval(refreshClock, 30000);
+    clockTimer = setInterval(refreshClock, 15000);
     if (init.status) { render(init.status); }
 }

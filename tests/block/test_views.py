@@ -215,6 +215,9 @@ def test_the_address_help_shows_a_host_the_block_accepts(harness):
 def test_the_timeline_and_checks_come_with_a_text_for_screen_readers(harness):
     block = harness.block()
     content, init = _initial_status(block)
-    for key in ("timeline_label", "step_done", "step_todo", "withdrawn", "register_another"):
+    for key in ("timeline_label", "step_done", "step_todo", "withdrawn", "register_another",
+                "check_again"):
         assert init["text"][key]
+    assert init["check_now_interval_s"] == 30  # the tests' polling settings
+    assert init["status"]["now"]
     assert 'aria-controls="upstream-form-' in content  # "Register another" names the form

@@ -33,4 +33,5 @@ def js_strings(gettext):
         "date_unknown": gettext("date not known"),
         "checks_title": gettext("Checks"),
         "register_another": gettext("Register another contribution"),
+        "check_again": gettext("You can check again %(when)s."),
     }

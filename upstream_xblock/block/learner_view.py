@@ -7,7 +7,7 @@ from django.utils import translation
 from web_fragments.fragment import Fragment
 
 from .. import platform
-from ..config import forges_for
+from ..config import forges_for, schedule_for
 from ..forges import ConfigurationError
 from .learner_strings import js_strings
 from .resources import load_text, render_template
@@ -21,8 +21,11 @@ class LearnerViewMixin:
         gettext = platform.gettext(self)
         signed_out = not platform.learner_id(self)
         initial, configuration_error, example, hosts = None, False, "", []
+        check_interval_s = 0
         try:
-            registry = forges_for(platform.settings_bucket(self)).registry
+            bucket = platform.settings_bucket(self)
+            registry = forges_for(bucket).registry
+            check_interval_s = schedule_for(bucket).manual_min_interval_s
             example = example_url(registry, self.accepted_hosts)
             hosts = accepted_host_names(registry, self.accepted_hosts)
             if not signed_out:
@@ -34,6 +37,8 @@ class LearnerViewMixin:
         # The initial state holds forge-written text (titles): it travels in an
         # HTML-escaped attribute, never in the runtime's unescaped JSON <script>.
         init = {"status": initial, "usernames": self.forge_usernames or {},
+                # "Check now" is offered only when the server would accept it.
+                "check_now_interval_s": check_interval_s,
                 "language": translation.get_language() or "en", "text": js_strings(gettext)}
         html = render_template("learner.html", {
             "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
