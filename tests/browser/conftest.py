@@ -91,10 +91,14 @@ def page(browser):
     context = browser.new_context()
     page = context.new_page()
     errors = []
+    server_errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: server_errors.append((response.status, response.url))
+            if response.status >= 500 else None)
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert server_errors == [], f"server errors: {server_errors}"
 
 
 PACKAGE_JSON = Path(__file__).with_name("package.json")

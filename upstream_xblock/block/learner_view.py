@@ -52,6 +52,7 @@ class LearnerViewMixin:
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
+        fragment.add_javascript(load_text("static", "js/learner_render.js"))
         fragment.add_javascript(load_text("static", "js/learner.js"))
         fragment.initialize_js("UpstreamContributionLearnerView")
         return fragment
