@@ -30,7 +30,10 @@ def wait_for(url, process, demo, timeout_s=60):
         if process.poll() is not None:
             raise RuntimeError(f"the demo exited early:\n{demo.log_tail()}")
         try:
-            with urllib.request.urlopen(url, timeout=2):  # loopback only
+            # The workbench loads its scenarios during the first request, without a lock: a
+            # second request while that one runs (a client that gave up too early and asked
+            # again) can load them twice or see half of them. So wait for the first answer.
+            with urllib.request.urlopen(url, timeout=max(deadline - time.monotonic(), 1)):
                 return
         except OSError:
             time.sleep(0.3)
