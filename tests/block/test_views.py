@@ -221,3 +221,16 @@ def test_the_timeline_and_checks_come_with_a_text_for_screen_readers(harness):
     assert init["check_now_interval_s"] == 30  # the tests' polling settings
     assert init["status"]["now"]
     assert 'aria-controls="upstream-form-' in content  # "Register another" names the form
+
+
+def test_a_contribution_never_checked_successfully_says_so(harness, world):
+    world.open("github", "openedx/xblock-sdk", 6, author="ada")
+    world.fail_next("github", 503, times=10)
+    block = harness.block()
+    harness.call(block, "register", {"url": "https://github.com/openedx/xblock-sdk/pull/6",
+                                     "forge_username": "ada"})
+    _, init = _initial_status(block)
+    contribution = init["status"]["contributions"][0]
+    assert contribution["state_label"] == "Could not be checked"  # not "Not checked yet"
+    assert contribution["error"]["code"] == "forge_unavailable"
+    assert [s["id"] for s in contribution["timeline"] if s["done"]] == ["registered"]
