@@ -2,7 +2,8 @@
 
     python -m forge_simulator serve --port 8765 [--demo] [--config-out FILE]
     python -m forge_simulator merge github openedx/xblock-sdk 101 [--url URL]
-    python -m forge_simulator open gitlab mooc-floss/demo 7 --author learner
+    python -m forge_simulator open gitlab mooc-floss/demo 7 --author learner --label bug
+    python -m forge_simulator edit github openedx/xblock-sdk 101 --description "upx-1234abcd"
     python -m forge_simulator rename github openedx/old-name openedx/new-name
     python -m forge_simulator rate-limit github 0 --reset-in 600
 """
@@ -62,9 +63,17 @@ def _act(args):
         body = {"kind": args.kind, "remaining": args.remaining, "reset_in_s": args.reset_in}
     else:
         body = {"kind": args.kind, "project": args.project, "number": args.number}
-        for key in ("author", "title", "label", "state"):
+        for key in ("author", "title", "state"):
             if getattr(args, key):
                 body[key] = getattr(args, key)
+        if args.description is not None:
+            body["body"] = args.description  # the forge's name for a description
+        if args.label:
+            # `label` adds one label; `open` takes the list (the server reads "labels").
+            if args.action == "label":
+                body["label"] = args.label[-1]
+            else:
+                body["labels"] = list(args.label)
     request = urllib.request.Request(f"{args.url}/_sim/{args.action}",
                                      data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
@@ -93,7 +102,10 @@ def main(argv=None):
         sub.add_argument("--url", default=DEFAULT_URL)
         sub.add_argument("--author")
         sub.add_argument("--title")
-        sub.add_argument("--label")
+        sub.add_argument("--label", action="append",
+                         help="a label (repeat for several; with `label`, the one to add)")
+        sub.add_argument("--description",
+                         help="the description (e.g. with an ownership code; `open`, `edit`)")
         sub.add_argument("--state", choices=("open", "closed", "merged"))
     rename = commands.add_parser("rename", help="rename a repository (old paths answer 301)")
     rename.add_argument("kind", choices=("github", "gitlab", "gerrit", "gitea"))

@@ -28,6 +28,7 @@ GUIDE = """
   With a mentor:    http://127.0.0.1:{port}/scenario/upstream_contribution.3/
   (add ?student=ada to act as another learner; on the last one ?student=mia is its
   mentor and ?student=staff is course staff: both see the learners' progress table)
+  Studio editor:    http://127.0.0.1:{port}/scenario/upstream_contribution.1/studio_view/
 
   Under "Your forge accounts", press "Verify with GitHub" (the simulator signs you in as
   learner), then register  https://github.com/openedx/xblock-sdk/pull/101
@@ -59,11 +60,18 @@ def _start_simulator(args, var_dir):
     return simulator
 
 
+def start_poller(check_every, extra_args=(), stderr=None):
+    """The sweep loop's process. Its stdout repeats each sweep line that the log
+    (stderr) already prints, so only the log is shown."""
+    command = [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
+               "--interval", str(max(1, min(check_every, 5))), *extra_args]
+    return subprocess.Popen(  # pylint: disable=consider-using-with
+        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=stderr, text=True)
+
+
 def _start_background_polling(args):
     """The sweep loop in its own process, so merges complete units with no page open."""
-    poller = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
-         "--interval", str(max(1, min(args.check_every, 5)))], env=os.environ.copy())
+    poller = start_poller(args.check_every)
     atexit.register(poller.terminate)
     # A terminated demo (SIGTERM) exits through atexit too, taking the poller with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -45,12 +45,17 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 # The workbench logs to a relative var/ path; keep its log beside our database.
+# Each sweep line is printed once (not propagated to a second handler), and idle
+# sweeps only as a heartbeat every 5 minutes.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler", "level": "INFO"}},
+    "filters": {"quiet_idle_sweeps": {"()": "workbench_demo.sweep_log.QuietIdleSweeps",
+                                      "heartbeat_s": 300}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": "INFO",
+                             "filters": ["quiet_idle_sweeps"]}},
     "loggers": {
-        "upstream_xblock": {"handlers": ["console"], "level": "INFO"},
+        "upstream_xblock": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }

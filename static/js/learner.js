@@ -1,9 +1,9 @@
 /* The learner's view of one upstream_contribution block.
  *
- * Scoped to its own element, so several blocks work in one unit. Forge text
- * (titles, user names) is written with textContent only. The page asks the
- * server for news at the interval the server suggests, backs off on errors,
- * pauses while the tab is hidden and stops when nothing is left to check.
+ * Scoped to its own element, so several blocks work in one unit (drawing is in
+ * learner_render.js). The page asks the server for news at the interval the
+ * server suggests, backs off on errors, pauses while the tab is hidden and stops
+ * when nothing is left to check. Re-rendering keeps keyboard focus where it was.
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";
@@ -12,22 +12,34 @@ function UpstreamContributionLearnerView(runtime, element) {
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
     var text = init.text || {};
     var usernames = init.usernames || {};
+    var language = init.language || document.documentElement.lang || undefined;
     var MAX_BACKOFF_S = 300;
     var timer = null;
+    var clockTimer = null;
     var failures = 0;
     var dueWhileHidden = false;
     var inFlight = false;
+    var formOpened = false;
+    var checkNowTimer = null;
+    var CHECK_INTERVAL_MS = (init.check_now_interval_s || 0) * 1000;
+
+    var draw = UpstreamContributionRenderer(root, text, language);
+    var el = draw.el, format = draw.format, formatNodes = draw.formatNodes;
+    var timeNode = draw.timeNode, serverNow = draw.serverNow;
 
     function $(selector) { return root.querySelector(selector); }
 
     var form = $(".upstream-register");
-    if (!form) { return; }  // configuration error: nothing to drive
+    if (!form) { return; }  // configuration error or signed out: nothing to drive
     var urlInput = form.querySelector("input[name=url]");
     var userInput = form.querySelector("input[name=forge_username]");
     var formError = $(".upstream-form-error");
     var submitButton = $(".upstream-submit");
+    var anotherButton = $(".upstream-register-another");
     var checkNowButton = $(".upstream-check-now");
     var pollStatus = $(".upstream-poll-status");
+    var checkHint = $(".upstream-check-hint");
+    var listTitle = $(".upstream-list-title");
 
     function csrfToken() {
         var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -54,78 +66,40 @@ function UpstreamContributionLearnerView(runtime, element) {
         });
     }
 
-    function el(tag, className, content) {
-        var node = document.createElement(tag);
-        if (className) { node.className = className; }
-        if (content !== undefined && content !== null) { node.textContent = content; }
-        return node;
+    // The form folds into "Register another" once the unit is complete.
+    function renderForm(completed) {
+        var folded = completed && !formOpened;
+        anotherButton.hidden = !completed;
+        anotherButton.setAttribute("aria-expanded", folded ? "false" : "true");
+        var hadFocus = form.contains(document.activeElement);
+        form.hidden = folded;
+        if (folded && hadFocus) { anotherButton.focus(); }
     }
 
-    // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
-    function format(template, params) {
-        return template.replace(/%\((\w+)\)s/g, function (match, name) {
-            return params.hasOwnProperty(name) ? String(params[name]) : match;
-        });
-    }
-
-    function formatTime(iso) {
-        if (!iso) { return text.never; }
-        var date = new Date(iso);
-        return isNaN(date.getTime()) ? iso : date.toLocaleString();
-    }
-
-    function safeHref(url) {
-        return /^https?:\/\//i.test(url || "") ? url : null;
-    }
-
-    function renderCheck(check) {
-        var item = el("li", "upstream-check upstream-check-" + check.outcome);
-        item.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + " "));
-        item.appendChild(el("span", "upstream-check-reason", check.reason));
-        return item;
-    }
-
-    function renderContribution(c) {
-        var item = el("li", "upstream-item upstream-verdict-" + c.verdict);
-        var heading = el("div", "upstream-item-heading");
-        var href = safeHref(c.web_url);
-        var title = c.title || text.untitled;
-        if (href) {
-            var link = el("a", "upstream-item-link", title);
-            link.href = href;
-            link.target = "_blank";
-            link.rel = "noopener noreferrer";
-            link.setAttribute("aria-label", format(text.open_link, {title: title}));
-            heading.appendChild(link);
-        } else {
-            heading.appendChild(el("span", "upstream-item-link", title));
+    // "Check now" is offered when the server would accept it: some contribution still
+    // checked, and one of them not checked in the last few seconds.
+    function renderCheckNow(status) {
+        clearTimeout(checkNowTimer);
+        var unsettled = status.contributions.filter(function (c) { return c.next_check; });
+        checkNowButton.hidden = !status.next_check_in_s || !unsettled.length;
+        var readyAt = Math.min.apply(null, unsettled.map(function (c) {
+            return c.last_checked ? new Date(c.last_checked).getTime() + CHECK_INTERVAL_MS : 0;
+        }));
+        var waitMs = readyAt - serverNow();
+        var wait = !checkNowButton.hidden && waitMs > 1000;
+        setBusy(checkNowButton, wait);
+        checkHint.textContent = "";
+        if (wait) {
+            checkHint.appendChild(formatNodes(text.check_again, {when: timeNode(
+                new Date(readyAt).toISOString(), true)}));
+            checkNowTimer = setTimeout(function () { renderCheckNow(status); }, waitMs);
         }
-        heading.appendChild(el("span", "upstream-state upstream-state-" + c.state, c.state_label));
-        item.appendChild(heading);
-        item.appendChild(el("div", "upstream-item-repo",
-            format(text.repository, {repository: c.repository, number: c.number})));
-        if (c.checks && c.checks.length) {
-            var checks = el("ul", "upstream-checks");
-            c.checks.forEach(function (check) { checks.appendChild(renderCheck(check)); });
-            item.appendChild(checks);
-        }
-        if (c.error) { item.appendChild(el("p", "upstream-item-error", c.error.message)); }
-        var when = format(text.times, {last: formatTime(c.last_checked),
-            next: c.next_check ? formatTime(c.next_check) : text.settled});
-        item.appendChild(el("div", "upstream-item-times", when));
-        if (c.counted) {
-            item.appendChild(el("div", "upstream-item-counted", text.counted));
-        } else {
-            var withdraw = el("button", "upstream-withdraw", text.withdraw);
-            withdraw.type = "button";
-            withdraw.setAttribute("aria-label", format(text.withdraw_label, {title: title}));
-            withdraw.addEventListener("click", function () { onWithdraw(c.url); });
-            item.appendChild(withdraw);
-        }
-        return item;
     }
 
     function render(status) {
+        if (status.now) { draw.setServerNow(status.now); }
+        var active = document.activeElement;
+        var focusKey = active && root.contains(active) ? active.getAttribute("data-focus-key") : null;
         var summary = $(".upstream-summary");
         summary.textContent = status.message ? status.summary + ". " + status.message : status.summary;
         container.classList.toggle("upstream-completed", !!status.completed);
@@ -138,9 +112,34 @@ function UpstreamContributionLearnerView(runtime, element) {
         if (!status.contributions.length) {
             list.appendChild(el("li", "upstream-empty", text.no_contributions));
         }
-        status.contributions.forEach(function (c) { list.appendChild(renderContribution(c)); });
-        checkNowButton.hidden = !status.next_check_in_s;
+        status.contributions.forEach(function (c) { list.appendChild(draw.contribution(c, onWithdraw)); });
+        renderForm(!!status.completed);
+        var checkHadFocus = active === checkNowButton;
+        renderCheckNow(status);
+        if (focusKey) {  // a control inside a card that was just redrawn
+            var again = root.querySelector("[data-focus-key='" + cssEscape(focusKey) + "']");
+            (again || listTitle).focus();
+        } else if (checkHadFocus && checkNowButton.hidden) {
+            listTitle.focus();
+        }
         schedule(status.next_check_in_s);
+    }
+
+    // aria-disabled, not disabled: a disabled button loses keyboard focus to the page body.
+    function setBusy(button, busy) {
+        if (busy) { button.setAttribute("aria-disabled", "true"); }
+        else { button.removeAttribute("aria-disabled"); }
+    }
+
+    function isBusy(button) { return button.getAttribute("aria-disabled") === "true"; }
+
+    function cssEscape(value) {
+        return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/["'\\\]]/g, "\\$&");
+    }
+
+    function focusCard(url) {
+        var card = root.querySelector(".upstream-item[data-url='" + cssEscape(url) + "']");
+        (card || listTitle).focus();
     }
 
     function schedule(seconds) {
@@ -156,7 +155,7 @@ function UpstreamContributionLearnerView(runtime, element) {
         inFlight = true;
         post("status", {}).then(function (status) {
             failures = 0;
-            pollStatus.textContent = "";
+            if (pollStatus.textContent === text.network_error) { pollStatus.textContent = ""; }
             render(status);
         }).catch(function () {
             failures += 1;
@@ -178,46 +177,62 @@ function UpstreamContributionLearnerView(runtime, element) {
         if (!userInput.value && usernames[host]) { userInput.value = usernames[host]; }
     });
 
+    anotherButton.addEventListener("click", function () {
+        formOpened = !formOpened || form.hidden;
+        renderForm(true);
+        if (formOpened) { urlInput.focus(); }
+    });
+
     form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (isBusy(submitButton)) { return; }
         formError.textContent = "";
         urlInput.removeAttribute("aria-invalid");
-        submitButton.disabled = true;
+        setBusy(submitButton, true);
         pollStatus.textContent = text.registering;
         post("register", {url: urlInput.value, forge_username: userInput.value}).then(function (body) {
             var host = body.contribution.host;
             if (userInput.value) { usernames[host] = userInput.value.trim(); }
             urlInput.value = "";
-            pollStatus.textContent = "";
+            formOpened = false;
             render(body.status);
+            pollStatus.textContent = format(text.registered,
+                {title: body.contribution.title || body.contribution.url});
+            focusCard(body.contribution.url);  // the new card: its state and checks come next
         }).catch(function (error) {
             pollStatus.textContent = "";
             formError.textContent = error.message;
             urlInput.setAttribute("aria-invalid", "true");
             urlInput.focus();
-        }).then(function () { submitButton.disabled = false; });
+        }).then(function () { setBusy(submitButton, false); });
     });
 
     checkNowButton.addEventListener("click", function () {
-        checkNowButton.disabled = true;
+        if (isBusy(checkNowButton)) { return; }
+        setBusy(checkNowButton, true);
         pollStatus.textContent = text.checking;
         post("check_now", {}).then(function (status) {
             pollStatus.textContent = "";
             render(status);
-            checkNowButton.disabled = false;
         }).catch(function (error) {
             pollStatus.textContent = error.message;
             var wait = (error.body && error.body.retry_in_s) || 10;
-            setTimeout(function () { checkNowButton.disabled = false; }, wait * 1000);
+            checkNowTimer = setTimeout(function () { setBusy(checkNowButton, false); }, wait * 1000);
         });
     });
 
-    function onWithdraw(url) {
+    function onWithdraw(c, title) {
         if (!window.confirm(text.withdraw_confirm)) { return; }
-        post("withdraw", {url: url}).then(render).catch(function (error) {
+        post("withdraw", {url: c.url}).then(function (status) {
+            render(status);
+            pollStatus.textContent = format(text.withdrawn, {title: title});
+            listTitle.focus();  // the card is gone: land on the list it was in
+        }).catch(function (error) {
             pollStatus.textContent = error.message;
+            poll();  // the refusal means the page was out of date
         });
     }
 
+    clockTimer = setInterval(draw.refreshClock, 15000);
     if (init.status) { render(init.status); }
 }

@@ -1,26 +1,60 @@
 """The block speaks the learner's language: the shipped French catalog, end to end."""
 
+import ast
 import re
 from pathlib import Path
 
 import polib
+import pytest
 from django.utils import translation
 
 import upstream_xblock
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-CATALOG = Path(upstream_xblock.__file__).parent / "translations" / "fr" / "LC_MESSAGES"
 
 
-def test_french_catalog_is_complete_and_compiled():
-    po = polib.pofile(str(CATALOG / "text.po"))
-    mo = polib.mofile(str(CATALOG / "text.mo"))
+PACKAGE = Path(upstream_xblock.__file__).parent
+TEMPLATES = PACKAGE.parent / "templates"
+CATALOGS = sorted((PACKAGE / "translations").glob("*/LC_MESSAGES/text.po"))
+MARKERS = {"_", "gettext", "gettext_noop", "ugettext", "ngettext"}
+TRANS_TAG = re.compile(r'{%\s*trans\s+"([^"]+)"\s*%}')
+BLOCKTRANS_TAG = re.compile(r"{%\s*blocktrans[^%]*%}(.*?){%\s*endblocktrans\s*%}", re.S)
+
+
+def marked_strings():
+    """Every literal the code marks for translation (what `scripts/i18n.sh extract` finds)."""
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in MARKERS and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str) and node.args[0].value):
+                found.add(node.args[0].value)
+    for path in TEMPLATES.glob("*.html"):
+        template = path.read_text(encoding="utf-8")
+        found.update(TRANS_TAG.findall(template))
+        found.update(re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body)
+                     for body in BLOCKTRANS_TAG.findall(template))
+    return found
+
+
+def test_there_is_a_catalog_to_check():
+    assert [path.parts[-3] for path in CATALOGS] == ["fr"]
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_catalog_is_complete_and_compiled(catalog):
+    po = polib.pofile(str(catalog))
+    mo = polib.mofile(str(catalog.with_suffix(".mo")))
     assert po.percent_translated() == 100
     assert not [entry for entry in po if "fuzzy" in entry.flags or entry.obsolete]
     assert {e.msgid: e.msgstr for e in po} == {e.msgid: e.msgstr for e in mo if e.msgid}
     for entry in po:  # placeholders survive translation
         assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), \
             entry.msgid
+    missing = sorted(marked_strings() - {entry.msgid for entry in po})
+    assert not missing, f"not in {catalog}: {missing}"
 
 
 def test_the_view_in_french(harness, world, verified_ada):  # pylint: disable=unused-argument
@@ -48,3 +82,14 @@ def test_english_stays_english(harness):
     with translation.override("en"):
         content = block.runtime.render(block, "student_view").content
     assert "Address of your pull request, merge request or change" in content
+
+
+def test_default_instructions_and_name_follow_the_learner_language(harness):
+    block = harness.block()
+    with translation.override("fr"):
+        content = block.runtime.render(block, "student_view").content
+    assert "Contribuez à un projet de logiciel libre" in content
+    assert "Contribute to a free software project" not in content
+    written = harness.block('<upstream_contribution instructions="Ship it."/>')
+    with translation.override("fr"):
+        assert "Ship it." in written.runtime.render(written, "student_view").content

@@ -1,6 +1,8 @@
 """The running demo (workbench + forge simulator in a subprocess) and a headless Chromium."""
 
+import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -28,7 +30,10 @@ def wait_for(url, process, demo, timeout_s=60):
         if process.poll() is not None:
             raise RuntimeError(f"the demo exited early:\n{demo.log_tail()}")
         try:
-            with urllib.request.urlopen(url, timeout=2):  # loopback only
+            # The workbench loads its scenarios during the first request, without a lock: a
+            # second request while that one runs (a client that gave up too early and asked
+            # again) can load them twice or see half of them. So wait for the first answer.
+            with urllib.request.urlopen(url, timeout=max(deadline - time.monotonic(), 1)):
                 return
         except OSError:
             time.sleep(0.3)
@@ -89,7 +94,48 @@ def page(browser):
     context = browser.new_context()
     page = context.new_page()
     errors = []
+    server_errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: server_errors.append((response.status, response.url))
+            if response.status >= 500 else None)
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert server_errors == [], f"server errors: {server_errors}"
+
+
+PACKAGE_JSON = Path(__file__).with_name("package.json")
+NPM_PREFIX = ROOT / "var" / "npm"
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, from npm at the version pinned in tests/browser/package.json."""
+    version = json.loads(PACKAGE_JSON.read_text())["dependencies"]["axe-core"]
+    script = NPM_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+    installed = NPM_PREFIX / "node_modules" / "axe-core" / "package.json"
+    if not (script.exists() and json.loads(installed.read_text())["version"] == version):
+        if not shutil.which("npm"):
+            pytest.fail("npm is missing: install Debian's npm (apt-get install -y npm)")
+        subprocess.run(["npm", "install", "--prefix", str(NPM_PREFIX), "--no-save", "--no-audit",
+                        "--no-fund", "--loglevel=error", f"axe-core@{version}"],
+                       check=True, timeout=300)
+    return script.read_text(encoding="utf-8")
+
+
+def simulator_action(demo, action, **body):
+    """One call on the running demo's forge simulator (its control API)."""
+    request = urllib.request.Request(f"{demo.sim}/_sim/{action}", data=json.dumps(body).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
+        return json.loads(response.read())
+
+
+def axe_violations(page, axe_source, selector):
+    """Serious and critical axe-core violations inside ``selector`` on the page."""
+    page.add_script_tag(content=axe_source)
+    results = page.evaluate("""selector => axe.run(document.querySelector(selector),
+        {resultTypes: ["violations"]})""", selector)
+    return [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]])
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")]

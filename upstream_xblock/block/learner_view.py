@@ -1,13 +1,17 @@
-"""The learner's page: the contributions, their checks, the form to register one."""
+"""The learner's page: the contributions, their timeline and checks, the form to register one."""
 
 import hashlib
 import json
 
+from django.utils import translation
 from web_fragments.fragment import Fragment
 
 from .. import platform
+from ..config import forges_for, schedule_for
 from ..forges import ConfigurationError
+from .learner_strings import js_strings
 from .resources import load_text, render_template
+from .url_examples import accepted_host_names, example_url
 
 
 class LearnerViewMixin:
@@ -16,8 +20,14 @@ class LearnerViewMixin:
     def student_view(self, context=None):  # pylint: disable=unused-argument
         gettext = platform.gettext(self)
         signed_out = not platform.learner_id(self)
-        initial, configuration_error = None, False
+        initial, configuration_error, example, hosts = None, False, "", []
+        check_interval_s = 0
         try:
+            bucket = platform.settings_bucket(self)
+            registry = forges_for(bucket).registry
+            check_interval_s = schedule_for(bucket).manual_min_interval_s
+            example = example_url(registry, self.accepted_hosts)
+            hosts = accepted_host_names(registry, self.accepted_hosts)
             if not signed_out:
                 tracker = self._tracker()
                 rows = tracker.rows()
@@ -27,44 +37,31 @@ class LearnerViewMixin:
         # The initial state holds forge-written text (titles): it travels in an
         # HTML-escaped attribute, never in the runtime's unescaped JSON <script>.
         init = {"status": initial, "usernames": self.forge_usernames or {},
-                "text": js_strings(gettext)}
+                # "Check now" is offered only when the server would accept it.
+                "check_now_interval_s": check_interval_s,
+                "language": translation.get_language() or "en", "text": js_strings(gettext)}
         html = render_template("learner.html", {
             "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
+            "display_name": self._default_translated("display_name", gettext),
+            "instructions": self._default_translated("instructions", gettext),
+            "url_example": example, "accepted_hosts": ", ".join(hosts),
             "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
             "init_json": json.dumps(init),
+            # Another module's panel (verified forge accounts) renders inside this page.
+            "identity_panel": ("" if signed_out or configuration_error
+                               else self.identity_panel_html(gettext)),
         }, self.runtime.service(self, "i18n"))
-        if not signed_out and not configuration_error:
-            html += self.identity_panel_html(gettext)
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
         fragment.add_css(load_text("static", "css/identity.css"))
+        fragment.add_javascript(load_text("static", "js/learner_render.js"))
         fragment.add_javascript(load_text("static", "js/learner.js"))
         fragment.add_javascript(load_text("static", "js/identity.js"))
         # Starts the learner's view and the identity panel (identity.js).
         fragment.initialize_js("UpstreamContributionBlockView")
         return fragment
 
-
-def js_strings(gettext):
-    """The page's own strings, translated on the server (the JS has no catalog of its own)."""
-    return {
-        "registering": gettext("Registering…"),
-        "checking": gettext("Checking…"),
-        "withdraw": gettext("Withdraw"),
-        "withdraw_label": gettext("Withdraw %(title)s"),
-        "withdraw_confirm": gettext("Withdraw this contribution?"),
-        "open_link": gettext("%(title)s (opens on the forge in a new tab)"),
-        "times": gettext("Last checked: %(last)s · Next check: %(next)s"),
-        "never": gettext("never"),
-        "settled": gettext("no more checks needed"),
-        "repository": gettext("Repository: %(repository)s #%(number)s"),
-        "counted": gettext("Counted for your grade"),
-        "network_error": gettext("Could not reach the course server. Retrying…"),
-        "passed": gettext("Passed:"),
-        "failed": gettext("Not met:"),
-        "waiting": gettext("Waiting:"),
-        "no_contributions": gettext("You have not registered a contribution yet."),
-        "untitled": gettext("(title not known yet)"),
-        "ownership_code": gettext("Your ownership code is %(code)s: put it in the description of "
-                                  "your contribution so that we know it is yours."),
-    }
+    def _default_translated(self, name, gettext):
+        """A field's value; its untouched default is shown in the learner's language."""
+        value = getattr(self, name)
+        return gettext(value) if value == self.fields[name].default else value

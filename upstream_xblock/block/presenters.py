@@ -5,6 +5,7 @@ writes it with ``textContent``, never as HTML.
 """
 
 from ..policy import gettext_noop
+from .timeline import timeline_of
 
 # What a learner is told about the last failed check of a contribution, by error code.
 CHECK_ERRORS = {
@@ -19,6 +20,8 @@ STATE_LABELS = {
     "merged": gettext_noop("Merged"), "closed": gettext_noop("Closed"),
     "": gettext_noop("Not checked yet"),
 }
+# A record whose every check so far failed has no state: say so, not "Not checked yet".
+UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
 
 
 def _iso(moment):
@@ -50,14 +53,19 @@ def contribution_json(row, gettext, now):
         "project": row.project,
         "repository": snapshot.get("target_repository") or row.project,
         "web_url": snapshot.get("web_url") or row.url,
-        "state": row.state or "unknown", "state_label": gettext(STATE_LABELS.get(row.state, "")),
+        "state": row.state or "unknown", "state_label": gettext(
+            UNCHECKED_AFTER_ERROR if not row.state and row.error_code
+            else STATE_LABELS.get(row.state, "")),
         "title": row.title, "author": snapshot.get("author", ""),
         "forge_username": row.forge_username,
         "verdict": row.verdict or "pending",
         "checks": [translate_check(check, gettext) for check in row.checks or []],
         "registered_at": _iso(row.registered_at), "last_checked": _iso(row.last_checked_at),
         "next_check": _iso(next_check_of(row, now)), "counted": bool(row.awarded_at),
-        "error": error,
+        "error": error, "timeline": timeline_of(row, gettext),
+        # Only actions the server would accept are offered: a contribution that
+        # counted in an award cannot be withdrawn.
+        "can_withdraw": not row.awarded_at,
     }
 
 
@@ -76,4 +84,6 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
         "message": message,
         "contributions": [contribution_json(row, gettext, now) for row in rows],
         "next_check_in_s": next_poll_in_s,
+        # The server's clock: the page measures "3 minutes ago" against it, not the browser's.
+        "now": _iso(now),
     }

@@ -33,10 +33,10 @@ def is_mentor(block):
 def validate_mentors(names, error):
     """Studio's editor: ``mentors`` is a list of user names (``error`` collects messages)."""
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        error(_("Mentors must be a list of user names."))
+        error("mentors", _("Mentors must be a list of user names."))
         return
     bad = [n for n in names if not USERNAME_RE.match(n.strip())]
     if bad:
-        error(_("These are not user names: %(names)s."), names=", ".join(bad[:5]))
+        error("mentors", _("These are not user names: %(names)s."), names=", ".join(bad[:5]))
     if len(names) > MAX_MENTORS:
-        error(_("A block lists at most 200 mentors."))
+        error("mentors", _("A block lists at most 200 mentors."))

@@ -35,8 +35,8 @@ class AcceptanceRulesMixin:
                "approvals, Gerrit Code-Review, Gitea reviews)."))
     accept_labels = List(
         display_name=_("Labels that count"), scope=Scope.settings, default=[],
-        help=_("A contribution with one of these labels (or Gerrit hashtags) counts, e.g. "
-               '["hacktoberfest-accepted"].'))
+        help=_("A contribution with one of these labels (or Gerrit hashtags) counts, for "
+               "example hacktoberfest-accepted."))
     count_landed_by_commit = Boolean(
         display_name=_("Count contributions landed by commit"), scope=Scope.settings,
         default=False,
@@ -57,8 +57,8 @@ class AcceptanceRulesMixin:
         help=_("A date (YYYY-MM-DD). Empty: the course start date, when it is known."))
     allowed_repositories = List(
         display_name=_("Repositories that count"), scope=Scope.settings, default=[],
-        help=_('Patterns such as ["github.com/openedx/*", "gitlab.com/mooc-floss/**"]. '
-               "Empty: any repository."))
+        help=_("Patterns such as github.com/openedx/* (one path segment) or "
+               "gitlab.com/mooc-floss/** (any depth). Empty: any repository."))
     denied_repositories = List(
         display_name=_("Repositories that do not count"), scope=Scope.settings, default=[],
         help=_("Patterns, as above, of repositories whose contributions never count."))

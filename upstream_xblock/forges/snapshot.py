@@ -1,5 +1,6 @@
 """The normalized state of one contribution, whatever forge it lives on."""
 
+import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -85,17 +86,51 @@ class Snapshot:
         return replace(self, etag=etag)
 
 
-def clean_text(value, limit=MAX_TITLE_LENGTH):
-    """A forge-supplied string, as plain text of bounded length."""
+# Bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
+# FSI, PDI) can make forge text display as something else ("Trojan Source") and leak
+# their direction into the page around it. The marks (LRM, RLM, ALM) cannot reorder
+# anything beyond themselves and are kept, as are the zero-width (non-)joiners that
+# emoji sequences and Arabic, Persian or Indic scripts need.
+SPOOFING_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Categories dropped: controls (Cc, except whitespace, which becomes a space),
+# surrogates and private-use characters. Format characters (Cf) are kept but for
+# the bidi controls above; unassigned code points are kept (newer emoji).
+_DROPPED_CATEGORIES = ("Cc", "Cs", "Co")
+ELLIPSIS = "\u2026"
+
+
+def _clean_char(ch):
+    if ch in SPOOFING_BIDI_CONTROLS:
+        return ""
+    if ch.isspace():
+        return " "
+    if unicodedata.category(ch) in _DROPPED_CATEGORIES:
+        return ""
+    return ch
+
+
+def clean_text(value, limit=MAX_TITLE_LENGTH, ellipsis=True):
+    """A forge-supplied string as plain text of at most ``limit`` characters.
+
+    Longer text is cut with an ellipsis (unless ``ellipsis`` is false), so that a
+    reader knows there was more; the page shows the kept text whole in a tooltip.
+    """
     if not isinstance(value, str):
         return ""
-    text = "".join(ch if ch.isprintable() else " " if ch.isspace() else ""
-                   for ch in value[: limit * 2]).strip()
-    return text[:limit]
+    text = "".join(_clean_char(ch) for ch in value[: limit * 2]).strip()
+    if len(text) <= limit and len(value) <= limit * 2:
+        return text
+    if not ellipsis:
+        return text[:limit]
+    # Do not leave a dangling joiner or combining mark before the ellipsis.
+    kept = text[: limit - 1].rstrip()
+    while kept and (kept[-1] in "\u200c\u200d" or unicodedata.combining(kept[-1])):
+        kept = kept[:-1]
+    return kept + ELLIPSIS
 
 
 def clean_description(value):
-    return clean_text(value, MAX_DESCRIPTION_LENGTH)
+    return clean_text(value, MAX_DESCRIPTION_LENGTH, ellipsis=False)
 
 
 def clean_labels(values):

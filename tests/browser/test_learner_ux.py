@@ -1,0 +1,246 @@
+"""The learner's and the author's experience in a real browser: the look, the timeline,
+the keyboard, axe-core, forge text in any script. Also takes README's screenshot."""
+
+import re
+
+import pytest
+
+from .conftest import ROOT, axe_violations, simulator_action
+
+pytestmark = pytest.mark.slow
+
+ONE_REQUIRED = "/scenario/upstream_contribution.0/"
+TWO_REQUIRED = "/scenario/upstream_contribution.1/"
+URL_LABEL = "Address of your pull request, merge request or change"
+USER_LABEL = "Your user name on that forge"
+SCREENSHOT = ROOT / "docs" / "learner-view.png"
+PARAGON_PRIMARY = "rgb(10, 48, 85)"  # #0A3055
+
+
+def register(block, url, username="learner"):
+    block.get_by_label(URL_LABEL).fill(url)
+    block.get_by_label(USER_LABEL).fill(username)
+    block.get_by_role("button", name="Register").click()
+    block.locator(f".upstream-item[data-url='{url.lower()}']").wait_for()
+
+
+def focused(page, expression="el => el"):
+    return page.evaluate(
+        f"(() => {{ const el = document.activeElement; return ({expression})(el); }})()")
+
+
+def wait_for_text(page, selector, text, timeout=30000):
+    page.wait_for_function("([selector, text]) => Array.from(document.querySelectorAll(selector))"
+                           ".some(node => node.textContent.includes(text))", arg=[selector, text],
+                           timeout=timeout)
+
+
+def test_the_new_look_and_the_form_folding_once_complete(demo, page):
+    simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=150,
+                     author="learner", title="Explain the workbench's scenarios in its README")
+    page.set_viewport_size({"width": 720, "height": 1000})
+    page.goto(demo.base + TWO_REQUIRED + "?student=ux_look")
+    block = page.locator(".upstream-contribution")
+    submit = block.get_by_role("button", name="Register", exact=True)
+    if block.count() == 0:
+        raise AssertionError(f"no block on the page:\n{page.content()[:2000]}\n{demo.log_tail()}")
+    assert submit.evaluate("el => getComputedStyle(el).backgroundColor") == PARAGON_PRIMARY
+    register(block, "https://github.com/openedx/xblock/pull/7")
+    register(block, "https://github.com/openedx/xblock-sdk/pull/150")
+
+    merged = block.locator(".upstream-item").nth(0)
+    badge = merged.locator(".upstream-state")
+    assert badge.inner_text().strip() == "Merged" and badge.locator("svg").count() == 1
+    opened = block.locator(".upstream-item").nth(1)
+    assert opened.locator(".upstream-state").inner_text().strip() == "Open"
+    withdraw = block.get_by_role("button", name=re.compile("Withdraw"))
+    assert withdraw.count() == 2  # nothing counted yet: either may be withdrawn
+    times = opened.locator(".upstream-item-times")
+    assert "Last checked" not in times.inner_text()
+    moment = times.locator("time").first
+    assert moment.get_attribute("datetime") and moment.get_attribute("title")
+    assert re.search(r"Checked (now|\d+ seconds? ago)", times.inner_text())
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.add_style_tag(content=".wrapper-workbench .banner { display: none !important; }")
+    block.screenshot(path=str(SCREENSHOT), animations="disabled")
+
+    simulator_action(demo, "merge", kind="github", project="openedx/xblock-sdk", number=150)
+    page.wait_for_function("document.querySelector('.upstream-contribution')"
+                           ".classList.contains('upstream-completed')", timeout=30000)
+    assert block.locator(".upstream-item-counted").count() == 2
+    assert withdraw.count() == 0  # counted contributions cannot be withdrawn: not offered
+    another = block.get_by_role("button", name="Register another contribution")
+    assert another.is_visible() and block.locator("form.upstream-register").is_hidden()
+    assert another.get_attribute("aria-expanded") == "false"
+    another.click()
+    assert block.locator("form.upstream-register").is_visible()
+    assert focused(page, "el => el.name") == "url"
+    assert another.get_attribute("aria-expanded") == "true"
+
+
+def test_narrow_screen_keeps_everything_inside_320_px(demo, page):
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_narrow")
+    block = page.locator(".upstream-contribution")
+    register(block, "https://github.com/openedx/xblock/pull/7")
+    overflowing = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.upstream-contribution *')).filter(el => el.getBoundingClientRect().right > 321)
+        .map(el => el.className)""")
+    assert overflowing == []
+
+
+def test_timeline_of_a_change_reviewed_then_merged(demo, page):
+    url = "https://review.opendev.org/c/openstack/nova/+/900101"
+    simulator_action(demo, "open", kind="gerrit", project="openstack/nova", number=900101,
+                     author="learner", title="Fix the scheduler's docstring")
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_timeline")
+    block = page.locator(".upstream-contribution")
+    register(block, url)
+    timeline = block.locator("ol.upstream-timeline")
+    assert timeline.get_attribute("aria-label") == "Timeline of Fix the scheduler's docstring"
+    steps = timeline.locator("li")
+    assert steps.nth(0).inner_text().startswith("Opened")
+
+    simulator_action(demo, "request_changes", kind="gerrit", project="openstack/nova",
+                     number=900101)
+    wait_for_text(page, ".upstream-step-done", "Changes requested")
+    simulator_action(demo, "approve", kind="gerrit", project="openstack/nova", number=900101)
+    wait_for_text(page, ".upstream-step-done", "Approved")
+    simulator_action(demo, "merge", kind="gerrit", project="openstack/nova", number=900101)
+    wait_for_text(page, ".upstream-step-done", "Counted for your grade")
+
+    done = [text.split("\n")[0]
+            for text in timeline.locator("li.upstream-step-done").all_inner_texts()]
+    # Registration sits where its date falls among the forge's dated steps.
+    assert done[0] == "Opened" and done[-1] == "Counted for your grade"
+    assert sorted(done) == sorted(["Opened", "Approved", "Merged", "Registered here",
+                                   "Counted for your grade"])
+    assert done.index("Approved") < done.index("Merged")
+    assert timeline.locator("li.upstream-step-todo").count() == 0
+    merged_step = timeline.locator("li", has_text="Merged")
+    assert merged_step.locator("time").get_attribute("datetime")
+    # Screen readers hear whether each step happened (the dot only shows it).
+    assert "(done)" in merged_step.text_content()
+
+
+def tab_to(page, predicate, limit=40, key="Tab"):
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if focused(page, predicate):
+            return
+    raise AssertionError(f"could not reach {predicate} with {key}")
+
+
+def test_keyboard_only_with_focus_kept_after_each_action(demo, page):
+    url = "https://github.com/openedx/xblock-sdk/pull/160"
+    simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=160,
+                     author="learner", title="Keyboard-only contribution")
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_keyboard")
+    page.on("dialog", lambda dialog: dialog.accept())
+    tab_to(page, "el => el.name === 'url'")
+    page.keyboard.type(url)
+    page.keyboard.press("Tab")
+    page.keyboard.type("learner")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.classList.contains('upstream-item')")
+    assert focused(page, "el => el.dataset.url") == url
+    wait_for_text(page, ".upstream-poll-status", "Registered: Keyboard-only contribution.")
+
+    tab_to(page, "el => el.classList.contains('upstream-check-now')")
+    # Just checked (the demo checks every 2 s, and "Check now" is allowed 5 s after a
+    # check): the button waits (aria-disabled, so it keeps focus) and says when it can be
+    # used, instead of sending a check the server would refuse.
+    check_calls = []
+    page.on("request", lambda request: check_calls.append(request.url)
+            if "check_now" in request.url else None)
+    assert page.locator(".upstream-check-now").get_attribute("aria-disabled") == "true"
+    assert "You can check again" in page.locator(".upstream-check-hint").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(2500)  # a status poll re-renders the list meanwhile
+    assert check_calls == []
+    assert focused(page, "el => el.className").endswith("upstream-check-now")
+
+    tab_to(page, "el => el.classList.contains('upstream-withdraw')", key="Shift+Tab")
+    page.keyboard.press("Enter")
+    wait_for_text(page, ".upstream-poll-status", "Withdrawn: Keyboard-only contribution.")
+    assert focused(page, "el => el.className") == "upstream-list-title"
+    assert page.locator(".upstream-item").count() == 0
+
+
+def test_axe_finds_nothing_serious_on_the_learner_view_and_the_studio_editor(
+        demo, page, axe_source):
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_axe")
+    block = page.locator(".upstream-contribution")
+    register(block, "https://github.com/openedx/xblock/pull/8")  # a failed check, shown
+    register(block, "https://github.com/openedx/xblock/pull/7")  # merged, counted: form folds
+    block.get_by_role("button", name="Register another contribution").click()
+    assert axe_violations(page, axe_source, ".upstream-contribution") == []
+
+    page.goto(demo.base + TWO_REQUIRED + "studio_view/?student=ux_axe")
+    editor = page.locator(".upstream-studio")
+    editor.get_by_label("Accepted contributions required").fill("two")
+    editor.get_by_role("button", name="Save").click()
+    editor.locator(".upstream-studio-error", has_text="whole number").wait_for()
+    assert axe_violations(page, axe_source, ".upstream-studio") == []
+
+
+def test_studio_editor_saves_in_the_workbench_and_explains_mistakes(demo, page):
+    page.goto(demo.base + TWO_REQUIRED + "studio_view/?student=ux_author")
+    editor = page.locator(".upstream-studio")
+    hosts = editor.get_by_label("Accepted forges")
+    hosts.fill("github.com, bitbucket.org")
+    editor.get_by_role("button", name="Save").click()
+    error = editor.locator(".upstream-studio-field[data-field-name=accepted_hosts] "
+                           ".upstream-studio-error")
+    error.wait_for()
+    assert "bitbucket.org" in error.inner_text()
+    assert hosts.get_attribute("aria-invalid") == "true"
+    assert focused(page, "el => el.name") == "accepted_hosts"
+
+    editor.get_by_label("Labels that disqualify").fill("spam\ninvalid\nduplicate")
+    hosts.fill("")
+    editor.get_by_role("button", name="Save").click()
+    wait_for_text(page, ".upstream-studio-status", "Saved.")
+    page.reload()
+    assert editor.get_by_label("Labels that disqualify").input_value() == \
+        "spam\ninvalid\nduplicate"
+
+
+def test_right_to_left_and_emoji_titles_are_intact_and_isolated(demo, page):
+    rtl = "\u0625\u0635\u0644\u0627\u062d \u0627\u0644\u062a\u0631\u062c\u0645\u0629"  # Arabic
+    emoji = "\U0001F469\u200D\U0001F4BB Docs for \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=170,
+                     author="learner", title=rtl + " \u202e(spoofed)")
+    simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=171,
+                     author="learner", title=emoji + " " + "long " * 80)
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_scripts")
+    block = page.locator(".upstream-contribution")
+    register(block, "https://github.com/openedx/xblock-sdk/pull/170")
+    register(block, "https://github.com/openedx/xblock-sdk/pull/171")
+
+    first = block.locator(".upstream-item").nth(0).locator(".upstream-item-link")
+    assert first.text_content() == rtl + " (spoofed)"  # the override is gone, the words stay
+    assert first.get_attribute("dir") == "auto"
+    badge = block.locator(".upstream-item").nth(0).locator(".upstream-state")
+    # The right-to-left title does not pull the badge to its left.
+    assert badge.bounding_box()["x"] > first.bounding_box()["x"]
+
+    second = block.locator(".upstream-item").nth(1).locator(".upstream-item-link")
+    assert second.text_content().startswith(emoji)  # ZWJ and ZWNJ kept
+    assert second.text_content().endswith("\u2026") and len(second.text_content()) == 300
+    assert second.get_attribute("title") == second.text_content()
+    repository = block.locator(".upstream-item").nth(1).locator(".upstream-item-repo bdi")
+    assert repository.first.text_content() == "openedx/xblock-sdk"
+
+
+def test_reduced_motion_and_forced_colours_are_respected(demo, page):
+    page.goto(demo.base + ONE_REQUIRED + "?student=ux_media")
+    block = page.locator(".upstream-contribution")
+    register(block, "https://github.com/openedx/xblock-sdk/pull/102")  # a draft: still checked
+    button = block.get_by_role("button", name="Check now")
+    assert button.evaluate("el => getComputedStyle(el).transitionDuration") != "0s"
+    page.emulate_media(reduced_motion="reduce", forced_colors="active")
+    assert button.evaluate("el => getComputedStyle(el).transitionDuration") == "0s"
+    badge = block.locator(".upstream-state").first
+    assert badge.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
+    assert badge.locator("svg").count() == 1 and badge.inner_text().strip()

@@ -1,0 +1,35 @@
+"""The demo's console: a sweep line when a sweep did something, else a slow heartbeat.
+
+The background loop sweeps every few seconds; printing every idle sweep buries
+what matters (hundreds of identical lines). A line whose counts are all zero
+(``due`` aside) is shown at most once per ``heartbeat_s``.
+"""
+
+import logging
+import re
+import time
+
+COUNTS = re.compile(r"(\w+)=(\d+)")
+
+
+class QuietIdleSweeps(logging.Filter):
+    """Lets through sweep lines that report work, and one idle line per heartbeat."""
+
+    def __init__(self, heartbeat_s=300, clock=time.monotonic):
+        super().__init__()
+        self.heartbeat_s = heartbeat_s
+        self.clock = clock
+        self._last_idle = None
+
+    def filter(self, record):
+        message = record.getMessage()
+        if not message.startswith("upstream_xblock sweep:"):
+            return True
+        counts = {name: int(value) for name, value in COUNTS.findall(message)}
+        if any(value for name, value in counts.items() if name != "due"):
+            return True
+        now = self.clock()
+        if self._last_idle is None or now - self._last_idle >= self.heartbeat_s:
+            self._last_idle = now
+            return True
+        return False
