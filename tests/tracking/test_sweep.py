@@ -119,7 +119,7 @@ def test_one_log_line_of_counts(forges, world, registry, caplog):
         make_sweeper(forges).run_once()
     lines = [r.getMessage() for r in caplog.records if "sweep:" in r.getMessage()]
     assert lines == ["upstream_xblock sweep: due=1 checked=1 changed=1 accepted=1 "
-                     "deferred_rate_limit=0 errors=0 awarded=1"]
+                     "deferred_rate_limit=0 errors=0 awarded=1 not_tried=0"]
 
 
 def test_rules_come_from_the_block_config(forges, world, registry):
