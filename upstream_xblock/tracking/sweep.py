@@ -201,7 +201,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         pool = ThreadPoolExecutor(max_workers=min(HOSTS_IN_PARALLEL, len(checks)),
                                   thread_name_prefix="sweep-host")
         futures = {pool.submit(check.run): host for host, check in checks.items()}
-        give_up = TimeBudget(host_budget_s * 1.1 + 1)
+        give_up = TimeBudget(host_budget_s + min(max(host_budget_s * 0.1, 0.2), 5))
         try:
             pending = set(futures)
             while pending:
