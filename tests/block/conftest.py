@@ -54,6 +54,13 @@ class BlockHarness:
         return response.status_code, json.loads(response.body)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with no throttle counts or rate budgets left by another."""
+    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
+    cache.clear()
+
+
 @pytest.fixture
 def harness(db, forge_settings):  # pylint: disable=unused-argument
     return BlockHarness()

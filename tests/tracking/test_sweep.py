@@ -141,23 +141,6 @@ def test_management_command_once(settings, simulator, world, registry, capsys):
     assert capsys.readouterr().out.count("due=0") == 2
 
 
-def test_no_chain_in_eager_mode(monkeypatch):
-    """A development LMS runs tasks eagerly: the poll must not run inside a request."""
-    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
-    sent = []
-    monkeypatch.setattr(tasks.poll_due_contributions, "delay", lambda **kw: sent.append(kw))
-    conf = tasks.poll_due_contributions.app.conf
-    eager = conf.task_always_eager
-    try:
-        conf.task_always_eager = True
-        assert tasks.ensure_polling() is False and sent == []
-        conf.task_always_eager = False
-        assert tasks.ensure_polling() is True and len(sent) == 1
-    finally:
-        conf.task_always_eager = eager
-    assert tasks.ensure_polling() is False and len(sent) == 1  # one chain holds the lease
-
-
 @pytest.mark.parametrize("kind", ["gitea", "github"])
 def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind):
     registry.block()
@@ -171,17 +154,3 @@ def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind)
     rows = TrackedContribution.objects.all()
     assert {row.error_code for row in rows} == {"forge_unavailable"}
     assert all(row.next_check_at > timezone.now() for row in rows)
-
-
-def test_a_failed_sweep_does_not_end_the_chain(monkeypatch):
-    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
-    scheduled = []
-    monkeypatch.setattr(tasks.poll_due_contributions, "apply_async",
-                        lambda **kw: scheduled.append(kw))
-    monkeypatch.setattr(tasks, "sweeper", lambda: (_ for _ in ()).throw(RuntimeError("db down")))
-    cache.set(tasks.CHAIN_KEY, "chain-1")
-    with pytest.raises(RuntimeError):
-        tasks.poll_due_contributions.run(chain="chain-1")
-    assert scheduled == [{"kwargs": {"chain": "chain-1", "limit": 10000},
-                          "countdown": tasks.MAX_DELAY_S}]
-    assert tasks.poll_due_contributions.run(chain="another-chain") is None  # not its lease

@@ -38,7 +38,7 @@ def _parse(request):
         raise TrackingError("bad_request", _("The request is too large."), status=413)
     try:
         data = json.loads(body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: RecursionError
         raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise TrackingError("bad_request", _("The request must be a JSON object."))

@@ -35,6 +35,17 @@ class RateBudget:
             return None, None
         return max(state["remaining"] - self.reserve, 0), reset_at
 
+    def spendable(self, forge, now):
+        """(False, reset time) when the forge said nothing is left until a future reset.
+
+        A learner's own request may use the reserve sweeps leave alone.
+        """
+        state = self.cache.get(self.key(forge))
+        if not state or state["remaining"] > 0 or not state["reset"]:
+            return True, None
+        reset_at = datetime.fromtimestamp(state["reset"], tz=timezone.utc)
+        return (True, None) if reset_at <= now else (False, reset_at)
+
     def record(self, forge, rate_limit, now):
         """Remember the forge's latest word (a RateLimitInfo) until its window resets."""
         if rate_limit is None:

@@ -7,17 +7,22 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import ForgeError
+from ..forges import FetchResult, ForgeError, NotFound, RateLimited
 from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
+from . import background
 from .awards import award_if_earned
+from .budget import RateBudget
 from .evaluation import apply_distinct_repositories, evaluate_row
+from .host_check import TimeBudget
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
 from .schedule import Schedule
 
 MAX_CONTRIBUTIONS_PER_BLOCK = 10
 MAX_REFRESHES_PER_REQUEST = 5
 CLAIM_LEASE = timedelta(seconds=60)
+# Where no Celery runs, a learner's request waits on forges this long at most, in all.
+REQUEST_DEADLINE_S = 5
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -34,8 +39,9 @@ class TrackingError(Exception):
         super().__init__(template % self.params if self.params else template)
 
     @classmethod
-    def from_forge(cls, error):
-        return cls(error.code, error.template, params=error.params, reason=error.reason)
+    def from_forge(cls, error, status=400):
+        return cls(error.code, error.template, status=status, params=error.params,
+                   reason=error.reason)
 
     def as_dict(self, gettext=lambda text: text):
         message = gettext(self.template)
@@ -62,15 +68,25 @@ def _evaluation_of(row):
     return row.verdict, row.checks, row.qualified_at, row.accepted_at
 
 
-class ContributionTracker:
-    """The tracking layer as the block (or a worker) sees it for one learner."""
+class ContributionTracker:  # pylint: disable=too-many-instance-attributes
+    """The tracking layer as the block (or a worker) sees it for one learner.
 
-    def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now):
+    A learner's request never waits on a forge beyond a short deadline: where
+    Celery runs, the checks it needs are handed to a task (``hand_off``);
+    elsewhere they run inline within ``request_deadline_s`` in all.
+    """
+
+    def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now,
+                 hand_off=background.hand_off, budget=None,
+                 request_deadline_s=REQUEST_DEADLINE_S):
         self.context = context
         self.forges = forges
         self.schedule = schedule or Schedule()
         self.publisher = publisher
         self.clock = clock
+        self.hand_off = hand_off
+        self.budget = budget or RateBudget()
+        self.request_deadline_s = request_deadline_s
 
     # -- queries -----------------------------------------------------------
     def rows(self):
@@ -80,7 +96,11 @@ class ContributionTracker:
 
     # -- commands ----------------------------------------------------------
     def register(self, url, forge_username=""):
-        """Store the contribution, then ask the forge once; a forge failure is kept, not raised.
+        """Store the contribution and have it checked; a forge failure is kept, not raised.
+
+        Checked inline, a contribution the forge says does not exist is refused
+        (``not_found``) and nothing is stored; handed to a task, the record
+        shows the error and is given up after a few answers like it.
 
         Returns (the new record, all the learner's records, the award or None).
         """
@@ -111,7 +131,10 @@ class ContributionTracker:
         except IntegrityError:
             raise TrackingError("already_registered",
                                 _("You have already registered this contribution.")) from None
-        self.refresh(row)
+        outcome = self._check([row]).get(row.pk)
+        if isinstance(outcome, NotFound):
+            row.delete()
+            raise TrackingError.from_forge(outcome, status=404)
         rows, award = self.settle()
         return row, rows, award
 
@@ -136,9 +159,7 @@ class ContributionTracker:
         """
         now = self.clock()
         rows = self.rows()
-        due = [r for r in rows if r.next_check_at and r.next_check_at <= now]
-        for row in due[:MAX_REFRESHES_PER_REQUEST]:
-            self.refresh(row)
+        self._check([r for r in rows if r.next_check_at and r.next_check_at <= now])
         return self.settle(rows)
 
     def check_now(self):
@@ -153,8 +174,7 @@ class ContributionTracker:
             wait = min(minimum - (now - r.last_checked_at) for r in unsettled)
             raise TrackingError("too_soon", _("Checked a moment ago. Try again in a little while."),
                                 status=429, retry_in_s=max(int(wait.total_seconds()) + 1, 1))
-        for row in ready[:MAX_REFRESHES_PER_REQUEST]:
-            self.refresh(row)
+        self._check(ready)
         return self.settle(rows)
 
     def settle(self, rows=None):
@@ -198,16 +218,52 @@ class ContributionTracker:
         row.next_check_at = lease
         return True
 
+    def _check(self, rows):
+        """Have ``rows`` checked: by a task where Celery runs, else here, within the deadline.
+
+        Returns {record id: outcome} of the checks made here (none when handed off).
+        """
+        rows = [r for r in rows if r.next_check_at is not None and not r.claim_token]
+        if not rows or self.hand_off(rows, self.clock()) is not None:
+            return {}
+        deadline = TimeBudget(self.request_deadline_s)
+        outcomes = {}
+        for row in rows[:MAX_REFRESHES_PER_REQUEST]:
+            if deadline.expired:
+                break  # the rest stay due: the next request or sweep checks them
+            outcome = self._refresh(row, deadline)
+            if outcome is not None:
+                outcomes[row.pk] = outcome
+        return outcomes
+
     def refresh(self, row):
-        """Ask the forge about ``row`` once, apply the rules, schedule the next check."""
+        """Ask the forge about ``row`` once (inline), apply the rules, schedule the next check."""
+        return self._refresh(row, TimeBudget(self.request_deadline_s)) is not None
+
+    def _refresh(self, row, deadline):
         now = self.clock()
         if row.next_check_at is None or row.claim_token or not self._claim(row, now):
-            return False  # settled, held by a sweep, or taken by a concurrent request
-        outcome = fetch_outcome(self.forges, row, self.context.rules)
+            return None  # settled, held by a sweep or task, or taken by a concurrent request
+        outcome = self._fetch_within_budget(row, deadline, now)
         record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
                        self.schedule, now)
         row.save(update_fields=RESULT_FIELDS)
-        return True
+        return outcome
+
+    def _fetch_within_budget(self, row, deadline, now):
+        """The forge's answer, unless the site's shared rate budget is known to be spent."""
+        forge = next((f for f in self.forges.registry if f.host == row.host), None)
+        if forge is not None:
+            spendable, reset_at = self.budget.spendable(forge, now)
+            if not spendable:
+                return RateLimited("The forge's rate limit is exhausted.", reset_at=reset_at,
+                                   reason="budget_spent")
+        outcome = fetch_outcome(self.forges, row, self.context.rules, deadline=deadline)
+        if forge is not None and isinstance(outcome, RateLimited):
+            self.budget.exhausted(forge, outcome.reset_at, now)
+        elif forge is not None and isinstance(outcome, FetchResult):
+            self.budget.record(forge, outcome.rate_limit, now)
+        return outcome
 
     def next_poll_in_s(self, rows):
         """When the page should ask again: 0 when nothing is left to check.
