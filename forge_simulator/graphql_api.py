@@ -2,7 +2,8 @@
 
 from graphql import GraphQLError, build_schema, graphql_sync
 
-from .shapes import iso
+from .shapes import _num_id, iso
+from .state import all_reviews
 
 SDL = """
 type Query {
@@ -16,11 +17,26 @@ type Repository {
 }
 enum PullRequestState { OPEN CLOSED MERGED }
 enum PullRequestReviewDecision { APPROVED CHANGES_REQUESTED REVIEW_REQUIRED }
-type Actor { login: String! }
+scalar BigInt
+interface Actor { login: String! }
+type User implements Actor { login: String! databaseId: Int }
+enum PullRequestReviewState { PENDING COMMENTED APPROVED CHANGES_REQUESTED DISMISSED }
+enum CommentAuthorAssociation {
+  MEMBER OWNER MANNEQUIN COLLABORATOR CONTRIBUTOR FIRST_TIME_CONTRIBUTOR FIRST_TIMER NONE
+}
+type PullRequestReview {
+  state: PullRequestReviewState!
+  submittedAt: String
+  authorAssociation: CommentAuthorAssociation!
+  author: Actor
+}
+type PullRequestReviewConnection { nodes: [PullRequestReview] }
 type Label { name: String! }
 type LabelConnection { nodes: [Label] }
 type PullRequest {
   number: Int!
+  databaseId: Int
+  fullDatabaseId: BigInt
   title: String!
   body: String!
   state: PullRequestState!
@@ -34,6 +50,7 @@ type PullRequest {
   baseRefName: String!
   baseRepository: Repository
   labels(first: Int): LabelConnection
+  latestOpinionatedReviews(first: Int, writersOnly: Boolean): PullRequestReviewConnection
 }
 """
 
@@ -49,6 +66,9 @@ class GraphQLApi:
         query["repository"].resolve = self._repository
         query["rateLimit"].resolve = self._rate_limit
         self.schema.get_type("Repository").fields["pullRequest"].resolve = self._pull
+        self.schema.get_type("Actor").resolve_type = lambda _value, _info, _type: "User"
+        self.schema.get_type("PullRequest").fields["latestOpinionatedReviews"].resolve = \
+            self._latest_opinionated_reviews
 
     def execute(self, query, variables):
         result = graphql_sync(self.schema, query, variable_values=variables)
@@ -74,12 +94,27 @@ class GraphQLApi:
         if c is None:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
         return {
-            "number": c.number, "title": c.title, "body": c.body, "state": c.state.upper(),
+            "number": c.number, "databaseId": c.id, "fullDatabaseId": str(c.id),
+            "_contribution": c, "title": c.title, "body": c.body, "state": c.state.upper(),
             "isDraft": c.draft,
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),
             "mergedAt": iso(c.merged_at), "closedAt": iso(c.closed_at),
             "reviewDecision": _REVIEW.get(c.review, "REVIEW_REQUIRED"),
-            "author": {"login": c.author}, "baseRefName": c.target_branch,
+            "author": {"login": c.author, "databaseId": _num_id(c.author)}, "baseRefName": c.target_branch,
             "baseRepository": {"nameWithOwner": c.project},
             "labels": {"nodes": [{"name": n} for n in c.labels]},
         }
+
+    @staticmethod
+    def _latest_opinionated_reviews(pull, _info, first=100, writersOnly=False):
+        """Each reviewer's latest approving or change-requesting review (``writersOnly``: writers')."""
+        # pylint: disable=invalid-name
+        latest = {}
+        for review in all_reviews(pull["_contribution"]):
+            if review.decision != "commented" and (review.writer or not writersOnly):
+                latest[review.reviewer] = review
+        nodes = [{"state": r.decision.upper(), "submittedAt": iso(r.at),
+                  "authorAssociation": "MEMBER" if r.writer else "CONTRIBUTOR",
+                  "author": {"login": r.reviewer, "databaseId": _num_id(r.reviewer)}}
+                 for r in latest.values()]
+        return {"nodes": nodes[:first]}

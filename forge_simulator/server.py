@@ -15,7 +15,7 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import shapes
 from .control import handle_control
@@ -134,8 +134,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return self._github_events(events)
         review_list = _GITHUB_REVIEWS.match(path)
         if review_list and self.command == "GET":
-            return self._sub_resource("github", review_list,
-                                      lambda c: shapes.reviews(c, "CHANGES_REQUESTED"))
+            page, per_page = self._page("per_page", 30)
+            return self._sub_resource("github", review_list, lambda c: shapes.reviews(
+                c, "CHANGES_REQUESTED", page, per_page))
         match = _GITHUB_PULL.match(path)
         if not match or self.command != "GET":
             return self._send(404, {"message": "Not Found"}, kind="github")
@@ -163,6 +164,16 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                               self._github_rate_headers(), "github")
         return self._send(200, None, {"ETag": etag, **self._github_rate_headers()},
                           kind="github", raw=body)
+
+    def _page(self, size_param, default_size):
+        """(page, per_page) from the query string (GitHub: per_page; Gitea: limit)."""
+        query = parse_qs(urlsplit(self.path).query)
+
+        def number(name, default):
+            value = (query.get(name) or [""])[0]
+            return int(value) if value.isdigit() and 0 < int(value) <= 1000 else default
+
+        return number("page", 1), number(size_param, default_size)
 
     def _sub_resource(self, kind, match, shape):
         """A list or object hanging off a pull request (reviews, approvals)."""
@@ -256,8 +267,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return None
         review_list = _GITEA_REVIEWS.match(path)
         if review_list and self.command == "GET":
-            return self._sub_resource("gitea", review_list,
-                                      lambda c: shapes.reviews(c, "REQUEST_CHANGES"))
+            page, per_page = self._page("limit", 50)
+            return self._sub_resource("gitea", review_list, lambda c: shapes.reviews(
+                c, "REQUEST_CHANGES", page, per_page))
         match = _GITEA_PULL.match(path)
         if not match or self.command != "GET":
             return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")

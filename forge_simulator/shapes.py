@@ -7,6 +7,8 @@ required field present, with its type); the others follow the GitLab
 
 import hashlib
 
+from .state import all_reviews
+
 _REPO_URL_FIELDS = (
     "archive", "assignees", "blobs", "branches", "collaborators", "comments", "commits",
     "compare", "contents", "contributors", "deployments", "downloads", "events", "forks",
@@ -23,7 +25,8 @@ def iso(moment):
 
 
 def _num_id(text):
-    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16)
+    """A stable id for a name; 31 bits, as GraphQL's Int (GitHub's databaseId) holds."""
+    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
 
 
 def project_id(path):
@@ -123,26 +126,38 @@ def github_issue_events(c, api):
     return events
 
 
-def reviews(c, changes_state):
-    """Pull request reviews (GitHub and Gitea list shapes; Gitea says REQUEST_CHANGES)."""
-    if not c.review:
-        return []
-    state = "APPROVED" if c.review == "approved" else changes_state
-    return [{"id": c.id * 10 + 3, "user": {"login": "core-reviewer", "id": 7}, "state": state,
-             "body": "", "submitted_at": iso(c.updated_at)}]
+def reviews(c, changes_state, page=1, per_page=30):
+    """Pull request reviews, one page (GitHub and Gitea list shapes; Gitea says REQUEST_CHANGES).
+
+    GitHub tells the reviewer's ``author_association``; Gitea whether the review is
+    ``official`` (by someone allowed to approve).
+    """
+    states = {"approved": "APPROVED", "changes_requested": changes_state,
+              "commented": "COMMENTED" if changes_state == "CHANGES_REQUESTED" else "COMMENT"}
+    everything = [{
+        "id": c.id * 1000 + i, "user": {"login": r.reviewer, "id": _num_id(r.reviewer)},
+        "state": states[r.decision], "body": "", "submitted_at": iso(r.at),
+        "author_association": "MEMBER" if r.writer else "CONTRIBUTOR",
+        "official": r.writer, "dismissed": False, "stale": False,
+    } for i, r in enumerate(all_reviews(c))]
+    start = (max(1, page) - 1) * per_page
+    return everything[start:start + per_page]
 
 
 def gitlab_approvals(c):
-    """GET /projects/:id/merge_requests/:iid/approvals."""
-    approved = c.review == "approved"
+    """GET /projects/:id/merge_requests/:iid/approvals (only eligible approvers approve)."""
+    approvers = [r for r in all_reviews(c) if r.writer and r.decision == "approved"]
+    approved = bool(approvers)
     return {"id": c.id, "iid": c.number, "approved": approved, "approvals_required": 1,
             "approvals_left": 0 if approved else 1,
-            "approved_by": [{"user": {"id": 7, "username": "core-reviewer"}}] if approved else []}
+            "approved_by": [{"user": {"id": _num_id(r.reviewer), "username": r.reviewer},
+                             "approved_at": iso(r.at)} for r in approvers]}
 
 
 def gitlab_merge_request(c, web):
     """GET /projects/:id/merge_requests/:iid (GitLab REST v4)."""
-    state = {"open": "opened", "closed": "closed", "merged": "merged"}[c.state]
+    state = {"open": "locked" if c.locked else "opened", "closed": "closed",
+             "merged": "merged"}[c.state]
     return {
         "id": c.id, "iid": c.number, "project_id": project_id(c.project), "title": c.title,
         "description": c.body, "state": state, "draft": c.draft, "work_in_progress": c.draft,
@@ -162,14 +177,23 @@ def gitlab_merge_request(c, web):
 def gerrit_change(c):
     """GET /changes/{id}?o=LABELS&o=DETAILED_ACCOUNTS (Gerrit ChangeInfo)."""
     status = {"open": "NEW", "closed": "ABANDONED", "merged": "MERGED"}[c.state]
-    code_review = {"all": []}
-    if c.review == "approved":
-        code_review["approved"] = {"_account_id": 1, "username": "core-reviewer"}
-    elif c.review == "changes_requested":
-        code_review["rejected"] = {"_account_id": 1, "username": "core-reviewer"}
-
     def gerrit_time(moment):
         return moment.strftime("%Y-%m-%d %H:%M:%S.000000000") if moment else None
+
+    # Only someone with the permission can vote +2 / -2; others vote +1 / -1.
+    code_review = {"all": []}
+    latest = {}
+    for r in all_reviews(c):
+        if r.decision != "commented":
+            latest[r.reviewer] = ((2 if r.writer else 1) * (1 if r.decision == "approved" else -1),
+                                  r.at)
+    for reviewer, (value, moment) in latest.items():
+        account = {"_account_id": _num_id(reviewer), "username": reviewer}
+        code_review["all"].append({**account, "value": value, "date": gerrit_time(moment)})
+        if value == 2:
+            code_review.setdefault("approved", account)
+        elif value == -2:
+            code_review.setdefault("rejected", account)
 
     change = {
         "id": f"{c.project.replace('/', '%2F')}~{c.target_branch}~I{c.id:040x}",

@@ -30,12 +30,33 @@ class SimContribution:
     target_branch: str = "main"
     body: str = ""
     landed_commit: str | None = None  # closed by a commit pushed to the target branch
+    locked: bool = False  # GitLab: a merge in progress
+    # Reviews beyond ``review`` (which is core-reviewer's, a maintainer's), in time order:
+    # SimReview entries; ``writer`` says whether the reviewer has write access.
+    reviews: list = field(default_factory=list)
     id: int = 0
     version: int = 0
 
     def touch(self):
         self.updated_at = utcnow()
         self.version += 1
+
+
+@dataclass
+class SimReview:
+    reviewer: str
+    decision: str  # approved | changes_requested | commented
+    writer: bool = True
+    at: datetime = field(default_factory=utcnow)
+
+
+def all_reviews(contribution):
+    """Every review of ``contribution`` in time order (core-reviewer's ``review`` last)."""
+    reviews = list(contribution.reviews)
+    if contribution.review:
+        reviews.append(SimReview("core-reviewer", contribution.review, True,
+                                 contribution.updated_at))
+    return reviews
 
 
 @dataclass
@@ -137,6 +158,15 @@ class World:
 
     def approve(self, kind, project, number, decision="approved"):
         return self._change(kind, project, number, lambda c: setattr(c, "review", decision))
+
+    def review(self, kind, project, number, reviewer, decision="approved", writer=True):
+        """A review by ``reviewer`` (``writer``: someone with write access, or not)."""
+        return self._change(kind, project, number, lambda c: c.reviews.append(
+            SimReview(reviewer, decision, bool(writer))))
+
+    def lock(self, kind, project, number, locked=True):
+        """GitLab's ``locked`` state: a merge in progress."""
+        return self._change(kind, project, number, lambda c: setattr(c, "locked", bool(locked)))
 
     def label(self, kind, project, number, name):
         def mutate(c):

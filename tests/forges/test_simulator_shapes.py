@@ -49,7 +49,8 @@ def test_githubs_own_example_reads_correctly():
     registry = ForgeRegistry.from_settings({})
     ref = parse_contribution_url(example["html_url"], registry)
     snapshot = snapshot_from_rest(example, ref, registry.get("github.com"))
-    assert snapshot.state == ("merged" if example["merged_at"] else example["state"])
+    # GitHub's example says "merged": false beside a merged_at: the boolean is what counts.
+    assert snapshot.state == ("merged" if example["merged"] else example["state"])
     assert snapshot.author == example["user"]["login"]
     assert snapshot.title == example["title"]
     assert snapshot.target_repository == example["base"]["repo"]["full_name"]

@@ -5,11 +5,15 @@ It knows nothing of XBlock, Django or courses. Typical use::
     forges = Forges.from_settings(settings_bucket)
     ref = forges.parse(url)          # InvalidUrl / UnsupportedHost, no I/O
     result = forges.fetch(ref)       # one request; typed ForgeError on failure
+
+Every call is bounded by a total ``Deadline`` (connect, retries and body):
+the one passed, else ``forges.deadlines.request_s`` from the settings bucket.
 """
 
 import threading
 
 from .base import FetchResult, RateLimitInfo
+from .deadline import Deadline, Deadlines, deadline_scope
 from .errors import (AuthFailed, ConfigurationError, ForgeError, ForgeUnavailable, InvalidUrl,
                      NotFound, RateLimited, UnsupportedHost)
 from .parsing import parse_contribution_url
@@ -37,14 +41,15 @@ def _client_class(kind):
 class Forges:
     """A registry plus one lazily built client per configured host."""
 
-    def __init__(self, registry):
+    def __init__(self, registry, deadlines=None):
         self.registry = registry
+        self.deadlines = deadlines or Deadlines()
         self._clients = {}
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings=None):
-        return cls(ForgeRegistry.from_settings(settings))
+        return cls(ForgeRegistry.from_settings(settings), Deadlines.from_settings(settings))
 
     def parse(self, url):
         return parse_contribution_url(url, self.registry)
@@ -55,9 +60,11 @@ class Forges:
             if client is None:
                 forge = self.registry.get(host)
                 client = self._clients[host] = _client_class(forge.kind)(forge)
+                if forge.kind == "github":
+                    client.sweep_check_s = self.deadlines.sweep_check_s
             return client
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False, deadline=None):
         """FetchResult for ``ref``; raises a ForgeError subclass on failure.
 
         ``landing``: also find the commit that closed a closed, unmerged pull
@@ -65,17 +72,23 @@ class Forges:
         also read the review decision of an open contribution where the main
         answer lacks it (GitHub REST, GitLab approvals, Gitea reviews; one more
         request, only while open). Gerrit's labels always carry it.
-        """
-        return self.client(ref.host).fetch(ref, etag=etag, landing=landing, reviews=reviews)
 
-    def check(self, url):
+        ``deadline`` (a Deadline) bounds the whole call; without one, the
+        innermost active deadline, else ``deadlines.request_s`` from now. Past
+        it: ForgeUnavailable(reason="deadline").
+        """
+        with deadline_scope(deadline, self.deadlines.request_s):
+            return self.client(ref.host).fetch(ref, etag=etag, landing=landing, reviews=reviews)
+
+    def check(self, url, deadline=None):
         """Parse and fetch in one go: (ContributionRef, Snapshot)."""
         ref = self.parse(url)
-        return ref, self.fetch(ref).snapshot
+        return ref, self.fetch(ref, deadline=deadline).snapshot
 
 
 __all__ = [
-    "AuthFailed", "ConfigurationError", "ContributionRef", "DEFAULT_FORGES", "FetchResult",
+    "AuthFailed", "ConfigurationError", "ContributionRef", "DEFAULT_FORGES", "Deadline",
+    "Deadlines", "FetchResult",
     "ForgeError", "ForgeHost", "ForgeRegistry", "ForgeUnavailable", "Forges", "InvalidUrl",
     "KINDS", "NotFound", "RateLimitInfo", "RateLimited", "Snapshot", "UnsupportedHost",
     "parse_contribution_url",

@@ -3,6 +3,8 @@
 ``GET {api_url}/changes/{project~number}`` with labels and account details;
 Gerrit prefixes JSON with ``)]}'`` against XSSI, which is stripped. With a
 token (``"user:http-password"``) requests go to the authenticated ``/a/`` root.
+The change's ``_number`` is its identity on the host: every URL alias of a
+change (``/c/N``, ``/#/c/N/``, ``/N``, ``/c/project/+/N``) reads the same one.
 """
 
 import json
@@ -11,6 +13,7 @@ from urllib.parse import quote
 from .base import FetchResult, same_site_url
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
+from .schemas import GerritChange, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 XSSI_PREFIX = ")]}'"
@@ -25,53 +28,59 @@ def change_id(ref):
     return str(ref.number)
 
 
-def _review_decision(labels):
-    review = (labels or {}).get("Code-Review")
-    if not isinstance(review, dict):
-        return None
-    if review.get("rejected"):
-        return "changes_requested"
-    if review.get("approved"):
-        return "approved"
-    return "review_required"
+def _review(change):
+    """(decision, approved_at, changes_requested_at) from Code-Review's +2 / -2."""
+    review = change.labels.get("Code-Review")
+    if review is None:
+        return None, None, None
+    approved_at = changes_at = None
+    for vote in review.all:
+        if vote.value == 2:
+            approved_at = max(filter(None, (approved_at, parse_time(vote.date))), default=None)
+        elif vote.value == -2:
+            changes_at = max(filter(None, (changes_at, parse_time(vote.date))), default=None)
+    if review.rejected:
+        return "changes_requested", None, changes_at
+    if review.approved:
+        return "approved", approved_at, None
+    return "review_required", None, None
 
 
 def snapshot_from_change(data, ref, forge):
-    status = data.get("status")
-    if status == "MERGED":
+    """A Snapshot from Gerrit's ChangeInfo (validated first)."""
+    change = validated(GerritChange, data, "Gerrit")
+    if change.status == "MERGED":
         state = "merged"
-    elif status == "ABANDONED":
+    elif change.status == "ABANDONED":
         state = "closed"
-    elif data.get("work_in_progress"):
+    elif change.work_in_progress:
         state = "draft"
     else:
         state = "open"
-    owner = data.get("owner") or {}
-    project = clean_text(data.get("project"), 200) or ref.project
-    number = data.get("_number") if isinstance(data.get("_number"), int) else ref.number
-    fallback_url = f"{forge.web_url}/c/{project}/+/{number}" if project else ref.url
+    owner = change.owner
+    project = clean_text(change.project, 200) or ref.project
+    fallback_url = f"{forge.web_url}/c/{project}/+/{change.number}" if project else ref.url
+    decision, approved_at, changes_at = _review(change)
+    revision = change.revisions.get(change.current_revision or "")
+    message = revision.commit.message if revision and revision.commit else None
     return Snapshot(
-        kind="gerrit", host=forge.host, project=project, number=number, state=state,
-        author=clean_text(owner.get("username") or owner.get("name"), 100),
-        title=clean_text(data.get("subject")),
+        kind="gerrit", host=forge.host, project=project, number=change.number, state=state,
+        author=clean_text(owner.username or owner.name, 100),
+        author_id=str(owner.account_id),
+        forge_id=str(change.number),
+        title=clean_text(change.subject),
         web_url=same_site_url(None, forge, fallback_url),
-        created_at=parse_time(data.get("created")),
-        merged_at=parse_time(data.get("submitted")) if state == "merged" else None,
-        closed_at=parse_time(data.get("updated")) if state == "closed" else None,
+        created_at=parse_time(change.created),
+        merged_at=parse_time(change.submitted) if state == "merged" else None,
+        closed_at=parse_time(change.updated) if state == "closed" else None,
         target_repository=project,
-        target_branch=clean_text(data.get("branch"), 200),
-        labels=clean_labels(data.get("hashtags") if isinstance(data.get("hashtags"), list) else []),
-        review_decision=_review_decision(data.get("labels")),
-        description=clean_description(_commit_message(data)),
+        target_branch=clean_text(change.branch, 200),
+        labels=clean_labels(change.hashtags),
+        review_decision=decision,
+        approved_at=approved_at,
+        changes_requested_at=changes_at,
+        description=clean_description(message),
     )
-
-
-def _commit_message(data):
-    """The current patch set's commit message (Gerrit's description of a change)."""
-    revisions = data.get("revisions")
-    current = revisions.get(data.get("current_revision")) if isinstance(revisions, dict) else None
-    commit = current.get("commit") if isinstance(current, dict) else None
-    return commit.get("message") if isinstance(commit, dict) else None
 
 
 def decode_gerrit_json(text):
@@ -79,7 +88,7 @@ def decode_gerrit_json(text):
         text = text[len(XSSI_PREFIX):]
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ForgeUnavailable("Gerrit sent an answer that could not be read.",
                                reason="bad_response") from None
 
@@ -102,7 +111,4 @@ class GerritClient:
         response = guarded_request(self.session, "GET", url, params=QUERY)
         raise_for_status(response, "Gerrit")
         data = decode_gerrit_json(response.text)
-        if not isinstance(data, dict):
-            raise ForgeUnavailable("Gerrit sent an answer that could not be read.",
-                                   reason="bad_response")
         return FetchResult(snapshot=snapshot_from_change(data, ref, self.forge))

@@ -2,6 +2,8 @@
 
 ``GET {api_url}/repos/{owner}/{repo}/pulls/{n}``; Gitea has no "merged"
 state of its own: a closed pull request with ``merged: true`` is merged.
+Reviews count toward the decision only when ``official`` (by someone allowed to
+approve) and not dismissed.
 """
 
 import re
@@ -9,40 +11,54 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from .base import FetchResult, same_site_url
-from .errors import ForgeUnavailable
-from .github import decision_from_reviews
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
+from .reviews import Review, facts_from_reviews
+from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
+from .schemas import GiteaPull, GiteaReview, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)
+REVIEW_PAGE_SIZE = 50  # Gitea's default maximum page size
+MAX_REVIEW_PAGES = 3
 
 
 def snapshot_from_pull(data, ref, forge):
-    title = clean_text(data.get("title"))
-    if data.get("merged") or data.get("merged_at"):
+    """A Snapshot from Gitea's pull request JSON (validated first)."""
+    pull = validated(GiteaPull, data, forge.host)
+    title = clean_text(pull.title)
+    if pull.merged:
         state = "merged"
-    elif data.get("state") == "closed":
+    elif pull.state == "closed":
         state = "closed"
-    elif data.get("draft") or _WIP_TITLE.match(title):
+    elif pull.draft or _WIP_TITLE.match(title):
         state = "draft"
     else:
         state = "open"
-    base = data.get("base") or {}
+    user = pull.user
     return Snapshot(
         kind="gitea", host=forge.host, project=ref.project, number=ref.number, state=state,
-        author=clean_text((data.get("user") or {}).get("login"), 100),
+        author=clean_text(user.login if user else None, 100),
+        author_id=str(user.id) if user else "",
+        forge_id=str(pull.id),
         title=title,
-        web_url=same_site_url(data.get("html_url"), forge, ref.url),
-        created_at=parse_time(data.get("created_at")),
-        merged_at=parse_time(data.get("merged_at")),
-        closed_at=parse_time(data.get("closed_at")),
-        target_repository=clean_text((base.get("repo") or {}).get("full_name"), 200),
-        target_branch=clean_text(base.get("ref"), 200),
-        labels=clean_labels([label.get("name") for label in data.get("labels") or []
-                             if isinstance(label, dict)]),
-        description=clean_description(data.get("body")),
+        web_url=same_site_url(pull.html_url, forge, ref.url),
+        created_at=parse_time(pull.created_at),
+        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
+        closed_at=parse_time(pull.closed_at),
+        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
+        target_branch=clean_text(pull.base.ref, 200),
+        labels=clean_labels([label.name for label in pull.labels]),
+        description=clean_description(pull.body),
     )
+
+
+def review_facts(pages, complete, forge_name):
+    reviews = [validated(GiteaReview, entry, forge_name) for page in pages for entry in page]
+    return facts_from_reviews(
+        (Review(reviewer=r.user.login if r.user else "", state=r.state,
+                counts=r.official and not r.dismissed, submitted_at=parse_time(r.submitted_at))
+         for r in reviews), complete=complete)
 
 
 class GiteaClient:
@@ -61,20 +77,26 @@ class GiteaClient:
               f"/pulls/{ref.number}"
         response = guarded_request(self.session, "GET", url)
         raise_for_status(response, self.forge.host)
-        data = parse_json(response)
-        if not isinstance(data, dict):
-            raise ForgeUnavailable("The forge sent an answer that could not be read.",
-                                   reason="bad_response")
-        snapshot = snapshot_from_pull(data, ref, self.forge)
+        snapshot = snapshot_from_pull(parse_json(response), ref, self.forge)
         if reviews and snapshot.state in ("open", "draft"):
-            snapshot = replace(snapshot, review_decision=self._review_decision(url))
+            facts = self._review_facts(url)
+            snapshot = replace(snapshot, review_decision=facts.decision,
+                               first_review_at=facts.first_review_at,
+                               changes_requested_at=facts.changes_requested_at,
+                               approved_at=facts.approved_at)
         return FetchResult(snapshot=snapshot)
 
-    def _review_decision(self, pull_url):
-        response = guarded_request(self.session, "GET", pull_url + "/reviews",
-                                   params={"limit": 50})
-        raise_for_status(response, self.forge.host)
-        reviews = parse_json(response)
-        return decision_from_reviews(
-            ((r.get("user") or {}).get("login"), r.get("state"))
-            for r in reviews if isinstance(r, dict)) if isinstance(reviews, list) else None
+    def _review_facts(self, pull_url):
+        """Reviews in pages of 50, at most 3 pages (else the decision is unknown)."""
+        pages = []
+        for page in range(1, MAX_REVIEW_PAGES + 1):
+            response = guarded_request(self.session, "GET", pull_url + "/reviews",
+                                       params={"limit": REVIEW_PAGE_SIZE, "page": page})
+            raise_for_status(response, self.forge.host)
+            entries = parse_json(response)
+            if not isinstance(entries, list):
+                validated(list[GiteaReview], entries, self.forge.host)  # raises bad_response
+            pages.append(entries)
+            if len(entries) < REVIEW_PAGE_SIZE:
+                return review_facts(pages, True, self.forge.host)
+        return review_facts(pages, False, self.forge.host)

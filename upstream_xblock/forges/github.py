@@ -3,8 +3,12 @@
 One check is one request: ``Github(lazy=True)`` builds the repository and pull
 request objects without fetching them, and ``update()`` sends a single GET,
 conditional on the stored ETag, so an unchanged pull request costs a 304 (which
-GitHub does not count against the rate limit). A renamed repository's 301 is
-followed by PyGithub on the same host only; any other redirect is refused.
+GitHub does not count against the rate limit).
+
+PyGithub never retries, sleeps or follows a redirect itself here: it runs on our
+pinned adapter, which holds the deadline, retries within it, follows a renamed
+repository's 301 on the same host (a few hops at most) and refuses any other
+redirect before PyGithub sees it.
 """
 
 import re
@@ -13,16 +17,23 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from github import Auth, Github, GithubException, GithubRetry
-from github.GithubException import (BadCredentialsException, RateLimitExceededException,
-                                    UnknownObjectException)
+from github import Auth, Github, GithubException
+from github.GithubException import BadCredentialsException, UnknownObjectException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
 import requests
 
 from .base import FetchResult, RateLimitInfo, same_site_url
+from .deadline import DEFAULT_REQUEST_S, DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
-from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, reset_time
+from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
+from .rate_limits import is_rate_limited, rate_limited, reset_time
+from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
+from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
+from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+
+PAGE_SIZE = 100
+MAX_PAGES = 3  # reviews and events: 300 entries read at most, else the decision is unknown
 
 
 def _pinned_connection_class(base, scheme, public_only):
@@ -30,62 +41,53 @@ def _pinned_connection_class(base, scheme, public_only):
 
     class PinnedConnection(base):
         def __init__(self, host, port=None, *args, retry=None, **kwargs):
-            super().__init__(host, port, *args, retry=retry, **kwargs)
+            super().__init__(host, port, *args, retry=0, **kwargs)
             origin = f"{scheme}://{host}:{self.port}"
-            self.adapter = PinnedAdapter(origin, retries=retry, public_only=public_only)
+            self.adapter = PinnedAdapter(origin, public_only=public_only, follow_redirects=True)
             self.session.mount(f"{scheme}://", self.adapter)
             self.session.trust_env = False
 
     return PinnedConnection
 
 
-def _github_retry():
-    # max_rate_limit_wait=0: raise at once on a rate limit, never sleep in a worker.
-    return GithubRetry(total=2, backoff_factor=0.1, max_rate_limit_wait=0,
-                       secondary_rate_wait=0, respect_retry_after_header=False)
-
-
 def snapshot_from_rest(data, ref, forge, etag=None):
-    """Normalize GitHub's REST pull request JSON."""
-    if data.get("merged") or data.get("merged_at"):
+    """Normalize GitHub's REST pull request JSON (validated first: ForgeUnavailable if bent)."""
+    pull = validated(GitHubPull, data, "GitHub")
+    if pull.merged or (pull.merged is None and pull.merged_at):
         state = "merged"
-    elif data.get("state") == "closed":
+    elif pull.state == "closed":
         state = "closed"
-    elif data.get("draft"):
+    elif pull.draft:
         state = "draft"
     else:
         state = "open"
-    base = data.get("base") or {}
+    user = pull.user
     return Snapshot(
         kind="github", host=forge.host, project=ref.project, number=ref.number, state=state,
-        author=clean_text((data.get("user") or {}).get("login"), 100),
-        title=clean_text(data.get("title")),
-        web_url=same_site_url(data.get("html_url"), forge, ref.url),
-        created_at=parse_time(data.get("created_at")),
-        merged_at=parse_time(data.get("merged_at")),
-        closed_at=parse_time(data.get("closed_at")),
-        target_repository=clean_text((base.get("repo") or {}).get("full_name"), 200),
-        target_branch=clean_text(base.get("ref"), 200),
-        labels=clean_labels([label.get("name") for label in data.get("labels") or []
-                             if isinstance(label, dict)]),
-        description=clean_description(data.get("body")),
+        author=clean_text(user.login if user else None, 100),
+        author_id=str(user.id) if user else "",
+        forge_id=str(pull.id),
+        title=clean_text(pull.title),
+        web_url=same_site_url(pull.html_url, forge, ref.url),
+        created_at=parse_time(pull.created_at),
+        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
+        closed_at=parse_time(pull.closed_at),
+        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
+        target_branch=clean_text(pull.base.ref, 200),
+        labels=clean_labels([label.name for label in pull.labels]),
+        description=clean_description(pull.body),
         etag=etag,
     )
 
 
-def decision_from_reviews(reviews):
-    """Review decision from (reviewer, state) pairs in time order (GitHub and Gitea states)."""
-    latest = {}
-    for reviewer, state in reviews:
-        state = (state or "").upper()
-        if reviewer and state in ("APPROVED", "CHANGES_REQUESTED", "REQUEST_CHANGES", "DISMISSED"):
-            latest[reviewer] = state
-    states = set(latest.values())
-    if states & {"CHANGES_REQUESTED", "REQUEST_CHANGES"}:
-        return "changes_requested"
-    if "APPROVED" in states:
-        return "approved"
-    return "review_required"
+def review_facts_from_rest(pages, complete=True):
+    """ReviewFacts from GitHub's REST review list (only writers' reviews decide)."""
+    reviews = [validated(GitHubReview, entry, "GitHub") for page in pages for entry in page]
+    return facts_from_reviews(
+        (Review(reviewer=review.user.login if review.user else "", state=review.state,
+                counts=review.author_association in WRITE_ASSOCIATIONS,
+                submitted_at=parse_time(review.submitted_at)) for review in reviews),
+        complete=complete)
 
 
 def rate_limit_from_headers(headers):
@@ -99,45 +101,47 @@ def rate_limit_from_headers(headers):
                          reset_at=reset_time(lower, "x-ratelimit-reset"))
 
 
-def translate_github_error(exc):
+def translate_github_error(exc, authenticated=False):
     """PyGithub / network exceptions to our typed errors (no secrets in messages)."""
     if isinstance(exc, ForgeError):
         return exc
-    if isinstance(exc, BadCredentialsException):
-        return AuthFailed("GitHub rejected the configured token.")
-    if isinstance(exc, RateLimitExceededException):
-        info = rate_limit_from_headers(exc.headers)
-        return RateLimited("GitHub's rate limit is exhausted.",
-                           reset_at=info.reset_at if info else None)
-    if isinstance(exc, UnknownObjectException):
-        return NotFound("GitHub has no such pull request (or it is private).")
     if isinstance(exc, GithubException):
-        if exc.status in (401,):
+        headers = exc.headers or {}
+        if is_rate_limited(exc.status, headers):  # primary (remaining 0) or secondary (Retry-After)
+            return rate_limited(headers, "GitHub's rate limit is exhausted.")
+        if isinstance(exc, BadCredentialsException) or exc.status == 401 or \
+                (exc.status == 403 and authenticated):
             return AuthFailed("GitHub rejected the configured token.")
-        if exc.status == 429:
-            info = rate_limit_from_headers(exc.headers)
-            return RateLimited("GitHub's rate limit is exhausted.",
-                               reset_at=info.reset_at if info else None)
-        if exc.status in (404, 410, 451):
+        if isinstance(exc, UnknownObjectException) or exc.status in (404, 410, 451):
             return NotFound("GitHub has no such pull request (or it is private).")
+        if exc.status == 403:
+            return ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden",
+                                    params={"forge": "GitHub"})
+        if exc.status is None or 200 <= exc.status < 300:  # PyGithub could not read a 2xx body
+            return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
+                                    reason="bad_response", params={"forge": "GitHub"})
         return ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                 reason="bad_status",
                                 params={"forge": "GitHub", "status": exc.status})
-    if isinstance(exc, RuntimeError):  # PyGithub refusing a cross-host or cross-scheme 301
+    if isinstance(exc, RuntimeError):  # PyGithub refusing a redirect it was handed
         return ForgeUnavailable("GitHub redirected to another site; the redirect was refused.",
                                 reason="redirect_refused")
     if isinstance(exc, requests.RequestException):
         return ForgeUnavailable("GitHub could not be reached. It will be tried again later.",
                                 reason="network")
+    if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
+        # PyGithub reading a body that is not the JSON object it expects.
+        return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
+                                reason="bad_response", params={"forge": "GitHub"})
     return None
 
 
 @contextmanager
-def _translated_errors():
+def _translated_errors(authenticated):
     try:
         yield
     except Exception as exc:  # translated below; unknown ones propagate
-        error = translate_github_error(exc)
+        error = translate_github_error(exc, authenticated)
         if error is None:
             raise
         raise error from None
@@ -151,7 +155,7 @@ class GitHubClient:
         self.github = Github(
             base_url=forge.api_url,
             auth=Auth.Token(forge.token) if forge.token else None,
-            timeout=READ_TIMEOUT_S, retry=_github_retry(), lazy=True,
+            timeout=READ_TIMEOUT_S, retry=None, lazy=True,
             seconds_between_requests=None, seconds_between_writes=None,
             user_agent=USER_AGENT,
         )
@@ -164,6 +168,10 @@ class GitHubClient:
         self.github.requester._Requester__connectionClass = _pinned_connection_class(
             connection, scheme, public_only=not forge.operator_configured)
         self._graphql = None
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+
+    def _errors(self):
+        return _translated_errors(bool(self.forge.token))
 
     def fetch(self, ref, etag=None, landing=False, reviews=False):
         """Read one pull request: exactly one HTTP request (plus a same-host 301 hop).
@@ -174,7 +182,7 @@ class GitHubClient:
         """
         pull = self.github.get_repo(ref.project).get_pull(ref.number)
         conditional = {"If-None-Match": etag} if etag else None
-        with _translated_errors():
+        with self._errors():
             changed = pull.update(additional_headers=conditional)
         rate = self._rate_limit()
         if not changed:
@@ -183,30 +191,44 @@ class GitHubClient:
         if landing and snapshot.state == "closed":
             snapshot = replace(snapshot, landed_commit=self._closing_commit(ref))
         if reviews and snapshot.state in ("open", "draft"):
-            snapshot = replace(snapshot, review_decision=self._review_decision(ref))
+            facts = self._review_facts(ref)
+            snapshot = replace(snapshot, review_decision=facts.decision,
+                               first_review_at=facts.first_review_at,
+                               changes_requested_at=facts.changes_requested_at,
+                               approved_at=facts.approved_at)
         return FetchResult(snapshot=snapshot, etag=pull.etag, rate_limit=rate)
+
+    def _pages(self, path):
+        """Up to MAX_PAGES pages of a list; (pages, complete) where complete means all read."""
+        pages = []
+        for page in range(1, MAX_PAGES + 1):
+            with self._errors():
+                _, entries = self.github.requester.requestJsonAndCheck(
+                    "GET", path, parameters={"per_page": PAGE_SIZE, "page": page})
+            if not isinstance(entries, list):
+                raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+                                       reason="bad_response", params={"forge": "GitHub"})
+            pages.append(entries)
+            if len(entries) < PAGE_SIZE:
+                return pages, True
+        return pages, False
 
     def _closing_commit(self, ref):
         """The commit id of the last ``closed`` issue event, if a commit closed it."""
         # Built from the parsed reference, not from a URL in the forge's answer.
-        events_url = f"/repos/{ref.project}/issues/{ref.number}/events"
-        with _translated_errors():
-            _, events = self.github.requester.requestJsonAndCheck(
-                "GET", events_url, parameters={"per_page": 100})
-        closing = [e for e in events or [] if isinstance(e, dict) and e.get("event") == "closed"]
-        commit = closing[-1].get("commit_id") if closing else None
+        pages, complete = self._pages(f"/repos/{ref.project}/issues/{ref.number}/events")
+        if not complete:
+            return None  # the last "closed" event may be on a page not read
+        events = [validated(GitHubIssueEvent, e, "GitHub") for page in pages for e in page]
+        closing = [event for event in events if event.event == "closed"]
+        commit = closing[-1].commit_id if closing else None
         valid = isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit)
         return commit if valid else None
 
-    def _review_decision(self, ref):
-        """approved / changes_requested / review_required from each reviewer's latest review."""
-        with _translated_errors():
-            _, reviews = self.github.requester.requestJsonAndCheck(
-                "GET", f"/repos/{ref.project}/pulls/{ref.number}/reviews",
-                parameters={"per_page": 100})
-        return decision_from_reviews(
-            ((r.get("user") or {}).get("login"), r.get("state"))
-            for r in reviews or [] if isinstance(r, dict))
+    def _review_facts(self, ref):
+        """The decision of each writer's latest review, and the review dates."""
+        pages, complete = self._pages(f"/repos/{ref.project}/pulls/{ref.number}/reviews")
+        return review_facts_from_rest(pages, complete)
 
     def _rate_limit(self):
         remaining, limit = self.github.requester.rate_limiting
@@ -222,17 +244,26 @@ class GitHubClient:
         """Batch reader (needs a token: GitHub's GraphQL API refuses anonymous calls)."""
         if self._graphql is None:
             from .github_graphql import GitHubGraphQL  # pylint: disable=import-outside-toplevel
-            self._graphql = GitHubGraphQL(self.forge)
+            self._graphql = GitHubGraphQL(self.forge, sweep_check_s=self.sweep_check_s)
         return self._graphql
 
-    def fetch_many(self, refs):
-        """{ref: FetchResult or ForgeError}; GraphQL in pages of 100 when a token is set."""
+    def fetch_many(self, refs, deadline=None):
+        """{ref: FetchResult or ForgeError}; GraphQL in pages of 100 when a token is set.
+
+        Without a token, one REST request each, each under ``deadline`` (a
+        Deadline for the whole batch) or the active one; after a rate limit the
+        rest are answered with it, without asking.
+        """
         if self.forge.token:
-            return self.graphql.fetch_many(refs)
+            return self.graphql.fetch_many(refs, deadline=deadline)
         results = {}
         for ref in refs:
             try:
-                results[ref] = self.fetch(ref)
+                with deadline_scope(deadline, DEFAULT_REQUEST_S):
+                    results[ref] = self.fetch(ref)
+            except RateLimited as error:
+                results.update({r: error for r in refs if r not in results})
+                break
             except ForgeError as error:
                 results[ref] = error
         return results

@@ -2,27 +2,36 @@
 
 The query is built from aliases (``p0``, ``p1``...) whose owner, name and
 number are GraphQL *variables*: nothing a learner typed is ever spliced into
-the query text.
+the query text. Each pull request's node is validated on its own: a wrongly
+shaped one is ``bad_response`` for that pull request only.
+
+The review decision comes from each writer's latest opinionated review
+(``latestOpinionatedReviews(writersOnly: true)``, filtered again on
+``authorAssociation``): the same rule the REST path applies to its review list.
 """
 
-from .base import FetchResult, RateLimitInfo
+from .base import FetchResult, RateLimitInfo, same_site_url
+from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
-from .http import guarded_request, parse_json, pinned_session, rate_limited
+from .http import guarded_request, parse_json, pinned_session
+from .rate_limits import is_rate_limited, rate_limited
+from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
+from .schemas import GraphQLPull, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
-from .base import same_site_url
 
 PAGE_SIZE = 100
+REVIEWERS = 100  # one opinion per writer: a hundred writers reviewing one pull request is plenty
 
-PULL_FIELDS = """
-  number title body state isDraft url createdAt mergedAt closedAt reviewDecision
-  author { login }
+PULL_FIELDS = f"""
+  number databaseId fullDatabaseId title body state isDraft url createdAt mergedAt closedAt
+  author {{ login ... on User {{ databaseId }} }}
   baseRefName
-  baseRepository { nameWithOwner }
-  labels(first: 50) { nodes { name } }
+  baseRepository {{ nameWithOwner }}
+  labels(first: 50) {{ nodes {{ name }} }}
+  latestOpinionatedReviews(first: {REVIEWERS}, writersOnly: true) {{
+    nodes {{ state submittedAt authorAssociation author {{ login }} }}
+  }}
 """
-
-_REVIEW_DECISIONS = {"APPROVED": "approved", "CHANGES_REQUESTED": "changes_requested",
-                     "REVIEW_REQUIRED": "review_required"}
 
 
 def build_query(count):
@@ -43,86 +52,127 @@ def build_variables(refs):
     return variables
 
 
+def _review_facts(pull):
+    nodes = pull.latestOpinionatedReviews.nodes if pull.latestOpinionatedReviews else []
+    reviews = sorted((n for n in nodes if n is not None),
+                     key=lambda n: parse_time(n.submittedAt) or parse_time("1970-01-01T00:00:00Z"))
+    return facts_from_reviews(
+        Review(reviewer=n.author.login if n.author else "", state=n.state,
+               counts=n.authorAssociation in WRITE_ASSOCIATIONS,
+               submitted_at=parse_time(n.submittedAt)) for n in reviews)
+
+
 def snapshot_from_graphql(node, ref, forge):
-    state = node.get("state")
-    if state == "MERGED":
+    """A Snapshot from one pull request node (validated first: ForgeUnavailable if bent)."""
+    pull = validated(GraphQLPull, node, "GitHub")
+    if pull.state == "MERGED":
         normalized = "merged"
-    elif state == "CLOSED":
+    elif pull.state == "CLOSED":
         normalized = "closed"
     else:
-        normalized = "draft" if node.get("isDraft") else "open"
+        normalized = "draft" if pull.isDraft else "open"
+    facts = _review_facts(pull)
+    forge_id = pull.fullDatabaseId if pull.fullDatabaseId and pull.fullDatabaseId.isdigit() \
+        else (str(pull.databaseId) if pull.databaseId is not None else "")
+    author = pull.author
     return Snapshot(
         kind="github", host=forge.host, project=ref.project, number=ref.number,
         state=normalized,
-        author=clean_text((node.get("author") or {}).get("login"), 100),
-        title=clean_text(node.get("title")),
-        web_url=same_site_url(node.get("url"), forge, ref.url),
-        created_at=parse_time(node.get("createdAt")),
-        merged_at=parse_time(node.get("mergedAt")),
-        closed_at=parse_time(node.get("closedAt")),
-        target_repository=clean_text((node.get("baseRepository") or {}).get("nameWithOwner"), 200),
-        target_branch=clean_text(node.get("baseRefName"), 200),
-        labels=clean_labels([n.get("name") for n in (node.get("labels") or {}).get("nodes") or []
-                             if isinstance(n, dict)]),
-        review_decision=_REVIEW_DECISIONS.get(node.get("reviewDecision")),
-        description=clean_description(node.get("body")),
+        author=clean_text(author.login if author else None, 100),
+        author_id=str(author.databaseId) if author and author.databaseId is not None else "",
+        forge_id=forge_id,
+        title=clean_text(pull.title),
+        web_url=same_site_url(pull.url, forge, ref.url),
+        created_at=parse_time(pull.createdAt),
+        merged_at=parse_time(pull.mergedAt) if normalized == "merged" else None,
+        closed_at=parse_time(pull.closedAt),
+        target_repository=clean_text(
+            pull.baseRepository.nameWithOwner if pull.baseRepository else None, 200),
+        target_branch=clean_text(pull.baseRefName, 200),
+        labels=clean_labels([n.name for n in (pull.labels.nodes if pull.labels else []) if n]),
+        review_decision=facts.decision,
+        first_review_at=facts.first_review_at,
+        changes_requested_at=facts.changes_requested_at,
+        approved_at=facts.approved_at,
+        description=clean_description(pull.body),
     )
+
+
+def _graphql_rate_limited(payload):
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors)
 
 
 class GitHubGraphQL:
     """Batch reader for one configured GitHub host (requires its token)."""
 
-    def __init__(self, forge):
+    def __init__(self, forge, sweep_check_s=DEFAULT_SWEEP_CHECK_S):
         if not forge.token:
             raise AuthFailed("GitHub's GraphQL API needs a token in the configuration.")
         self.forge = forge
+        self.sweep_check_s = sweep_check_s
+        # A GraphQL query is a read: retrying its POST is as safe as retrying a GET.
         self.session = pinned_session(forge.graphql_url,
                                       token_header={"Authorization": f"bearer {forge.token}"},
-                                      public_only=not forge.operator_configured)
+                                      public_only=not forge.operator_configured,
+                                      retry_methods={"GET", "POST"})
         self.last_rate_limit = None
 
-    def fetch_many(self, refs):
-        """{ref: FetchResult or ForgeError}, one request per 100 pull requests."""
+    def fetch_many(self, refs, deadline=None):
+        """{ref: FetchResult or ForgeError}, one request per 100 pull requests.
+
+        ``deadline`` bounds the whole batch (default: the active one, else the sweep
+        budget per page);
+        once it has passed, the pages left are answered ``deadline`` unasked.
+        After a rate limit or a refused token the rest wait, unasked, too.
+        """
         refs = list(dict.fromkeys(refs))
+        pages = max(1, -(-len(refs) // PAGE_SIZE))
         results = {}
-        for start in range(0, len(refs), PAGE_SIZE):
-            page = refs[start:start + PAGE_SIZE]
-            try:
-                results.update(self._fetch_page(page))
-            except ForgeError as error:
-                results.update({ref: error for ref in page})
-                if isinstance(error, (RateLimited, AuthFailed)):
-                    results.update({ref: error for ref in refs[start + PAGE_SIZE:]})
-                    break
+        with deadline_scope(deadline, self.sweep_check_s * pages) as budget:
+            for start in range(0, len(refs), PAGE_SIZE):
+                page = refs[start:start + PAGE_SIZE]
+                try:
+                    budget.check()
+                    results.update(self._fetch_page(page))
+                except ForgeError as error:
+                    results.update({ref: error for ref in page})
+                    if isinstance(error, (RateLimited, AuthFailed)):
+                        results.update({ref: error for ref in refs[start + PAGE_SIZE:]})
+                        break
         return results
 
     def _fetch_page(self, page):
         response = guarded_request(self.session, "POST", self.forge.graphql_url,
                                    json={"query": build_query(len(page)),
                                          "variables": build_variables(page)})
-        if response.status_code == 401:
-            raise AuthFailed("GitHub rejected the configured token.")
-        if response.status_code in (403, 429) and \
-                response.headers.get("X-RateLimit-Remaining") == "0":
+        if is_rate_limited(response.status_code, response.headers):
             raise rate_limited(response.headers, "GitHub's rate limit is exhausted.")
+        if response.status_code in (401, 403):
+            raise AuthFailed("GitHub rejected the configured token.")
         if response.status_code != 200:
             raise ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                    reason="bad_status",
                                    params={"forge": "GitHub", "status": response.status_code})
         payload = parse_json(response)
+        if _graphql_rate_limited(payload):
+            raise rate_limited(response.headers, "GitHub's rate limit is exhausted.")
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
             raise ForgeUnavailable("GitHub's GraphQL answer had no data.", reason="bad_response")
         self.last_rate_limit = self._rate_limit(data.get("rateLimit"))
-        results = {}
-        for i, ref in enumerate(page):
-            node = (data.get(f"p{i}") or {}).get("pullRequest")
-            if isinstance(node, dict):
-                results[ref] = FetchResult(snapshot=snapshot_from_graphql(node, ref, self.forge),
-                                           rate_limit=self.last_rate_limit)
-            else:
-                results[ref] = NotFound("GitHub has no such pull request (or it is private).")
-        return results
+        return {ref: self._result(data.get(f"p{i}"), ref) for i, ref in enumerate(page)}
+
+    def _result(self, repository, ref):
+        node = repository.get("pullRequest") if isinstance(repository, dict) else None
+        if node is None:
+            return NotFound("GitHub has no such pull request (or it is private).")
+        try:
+            return FetchResult(snapshot=snapshot_from_graphql(node, ref, self.forge),
+                               rate_limit=self.last_rate_limit)
+        except ForgeUnavailable as error:
+            return error
 
     @staticmethod
     def _rate_limit(node):

@@ -2,10 +2,16 @@
 
 The project is addressed by its URL-encoded path and built lazily, so one
 check is one request: ``GET /projects/:path/merge_requests/:iid``.
+
 python-gitlab runs on our pinned session (configured origin only, capped
-bodies, no redirects) and is told never to sleep on a 429.
+bodies, the deadline held, bounded retries) and never retries or sleeps
+itself: its ``http_request`` sleeps for ``Retry-After`` / ``RateLimit-Reset``
+when ``obey_rate_limit`` is on and for back-off when ``retry_transient_errors``
+is on (``gitlab.utils.Retry``), so ``NoSleepGitlab`` forces both off and
+``max_retries`` to 0 on every call, whatever the caller passes.
 """
 
+import threading
 from dataclasses import replace
 
 import gitlab
@@ -14,39 +20,64 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from .base import FetchResult, same_site_url
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
-from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, rate_limited
+from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session
+from .rate_limits import is_rate_limited, rate_limited
+from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 API_SUFFIX = "/api/v4"
+NO_LIBRARY_RETRIES = {"obey_rate_limit": False, "retry_transient_errors": False, "max_retries": 0}
+
+
+class NoSleepGitlab(gitlab.Gitlab):
+    """python-gitlab with its own retry-and-sleep loop switched off for every request."""
+
+    def http_request(self, *args, **kwargs):  # pylint: disable=arguments-differ
+        kwargs.update(NO_LIBRARY_RETRIES)
+        return super().http_request(*args, **kwargs)
 
 
 def snapshot_from_merge_request(data, ref, forge):
-    state = data.get("state")
+    """A Snapshot from GitLab's merge request JSON (validated first)."""
+    merge_request = validated(GitLabMergeRequest, data, "GitLab")
+    state = merge_request.state
     if state == "merged":
         normalized = "merged"
-    elif state in ("closed", "locked"):
+    elif state == "closed":
         normalized = "closed"
-    elif data.get("draft") or data.get("work_in_progress"):
-        normalized = "draft"
+    elif merge_request.draft or merge_request.work_in_progress:
+        normalized = "draft"  # "locked" (a merge in progress) is still open
     else:
         normalized = "open"
-    references = data.get("references") or {}
-    full = references.get("full") if isinstance(references, dict) else None
+    full = merge_request.references.full if merge_request.references else None
     target = full.rsplit("!", 1)[0] if isinstance(full, str) and "!" in full else ref.project
+    author = merge_request.author
     return Snapshot(
         kind="gitlab", host=forge.host, project=ref.project, number=ref.number,
         state=normalized,
-        author=clean_text((data.get("author") or {}).get("username"), 100),
-        title=clean_text(data.get("title")),
-        web_url=same_site_url(data.get("web_url"), forge, ref.url),
-        created_at=parse_time(data.get("created_at")),
-        merged_at=parse_time(data.get("merged_at")),
-        closed_at=parse_time(data.get("closed_at")),
+        author=clean_text(author.username if author else None, 100),
+        author_id=str(author.id) if author else "",
+        forge_id=str(merge_request.id),
+        title=clean_text(merge_request.title),
+        web_url=same_site_url(merge_request.web_url, forge, ref.url),
+        created_at=parse_time(merge_request.created_at),
+        merged_at=parse_time(merge_request.merged_at) if normalized == "merged" else None,
+        closed_at=parse_time(merge_request.closed_at),
         target_repository=clean_text(target, 200),
-        target_branch=clean_text(data.get("target_branch"), 200),
-        labels=clean_labels(data.get("labels") if isinstance(data.get("labels"), list) else []),
-        description=clean_description(data.get("description")),
+        target_branch=clean_text(merge_request.target_branch, 200),
+        labels=clean_labels(merge_request.labels),
+        description=clean_description(merge_request.description),
     )
+
+
+def decision_from_approvals(data):
+    """(decision, approved_at) from the approvals endpoint: only eligible approvers approve."""
+    approvals = validated(GitLabApprovals, data, "GitLab")
+    if approvals.approved and approvals.approved_by:
+        moments = [parse_time(a.approved_at) for a in approvals.approved_by]
+        known = [m for m in moments if m is not None]
+        return "approved", (max(known) if known else None)
+    return "review_required", None
 
 
 class GitLabClient:
@@ -56,15 +87,20 @@ class GitLabClient:
         self.forge = forge
         self.session = pinned_session(forge.api_url, public_only=not forge.operator_configured)
         self.session.hooks["response"].append(self._remember_headers)
-        self.last_headers = {}
-        self.gitlab = gitlab.Gitlab(
+        self._seen = threading.local()  # the headers of this thread's last answer
+        self.gitlab = NoSleepGitlab(
             url=forge.api_url[: -len(API_SUFFIX)], private_token=forge.token,
             timeout=READ_TIMEOUT_S, session=self.session, keep_base_url=True,
-            user_agent=USER_AGENT,
+            user_agent=USER_AGENT, retry_transient_errors=False,
         )
 
     def _remember_headers(self, response, *args, **kwargs):
-        self.last_headers = response.headers
+        self._seen.headers = response.headers
+
+    @property
+    def last_headers(self):
+        """python-gitlab's errors carry no headers: the rate-limit ones are read from here."""
+        return getattr(self._seen, "headers", {})
 
     # pylint: disable-next=unused-argument
     def fetch(self, ref, etag=None, landing=False, reviews=False):
@@ -74,15 +110,13 @@ class GitLabClient:
         approvals for the review decision.
         """
         project = self.gitlab.projects.get(ref.project, lazy=True)
-        options = {"obey_rate_limit": False, "retry_transient_errors": True, "max_retries": 2}
         try:
-            merge_request = project.mergerequests.get(ref.number, **options)
+            merge_request = project.mergerequests.get(ref.number, **NO_LIBRARY_RETRIES)
             snapshot = snapshot_from_merge_request(merge_request.attributes, ref, self.forge)
             if reviews and snapshot.state in ("open", "draft"):
-                approvals = merge_request.approvals.get(**options)
-                decision = "approved" if approvals.attributes.get("approved") and \
-                    approvals.attributes.get("approved_by") else "review_required"
-                snapshot = replace(snapshot, review_decision=decision)
+                approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
+                decision, approved_at = decision_from_approvals(approvals.attributes)
+                snapshot = replace(snapshot, review_decision=decision, approved_at=approved_at)
         except Exception as exc:  # translated below; unknown ones propagate
             raise self._translate(exc) from None
         return FetchResult(snapshot=snapshot)
@@ -90,21 +124,28 @@ class GitLabClient:
     def _translate(self, exc):
         if isinstance(exc, ForgeError):
             return exc
-        if isinstance(exc, GitlabAuthenticationError):
-            return AuthFailed("GitLab rejected the configured token.")
         code = getattr(exc, "response_code", None)
         if isinstance(exc, GitlabError) and code:  # GitlabGetError wraps the HTTP error
-            if code == 429:
+            if is_rate_limited(code, self.last_headers):
                 return rate_limited(self.last_headers, "GitLab's rate limit is exhausted.")
-            if code in (401, 403) and self.forge.token:
+            if isinstance(exc, GitlabAuthenticationError) or code == 401 or \
+                    (code == 403 and self.forge.token):
                 return AuthFailed("GitLab rejected the configured token.")
-            if code in (403, 404):
+            if code == 404:
                 return NotFound("GitLab has no such merge request (or it is private).")
+            if code == 403:
+                return ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden",
+                                        params={"forge": "GitLab"})
             return ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                     reason="bad_status", params={"forge": "GitLab", "status": code})
-        if isinstance(exc, GitlabError):
+        if isinstance(exc, GitlabAuthenticationError):
+            return AuthFailed("GitLab rejected the configured token.")
+        if isinstance(exc, GitlabError):  # e.g. a body that is not JSON
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         if isinstance(exc, requests.RequestException):
             return ForgeUnavailable("GitLab could not be reached. It will be tried again later.",
                                     reason="network")
+        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
+            # python-gitlab reading a body that is not the JSON object it expects.
+            return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         raise exc

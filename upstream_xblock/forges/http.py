@@ -1,32 +1,44 @@
 """HTTP plumbing shared by every forge client.
 
-One ``requests`` session per configured forge, mounted with an adapter that:
+One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
 
-- refuses any request whose scheme, host or port is not the configured API's
+- it refuses any request whose scheme, host or port is not the configured API's
   (so neither a learner's URL nor a redirect can pick the destination);
-- for the built-in public forges, refuses a host that resolves to a loopback,
+- for the built-in public forges, it refuses a host that resolves to a loopback,
   private, link-local or otherwise non-public address (only an operator's own
   entry may point at such an address, e.g. a forge on the campus network);
-- retries transient failures a bounded number of times, without honouring
-  ``Retry-After`` (a worker must never sleep for a forge);
-- reads at most ``MAX_BODY_BYTES`` of a response body.
-
-Redirects are never followed by ``requests`` itself: ``follow_same_host``
-does it by hand, on the same host only, when a client wants it.
+- it holds the active ``Deadline`` (see ``deadline.py``) over connecting, every
+  retry and reading the body: each socket wait is cut to the time left, and the
+  body is read a piece at a time, so a forge sending one byte a second is
+  dropped when the budget ends;
+- it retries, a bounded number of times and within the deadline, only
+  idempotent reads, and only after a connection failure or a 502/503/504 that
+  names no ``Retry-After``; never after a read timeout, and it never sleeps for a
+  forge's rate limit;
+- it reads at most ``MAX_BODY_BYTES`` of a body, and turns every transport
+  failure (refused, reset, truncated, protocol, TLS, timeout) into a typed
+  ``ForgeUnavailable`` with its reason;
+- redirects: one to another origin is refused (``redirect_refused``); one on the
+  same origin is followed by the adapter itself, at most ``MAX_REDIRECTS`` hops
+  (``redirect_loop`` beyond), when the session asks for it (GitHub's renamed
+  repositories), else handed back to the client as a 3xx it will refuse.
+  Neither ``requests`` nor PyGithub ever follows one.
 """
 
 import ipaddress
 import logging
 import socket
 import time
-from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
-from .errors import AuthFailed, ForgeUnavailable, NotFound, RateLimited
+from .deadline import DEFAULT_REQUEST_S, active_deadline, deadline_scope, expired_error
+from .errors import AuthFailed, ForgeUnavailable, NotFound
+from .rate_limits import is_rate_limited, rate_limited, reset_time  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +47,19 @@ READ_TIMEOUT_S = 15
 TIMEOUT = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
 MAX_BODY_BYTES = 4 * 1024 * 1024
 TRANSIENT_STATUSES = (502, 503, 504)
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+MAX_RETRIES = 2
+MAX_REDIRECTS = 3
+RETRY_PAUSE_S = 0.1
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
 USER_AGENT = "upstream-xblock (+https://github.com/open-craft/upstream-xblock)"
 
 
-def bounded_retry(total=2):
-    """A urllib3 Retry that never waits for rate-limit resets."""
-    return Retry(total=total, connect=total, read=total, status=total,
-                 backoff_factor=0.1, backoff_max=1.0,
-                 status_forcelist=TRANSIENT_STATUSES,
-                 allowed_methods=frozenset({"GET", "HEAD", "POST"}),
+def bounded_retry(total=0):
+    """urllib3 must not retry, redirect or wait by itself: the adapter does it, bounded."""
+    return Retry(total=total, connect=total, read=0, status=0, redirect=0,
                  respect_retry_after_header=False, raise_on_status=False,
-                 raise_on_redirect=False, redirect=0)
+                 raise_on_redirect=False)
 
 
 def _origin(url):
@@ -54,8 +68,17 @@ def _origin(url):
     return parts.scheme, (parts.hostname or "").lower(), port
 
 
+def unavailable(reason, template="The forge could not be reached. It will be tried again later."):
+    return ForgeUnavailable(template, reason=reason)
+
+
 class ResponseTooLarge(ForgeUnavailable):
     """A forge sent a body larger than we are willing to read."""
+
+
+def _too_large():
+    return ResponseTooLarge("The forge sent a response that is too large.",
+                            reason="response_too_large")
 
 
 def _is_public(address):
@@ -82,23 +105,65 @@ def ensure_public_address(host, port):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise ForgeUnavailable("The forge could not be reached. It will be tried again later.",
-                               reason="network") from None
+        raise unavailable("network") from None
     if not infos or not all(_is_public(info[4][0]) for info in infos):
         raise ForgeUnavailable("Refused to contact a private address.", reason="private_address")
     _PUBLIC_UNTIL[(host, port)] = time.monotonic() + PUBLIC_CHECK_TTL_S
 
 
-class PinnedAdapter(HTTPAdapter):
-    """Sends only to one origin (public only, unless the operator chose it) and caps reads."""
+def _transport_error(exc, deadline):
+    """The typed error for a requests/urllib3 failure, and whether a retry may help."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return unavailable("tls"), False
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return (expired_error(), False) if deadline.expired else (unavailable("timeout"), True)
+    if isinstance(exc, requests.exceptions.Timeout):  # a read timeout: the forge is slow
+        return (expired_error() if deadline.expired else unavailable("timeout")), False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = repr(exc)
+        reason = "reset" if "reset" in text.lower() or "aborted" in text.lower() else "network"
+        return unavailable(reason), True
+    return unavailable("protocol"), False
 
-    def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False):
+
+class PinnedAdapter(HTTPAdapter):
+    """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
+
+    def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False,
+                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS):
         self.allowed_origin = _origin(origin_url)
         self.max_body_bytes = max_body_bytes
         self.public_only = public_only
-        super().__init__(max_retries=retries or bounded_retry(), pool_maxsize=8)
+        self.follow_redirects = follow_redirects
+        self.retry_methods = frozenset(retry_methods)
+        self.max_retries_here = MAX_RETRIES if retries is None else max(0, min(int(
+            getattr(retries, "total", retries) or 0), MAX_RETRIES))
+        super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
 
     def send(self, request, stream=False, timeout=None, **kwargs):
+        with deadline_scope(None, DEFAULT_REQUEST_S) as deadline:
+            response, hops = self._send_once(request, deadline, **kwargs), 0
+            while response.status_code in REDIRECT_STATUSES:
+                target = urljoin(request.url, response.headers.get("Location") or "")
+                if _origin(target) != self.allowed_origin:
+                    raise ForgeUnavailable(
+                        "The forge redirected to another site; the redirect was refused.",
+                        reason="redirect_refused")
+                if not self.follow_redirects:
+                    break
+                hops += 1
+                if hops > MAX_REDIRECTS:
+                    raise ForgeUnavailable("The forge kept redirecting; it was not followed "
+                                           "further.", reason="redirect_loop")
+                request = request.copy()
+                request.url = target
+                response = self._send_once(request, deadline, **kwargs)
+            if not stream:
+                self._read_capped(response, deadline)
+            return response
+
+    def _send_once(self, request, deadline, **kwargs):
+        """One request with its bounded retries; the response's body is not read yet."""
         if _origin(request.url) != self.allowed_origin:
             # Never reached from a learner's URL (those only select a registry
             # entry); this is the last line of defence against a bug.
@@ -106,37 +171,76 @@ class PinnedAdapter(HTTPAdapter):
                                    reason="host_not_allowed")
         if self.public_only:
             ensure_public_address(self.allowed_origin[1], self.allowed_origin[2])
-        timeout = timeout or TIMEOUT
-        response = super().send(request, stream=True, timeout=timeout, **kwargs)
-        if not stream:
-            self._read_capped(response)
-        return response
+        retries = self.max_retries_here if request.method in self.retry_methods else 0
+        for attempt in range(retries + 1):
+            deadline.check()
+            if attempt:
+                time.sleep(min(RETRY_PAUSE_S * attempt, deadline.remaining()))
+                deadline.check()
+            timeout = (deadline.bound(CONNECT_TIMEOUT_S), deadline.bound(READ_TIMEOUT_S))
+            try:
+                response = super().send(request, stream=True, timeout=timeout, **kwargs)
+            except (requests.RequestException, Urllib3Error, OSError) as exc:
+                error, retryable = _transport_error(exc, deadline)
+                log.info("forge request failed: %s (%s)", type(exc).__name__, error.reason)
+                if retryable and attempt < retries:
+                    continue
+                raise error from None
+            if response.status_code in TRANSIENT_STATUSES and attempt < retries \
+                    and "Retry-After" not in response.headers:
+                response.close()
+                continue
+            return response
+        raise unavailable("network")  # not reached: the last attempt returns or raises
 
-    def _read_capped(self, response):
+    def _read_capped(self, response, deadline):
+        """Read the body within the deadline and the size cap, one socket read at a time."""
         cap = self.max_body_bytes or MAX_BODY_BYTES
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             response.close()
-            raise ResponseTooLarge("The forge sent a response that is too large.",
-                                   reason="response_too_large")
+            raise _too_large()
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
         chunks, size = [], 0
-        for chunk in response.raw.stream(64 * 1024, decode_content=True):
-            size += len(chunk)
-            if size > cap:
-                response.close()
-                raise ResponseTooLarge("The forge sent a response that is too large.",
-                                       reason="response_too_large")
-            chunks.append(chunk)
+        try:
+            while True:
+                deadline.check()
+                if sock is not None:
+                    sock.settimeout(deadline.bound(READ_TIMEOUT_S))
+                chunk = response.raw.read1(64 * 1024, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise _too_large()
+                chunks.append(chunk)
+        except ForgeUnavailable:
+            response.close()
+            raise
+        except (Urllib3Error, OSError, requests.RequestException) as exc:
+            response.close()
+            timed_out = isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc)
+            if timed_out:
+                raise (expired_error() if deadline.expired else unavailable("timeout")) from None
+            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
+                              "again later.") from None
+        if declared and declared.isdigit() and not response.headers.get("Content-Encoding") \
+                and size < int(declared):
+            response.close()
+            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
+                              "again later.")
         response._content = b"".join(chunks)  # what requests does in Response.content
         response._content_consumed = True
         response.close()
 
 
-def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=False):
+def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=False,
+                   follow_redirects=False, retry_methods=IDEMPOTENT_METHODS):
     """A requests session that can only talk to ``api_url``'s origin."""
     session = requests.Session()
     session.trust_env = False  # no proxy or netrc picked up from the worker's environment
-    adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes, public_only=public_only)
+    adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes, public_only=public_only,
+                            follow_redirects=follow_redirects, retry_methods=retry_methods)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = 0
@@ -146,52 +250,63 @@ def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=
     return session
 
 
-def guarded_request(session, method, url, **kwargs):
-    """One request without following redirects; network failures become ForgeUnavailable."""
-    try:
-        return session.request(method, url, allow_redirects=False, timeout=TIMEOUT, **kwargs)
-    except ForgeUnavailable:
-        raise
-    except requests.RequestException as exc:
-        log.info("forge request failed: %s", type(exc).__name__)
-        raise ForgeUnavailable("The forge could not be reached. It will be tried again later.",
-                               reason="network") from None
+def guarded_request(session, method, url, deadline=None, **kwargs):
+    """One request within ``deadline`` (else the active one, else the default request budget).
 
-
-def reset_time(headers, *names):
-    """The first rate-limit reset header among ``names`` as a UTC datetime."""
-    for name in names:
-        value = headers.get(name)
-        if value and str(value).isdigit():
-            return datetime.fromtimestamp(int(value), tz=timezone.utc)
-    return None
-
-
-def rate_limited(headers, template="The forge's rate limit is exhausted.", params=None):
-    return RateLimited(template, params=params, reset_at=reset_time(
-        headers, "X-RateLimit-Reset", "RateLimit-Reset", "x-ratelimit-reset"))
+    Redirects are left to the adapter; any failure is a ForgeError.
+    """
+    with deadline_scope(deadline, DEFAULT_REQUEST_S):
+        try:
+            return session.request(method, url, allow_redirects=False, timeout=TIMEOUT, **kwargs)
+        except ForgeUnavailable:
+            raise
+        except requests.RequestException as exc:
+            log.info("forge request failed: %s", type(exc).__name__)
+            raise unavailable("network") from None
 
 
 def parse_json(response):
     """Decode a JSON body, or ForgeUnavailable if the forge sent something else."""
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ForgeUnavailable("The forge sent an answer that could not be read.",
                                reason="bad_response") from None
 
 
-def raise_for_status(response, forge_name):
-    """Typed error for a non-200 answer of a plain REST forge (Gerrit, Gitea)."""
+def _authenticated(response):
+    request = getattr(response, "request", None)
+    return bool(request is not None and request.headers.get("Authorization"))
+
+
+def raise_for_status(response, forge_name, authenticated=None):
+    """Typed error for a non-200 answer of a plain REST forge (Gerrit, Gitea).
+
+    403 is a rate limit when the forge says so (429-style headers), a refused
+    token when we sent one, else a refusal we cannot fix (``forbidden``).
+    """
     status = response.status_code
     if status == 200:
         return
     params = {"forge": forge_name}
+    if authenticated is None:
+        authenticated = _authenticated(response)
+    if is_rate_limited(status, response.headers):
+        raise rate_limited(response.headers, "%(forge)s's rate limit is exhausted.", params)
     if status == 404:
         raise NotFound("%(forge)s has no such contribution (or it is private).", params=params)
-    if status in (401, 403):
+    if status == 401 or (status == 403 and authenticated):
         raise AuthFailed("%(forge)s rejected the configured credentials.", params=params)
-    if status == 429:
-        raise rate_limited(response.headers, "%(forge)s's rate limit is exhausted.", params)
+    if status == 403:
+        raise ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden", params=params)
+    if status in REDIRECT_STATUSES:
+        raise ForgeUnavailable("%(forge)s redirected the request; it was not followed.",
+                               reason="redirect_refused", params=params)
     raise ForgeUnavailable("%(forge)s answered with status %(status)s.", reason="bad_status",
                            params={**params, "status": status})
+
+
+__all__ = ["CONNECT_TIMEOUT_S", "MAX_BODY_BYTES", "PinnedAdapter", "READ_TIMEOUT_S",
+           "ResponseTooLarge", "USER_AGENT", "active_deadline", "ensure_public_address",
+           "guarded_request", "parse_json", "pinned_session", "raise_for_status",
+           "rate_limited", "reset_time"]

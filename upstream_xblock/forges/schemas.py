@@ -1,0 +1,258 @@
+"""The declared shape of every forge answer the product reads (pydantic v2, strict).
+
+A forge's JSON is untrusted. Before it becomes a Snapshot it is validated
+against these models in strict mode: no coercion (``"merged": "false"`` is not a
+boolean, ``"7"`` is not a number), no nulls where a value is required (a null or
+missing ``state`` is not "open"), no objects where plain values belong. Only the
+fields the product reads are declared; the rest is ignored. A failure is
+``ForgeUnavailable(reason="bad_response")`` and the record keeps its last good
+snapshot.
+
+Sources: GitHub's REST OpenAPI description (pulls, reviews, issue events) and
+GraphQL schema; GitLab "Merge requests API" and "Merge request approvals API";
+Gerrit "rest-api-changes" (ChangeInfo, AccountInfo, LabelInfo); Gitea/Forgejo
+swagger (PullRequest, PullReview).
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ForgeUnavailable
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
+
+
+# -- GitHub REST ----------------------------------------------------------------
+class GitHubUser(Strict):
+    login: str
+    id: int
+
+
+class GitHubRepository(Strict):
+    full_name: str
+
+
+class GitHubBranch(Strict):
+    ref: str
+    repo: GitHubRepository | None = None
+
+
+class NamedLabel(Strict):
+    name: str
+
+
+class GitHubPull(Strict):
+    id: int
+    number: int
+    state: Literal["open", "closed"]
+    merged: bool | None = None  # always in the single pull request's answer; absent in lists
+    merged_at: str | None = None
+    closed_at: str | None = None
+    created_at: str
+    draft: bool = False
+    title: str
+    body: str | None = None
+    html_url: str
+    user: GitHubUser | None  # null for a deleted account ("ghost")
+    base: GitHubBranch
+    labels: list[NamedLabel] = []
+
+
+class GitHubReview(Strict):
+    user: GitHubUser | None = None
+    state: str
+    author_association: str = "NONE"
+    submitted_at: str | None = None
+
+
+class GitHubIssueEvent(Strict):
+    event: str
+    commit_id: str | None = None
+
+
+# -- GitHub GraphQL -------------------------------------------------------------
+class GraphQLActor(Strict):
+    login: str
+    databaseId: int | None = None  # pylint: disable=invalid-name  (GitHub's field name)
+
+
+class GraphQLReview(Strict):
+    state: str
+    authorAssociation: str = "NONE"  # pylint: disable=invalid-name
+    submittedAt: str | None = None  # pylint: disable=invalid-name
+    author: GraphQLActor | None = None
+
+
+class GraphQLReviews(Strict):
+    nodes: list[GraphQLReview | None] = []
+
+
+class GraphQLRepository(Strict):
+    nameWithOwner: str  # pylint: disable=invalid-name
+
+
+class GraphQLLabels(Strict):
+    nodes: list[NamedLabel | None] = []
+
+
+# pylint: disable=invalid-name
+class GraphQLPull(Strict):
+    number: int
+    databaseId: int | None = None
+    fullDatabaseId: str | None = None
+    title: str
+    body: str
+    state: Literal["OPEN", "CLOSED", "MERGED"]
+    isDraft: bool
+    url: str
+    createdAt: str
+    mergedAt: str | None = None
+    closedAt: str | None = None
+    reviewDecision: Literal["APPROVED", "CHANGES_REQUESTED", "REVIEW_REQUIRED"] | None = None
+    author: GraphQLActor | None = None
+    baseRefName: str
+    baseRepository: GraphQLRepository | None = None
+    labels: GraphQLLabels | None = None
+    latestOpinionatedReviews: GraphQLReviews | None = None
+# pylint: enable=invalid-name
+
+
+# -- GitLab -------------------------------------------------------------------
+class GitLabUser(Strict):
+    id: int
+    username: str
+
+
+class GitLabReferences(Strict):
+    full: str | None = None
+
+
+class GitLabMergeRequest(Strict):
+    id: int
+    iid: int
+    state: Literal["opened", "closed", "locked", "merged"]
+    title: str
+    description: str | None = None
+    draft: bool = False
+    work_in_progress: bool = False
+    author: GitLabUser | None
+    web_url: str
+    created_at: str
+    merged_at: str | None = None
+    closed_at: str | None = None
+    target_branch: str
+    labels: list[str] = []
+    references: GitLabReferences | None = None
+
+
+class GitLabApprover(Strict):
+    user: GitLabUser
+    approved_at: str | None = None
+
+
+class GitLabApprovals(Strict):
+    approved: bool = False
+    approved_by: list[GitLabApprover] = []
+
+
+# -- Gerrit -------------------------------------------------------------------
+class GerritAccount(Strict):
+    account_id: int = Field(alias="_account_id")
+    username: str | None = None
+    name: str | None = None
+
+
+class GerritApproval(Strict):
+    account_id: int | None = Field(default=None, alias="_account_id")
+    value: int | None = None
+    date: str | None = None
+
+
+class GerritLabel(Strict):
+    approved: GerritAccount | None = None
+    rejected: GerritAccount | None = None
+    all: list[GerritApproval] = []
+
+
+class GerritCommit(Strict):
+    message: str | None = None
+
+
+class GerritRevision(Strict):
+    commit: GerritCommit | None = None
+
+
+class GerritChange(Strict):
+    id: str
+    project: str
+    branch: str
+    subject: str
+    status: Literal["NEW", "MERGED", "ABANDONED"]
+    created: str
+    updated: str | None = None
+    submitted: str | None = None
+    number: int = Field(alias="_number")
+    owner: GerritAccount
+    work_in_progress: bool = False
+    hashtags: list[str] = []
+    labels: dict[str, GerritLabel] = {}
+    current_revision: str | None = None
+    revisions: dict[str, GerritRevision] = {}
+
+
+# -- Gitea / Forgejo ----------------------------------------------------------
+class GiteaUser(Strict):
+    id: int
+    login: str
+
+
+class GiteaRepository(Strict):
+    full_name: str
+
+
+class GiteaBranch(Strict):
+    ref: str
+    repo: GiteaRepository | None = None
+
+
+class GiteaPull(Strict):
+    id: int
+    number: int
+    state: Literal["open", "closed"]
+    merged: bool
+    merged_at: str | None = None
+    closed_at: str | None = None
+    created_at: str
+    draft: bool = False
+    title: str
+    body: str | None = None
+    html_url: str
+    user: GiteaUser | None
+    base: GiteaBranch
+    labels: list[NamedLabel] = []
+
+
+class GiteaReview(Strict):
+    user: GiteaUser | None = None
+    state: str
+    official: bool = False
+    dismissed: bool = False
+    stale: bool = False
+    submitted_at: str | None = None
+
+
+def validated(model, data, forge_name="The forge"):
+    """``data`` as ``model`` (a model class, or ``list[model]``), or ForgeUnavailable."""
+    try:
+        if getattr(model, "__origin__", None) is list:
+            item = model.__args__[0]
+            if not isinstance(data, list):
+                raise TypeError
+            return [item.model_validate(entry, strict=True) for entry in data]
+        return model.model_validate(data, strict=True)
+    except (ValidationError, TypeError, RecursionError):
+        raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+                               reason="bad_response", params={"forge": forge_name}) from None
