@@ -26,10 +26,10 @@ class CountingForges(Forges):
         super().__init__(registry)
         self.counter, self.counter_lock = counter, lock
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False, deadline=None):
         with self.counter_lock:
             self.counter[ref.url] += 1
-        return super().fetch(ref, etag=etag, landing=landing, reviews=reviews)
+        return super().fetch(ref, etag=etag, landing=landing, reviews=reviews, deadline=deadline)
 
 
 @pytest.mark.django_db(transaction=True)

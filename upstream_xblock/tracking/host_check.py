@@ -20,39 +20,17 @@ error for the records concerned, never an exception out of the sweep.
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..forges import FetchResult, ForgeError, ForgeUnavailable, RateLimited
-from .recording import deadline_kwargs, fetch_outcome, ref_of
+from ..forges import Deadline, FetchResult, ForgeError, ForgeUnavailable, RateLimited
+from .recording import fetch_outcome, ref_of
 
 log = logging.getLogger(__name__)
 
 REST_CONCURRENCY = 4
 BREAKER_FAILURES = 8
-
-
-class TimeBudget:
-    """A host's (or a sweep's) time budget, on the monotonic clock."""
-
-    def __init__(self, seconds, clock=time.monotonic):
-        self._clock = clock
-        self.seconds = seconds
-        self.ends_at = clock() + seconds
-
-    @property
-    def remaining(self):
-        return max(self.ends_at - self._clock(), 0.0)
-
-    @property
-    def expired(self):
-        return self.remaining <= 0
-
-    def within(self, seconds):
-        """A budget ending at the earlier of ours and ``seconds`` from now."""
-        return TimeBudget(min(seconds, self.remaining), self._clock)
 
 
 @dataclass(frozen=True)
@@ -78,7 +56,7 @@ class HostCheck:
     def __init__(self, forges, forge, rows, rules_of, deadline=None):
         self.forges, self.forge, self.rows = forges, forge, rows
         self.rules_of = rules_of
-        self.deadline = deadline  # a TimeBudget (or None: no time budget)
+        self.deadline = deadline  # the host's Deadline (None: each check's own default)
         self._lock = threading.Lock()
         self._stop = None  # the NotTried every record not yet started gets
         self._failures_in_a_row = 0
@@ -117,12 +95,17 @@ class HostCheck:
                 self._stop = ForgeUnavailable(
                     "Not tried: the forge kept failing in this sweep.", reason="host_failing")
 
+    def _check_deadline(self):
+        """One check's deadline: the sweep's per-check budget, within what the host has left."""
+        seconds = self.forges.deadlines.sweep_check_s
+        return Deadline(seconds if self.deadline is None else self.deadline.bound(seconds))
+
     # -- REST ----------------------------------------------------------------------
     def _fetch_one(self, row):
         stop = self._next_stop()
         if stop is not None:
             return row.pk, stop
-        outcome = fetch_outcome(self.forges, row, self.rules_of(row), deadline=self.deadline)
+        outcome = fetch_outcome(self.forges, row, self.rules_of(row), deadline=self._check_deadline())
         self._note(outcome)
         return row.pk, outcome
 
@@ -142,7 +125,7 @@ class HostCheck:
         client = self.forges.client(self.forge.host)
         refs = [ref_of(row) for row in self.rows]
         try:
-            by_ref = client.graphql.fetch_many(refs, **deadline_kwargs(self.deadline))
+            by_ref = client.graphql.fetch_many(refs, deadline=self.deadline)
         except ForgeError as error:  # the whole batch refused (rate limit, auth, outage)
             return {row.pk: error for row in self.rows}
         if not isinstance(by_ref, dict):
@@ -162,6 +145,6 @@ class HostCheck:
                 and outcome.snapshot is not None and outcome.snapshot.state == "closed":
             stop = self._next_stop()
             return stop if stop is not None else fetch_outcome(
-                self.forges, row, rules, deadline=self.deadline)
+                self.forges, row, rules, deadline=self._check_deadline())
         return outcome
 

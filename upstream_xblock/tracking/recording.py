@@ -22,23 +22,16 @@ def ref_of(row):
                            number=row.number, url=row.url)
 
 
-def deadline_kwargs(budget):
-    """The forge layer's ``deadline=`` argument for what is left of ``budget`` (a TimeBudget)."""
-    if budget is None:
-        return {}
-    return {}
-
-
 def fetch_outcome(forges, row, rules, deadline=None):
     """A FetchResult, or the ForgeError that stood in its way (never raises for a forge).
 
-    ``deadline``: the TimeBudget the check must end within (None: the forge
-    layer's own default).
+    ``deadline``: the forges Deadline the check must end within (None: the
+    forge layer's default for a learner's request).
     """
     try:
         return forges.fetch(ref_of(row), etag=row.etag or None,
                             landing=rules.count_landed_by_commit, reviews=rules.count_approved,
-                            **deadline_kwargs(deadline))
+                            deadline=deadline)
     except ForgeError as error:
         return error
     except Exception:  # pylint: disable=broad-except

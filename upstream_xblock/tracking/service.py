@@ -7,22 +7,19 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import FetchResult, ForgeError, NotFound, RateLimited
+from ..forges import Deadline, FetchResult, ForgeError, NotFound, RateLimited
 from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
 from . import background
 from .awards import award_if_earned
 from .budget import RateBudget
 from .evaluation import apply_distinct_repositories, evaluate_row
-from .host_check import TimeBudget
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
 from .schedule import Schedule
 
 MAX_CONTRIBUTIONS_PER_BLOCK = 10
 MAX_REFRESHES_PER_REQUEST = 5
 CLAIM_LEASE = timedelta(seconds=60)
-# Where no Celery runs, a learner's request waits on forges this long at most, in all.
-REQUEST_DEADLINE_S = 5
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -73,12 +70,12 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
 
     A learner's request never waits on a forge beyond a short deadline: where
     Celery runs, the checks it needs are handed to a task (``hand_off``);
-    elsewhere they run inline within ``request_deadline_s`` in all.
+    elsewhere they run inline, all within one short deadline (the settings
+    bucket's ``deadlines.request_s``).
     """
 
     def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now,
-                 hand_off=background.hand_off, budget=None,
-                 request_deadline_s=REQUEST_DEADLINE_S):
+                 hand_off=background.hand_off, budget=None):
         self.context = context
         self.forges = forges
         self.schedule = schedule or Schedule()
@@ -86,7 +83,6 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         self.clock = clock
         self.hand_off = hand_off
         self.budget = budget or RateBudget()
-        self.request_deadline_s = request_deadline_s
 
     # -- queries -----------------------------------------------------------
     def rows(self):
@@ -226,7 +222,7 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         rows = [r for r in rows if r.next_check_at is not None and not r.claim_token]
         if not rows or self.hand_off(rows, self.clock()) is not None:
             return {}
-        deadline = TimeBudget(self.request_deadline_s)
+        deadline = self._request_deadline()
         outcomes = {}
         for row in rows[:MAX_REFRESHES_PER_REQUEST]:
             if deadline.expired:
@@ -238,7 +234,10 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
 
     def refresh(self, row):
         """Ask the forge about ``row`` once (inline), apply the rules, schedule the next check."""
-        return self._refresh(row, TimeBudget(self.request_deadline_s)) is not None
+        return self._refresh(row, self._request_deadline()) is not None
+
+    def _request_deadline(self):
+        return Deadline(self.forges.deadlines.request_s)
 
     def _refresh(self, row, deadline):
         now = self.clock()

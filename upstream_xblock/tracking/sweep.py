@@ -26,13 +26,13 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..forges import ForgeError, RateLimited
+from ..forges import Deadline, ForgeError, RateLimited
 from ..models import BlockConfig, TrackedContribution
 from ..ownership import ownership_code
 from ..policy import Rules
 from .block_config import rules_from_dict
 from .budget import RateBudget
-from .host_check import HostCheck, NotTried, TimeBudget, unexpected
+from .host_check import HostCheck, NotTried, unexpected
 from .recording import RESULT_FIELDS, record_not_tried, record_outcome
 from .service import BlockContext, ContributionTracker
 
@@ -121,7 +121,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         """Check what is due (at most ``limit`` records, within the sweep's budget)."""
         stats = SweepStats(due=TrackedContribution.objects.filter(
             next_check_at__lte=self.clock()).count())
-        sweep_budget = TimeBudget(self.schedule.sweep_budget_s)
+        sweep_budget = Deadline(self.schedule.sweep_budget_s)
         self._stalled_hosts = set()
         done = 0
         while done < limit and not sweep_budget.expired:
@@ -137,7 +137,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
     def check_claimed(self, rows):
         """Check records already claimed (by a learner's request handing them to a task)."""
         stats = SweepStats(due=len(rows))
-        self._process(rows, stats, TimeBudget(self.schedule.sweep_host_budget_s))
+        self._process(rows, stats, Deadline(self.schedule.sweep_host_budget_s))
         return stats
 
     # -- one chunk ------------------------------------------------------------------
@@ -153,7 +153,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         by_host = defaultdict(list)
         for row in rows:
             by_host[row.host].append(row)
-        host_budget_s = min(self.schedule.sweep_host_budget_s, sweep_budget.remaining)
+        host_budget_s = sweep_budget.bound(self.schedule.sweep_host_budget_s)
         checks = {}
         for host, host_rows in by_host.items():
             check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s)
@@ -180,7 +180,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         if not allowed:
             return None
         return HostCheck(self.forges, forge, allowed, chunk.rules_of,
-                         deadline=TimeBudget(host_budget_s))
+                         deadline=Deadline(host_budget_s))
 
     def _within_budget(self, forge, rows):
         """(rows the shared rate budget allows now, {deferred row: the budget's reset time})."""
@@ -201,11 +201,11 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         pool = ThreadPoolExecutor(max_workers=min(HOSTS_IN_PARALLEL, len(checks)),
                                   thread_name_prefix="sweep-host")
         futures = {pool.submit(check.run): host for host, check in checks.items()}
-        give_up = TimeBudget(host_budget_s + min(max(host_budget_s * 0.1, 0.2), 5))
+        give_up = Deadline(host_budget_s + min(max(host_budget_s * 0.1, 0.2), 5))
         try:
             pending = set(futures)
             while pending:
-                finished, pending = wait(pending, timeout=give_up.remaining,
+                finished, pending = wait(pending, timeout=give_up.remaining(),
                                          return_when=FIRST_COMPLETED)
                 for future in finished:
                     host = futures[future]
