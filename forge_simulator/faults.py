@@ -48,7 +48,7 @@ The faults (``FAULTS``):
 ``shape_nulls``                 200, the healthy object with every value null
 ``shape_merged_string``         200, ``"merged": "false"`` on a closed pull request (GitHub,
                                 Gitea); a string number elsewhere (GitLab ``iid``,
-                                Gerrit ``_number``)
+                                Gerrit ``_number``); GraphQL: ``"isDraft": "false"``
 ``shape_objects``               200, objects where plain values belong (state, title...)
 ``huge``                        200, a valid JSON body of ``size`` bytes
 ``redirect_loop``               301 to the same address, forever
@@ -273,8 +273,11 @@ class FaultHandler(SimulatorHandler):
 
     def _answer_body(self, kind, name, options, target, graphql_request):
         if graphql_request is not None:
-            payload = json.dumps(self.server.graphql.execute(
-                graphql_request.get("query", ""), graphql_request.get("variables") or {})).encode()
+            result = self.server.graphql.execute(graphql_request.get("query", ""),
+                                                 graphql_request.get("variables") or {})
+            if name == "huge":
+                result["extensions"] = {"padding": "x" * options.get("size", 5 * 1024 * 1024)}
+            payload = json.dumps(result).encode()
         else:
             body = self._healthy_body(target)
             if name in _SHAPE_FAULTS:
@@ -347,7 +350,7 @@ def _graphql_wrong(fault, node):
     if fault == "shape_objects":
         return {**node, "state": {"value": node.get("state")}, "title": {"v": 1},
                 "author": {"login": {"v": 1}}}
-    return {**node, "state": "CLOSED", "mergedAt": "false"}
+    return {**node, "state": "CLOSED", "isDraft": "false"}  # GraphQL has no "merged" boolean
 
 
 class FaultServer(ForgeSimulator):

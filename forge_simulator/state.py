@@ -164,7 +164,7 @@ class World:
         return self._change(kind, project, number, lambda c: c.reviews.append(
             SimReview(reviewer, decision, bool(writer))))
 
-    def lock(self, kind, project, number, locked=True):
+    def set_locked(self, kind, project, number, locked=True):
         """GitLab's ``locked`` state: a merge in progress."""
         return self._change(kind, project, number, lambda c: setattr(c, "locked", bool(locked)))
 

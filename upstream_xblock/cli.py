@@ -3,6 +3,8 @@
 Success: one JSON object on stdout (url, kind, host, project, number, state,
 merged_at, author, title, draft, target, ...), exit 0. Failure: ``{"error":
 {"code", "message"}}`` on stdout and exit 1 (2 for a bad configuration or usage).
+The check is held to ``deadlines.request_s`` of the configuration (5 s by
+default): it ends by then with ``forge_unavailable`` (reason ``deadline``).
 The configuration is the settings bucket's JSON (``{"forges": [...]}``); without
 ``--config`` the file named by ``UPSTREAM_XBLOCK_CONFIG`` is used, else the
 built-in public forges.
@@ -45,6 +47,7 @@ def check_result(ref, snapshot):
         "target_branch": snapshot.target_branch, "created_at": data["created_at"],
         "closed_at": data["closed_at"], "labels": data["labels"],
         "review_decision": snapshot.review_decision, "web_url": snapshot.web_url,
+        "author_id": snapshot.author_id, "forge_id": snapshot.forge_id,
     }
 
 

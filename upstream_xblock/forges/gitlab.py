@@ -20,7 +20,7 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from .base import FetchResult, same_site_url
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
-from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session
+from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
@@ -143,8 +143,7 @@ class GitLabClient:
         if isinstance(exc, GitlabError):  # e.g. a body that is not JSON
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         if isinstance(exc, requests.RequestException):
-            return ForgeUnavailable("GitLab could not be reached. It will be tried again later.",
-                                    reason="network")
+            return request_error(exc)
         if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
             # python-gitlab reading a body that is not the JSON object it expects.
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")

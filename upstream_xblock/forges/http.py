@@ -72,6 +72,11 @@ def unavailable(reason, template="The forge could not be reached. It will be tri
     return ForgeUnavailable(template, reason=reason)
 
 
+def redirect_refused():
+    return ForgeUnavailable("The forge redirected to another address; the redirect was refused.",
+                            reason="redirect_refused")
+
+
 class ResponseTooLarge(ForgeUnavailable):
     """A forge sent a body larger than we are willing to read."""
 
@@ -146,9 +151,7 @@ class PinnedAdapter(HTTPAdapter):
             while response.status_code in REDIRECT_STATUSES:
                 target = urljoin(request.url, response.headers.get("Location") or "")
                 if _origin(target) != self.allowed_origin:
-                    raise ForgeUnavailable(
-                        "The forge redirected to another site; the redirect was refused.",
-                        reason="redirect_refused")
+                    raise redirect_refused()
                 if not self.follow_redirects:
                     break
                 hops += 1
@@ -261,8 +264,15 @@ def guarded_request(session, method, url, deadline=None, **kwargs):
         except ForgeUnavailable:
             raise
         except requests.RequestException as exc:
-            log.info("forge request failed: %s", type(exc).__name__)
-            raise unavailable("network") from None
+            raise request_error(exc) from None
+
+
+def request_error(exc):
+    """The typed error for a requests exception raised outside the adapter."""
+    log.info("forge request failed: %s", type(exc).__name__)
+    if isinstance(exc, requests.TooManyRedirects):  # max_redirects is 0: any redirect lands here
+        return redirect_refused()
+    return unavailable("network")
 
 
 def parse_json(response):

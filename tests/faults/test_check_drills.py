@@ -1,0 +1,95 @@
+"""Drills: every fault on every forge kind, through the check command, over real HTTP.
+
+Each check must end with the right error code, within its deadline, after a
+bounded and known number of requests (counted by the fault server). The
+matrix runs the command's ``main`` in this process (fast); the slow faults run
+once more as the real ``python -m upstream_xblock check`` subprocess.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from forge_simulator.faults import EXPECTED, FAULTS
+from upstream_xblock import cli
+from upstream_xblock.forges.http import MAX_REDIRECTS, MAX_RETRIES
+
+from .conftest import KINDS, url
+
+DEADLINE_S = 1.0
+# Elapsed time over the deadline: the deadline is the bound, the ratio leaves room for
+# a loaded machine (the deadline-bound faults take ~1.0).
+RATIO = 1.6
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def expected_requests(kind, fault):
+    """How many requests each fault may cost: the retry and redirect bounds, nothing more."""
+    if fault in ("reset", "server_error"):  # a connection failure / 503 without Retry-After
+        return 1 + MAX_RETRIES
+    if fault == "redirect_loop" and kind == "github":  # a renamed repository's 301 is followed
+        return 1 + MAX_REDIRECTS
+    return 1
+
+
+@pytest.fixture(scope="module")
+def config(fault_server, tmp_path_factory):
+    path = tmp_path_factory.mktemp("drills") / "forges.json"
+    path.write_text(json.dumps(fault_server.settings(deadlines={"request_s": DEADLINE_S})))
+    return path
+
+
+def run_main(config, address, capsys):
+    started = time.monotonic()
+    code = cli.main(["check", address, "--config", str(config)])
+    elapsed = time.monotonic() - started
+    return code, json.loads(capsys.readouterr().out), elapsed
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", FAULTS)
+def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, capsys, kind,
+                                                          fault):
+    project, number = f"drill/{fault.replace('_', '-')}", 1 + FAULTS.index(fault)
+    fault_server.fault(kind, project, number, fault)
+    code, out, elapsed = run_main(config, url(kind, project, number), capsys)
+    assert code == cli.EXIT_FORGE_ERROR, out
+    assert out["error"]["code"] == EXPECTED[fault], out
+    assert fault_server.count(kind, project, number) == expected_requests(kind, fault)
+    assert elapsed <= DEADLINE_S * RATIO
+    if EXPECTED[fault] == "rate_limited":
+        assert out["error"]["reset_at"]  # when to ask again, read from the forge's headers
+    if fault in ("hang", "trickle"):
+        assert out["error"]["reason"] == "deadline"
+    if fault.startswith("shape_") or fault == "malformed_json":
+        assert out["error"]["reason"] == "bad_response"
+    if fault.startswith("redirect_"):
+        assert out["error"]["reason"] == ("redirect_loop" if (kind, fault) == (
+            "github", "redirect_loop") else "redirect_refused")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_healthy_answers_still_read(fault_server, config, capsys, kind):
+    fault_server.world.open(kind, "drill/healthy", 1, state="merged", author="ada")
+    code, out, _ = run_main(config, url(kind, "drill/healthy", 1), capsys)
+    assert code == 0, out
+    assert (out["state"], out["author"]) == ("merged", "ada")
+
+
+@pytest.mark.parametrize("fault", ["hang", "trickle", "server_error_retry_after"])
+def test_the_real_command_ends_within_its_deadline(fault_server, config, fault):
+    """The subprocess a operator runs: GitLab, whose library used to sleep and retry 9 times."""
+    project = f"cli/{fault.replace('_', '-')}"
+    fault_server.fault("gitlab", project, 1, fault)
+    env = {k: v for k, v in os.environ.items() if k != "UPSTREAM_XBLOCK_CONFIG"}
+    result = subprocess.run([sys.executable, "-m", "upstream_xblock", "check",
+                             url("gitlab", project, 1), "--config", str(config)],
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
+                            check=False)
+    assert result.returncode == cli.EXIT_FORGE_ERROR, result.stderr
+    assert json.loads(result.stdout)["error"]["code"] == "forge_unavailable"
+    assert fault_server.count("gitlab", project, 1) == 1
