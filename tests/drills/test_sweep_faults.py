@@ -23,16 +23,9 @@ def server():
 
 
 CODES = {"not_found", "forge_unavailable", "rate_limited", "auth_failed"}
-# Known gap in the forge layer (reported): GitHub's GraphQL path reads "mergedAt": "false"
-# on a CLOSED node as a closed contribution instead of refusing the shape, so those five
-# records' snapshots change (no award is made).
-GRAPHQL_SHAPE_GAP = pytest.mark.xfail(
-    strict=True, reason="forges: GraphQL mergedAt is not validated as a date")
 
 
-@pytest.mark.parametrize("fault", [
-    pytest.param(f, marks=GRAPHQL_SHAPE_GAP) if f == "shape_merged_string" else f
-    for f in FAULTS])
+@pytest.mark.parametrize("fault", FAULTS)
 def test_a_sweep_under_fault(server, fault):
     result = run_drill(server, fault, budget_s=3.0, check_s=1.5)
     assert result.ratio <= 1.5, result
