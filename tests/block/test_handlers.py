@@ -102,7 +102,7 @@ def test_missing_contribution_is_refused_and_nothing_stored(harness, world):
     """Checked inline (no Celery here), a contribution the forge does not know is refused."""
     status, body = register(harness, harness.block(), 404)
     assert (status, body["error"]["code"]) == (404, "not_found")
-    assert "has no such pull request" in body["error"]["message"]
+    assert "does not exist or is private" in body["error"]["message"]
     assert TrackedContribution.objects.count() == 0
 
 

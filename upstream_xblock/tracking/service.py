@@ -130,7 +130,8 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         outcome = self._check([row]).get(row.pk)
         if isinstance(outcome, NotFound):
             row.delete()
-            raise TrackingError.from_forge(outcome, status=404)
+            raise TrackingError("not_found", _("The forge says this contribution does not exist "
+                                "or is private."), status=404, reason=outcome.reason)
         rows, award = self.settle()
         return row, rows, award
 
