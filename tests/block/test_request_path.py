@@ -6,6 +6,7 @@ to a task; the answer shows it being checked and no forge is asked inside the
 request. Without Celery the check is inline.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,8 @@ from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.recording import NOT_FOUND_ATTEMPTS
 
+from forge_simulator.faults import FaultServer
+from tests.block.conftest import BlockHarness
 from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401  pylint: disable=unused-import
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
@@ -118,3 +121,35 @@ def test_a_missing_contribution_is_given_up_after_a_few_tries(harness, world, lm
     status, body = harness.call(block, "status")
     assert body["contributions"][0]["error"]["code"] == "not_found"
     assert len(world.requests_for("github")) == NOT_FOUND_ATTEMPTS
+
+
+# -- without Celery: one short deadline for the whole request ------------------------
+
+@pytest.fixture
+def hanging_forges(settings, db):  # pylint: disable=unused-argument
+    with FaultServer() as server:
+        settings.XBLOCK_SETTINGS = {"upstream_xblock": {
+            **server.settings(deadlines={"request_s": 1}),
+            "polling": {"manual_min_interval_s": 1}}}
+        yield server
+
+
+@pytest.mark.slow
+def test_a_hanging_forge_holds_a_request_one_deadline_in_all(hanging_forges):
+    server = hanging_forges
+    harness = BlockHarness()
+    block = harness.block()
+    for number in range(1, 6):
+        server.world.open("github", "openedx/xblock-sdk", number, author="ada")
+        register(harness, block, number)  # stored, checked fine
+    for number in range(1, 6):
+        server.fault("github", "openedx/xblock-sdk", number, "hang")
+    TrackedContribution.objects.update(last_checked_at=timezone.now() - timedelta(minutes=5))
+    started = time.monotonic()
+    status, body = harness.call(block, "check_now")
+    elapsed = time.monotonic() - started
+    assert status == 200
+    assert elapsed / 1.0 <= 1.5  # five hanging contributions: one deadline, not five
+    errors = [c["error"]["code"] for c in body["contributions"] if c["error"]]
+    assert errors == ["forge_unavailable"]  # the first one used the deadline up
+    assert [c["state"] for c in body["contributions"]] == ["open"] * 5  # last good kept
