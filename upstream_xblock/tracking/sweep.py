@@ -156,7 +156,13 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         host_budget_s = sweep_budget.bound(self.schedule.sweep_host_budget_s)
         checks = {}
         for host, host_rows in by_host.items():
-            check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s)
+            try:
+                check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s)
+            except Exception:  # pylint: disable=broad-except
+                error = unexpected(f"preparing {host}")
+                self._write_back(host, host_rows, {row.pk: error for row in host_rows},
+                                 chunk, stats)
+                continue
             if check is not None:
                 checks[host] = check
         if checks:
@@ -175,7 +181,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             return None
         allowed, deferred = self._within_budget(forge, rows)
         if deferred:
-            self._write_back(host, deferred, {row.pk: NotTried("rate_limited", reset)
+            self._write_back(host, list(deferred), {row.pk: NotTried("rate_limited", reset)
                                               for row, reset in deferred.items()}, chunk, stats)
         if not allowed:
             return None
