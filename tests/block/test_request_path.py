@@ -21,7 +21,9 @@ from upstream_xblock.tracking.recording import NOT_FOUND_ATTEMPTS
 
 from forge_simulator.faults import FaultServer
 from tests.block.conftest import BlockHarness
-from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401  pylint: disable=unused-import
+# The real-broker fixtures (redis-server, an LMS-like Celery app):
+from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
+    lms_celery, redis_server, redis_url)
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 
@@ -103,8 +105,8 @@ def test_register_hands_the_check_to_a_task(harness, world, lms_celery, redis_ur
 
 
 @pytest.mark.slow
-def test_a_missing_contribution_is_given_up_after_a_few_tries(harness, world, lms_celery,  # noqa: F811
-                                                              redis_url):  # noqa: F811
+def test_a_missing_contribution_is_given_up_after_a_few_tries(  # noqa: F811
+        harness, world, lms_celery, redis_url):  # noqa: F811
     block = harness.block()
     status, body = register(harness, block, 404)
     assert status == 200  # handed over: the worker finds out

@@ -24,7 +24,9 @@ from django.utils import timezone
 
 from forge_simulator.faults import FaultServer
 from tests.block.conftest import BlockHarness
-from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401  pylint: disable=unused-import
+# The real-broker fixtures (redis-server, an LMS-like Celery app):
+from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
+    lms_celery, redis_server, redis_url)
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution
 from upstream_xblock.policy import Rules
@@ -111,8 +113,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
 
 
 @pytest.mark.django_db
-def test_registration_answers_200_with_the_broker_stopped(lms_celery, redis_server, simulator,  # noqa: F811
-                                                          world, settings, caplog):
+def test_registration_answers_200_with_the_broker_stopped(  # noqa: F811
+        lms_celery, redis_server, simulator, world, settings, caplog):  # noqa: F811
     settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
     world.open("github", "openedx/xblock-sdk", 5, author="ada")
     redis_server.stop()

@@ -141,3 +141,28 @@ def test_a_check_task_only_takes_what_its_request_claimed(forges, world, registr
     assert (theirs.last_checked_at, theirs.claim_token) == (None, "sweep-2")
     assert TrackedContribution.objects.filter(claim_token="task-1").count() == 0
     assert tasks.check_contributions.run([mine.pk], "task-lapsed") is None
+
+
+def test_a_check_a_learner_asked_for_may_use_the_reserve(forges, world, registry, settings,
+                                                         simulator):
+    """Sweeps leave the rate budget's last 50 requests to learners' own checks."""
+    from datetime import timedelta  # pylint: disable=import-outside-toplevel
+
+    from django.utils import timezone  # pylint: disable=import-outside-toplevel
+
+    from upstream_xblock.forges import RateLimitInfo  # pylint: disable=import-outside-toplevel
+    from upstream_xblock.tracking.budget import RateBudget  # pylint: disable=import-outside-toplevel
+    settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
+    registry.block()
+    swept = registry.contribution("gitea")
+    asked = registry.contribution("gitea", learner="asker", claim_token="task-9")
+    now = timezone.now()
+    RateBudget().record(forges.registry.get("codeberg.org"),
+                        RateLimitInfo(remaining=10, limit=5000, reset_at=now + timedelta(hours=1)),
+                        now)
+    TrackedContribution.objects.filter(pk=asked.pk).update(
+        next_check_at=now + timedelta(minutes=3))
+    assert Sweeper(forges, Schedule()).run_once().deferred == 1
+    assert "checked=1" in tasks.check_contributions.run([asked.pk], "task-9")
+    swept.refresh_from_db()
+    assert swept.last_checked_at is None

@@ -105,7 +105,8 @@ class HostCheck:
         stop = self._next_stop()
         if stop is not None:
             return row.pk, stop
-        outcome = fetch_outcome(self.forges, row, self.rules_of(row), deadline=self._check_deadline())
+        outcome = fetch_outcome(self.forges, row, self.rules_of(row),
+                                deadline=self._check_deadline())
         self._note(outcome)
         return row.pk, outcome
 

@@ -135,9 +135,12 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         return stats
 
     def check_claimed(self, rows):
-        """Check records already claimed (by a learner's request handing them to a task)."""
+        """Check records already claimed (by a learner's request handing them to a task).
+
+        A learner asked for these: they may use the rate budget's reserve.
+        """
         stats = SweepStats(due=len(rows))
-        self._process(rows, stats, Deadline(self.schedule.sweep_host_budget_s))
+        self._process(rows, stats, Deadline(self.schedule.sweep_host_budget_s), for_learner=True)
         return stats
 
     # -- one chunk ------------------------------------------------------------------
@@ -148,7 +151,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
                        usage_key__in={row.usage_key for row in rows})}
         return ChunkContext(configs=configs)
 
-    def _process(self, rows, stats, sweep_budget):
+    def _process(self, rows, stats, sweep_budget, for_learner=False):
         chunk = self._load_chunk(rows)
         by_host = defaultdict(list)
         for row in rows:
@@ -157,7 +160,8 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         checks = {}
         for host, host_rows in by_host.items():
             try:
-                check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s)
+                check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s,
+                                           for_learner)
             except Exception:  # pylint: disable=broad-except
                 error = unexpected(f"preparing {host}")
                 self._write_back(host, host_rows, {row.pk: error for row in host_rows},
@@ -168,7 +172,8 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         if checks:
             self._run_hosts(checks, chunk, stats, host_budget_s)
 
-    def _prepare_host(self, host, rows, chunk, stats, host_budget_s):
+    def _prepare_host(self, host, rows, chunk, stats, host_budget_s,
+                      for_learner=False):
         """A HostCheck for ``rows``, or None when they were settled without asking."""
         try:
             forge = self.forges.registry.get(host)
@@ -179,7 +184,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             self._write_back(host, rows, {row.pk: NotTried("host_stalled") for row in rows},
                              chunk, stats)
             return None
-        allowed, deferred = self._within_budget(forge, rows)
+        allowed, deferred = self._within_budget(forge, rows, for_learner)
         if deferred:
             self._write_back(host, list(deferred), {row.pk: NotTried("rate_limited", reset)
                                               for row, reset in deferred.items()}, chunk, stats)
@@ -188,9 +193,10 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         return HostCheck(self.forges, forge, allowed, chunk.rules_of,
                          deadline=Deadline(host_budget_s))
 
-    def _within_budget(self, forge, rows):
+    def _within_budget(self, forge, rows, for_learner=False):
         """(rows the shared rate budget allows now, {deferred row: the budget's reset time})."""
-        allowed, reset_at = self.budget.available(forge, self.clock())
+        allowed, reset_at = self.budget.available(forge, self.clock(),
+                                                  reserve=0 if for_learner else None)
         if allowed is None:
             return rows, {}
         batched = forge.kind == "github" and forge.token
