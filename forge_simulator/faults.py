@@ -30,6 +30,8 @@ The faults (``FAULTS``):
 ==============================  ==========================================================
 ``hang``                        reads the request, never answers (until ``stop()``)
 ``trickle``                     the healthy body at 1 byte per second
+``trickle_headers``             the status line and headers at 10 bytes per second (each
+                                byte well within any socket timeout)
 ``reset``                       reads the request, then a TCP reset
 ``truncated``                   ``Content-Length`` 100 bytes longer than the body sent
 ``server_error``                503 with the forge's usual rate headers (GitLab's
@@ -43,6 +45,7 @@ The faults (``FAULTS``):
 ``secondary_rate_limited``      GitHub 403 ``Retry-After`` (remaining > 0); others 429
                                 ``Retry-After`` as an HTTP date
 ``forbidden``                   403 without any limit header
+``accepted``                    202 with an empty object (PyGithub would sleep and ask again)
 ``malformed_json``              200, a body cut in the middle of an object
 ``shape_list``                  200, a JSON list
 ``shape_nulls``                 200, the healthy object with every value null
@@ -51,6 +54,8 @@ The faults (``FAULTS``):
                                 Gerrit ``_number``); GraphQL: ``"isDraft": "false"``
 ``shape_objects``               200, objects where plain values belong (state, title...)
 ``huge``                        200, a valid JSON body of ``size`` bytes
+``deep_json``                   200, valid JSON nested 100,000 levels deep (small, but deeper
+                                than Python's decoder goes)
 ``redirect_loop``               301 to the same address, forever
 ``redirect_offsite``            302 to another host
 ``not_found``                   404 in the forge's shape (repository deleted)
@@ -63,24 +68,26 @@ import json
 import socket
 import struct
 import threading
-from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
 
 from . import shapes
+from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
 from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_EVENTS,
                      _GITHUB_PULL, _GITHUB_REVIEWS, _GITLAB_APPROVALS, _GITLAB_MR,
                      ForgeSimulator, SimulatorHandler, simulator_settings)
 
 EXPECTED = {
-    "hang": "forge_unavailable", "trickle": "forge_unavailable", "reset": "forge_unavailable",
+    "hang": "forge_unavailable", "trickle": "forge_unavailable",
+    "trickle_headers": "forge_unavailable", "reset": "forge_unavailable",
     "truncated": "forge_unavailable", "server_error": "forge_unavailable",
     "server_error_retry_after": "forge_unavailable",
     "server_error_retry_date": "forge_unavailable", "rate_limited": "rate_limited",
     "secondary_rate_limited": "rate_limited", "forbidden": "forge_unavailable",
+    "accepted": "forge_unavailable",
     "malformed_json": "forge_unavailable", "shape_list": "forge_unavailable",
     "shape_nulls": "forge_unavailable", "shape_merged_string": "forge_unavailable",
     "shape_objects": "forge_unavailable", "huge": "forge_unavailable",
+    "deep_json": "forge_unavailable",
     "redirect_loop": "forge_unavailable", "redirect_offsite": "forge_unavailable",
     "not_found": "not_found",
 }
@@ -91,66 +98,6 @@ OFFSITE = "http://offsite.invalid"
 _SUB_RESOURCES = (("github", _GITHUB_EVENTS), ("github", _GITHUB_REVIEWS),
                   ("github", _GITHUB_PULL), ("gitlab", _GITLAB_APPROVALS), ("gitlab", _GITLAB_MR),
                   ("gitea", _GITEA_REVIEWS), ("gitea", _GITEA_PULL))
-
-
-def _now():
-    return datetime.now(timezone.utc)
-
-
-def _http_date(seconds_ahead):
-    return format_datetime(_now() + timedelta(seconds=seconds_ahead), usegmt=True)
-
-
-def rate_headers(kind, exhausted, reset_in_s=3600):
-    """The rate-limit headers ``kind`` sends on every answer (none on Gerrit and Gitea)."""
-    reset = str(int((_now() + timedelta(seconds=reset_in_s)).timestamp()))
-    remaining = "0" if exhausted else "4999"
-    if kind == "github":
-        return {"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": remaining,
-                "X-RateLimit-Reset": reset, "X-RateLimit-Used": "5000" if exhausted else "1",
-                "X-RateLimit-Resource": "core"}
-    if kind == "gitlab":
-        return {"RateLimit-Limit": "2000", "RateLimit-Observed": "2000" if exhausted else "1",
-                "RateLimit-Remaining": remaining, "RateLimit-Reset": reset,
-                "RateLimit-ResetTime": _http_date(reset_in_s)}
-    return {}
-
-
-def _nulls(value):
-    if isinstance(value, dict):
-        return {key: None for key in value}
-    return None
-
-
-def _objects(kind, body):
-    """Objects where the product reads plain values."""
-    body = dict(body)
-    for key in ("state", "title", "status", "subject", "merged", "created_at", "number",
-                "_number", "iid", "id"):
-        if key in body:
-            body[key] = {"value": body[key]}
-    for key in ("user", "author", "owner"):
-        if isinstance(body.get(key), dict):
-            body[key] = {name: {"value": value} for name, value in body[key].items()}
-    return body
-
-
-def wrong_shape(kind, fault, body):
-    """The healthy ``body`` of ``kind`` bent into the shape ``fault`` names."""
-    if fault == "shape_list":
-        return [body]
-    if fault == "shape_nulls":
-        return _nulls(body)
-    if fault == "shape_objects":
-        return _objects(kind, body)
-    body = dict(body)  # shape_merged_string
-    if kind in ("github", "gitea"):
-        body.update(state="closed", merged="false", merged_at=None)
-    elif kind == "gitlab":
-        body["iid"] = str(body.get("iid"))
-    else:
-        body["_number"] = str(body.get("_number"))
-    return body
 
 
 class FaultHandler(SimulatorHandler):
@@ -176,7 +123,7 @@ class FaultHandler(SimulatorHandler):
             request = self._body()
             targets = self._graphql_targets(request)
             faulted = [t for t in targets if self.server.fault_server.fault_of(t) and
-                       self.server.fault_server.fault_of(t)[0] not in _SHAPE_FAULTS]
+                       self.server.fault_server.fault_of(t)[0] not in SHAPE_FAULTS]
             return (faulted[0] if faulted else ("github", "", 0)), (request or {})
         for kind, pattern in _SUB_RESOURCES:
             match = pattern.match(path)
@@ -234,20 +181,28 @@ class FaultHandler(SimulatorHandler):
             return None
         if name == "reset":
             return self._reset()
-        if name in _SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
+        if name == "trickle_headers":
+            return self._trickle_head(kind, options.get("interval_s", 0.1))
+        if name == "deep_json":
+            payload = b"[" * 100_000 + b"]" * 100_000
+            return self._send(200, None, rate_headers(kind, False), kind,
+                              raw=b")]}'\n" + payload if kind == "gerrit" else payload)
+        if name in SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
             return self._answer_body(kind, name, options, target, graphql_request)
         if name.startswith("server_error"):
             headers = rate_headers(kind, False, 60)
             if name == "server_error_retry_after":
                 headers.update(rate_headers(kind, False, 3600), **{"Retry-After": "3600"})
             elif name == "server_error_retry_date":
-                headers["Retry-After"] = _http_date(3600)
+                headers["Retry-After"] = http_date(3600)
             return self._send(options.get("status", 503), {"message": "Service Unavailable"},
                               headers, kind)
         if name in ("rate_limited", "secondary_rate_limited"):
             return self._rate_limited(kind, name == "secondary_rate_limited", reset_in_s)
         if name == "forbidden":
             return self._send(403, {"message": "403 Forbidden"}, kind=kind)
+        if name == "accepted":
+            return self._send(202, {}, kind=kind)
         if name == "redirect_loop":
             return self._send(301, {"message": "Moved Permanently"},
                               {"Location": self.base + self.path}, kind)
@@ -267,7 +222,7 @@ class FaultHandler(SimulatorHandler):
             return self._send(429, {"message": "Retry later"},
                               {**rate_headers(kind, True, reset_in_s),
                                "Retry-After": str(reset_in_s)}, kind)
-        retry_after = _http_date(reset_in_s) if secondary else str(reset_in_s)
+        retry_after = http_date(reset_in_s) if secondary else str(reset_in_s)
         return self._send(429, {"message": "Too Many Requests"}, {"Retry-After": retry_after},
                           kind)
 
@@ -280,7 +235,7 @@ class FaultHandler(SimulatorHandler):
             payload = json.dumps(result).encode()
         else:
             body = self._healthy_body(target)
-            if name in _SHAPE_FAULTS:
+            if name in SHAPE_FAULTS:
                 body = wrong_shape(kind, name, body)
             if name == "huge":
                 body["body" if kind != "gerrit" else "subject"] = "x" * options.get(
@@ -316,6 +271,21 @@ class FaultHandler(SimulatorHandler):
         except OSError:
             return  # the client gave up: what a deadline is for
 
+    def _trickle_head(self, kind, interval_s):
+        """A valid head, a byte every ``interval_s`` (a socket timeout alone never fires)."""
+        self.world.log(kind, self.command, self.path, 200)
+        self.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\n" + b"".join(
+            f"X-Padding-{i}: {'x' * 40}\r\n".encode() for i in range(50))
+        try:
+            for i in range(len(head)):
+                self.wfile.write(head[i:i + 1])
+                self.wfile.flush()
+                if self.server.fault_server.stopping.wait(interval_s):
+                    return
+        except OSError:
+            return
+
     def _reset(self):
         """Close with SO_LINGER 0: the client sees a TCP reset, not a clean end."""
         self.close_connection = True
@@ -334,23 +304,9 @@ class FaultHandler(SimulatorHandler):
             fault = self.server.fault_server.fault_of(target)
             node = (data.get(f"p{i}") or {}).get("pullRequest") if isinstance(
                 data.get(f"p{i}"), dict) else None
-            if fault and fault[0] in _SHAPE_FAULTS and isinstance(node, dict):
-                data[f"p{i}"]["pullRequest"] = _graphql_wrong(fault[0], node)
+            if fault and fault[0] in SHAPE_FAULTS and isinstance(node, dict):
+                data[f"p{i}"]["pullRequest"] = graphql_wrong(fault[0], node)
         return self._send(200, result, rate_headers("github", False), "github")
-
-
-_SHAPE_FAULTS = ("shape_list", "shape_nulls", "shape_merged_string", "shape_objects")
-
-
-def _graphql_wrong(fault, node):
-    if fault == "shape_list":
-        return [node]
-    if fault == "shape_nulls":
-        return _nulls(node)
-    if fault == "shape_objects":
-        return {**node, "state": {"value": node.get("state")}, "title": {"v": 1},
-                "author": {"login": {"v": 1}}}
-    return {**node, "state": "CLOSED", "isDraft": "false"}  # GraphQL has no "merged" boolean
 
 
 class FaultServer(ForgeSimulator):

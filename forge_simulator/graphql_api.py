@@ -2,7 +2,7 @@
 
 from graphql import GraphQLError, build_schema, graphql_sync
 
-from .shapes import _num_id, iso
+from .shapes import iso, num_id
 from .state import all_reviews
 
 SDL = """
@@ -100,14 +100,15 @@ class GraphQLApi:
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),
             "mergedAt": iso(c.merged_at), "closedAt": iso(c.closed_at),
             "reviewDecision": _REVIEW.get(c.review, "REVIEW_REQUIRED"),
-            "author": {"login": c.author, "databaseId": _num_id(c.author)}, "baseRefName": c.target_branch,
+            "author": {"login": c.author, "databaseId": num_id(c.author)},
+            "baseRefName": c.target_branch,
             "baseRepository": {"nameWithOwner": c.project},
             "labels": {"nodes": [{"name": n} for n in c.labels]},
         }
 
     @staticmethod
     def _latest_opinionated_reviews(pull, _info, first=100, writersOnly=False):
-        """Each reviewer's latest approving or change-requesting review (``writersOnly``: writers')."""
+        """Each reviewer's latest approving or change-requesting review (writers' only, if asked)."""
         # pylint: disable=invalid-name
         latest = {}
         for review in all_reviews(pull["_contribution"]):
@@ -115,6 +116,6 @@ class GraphQLApi:
                 latest[review.reviewer] = review
         nodes = [{"state": r.decision.upper(), "submittedAt": iso(r.at),
                   "authorAssociation": "MEMBER" if r.writer else "CONTRIBUTOR",
-                  "author": {"login": r.reviewer, "databaseId": _num_id(r.reviewer)}}
+                  "author": {"login": r.reviewer, "databaseId": num_id(r.reviewer)}}
                  for r in latest.values()]
         return {"nodes": nodes[:first]}

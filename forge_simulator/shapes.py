@@ -24,19 +24,19 @@ def iso(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
-def _num_id(text):
+def num_id(text):
     """A stable id for a name; 31 bits, as GraphQL's Int (GitHub's databaseId) holds."""
     return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
 
 
 def project_id(path):
     """The numeric id the simulator gives a GitLab project."""
-    return _num_id(path)
+    return num_id(path)
 
 
 def github_user(api, web, login):
     user = {
-        "login": login, "id": _num_id(login), "node_id": f"U_{login}",
+        "login": login, "id": num_id(login), "node_id": f"U_{login}",
         "avatar_url": f"{web}/{login}.png", "gravatar_id": "",
         "url": f"{api}/users/{login}", "html_url": f"{web}/{login}",
         "type": "User", "site_admin": False,
@@ -49,7 +49,7 @@ def github_repository(api, web, full_name):
     owner, name = full_name.split("/", 1)
     repo_api = f"{api}/repos/{full_name}"
     repo = {
-        "id": _num_id(full_name), "node_id": f"R_{full_name}", "name": name,
+        "id": num_id(full_name), "node_id": f"R_{full_name}", "name": name,
         "full_name": full_name, "license": None, "forks": 0, "owner": github_user(api, web, owner),
         "private": False, "html_url": f"{web}/{full_name}", "description": None, "fork": False,
         "url": repo_api, "git_url": f"git://{web.split('://')[-1]}/{full_name}.git",
@@ -90,7 +90,7 @@ def github_pull(c, api, web):
         "number": c.number, "state": "open" if c.state == "open" else "closed",
         "locked": False, "title": c.title, "user": github_user(api, web, c.author),
         "body": c.body or None,
-        "labels": [{"id": _num_id(name), "node_id": f"L_{name}", "url":
+        "labels": [{"id": num_id(name), "node_id": f"L_{name}", "url":
                     f"{api}/repos/{full}/labels/{name}", "name": name, "description": None,
                     "color": "ededed", "default": False} for name in c.labels],
         "milestone": None, "active_lock_reason": None,
@@ -135,7 +135,7 @@ def reviews(c, changes_state, page=1, per_page=30):
     states = {"approved": "APPROVED", "changes_requested": changes_state,
               "commented": "COMMENTED" if changes_state == "CHANGES_REQUESTED" else "COMMENT"}
     everything = [{
-        "id": c.id * 1000 + i, "user": {"login": r.reviewer, "id": _num_id(r.reviewer)},
+        "id": c.id * 1000 + i, "user": {"login": r.reviewer, "id": num_id(r.reviewer)},
         "state": states[r.decision], "body": "", "submitted_at": iso(r.at),
         "author_association": "MEMBER" if r.writer else "CONTRIBUTOR",
         "official": r.writer, "dismissed": False, "stale": False,
@@ -150,7 +150,7 @@ def gitlab_approvals(c):
     approved = bool(approvers)
     return {"id": c.id, "iid": c.number, "approved": approved, "approvals_required": 1,
             "approvals_left": 0 if approved else 1,
-            "approved_by": [{"user": {"id": _num_id(r.reviewer), "username": r.reviewer},
+            "approved_by": [{"user": {"id": num_id(r.reviewer), "username": r.reviewer},
                              "approved_at": iso(r.at)} for r in approvers]}
 
 
@@ -164,7 +164,7 @@ def gitlab_merge_request(c, web):
         "created_at": iso(c.created_at), "updated_at": iso(c.updated_at),
         "merged_at": iso(c.merged_at), "closed_at": iso(c.closed_at) if c.state == "closed"
         else None, "target_branch": c.target_branch, "source_branch": f"learner-{c.number}",
-        "author": {"id": _num_id(c.author), "username": c.author, "name": c.author,
+        "author": {"id": num_id(c.author), "username": c.author, "name": c.author,
                    "state": "active", "web_url": f"{web}/{c.author}"},
         "labels": list(c.labels), "merge_status": "can_be_merged",
         "detailed_merge_status": "mergeable" if c.state == "open" else "not_open",
@@ -188,7 +188,7 @@ def gerrit_change(c):
             latest[r.reviewer] = ((2 if r.writer else 1) * (1 if r.decision == "approved" else -1),
                                   r.at)
     for reviewer, (value, moment) in latest.items():
-        account = {"_account_id": _num_id(reviewer), "username": reviewer}
+        account = {"_account_id": num_id(reviewer), "username": reviewer}
         code_review["all"].append({**account, "value": value, "date": gerrit_time(moment)})
         if value == 2:
             code_review.setdefault("approved", account)
@@ -201,7 +201,7 @@ def gerrit_change(c):
         "change_id": f"I{c.id:040x}", "subject": c.title, "status": status,
         "created": gerrit_time(c.created_at), "updated": gerrit_time(c.updated_at),
         "insertions": 1, "deletions": 1, "_number": c.number,
-        "owner": {"_account_id": _num_id(c.author), "name": c.author.title(),
+        "owner": {"_account_id": num_id(c.author), "name": c.author.title(),
                   "username": c.author, "email": f"{c.author}@example.org"},
         "labels": {"Code-Review": code_review, "Verified": {"all": []}},
     }
@@ -219,17 +219,17 @@ def gerrit_change(c):
 def gitea_pull(c, api, web):
     """GET /repos/{owner}/{repo}/pulls/{index} (Gitea/Forgejo swagger PullRequest)."""
     owner = c.project.split("/")[0]
-    user = {"id": _num_id(c.author), "login": c.author, "username": c.author,
+    user = {"id": num_id(c.author), "login": c.author, "username": c.author,
             "html_url": f"{web}/{c.author}"}
-    repo = {"id": _num_id(c.project), "name": c.project.split("/")[1], "full_name": c.project,
-            "owner": {"id": _num_id(owner), "login": owner}, "html_url": f"{web}/{c.project}"}
+    repo = {"id": num_id(c.project), "name": c.project.split("/")[1], "full_name": c.project,
+            "owner": {"id": num_id(owner), "login": owner}, "html_url": f"{web}/{c.project}"}
     return {
         "id": c.id, "number": c.number, "title": c.title, "body": c.body,
         "state": "open" if c.state == "open" else "closed", "draft": c.draft,
         "merged": c.state == "merged", "merged_at": iso(c.merged_at),
         "closed_at": iso(c.closed_at), "created_at": iso(c.created_at),
         "updated_at": iso(c.updated_at), "user": user,
-        "labels": [{"id": _num_id(n), "name": n, "color": "ededed"} for n in c.labels],
+        "labels": [{"id": num_id(n), "name": n, "color": "ededed"} for n in c.labels],
         "base": {"label": c.target_branch, "ref": c.target_branch, "repo": repo},
         "head": {"label": f"learner-{c.number}", "ref": f"learner-{c.number}", "repo": repo},
         "html_url": f"{web}/{c.project}/pulls/{c.number}",

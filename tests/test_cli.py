@@ -96,3 +96,19 @@ def test_bad_configuration_is_reported_without_the_token(tmp_path):
     assert "s3cr3t" not in json.dumps(out)
     exit_code, out = run_check(URLS["github"].format(n=1), tmp_path / "missing.json")
     assert exit_code == 2 and out["error"]["code"] == "configuration_error"
+
+
+def test_a_bad_deadline_is_a_configuration_error(tmp_path):
+    path = tmp_path / "forges.json"
+    path.write_text(json.dumps({"deadlines": {"request_s": "soon"}}))
+    exit_code, out = run_check(URLS["github"].format(n=1), path)
+    assert exit_code == 2 and out["error"]["code"] == "configuration_error"
+    assert "deadlines.request_s" in out["error"]["message"]
+
+
+@pytest.mark.parametrize("kind", sorted(URLS))
+def test_check_prints_the_forges_stable_ids(world, config, kind):
+    contribution = world.open(kind, PROJECTS[kind], 7)
+    _, out = run_check(URLS[kind].format(n=7), config)
+    assert out["forge_id"] == str(7 if kind == "gerrit" else contribution.id)
+    assert out["author_id"].isdigit()

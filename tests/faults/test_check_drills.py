@@ -63,9 +63,9 @@ def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, c
     assert elapsed <= DEADLINE_S * RATIO
     if EXPECTED[fault] == "rate_limited":
         assert out["error"]["reset_at"]  # when to ask again, read from the forge's headers
-    if fault in ("hang", "trickle"):
+    if fault in ("hang", "trickle", "trickle_headers"):
         assert out["error"]["reason"] == "deadline"
-    if fault.startswith("shape_") or fault == "malformed_json":
+    if fault.startswith("shape_") or fault in ("malformed_json", "deep_json"):
         assert out["error"]["reason"] == "bad_response"
     if fault.startswith("redirect_"):
         assert out["error"]["reason"] == ("redirect_loop" if (kind, fault) == (
@@ -91,5 +91,6 @@ def test_the_real_command_ends_within_its_deadline(fault_server, config, fault):
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
                             check=False)
     assert result.returncode == cli.EXIT_FORGE_ERROR, result.stderr
-    assert json.loads(result.stdout)["error"]["code"] == "forge_unavailable"
-    assert fault_server.count("gitlab", project, 1) == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "forge_unavailable"
+    assert fault_server.count("gitlab", project, 1) == 1, error

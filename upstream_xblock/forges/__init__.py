@@ -77,8 +77,9 @@ class Forges:
         innermost active deadline, else ``deadlines.request_s`` from now. Past
         it: ForgeUnavailable(reason="deadline").
         """
+        client = self.client(ref.host)  # built (its library imported) before the clock starts
         with deadline_scope(deadline, self.deadlines.request_s):
-            return self.client(ref.host).fetch(ref, etag=etag, landing=landing, reviews=reviews)
+            return client.fetch(ref, etag=etag, landing=landing, reviews=reviews)
 
     def check(self, url, deadline=None):
         """Parse and fetch in one go: (ContributionRef, Snapshot)."""

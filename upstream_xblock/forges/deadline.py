@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .errors import ConfigurationError, ForgeUnavailable
+from .errors import ConfigurationError, ForgeUnavailable, gettext_noop
 
 _ACTIVE = ContextVar("upstream_xblock_forge_deadline", default=None)
 
@@ -67,8 +67,9 @@ def active_deadline():
 
 
 def expired_error():
-    return ForgeUnavailable("The forge did not answer in time. It will be tried again later.",
-                            reason="deadline")
+    return ForgeUnavailable(
+        gettext_noop("The forge did not answer in time. It will be tried again later."),
+        reason="deadline")
 
 
 @contextmanager

@@ -23,8 +23,9 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 import requests
 
 from .base import FetchResult, RateLimitInfo, same_site_url
-from .deadline import DEFAULT_REQUEST_S, DEFAULT_SWEEP_CHECK_S, deadline_scope
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
+from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
+from .errors import (AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited,
+                     gettext_noop)
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
 from .rate_limits import is_rate_limited, rate_limited, reset_time
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
@@ -43,7 +44,8 @@ def _pinned_connection_class(base, scheme, public_only):
         def __init__(self, host, port=None, *args, retry=None, **kwargs):
             super().__init__(host, port, *args, retry=0, **kwargs)
             origin = f"{scheme}://{host}:{self.port}"
-            self.adapter = PinnedAdapter(origin, public_only=public_only, follow_redirects=True)
+            self.adapter = PinnedAdapter(origin, public_only=public_only, follow_redirects=True,
+                                         refuse_202=True)
             self.session.mount(f"{scheme}://", self.adapter)
             self.session.trust_env = False
 
@@ -115,7 +117,8 @@ def translate_github_error(exc, authenticated=False):
         if isinstance(exc, UnknownObjectException) or exc.status in (404, 410, 451):
             return NotFound("GitHub has no such pull request (or it is private).")
         if exc.status == 403:
-            return ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden",
+            return ForgeUnavailable(gettext_noop("%(forge)s refused to answer."),
+                                    reason="forbidden",
                                     params={"forge": "GitHub"})
         if exc.status is None or 200 <= exc.status < 300:  # PyGithub could not read a 2xx body
             return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
@@ -123,6 +126,9 @@ def translate_github_error(exc, authenticated=False):
         return ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                 reason="bad_status",
                                 params={"forge": "GitHub", "status": exc.status})
+    if isinstance(exc, RecursionError):  # JSON nested deeper than Python will decode
+        return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
+                                reason="bad_response", params={"forge": "GitHub"})
     if isinstance(exc, RuntimeError):  # PyGithub refusing a redirect it was handed
         return ForgeUnavailable("GitHub redirected to another site; the redirect was refused.",
                                 reason="redirect_refused")
@@ -206,7 +212,8 @@ class GitHubClient:
                 _, entries = self.github.requester.requestJsonAndCheck(
                     "GET", path, parameters={"per_page": PAGE_SIZE, "page": page})
             if not isinstance(entries, list):
-                raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+                raise ForgeUnavailable(
+                    gettext_noop("%(forge)s sent an answer in an unexpected shape."),
                                        reason="bad_response", params={"forge": "GitHub"})
             pages.append(entries)
             if len(entries) < PAGE_SIZE:
@@ -250,16 +257,16 @@ class GitHubClient:
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError}; GraphQL in pages of 100 when a token is set.
 
-        Without a token, one REST request each, each under ``deadline`` (a
-        Deadline for the whole batch) or the active one; after a rate limit the
-        rest are answered with it, without asking.
+        Without a token, one REST request each: all under ``deadline`` (one
+        Deadline for the whole batch) or the active one, else each under the
+        sweep budget; after a rate limit the rest are answered with it, unasked.
         """
         if self.forge.token:
             return self.graphql.fetch_many(refs, deadline=deadline)
         results = {}
         for ref in refs:
             try:
-                with deadline_scope(deadline, DEFAULT_REQUEST_S):
+                with deadline_scope(deadline, self.sweep_check_s):
                     results[ref] = self.fetch(ref)
             except RateLimited as error:
                 results.update({r: error for r in refs if r not in results})

@@ -19,7 +19,7 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from .base import FetchResult, same_site_url
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
@@ -134,7 +134,8 @@ class GitLabClient:
             if code == 404:
                 return NotFound("GitLab has no such merge request (or it is private).")
             if code == 403:
-                return ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden",
+                return ForgeUnavailable(gettext_noop("%(forge)s refused to answer."),
+                                        reason="forbidden",
                                         params={"forge": "GitLab"})
             return ForgeUnavailable("%(forge)s answered with status %(status)s.",
                                     reason="bad_status", params={"forge": "GitLab", "status": code})
@@ -144,7 +145,7 @@ class GitLabClient:
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         if isinstance(exc, requests.RequestException):
             return request_error(exc)
-        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
+        if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError, RecursionError)):
             # python-gitlab reading a body that is not the JSON object it expects.
             return ForgeUnavailable("GitLab's answer could not be used.", reason="bad_response")
         raise exc

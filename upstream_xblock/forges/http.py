@@ -8,9 +8,10 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
   private, link-local or otherwise non-public address (only an operator's own
   entry may point at such an address, e.g. a forge on the campus network);
 - it holds the active ``Deadline`` (see ``deadline.py``) over connecting, every
-  retry and reading the body: each socket wait is cut to the time left, and the
-  body is read a piece at a time, so a forge sending one byte a second is
-  dropped when the budget ends;
+  retry and reading the answer: each socket wait is cut to the time left, the
+  head is read under a timer that shuts the socket at the deadline
+  (``connections.py``), and the body is read a piece at a time, so a forge
+  sending one byte a second is dropped when the budget ends;
 - it retries, a bounded number of times and within the deadline, only
   idempotent reads, and only after a connection failure or a 502/503/504 that
   names no ``Retry-After``; never after a read timeout, and it never sleeps for a
@@ -36,8 +37,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
+from .connections import POOL_CLASSES
 from .deadline import DEFAULT_REQUEST_S, active_deadline, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound
+from .errors import AuthFailed, ForgeUnavailable, NotFound, gettext_noop
 from .rate_limits import is_rate_limited, rate_limited, reset_time  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ MAX_RETRIES = 2
 MAX_REDIRECTS = 3
 RETRY_PAUSE_S = 0.1
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD"})
+TRUNCATED = gettext_noop("The forge's answer was cut short. It will be tried again later.")
 USER_AGENT = "upstream-xblock (+https://github.com/open-craft/upstream-xblock)"
 
 
@@ -73,8 +76,9 @@ def unavailable(reason, template="The forge could not be reached. It will be tri
 
 
 def redirect_refused():
-    return ForgeUnavailable("The forge redirected to another address; the redirect was refused.",
-                            reason="redirect_refused")
+    return ForgeUnavailable(
+        gettext_noop("The forge redirected to another address; the redirect was refused."),
+        reason="redirect_refused")
 
 
 class ResponseTooLarge(ForgeUnavailable):
@@ -134,16 +138,22 @@ def _transport_error(exc, deadline):
 class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
-    def __init__(self, origin_url, max_body_bytes=None, retries=None, public_only=False,
-                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS):
+    def __init__(self, origin_url, max_body_bytes=None, retries=MAX_RETRIES, public_only=False,
+                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False):
         self.allowed_origin = _origin(origin_url)
+        # PyGithub answers a 202 by sleeping and asking again, without end: it never sees one.
+        self.refuse_202 = refuse_202
         self.max_body_bytes = max_body_bytes
         self.public_only = public_only
         self.follow_redirects = follow_redirects
         self.retry_methods = frozenset(retry_methods)
-        self.max_retries_here = MAX_RETRIES if retries is None else max(0, min(int(
-            getattr(retries, "total", retries) or 0), MAX_RETRIES))
+        self.retries = max(0, min(int(retries), MAX_RETRIES))
         super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        # Connections whose response head is read within the deadline too.
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
     def send(self, request, stream=False, timeout=None, **kwargs):
         with deadline_scope(None, DEFAULT_REQUEST_S) as deadline:
@@ -151,16 +161,24 @@ class PinnedAdapter(HTTPAdapter):
             while response.status_code in REDIRECT_STATUSES:
                 target = urljoin(request.url, response.headers.get("Location") or "")
                 if _origin(target) != self.allowed_origin:
+                    response.close()
                     raise redirect_refused()
                 if not self.follow_redirects:
-                    break
+                    break  # handed back: the client refuses a 3xx
+                response.close()
                 hops += 1
                 if hops > MAX_REDIRECTS:
-                    raise ForgeUnavailable("The forge kept redirecting; it was not followed "
-                                           "further.", reason="redirect_loop")
+                    raise ForgeUnavailable(gettext_noop(
+                        "The forge kept redirecting; it was not followed further."),
+                        reason="redirect_loop")
                 request = request.copy()
                 request.url = target
                 response = self._send_once(request, deadline, **kwargs)
+            if self.refuse_202 and response.status_code == 202:
+                response.close()
+                raise ForgeUnavailable(gettext_noop(
+                    "%(forge)s answered with status %(status)s."), reason="bad_status",
+                    params={"forge": self.allowed_origin[1], "status": 202})
             if not stream:
                 self._read_capped(response, deadline)
             return response
@@ -174,7 +192,7 @@ class PinnedAdapter(HTTPAdapter):
                                    reason="host_not_allowed")
         if self.public_only:
             ensure_public_address(self.allowed_origin[1], self.allowed_origin[2])
-        retries = self.max_retries_here if request.method in self.retry_methods else 0
+        retries = self.retries if request.method in self.retry_methods else 0
         for attempt in range(retries + 1):
             deadline.check()
             if attempt:
@@ -222,16 +240,15 @@ class PinnedAdapter(HTTPAdapter):
             raise
         except (Urllib3Error, OSError, requests.RequestException) as exc:
             response.close()
-            timed_out = isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc)
-            if timed_out:
-                raise (expired_error() if deadline.expired else unavailable("timeout")) from None
-            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
-                              "again later.") from None
+            if deadline.expired:  # timed out, or the socket shut by the deadline's timer
+                raise expired_error() from None
+            if isinstance(exc, (socket.timeout, TimeoutError)) or "timed out" in str(exc):
+                raise unavailable("timeout") from None
+            raise unavailable("truncated", TRUNCATED) from None
         if declared and declared.isdigit() and not response.headers.get("Content-Encoding") \
                 and size < int(declared):
             response.close()
-            raise unavailable("truncated", "The forge's answer was cut short. It will be tried "
-                              "again later.")
+            raise unavailable("truncated", TRUNCATED)
         response._content = b"".join(chunks)  # what requests does in Response.content
         response._content_consumed = True
         response.close()
@@ -308,9 +325,11 @@ def raise_for_status(response, forge_name, authenticated=None):
     if status == 401 or (status == 403 and authenticated):
         raise AuthFailed("%(forge)s rejected the configured credentials.", params=params)
     if status == 403:
-        raise ForgeUnavailable("%(forge)s refused to answer.", reason="forbidden", params=params)
+        raise ForgeUnavailable(gettext_noop("%(forge)s refused to answer."), reason="forbidden",
+                               params=params)
     if status in REDIRECT_STATUSES:
-        raise ForgeUnavailable("%(forge)s redirected the request; it was not followed.",
+        raise ForgeUnavailable(
+            gettext_noop("%(forge)s redirected the request; it was not followed."),
                                reason="redirect_refused", params=params)
     raise ForgeUnavailable("%(forge)s answered with status %(status)s.", reason="bad_status",
                            params={**params, "status": status})

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ForgeUnavailable
+from .errors import ForgeUnavailable, gettext_noop
 
 
 class Strict(BaseModel):
@@ -254,5 +254,5 @@ def validated(model, data, forge_name="The forge"):
             return [item.model_validate(entry, strict=True) for entry in data]
         return model.model_validate(data, strict=True)
     except (ValidationError, TypeError, RecursionError):
-        raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+        raise ForgeUnavailable(gettext_noop("%(forge)s sent an answer in an unexpected shape."),
                                reason="bad_response", params={"forge": forge_name}) from None
