@@ -89,8 +89,9 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
         finally:
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
+        # (It may have died between writing a host's records and awarding their learners.)
         awarded_by_the_dead = set(ContributionAward.objects.values_list("learner_id", flat=True))
-        assert len(awarded_by_the_dead) == 20
+        assert len(awarded_by_the_dead) <= 20
         for row in TrackedContribution.objects.filter(kind="gitea"):
             server.fault("gitea", PROJECT, row.number, "healthy")
 
@@ -102,14 +103,16 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
         later = timezone.now() + LEASE + timedelta(seconds=1)
         stats = Sweeper(forges, Schedule(), publisher=published.append,
                         clock=lambda: later).run_once()
-    assert stats.checked == 10 and stats.awarded == 10
+    # The hanging host's 10, and the records of a host whose awards it had not finished.
+    assert 10 <= stats.checked <= 20
+    assert stats.awarded == 30 - len(awarded_by_the_dead)
     rows = TrackedContribution.objects.all()
     assert rows.filter(last_checked_at__isnull=True).count() == 0    # nothing lost
     assert rows.exclude(claim_token="").count() == 0                 # nothing claimed forever
     assert all(row.next_check_at is None for row in rows)            # all accepted: settled
     assert ContributionAward.objects.count() == 30                   # nothing awarded twice
     assert {a.learner_id for a in published}.isdisjoint(awarded_by_the_dead)
-    assert len(published) == 10
+    assert len(published) == 30 - len(awarded_by_the_dead)
 
 
 @pytest.mark.django_db

@@ -154,3 +154,25 @@ def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind)
     rows = TrackedContribution.objects.all()
     assert {row.error_code for row in rows} == {"forge_unavailable"}
     assert all(row.next_check_at > timezone.now() for row in rows)
+
+
+class DiesBeforeAwarding(Sweeper):
+    """A worker killed between writing a host's records and awarding their learners."""
+
+    def _after_host(self, rows, chunk, stats):
+        raise KeyboardInterrupt("killed")
+
+
+def test_a_record_is_never_settled_without_its_award(forges, world, registry):
+    registry.block()
+    registry.contribution("gitea", state="merged")
+    with pytest.raises(KeyboardInterrupt):
+        DiesBeforeAwarding(forges, Schedule()).run_once()
+    row = TrackedContribution.objects.get()
+    assert row.verdict == "accepted" and ContributionAward.objects.count() == 0
+    assert row.next_check_at is not None and row.claim_token == ""  # due again, not settled
+    later = row.next_check_at + timedelta(seconds=1)
+    awards = []
+    stats = Sweeper(forges, Schedule(), publisher=awards.append, clock=lambda: later).run_once()
+    assert stats.awarded == 1 and len(awards) == 1
+    assert TrackedContribution.objects.get().next_check_at is None

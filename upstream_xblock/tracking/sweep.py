@@ -237,7 +237,13 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
 
     # -- writing back ---------------------------------------------------------------
     def _write_back(self, host, rows, outcomes, chunk, stats):
-        """Record each outcome, release the claims, then award (``_after_host``)."""
+        """Record each outcome, release the claims, then award (``_after_host``).
+
+        A record that has just settled as accepted is written due again one
+        lease later, and settled only once the awards are done: a worker that
+        dies in between leaves it to be checked (and awarded) again, never
+        settled without its award.
+        """
         now = self.clock()
         forge = next((f for f in self.forges.registry if f.host == host), None)
         for row in rows:
@@ -247,9 +253,18 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             except Exception:  # pylint: disable=broad-except
                 self._record(forge, row, unexpected(f"recording {row.url}"), chunk, now, stats)
             row.claim_token = ""
+        settling = [row for row in rows if row.next_check_at is None and not row.awarded_at]
+        for row in settling:
+            row.next_check_at = now + LEASE
         TrackedContribution.objects.bulk_update(rows, [*RESULT_FIELDS, "claim_token"],
                                                 batch_size=CHUNK)
         self._after_host(rows, chunk, stats)
+        if settling:
+            TrackedContribution.objects.filter(
+                pk__in=[row.pk for row in settling], next_check_at=now + LEASE,
+                claim_token="").update(next_check_at=None)
+            for row in settling:
+                row.next_check_at = None
         if self.on_progress is not None:
             self.on_progress()
 
