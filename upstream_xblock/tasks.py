@@ -73,3 +73,4 @@ def start_polling_with_the_worker(**_kwargs):
         ensure_polling()
     except Exception:  # pylint: disable=broad-except
         log.exception("could not start the upstream_xblock poll")
+from .staff.bulk_tasks import run_bulk_job  # noqa: E402,F401  the LMS autodiscovers tasks here
