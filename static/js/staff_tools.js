@@ -239,5 +239,9 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
     $(".upx-audit-next").addEventListener("click", function () { if (auditState.page < auditState.pages) { auditState.page += 1; loadAudit(); } });
 
     loadAudit();
+    // A job left unfinished (the page was closed, no worker runs) resumes when staff return.
+    post("bulk_job", {}).then(function (progress) {
+        if (progress.job !== null && progress.job !== undefined) { follow(progress.job); }
+    }).catch(function () { /* nothing to resume */ });
     return {selectCell: selectCell, rendered: rendered};
 };

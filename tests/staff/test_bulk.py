@@ -199,3 +199,15 @@ def test_unknown_learner_ids_are_not_counted(harness, staff_block):
     body = harness.call(staff_block, "bulk", {"action": "check_now",
                                               "learner_ids": [*learners, "nobody"]})[1]
     assert body["count"] == 2
+
+
+def test_an_unfinished_job_resumes_when_staff_come_back(harness, staff_block):
+    """No worker runs: the page left after the first chunk; the next visit finishes it."""
+    usage = str(staff_block.scope_ids.usage_id)
+    learners = unawarded_learners(usage, 450)
+    job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
+    assert jobs.run_chunk(job.pk, timezone.now(), platform)  # the request's first chunk
+    status, resumed = harness.call(staff_block, "bulk_job", {})
+    assert status == 200 and resumed["job"] == job.pk and resumed["done"] == 400
+    assert harness.call(staff_block, "bulk_job", {})[1]["status"] == "done"
+    assert harness.call(staff_block, "bulk_job", {})[1] == {"job": None}

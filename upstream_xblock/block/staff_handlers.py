@@ -144,13 +144,21 @@ class StaffHandlersMixin:
     @staff_only
     @staff_errors
     def bulk_job(self, data):
-        """``{"job"}`` → the job's progress; where no worker runs, this runs its next chunk."""
-        job_id = data.get("job")
-        if isinstance(job_id, bool) or not isinstance(job_id, int):
+        """``{"job"?}`` → the job's progress (without ``job``: the block's latest unfinished
+        job, or ``{"job": null}``). Where no worker runs, this runs the job's next chunk:
+        the staff page polls it, and resumes an unfinished job when it is opened again."""
+        job_id, usage = data.get("job"), platform.usage_key(self)
+        jobs_here = BulkJob.objects.filter(usage_key=usage)
+        if job_id is None:
+            job = jobs_here.exclude(status="done").order_by("-pk").first()
+            if job is None:
+                return {"job": None}
+        elif isinstance(job_id, bool) or not isinstance(job_id, int):
             raise TrackingError("bad_request", _("Give the job's number."))
-        job = BulkJob.objects.filter(pk=job_id, usage_key=platform.usage_key(self)).first()
-        if job is None:
-            raise TrackingError("not_found", _("There is no such job here."), status=404)
+        else:
+            job = jobs_here.filter(pk=job_id).first()
+            if job is None:
+                raise TrackingError("not_found", _("There is no such job here."), status=404)
         if job.status != "done" and not enqueue(job.pk):
             if jobs.run_chunk(job.pk, timezone.now(), platform, self):
                 job.refresh_from_db()
