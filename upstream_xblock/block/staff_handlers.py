@@ -18,7 +18,6 @@ from ..annotations.store import FIELD as ANNOTATIONS_FIELD
 from ..policy import gettext_noop as _
 from ..staff import audit, csv_export, csv_import, jobs
 from ..staff.bulk_actions import ChunkContext
-from ..staff.bulk_tasks import enqueue
 from ..staff.filters import FilterError, parse_filters
 from ..staff.models import BulkJob
 from ..staff.progress import matching_learners
@@ -136,7 +135,7 @@ class StaffHandlersMixin:
         now = timezone.now()
         job = jobs.start(platform.usage_key(self), platform.course_key(self), action,
                          _selected(self, data), params, actor(self), now)
-        if job.count and not enqueue(job.pk):
+        if job.count and not jobs.enqueue(job.pk):
             jobs.run_chunk(job.pk, now, platform, self)  # the first chunk now; polls do the rest
         return {"job": job.pk, "count": job.count}
 
@@ -159,7 +158,7 @@ class StaffHandlersMixin:
             job = jobs_here.filter(pk=job_id).first()
             if job is None:
                 raise TrackingError("not_found", _("There is no such job here."), status=404)
-        if job.status != "done" and not enqueue(job.pk):
+        if job.status != "done" and not jobs.enqueue(job.pk):
             if jobs.run_chunk(job.pk, timezone.now(), platform, self):
                 job.refresh_from_db()
         return jobs.progress(job)

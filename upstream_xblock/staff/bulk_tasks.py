@@ -28,16 +28,3 @@ def run_bulk_job(job_id):
     chunks = jobs.run_all(job_id, timezone.now, platform, block_address(job.usage_key))
     log.info("bulk job %s: %d chunks run by a worker", job_id, chunks)
     return chunks
-
-
-def enqueue(job_id):
-    """Hand the job to a worker where Celery runs (not in eager mode); True if handed."""
-    from django.conf import settings  # pylint: disable=import-outside-toplevel
-    if not getattr(settings, "CELERY_BROKER_URL", None) or run_bulk_job.app.conf.task_always_eager:
-        return False
-    try:
-        run_bulk_job.delay(job_id)
-    except Exception:  # pylint: disable=broad-except
-        log.exception("could not queue bulk job %s; the staff page runs it in chunks", job_id)
-        return False
-    return True

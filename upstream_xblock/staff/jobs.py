@@ -10,6 +10,7 @@ the staff page's progress poll (and the request that started the job) runs
 the next one. ``progress`` says how far a job is and what it changed.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db.models import F, Q
@@ -19,6 +20,8 @@ from ..policy import gettext_noop as _
 from . import audit
 from .bulk_actions import ACTIONS, ChunkContext
 from .models import BulkJob
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 200
 LEASE = timedelta(minutes=2)
@@ -96,6 +99,28 @@ def run_all(job_id, now_fn, platform=None, block=None):
     while run_chunk(job_id, now_fn(), platform, block):
         chunks += 1
     return chunks
+
+
+def enqueue(job_id):
+    """Hand the job to a Celery worker where Celery runs (not eager); True if handed.
+
+    Celery is the LMS's, not a dependency of the block: imported only when configured.
+    """
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    if not getattr(settings, "CELERY_BROKER_URL", None):
+        return False
+    try:
+        from .bulk_tasks import run_bulk_job  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        return False
+    if run_bulk_job.app.conf.task_always_eager:
+        return False  # a development LMS: the page's polls run the chunks
+    try:
+        run_bulk_job.delay(job_id)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("could not queue bulk job %s; the staff page runs it in chunks", job_id)
+        return False
+    return True
 
 
 def progress(job):
