@@ -17,7 +17,8 @@ from ..annotations import notes as note_rules
 from ..annotations.store import FIELD as ANNOTATIONS_FIELD
 from ..policy import gettext_noop as _
 from ..staff import audit, csv_export, csv_import, jobs
-from ..staff.bulk_actions import ChunkContext
+from ..models import TrackedContribution
+from ..staff.bulk_actions import ChunkContext, learner_verdict
 from ..staff.filters import FilterError, parse_filters
 from ..staff.models import BulkJob
 from ..staff.progress import matching_learners
@@ -114,8 +115,10 @@ class StaffHandlersMixin:
         except NoAward:
             raise TrackingError("not_awarded", _("This learner has no award here."),
                                 status=404) from None
+        after = learner_verdict(TrackedContribution.objects.filter(
+            usage_key=platform.usage_key(self), learner_id=learner), awarded=False)
         audit.record(platform.usage_key(self), who, "revoke", now, learner_id=learner,
-                     reason=reason, before="accepted", after="rejected",
+                     reason=reason, before="accepted", after=after,
                      course_key=platform.course_key(self))
         # The grade the award published is reset now, or by the next sweep if this fails.
         outbox.reset(revocation, platform.reset_published, now)
