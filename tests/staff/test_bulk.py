@@ -211,3 +211,27 @@ def test_an_unfinished_job_resumes_when_staff_come_back(harness, staff_block):
     assert status == 200 and resumed["job"] == job.pk and resumed["done"] == 400
     assert harness.call(staff_block, "bulk_job", {})[1]["status"] == "done"
     assert harness.call(staff_block, "bulk_job", {})[1] == {"job": None}
+
+
+def test_one_runner_at_a_time_holds_a_chunk(staff_block, monkeypatch):
+    """A runner's lease keeps another off the job; a failed chunk frees it for a retry."""
+    usage = str(staff_block.scope_ids.usage_id)
+    learners = unawarded_learners(usage, 5)
+    job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
+    now = timezone.now()
+    BulkJob.objects.filter(pk=job.pk).update(lease_until=now + jobs.LEASE)  # another runner
+    assert jobs.run_chunk(job.pk, now, platform) is False
+    assert jobs.run_chunk(job.pk, now + jobs.LEASE, platform) is True  # its lease lapsed
+
+    again = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), now)
+
+    def failing(_ctx, _learners):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setitem(jobs.ACTIONS, "check_now", failing)
+    with pytest.raises(RuntimeError):
+        jobs.run_chunk(again.pk, now, platform)
+    again.refresh_from_db()
+    assert (again.lease_until, again.cursor) == (None, 0)  # free, nothing counted
+    monkeypatch.undo()
+    assert jobs.run_chunk(again.pk, now, platform) is True
