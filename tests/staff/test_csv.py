@@ -189,3 +189,9 @@ def test_audit_is_paginated_and_filtered(harness, staff_block, two_learners):
     only_bob = harness.call(staff_block, "audit", {"filters": {"learner_id": bob}})[1]
     assert [r["reason"] for r in only_bob["rows"]] == ["B"]
     assert harness.call(staff_block, "audit", {"filters": {"action": "x"}})[0] == 400
+    # What one bulk job changed: its entries.
+    job = harness.call(staff_block, "bulk", {"action": "revoke", "learner_ids": [ada, bob],
+                                             "reason": "Duplicate"})[1]["job"]
+    by_job = harness.call(staff_block, "audit", {"filters": {"job": job, "action": "revoke"}})[1]
+    assert sorted(r["learner_id"] for r in by_job["rows"]) == sorted([ada, bob])
+    assert all(r["job"] == job for r in by_job["rows"])

@@ -60,7 +60,7 @@ def _filters(raw):
         return Q()
     if not isinstance(raw, dict):
         raise FilterError(_("Filters must be a JSON object."))
-    unknown = sorted(set(raw) - {"action", "actor", "learner_id", "search"})
+    unknown = sorted(set(raw) - {"action", "actor", "learner_id", "search", "job"})
     if unknown:
         raise FilterError(_("Unknown filters: %(names)s."), {"names": ", ".join(unknown)})
     condition = Q()
@@ -77,6 +77,11 @@ def _filters(raw):
                 raise FilterError(_("The filter %(name)s takes a text of at most 200 "
                                     "characters."), {"name": key})
             condition &= Q(**{field: value.strip()})
+    job = raw.get("job")
+    if job is not None:
+        if isinstance(job, bool) or not isinstance(job, int):
+            raise FilterError(_("The filter %(name)s takes a job's number."), {"name": "job"})
+        condition &= Q(job_id=job)
     search = raw.get("search")
     if search:
         if not isinstance(search, str) or len(search) > MAX_TEXT:
