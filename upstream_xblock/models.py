@@ -10,11 +10,32 @@ completion publish exactly once, and its outbox fields keep it until the
 platform accepted it.
 """
 
+import hashlib
+
 from django.db import models
+
+# MySQL (InnoDB, utf8mb4) refuses an index wider than 3,072 bytes: 768 characters. A
+# record's unique key holds a digest of its address, not the address (up to 2,048).
+URL_MAX_LENGTH = 2048
+
+
+def url_digest(url):
+    """The SHA-256 of a canonical address, as the unique key stores it."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+class TrackedContributionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_url_hash()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class TrackedContribution(models.Model):
     """One contribution a learner registered in one block."""
+
+    objects = TrackedContributionQuerySet.as_manager()
 
     usage_key = models.CharField(max_length=255, db_index=True)
     course_key = models.CharField(max_length=255, db_index=True, blank=True, default="")
@@ -24,7 +45,10 @@ class TrackedContribution(models.Model):
                                     help_text="anonymous user id, for awards made in "
                                               "the background")
 
-    url = models.CharField(max_length=500, help_text="canonical web URL")
+    url = models.CharField(max_length=URL_MAX_LENGTH, help_text="canonical web URL")
+    url_hash = models.CharField(max_length=64, editable=False,
+                                help_text="SHA-256 of url: the unique key (an index on the "
+                                          "address itself would exceed MySQL's key size)")
     kind = models.CharField(max_length=16)
     host = models.CharField(max_length=255)
     project = models.CharField(max_length=255)
@@ -65,13 +89,20 @@ class TrackedContribution(models.Model):
     class Meta:
         app_label = "upstream_xblock"
         constraints = [
-            models.UniqueConstraint(fields=["usage_key", "learner_id", "url"],
-                                    name="upstream_unique_contribution"),
+            models.UniqueConstraint(fields=["usage_key", "learner_id", "url_hash"],
+                                    name="upstream_unique_contribution_key"),
         ]
         indexes = [models.Index(fields=["usage_key", "learner_id"], name="upstream_block_learner")]
 
     def __str__(self):
         return f"{self.url} ({self.state or 'unchecked'})"
+
+    def fill_url_hash(self):
+        self.url_hash = url_digest(self.url)
+
+    def save(self, *args, **kwargs):
+        self.fill_url_hash()
+        super().save(*args, **kwargs)
 
 
 class ContributionAward(models.Model):
@@ -121,7 +152,7 @@ class ContributionCredit(models.Model):
     """
 
     course_key = models.CharField(max_length=255)
-    contribution_key = models.CharField(max_length=520,
+    contribution_key = models.CharField(max_length=500,
                                         help_text="kind:host:forge id of the contribution")
     record = models.OneToOneField(TrackedContribution, on_delete=models.CASCADE,
                                   related_name="credit")
