@@ -173,8 +173,12 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     page.keyboard.type("Typed with the keyboard only.")
     tab_to(page, ".upx-annotate-form button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.upx-table').innerText"
-                           ".includes('Typed with the keyboard only.')")
+    # The save is done when the table, loaded again after it, says so. (The table's text
+    # alone is no sign: a page of the table asked for earlier, by the sort, can come back
+    # with the new note while the save's own answer is still on its way.)
+    page.wait_for_function("document.querySelector('.upx-status').textContent"
+                           f".includes('Annotation saved for {stuck}.')")
+    assert "Typed with the keyboard only." in page.locator(".upx-table").inner_text()
     # Focus comes back to the row's button, ready for the next action.
     assert page.evaluate("document.activeElement.classList.contains('upx-annotate-open')")
     assert waiting not in page.locator(".upx-table tbody").inner_text()
