@@ -92,7 +92,8 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     announced = learner_page.locator(".upstream-notes-status")
     assert announced.get_attribute("role") == "status"
     assert "New note from your mentor mia: This pull request" in announced.text_content()
-    screenshot(table, "mentor-table.png")
+    # README's picture of it, with the forge accounts panel folded (as a learner can).
+    learner_page.locator(".upstream-identity summary").click()
     learner_page.add_style_tag(content=".wrapper-workbench .banner { display: none !important; }")
     screenshot(learner_page.locator(".upstream-contribution"), "learner-annotation.png")
 
