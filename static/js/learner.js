@@ -3,7 +3,8 @@
  * Scoped to its own element, so several blocks work in one unit (drawing is in
  * learner_render.js). The page asks the server for news at the interval the
  * server suggests, backs off on errors, pauses while the tab is hidden and only
- * asks seldom (for mentors' notes) when nothing is left to check. Re-rendering keeps keyboard focus where it was.
+ * asks seldom (for mentors' notes) when nothing is left to check. Re-rendering
+ * keeps keyboard focus where it was.
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";

@@ -105,8 +105,15 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
     # Gerrit has no OAuth: the learner posts the panel's code in a change message. Once
     # verified, the author check passes at once: the panel's "upstream:identity-changed"
     # event carries the new status (the page's own polls are held back meanwhile).
-    held = []
-    page.route("**/handler/**/status/**", lambda route: held.append(route))
+    held, holding = [], [True]
+
+    def hold_status(route):
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/handler/**/status/**", hold_status)
     verify_by_comment(page, demo, kind="gerrit", project="openstack/nova", number=900101,
                       url=url)
     wait_for_text(page, ".upstream-check-passed", "is your verified account on")
@@ -115,7 +122,7 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
             break
         page.wait_for_timeout(500)
     assert held, "the page's status polls were not held back: the test proves nothing"
-    page.unroute("**/handler/**/status/**")
+    holding[0] = False
     for route in held:
         route.continue_()
 
