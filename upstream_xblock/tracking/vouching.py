@@ -99,12 +99,12 @@ def _ensure_vouchable(row):
     if row.revoked:
         raise VouchError("revoked", _("Course staff took this contribution back; it cannot be "
                                       "accepted again."), status=409)
-    if row.awarded_at:
-        raise VouchError("already_counted", _("This contribution already counts for this "
-                                              "learner."), status=409)
     if vouched.is_vouched(row):
         raise VouchError("already_vouched", ALREADY_VOUCHED,
                          status=409)
+    if row.awarded_at:
+        raise VouchError("already_counted", _("This contribution already counts for this "
+                                              "learner."), status=409)
 
 
 def _create(context, url, kind, host, project, number, now):
