@@ -18,6 +18,7 @@ from .mentor_presenters import VERDICT_LABELS
 from .presenters import STATE_LABELS
 from .resources import load_text, render_template
 from .roles import is_mentor
+from .vouch_view import MENTOR_VIEW_INIT, add_vouch_dialog
 
 
 class MentorViewMixin:
@@ -45,7 +46,8 @@ class MentorViewMixin:
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
         fragment.add_javascript(load_text("static", "js/progress.js"))
-        fragment.initialize_js("UpstreamContributionProgressView")
+        add_vouch_dialog(self, fragment)
+        fragment.initialize_js(MENTOR_VIEW_INIT)
         return fragment
 
 
