@@ -163,3 +163,20 @@ def test_unknown_learner_and_studio_rules(harness, ada):
     status, body = harness.call(as_user(harness, ada, MENTOR), "vouch",
                                 {"learner_id": "nobody", "reason": "x", "description": "y"})
     assert status == 404 and body["error"]["code"] == "unknown_learner"
+
+
+def test_studio_preview_refuses_to_vouch_and_stores_nothing(harness, ada):
+    """Studio's preview shows draft rules: the award path must not run there."""
+    mentor = as_user(harness, ada, MENTOR)
+    mentor.runtime.is_author_mode = True
+    status, body = harness.call(mentor, "vouch", {"learner_id": "ada", "reason": "ok",
+                                                  "description": "a patch"})
+    assert status == 403 and body["error"]["code"] == "preview"
+    assert not TrackedContribution.objects.filter(vouched_at__isnull=False).exists()
+    assert "upx-vouch" not in mentor.progress_view().content
+
+
+def test_the_mentor_view_offers_the_dialog(harness, ada):
+    html = as_user(harness, ada, MENTOR).render("student_view").content
+    assert 'class="upx-vouch"' in html and "UpstreamContributionMentorView" in html
+    assert "upx-vouch" not in as_user(harness, ada, "ada").render("student_view").content
