@@ -180,3 +180,46 @@ def test_the_mentor_view_offers_the_dialog(harness, ada):
     html = as_user(harness, ada, MENTOR).render("student_view").content
     assert 'class="upx-vouch"' in html and "UpstreamContributionMentorView" in html
     assert "upx-vouch" not in as_user(harness, ada, "ada").render("student_view").content
+
+
+def test_the_dialog_and_the_mentors_word_in_french(harness, ada):
+    from django.utils import translation  # pylint: disable=import-outside-toplevel
+    with translation.override("fr"):
+        html = as_user(harness, ada, MENTOR).render("student_view").content
+        status, body = vouch(harness, ada, description="Correctif sur la liste",
+                             reason="appliqué par la mainteneuse")
+        refused = vouch(harness, ada, description="x", reason="bell\x07")
+    assert "Accepter la contribution" in html and "Accepter une contribution de" in html
+    assert status == 200
+    assert body["contribution"]["checks"][0]["reason"] == \
+        "Acceptée par un mentor : appliqué par la mainteneuse"
+    assert body["contribution"]["state_label"] == "Acceptée par un mentor"
+    assert refused[1]["error"]["message"].startswith("Envoyez reason sous forme de texte")
+
+
+def test_withdrawal_gives_back_the_other_contributions_that_counted(harness, world):
+    """required_count 2: ada's own merged pull request and a vouched patch earned the award;
+    withdrawing the patch revokes the award, and her pull request counts again (not revoked)."""
+    from django.utils import timezone  # pylint: disable=import-outside-toplevel
+    from forge_simulator.shapes import project_id as account_id_of  # pylint: disable=C0415
+    from upstream_xblock.identity import api as identity_api  # pylint: disable=C0415
+    world.open("github", "openedx/xblock-sdk", 3, author="ada", state="merged")
+    identity_api.record("ada", "github.com", str(account_id_of("ada")), "ada", "oauth",
+                        timezone.now())
+    block = harness.block('<upstream_contribution mentors=\'["mia"]\' required_count="2"/>',
+                          student="ada")
+    status, body = harness.call(block, "register", {"url": PR.format(n=3),
+                                                    "forge_username": "ada"})
+    assert status == 200 and body["status"]["accepted"] == 1
+    assert vouch(harness, block, description="A patch on the list")[1]["completed"] is True
+
+    described = TrackedContribution.objects.get(learner_id="ada", kind="described")
+    status, body = harness.call(as_user(harness, block, STAFF), "revoke_vouch",
+                                {"learner_id": "ada", "url": described.url, "reason": "no"})
+    assert status == 200 and body["award_revoked"] is True and body["completed"] is False
+    own = TrackedContribution.objects.get(learner_id="ada", number=3)
+    assert not own.revoked and own.verdict == "accepted" and own.awarded_at is None
+    described.refresh_from_db()
+    assert described.revoked and described.next_check_at is None
+    status, learner = harness.call(as_user(harness, block, "ada"), "status")
+    assert learner["accepted"] == 1 and learner["completed"] is False

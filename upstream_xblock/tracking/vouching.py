@@ -193,10 +193,13 @@ def _award_without(award, row, rows, context, staff_id, reason, now):
                                           reason, now)
     except NoAward:
         return None
-    # The learner's own contributions lose the award, not their acceptance.
-    TrackedContribution.objects.filter(
+    # The learner's other contributions lose the award, not their acceptance; a forge's are
+    # checked again (what no forge shows never is).
+    restored = TrackedContribution.objects.filter(
         usage_key=context.usage_key, learner_id=context.learner_id, revoked=True,
-    ).exclude(pk__in=revoked_before | {row.pk}).update(revoked=False, next_check_at=now)
+    ).exclude(pk__in=revoked_before | {row.pk})
+    restored.exclude(kind__in=(OTHER, DESCRIBED)).update(next_check_at=now)
+    restored.update(revoked=False)
     return revocation
 
 
