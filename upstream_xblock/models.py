@@ -85,6 +85,16 @@ class TrackedContribution(models.Model):
                                 help_text="the forge's own id of the contribution, learned at "
                                           "the first successful check: the same for every URL "
                                           "alias and after a repository is renamed")
+    # A mentor vouched for it (tracking/vouching.py): accepted whatever a forge says or cannot say.
+    vouched_at = models.DateTimeField(null=True, blank=True)
+    vouched_by = models.CharField(max_length=255, blank=True, default="",
+                                  help_text="the mentor's user id")
+    vouch_reason = models.CharField(max_length=500, blank=True, default="")
+    description = models.CharField(max_length=2000, blank=True, default="",
+                                   help_text="what the mentor accepted, where no URL shows it")
+    vouch_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    vouch_withdrawn_by = models.CharField(max_length=255, blank=True, default="",
+                                          help_text="the staff member's user id")
 
     class Meta:
         app_label = "upstream_xblock"

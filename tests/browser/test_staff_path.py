@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_mentor_path import AXE_PATHS, SCENARIO, register, tab_to
+from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.test_mentor_path import SCENARIO, register, tab_to
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs/screenshots/staff-view.png"
 PENDING_PR = "https://github.com/openedx/xblock-sdk/pull/101"
 OTHER_PR = "https://github.com/openedx/xblock/pull/8"
 
@@ -75,7 +75,7 @@ def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, le
     page.keyboard.press("Escape")
     assert view.locator(".upx-dialog-backdrop").is_hidden()
     assert page.evaluate("document.activeElement.classList.contains('upx-bulk-start')")
-    view.screenshot(path=str(SCREENSHOT))
+    screenshot(view, "staff-view.png")
 
 
 def test_the_csv_download_is_the_filters_contributions(demo, page, learners):
@@ -109,22 +109,11 @@ def test_an_import_dry_run_lists_changes_and_errors_and_changes_nothing(demo, pa
     assert demo.awarded(bob) == before  # a dry run changes nothing
 
 
-def test_axe_finds_no_serious_violation_on_the_staff_view(demo, page, learners):
-    axe = next((path for path in AXE_PATHS if path.exists()), None)
-    if axe is None:
-        pytest.fail("axe-core is missing: npm install --prefix var/npm axe-core")
+def test_axe_finds_no_serious_violation_on_the_staff_view(demo, page, learners, axe_source):
     view = staff_view(page, demo)
     view.get_by_label(f"Select {learners[1]}").check()
     view.get_by_role("button", name="Apply to the selection…").click()  # the dialog too
-    page.add_script_tag(path=str(axe))
-    result = page.evaluate("""async () => {
-        const result = await axe.run(document.querySelector('.upstream-progress'),
-            {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-        return result.violations.map(v => ({id: v.id, impact: v.impact,
-            nodes: v.nodes.map(n => n.target.join(' '))}));
-    }""")
-    serious = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert serious == [], serious
+    assert axe_violations(page, axe_source, ".upstream-progress") == []
 
 
 def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):

@@ -15,10 +15,10 @@ ACCESS = {
     "register": LEARNER, "status": LEARNER, "check_now": LEARNER, "withdraw": LEARNER,
     "progress": MENTORS, "annotate": MENTORS, "edit_annotation": MENTORS,
     "delete_annotation": MENTORS,
-    "revoke": STAFF_ONLY,
+    "revoke": STAFF_ONLY, "vouch": MENTORS, "revoke_vouch": STAFF_ONLY,
     "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
     "forget_account": LEARNER, "vouch_identity": MENTORS,
-    "revoke": STAFF_ONLY, "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
+    "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
     "import_csv": STAFF_ONLY, "export_csv": STAFF_ONLY,
     # Studio's editor (xblock.utils): Studio lets only the course's authors reach it.
     "submit_studio_edits": STUDIO,
@@ -65,6 +65,10 @@ def payload_for(handler, note_id):
         "edit_annotation": {"learner_id": "ada", "id": note_id, "text": "Nice start!"},
         "delete_annotation": {"learner_id": "ada", "id": note_id},
         "revoke": {"learner_id": "ada", "reason": "test"},
+        "vouch": {"learner_id": "ada", "reason": "sent to the mailing list",
+                  "description": "[PATCH v2] docs: fix the install guide"},
+        "revoke_vouch": {"learner_id": "ada", "reason": "not hers",
+                         "url": PR.format(n=1)},
         "vouch_identity": {"learner_id": "ada", "reason": "met at the sprint",
                            "url": PR.format(n=1)},
         "bulk": {"action": "annotate", "learner_ids": ["ada"], "text": "Bulk note"},
@@ -94,7 +98,8 @@ def test_mentor_and_staff_handlers_by_role(harness, mentored, handler, role):
     status, body = call_handler(harness, caller, handler, payload_for(handler, note_id))
     if role in ALLOWED[ACCESS[handler]]:
         # Allowed: never refused for the role (revoke answers 404: ada has no award;
-        # bulk_job 404: there is no job 1 of this block).
+        # bulk_job 404: there is no job 1 of this block; revoke_vouch 404: no mentor
+        # vouched for her pull request).
         assert status in (200, 404), body
         assert body.get("error", {}).get("code") != "forbidden"
     else:

@@ -19,6 +19,7 @@ from .presenters import STATE_LABELS
 from .resources import load_text, render_template
 from .roles import is_mentor
 from .staff_strings import AUDIT_ACTIONS, staff_strings
+from .vouch_view import MENTOR_VIEW_INIT, add_vouch_dialog
 
 
 class MentorViewMixin:
@@ -53,7 +54,8 @@ class MentorViewMixin:
         if staff:  # defines the staff tools progress.js hands its helpers to
             fragment.add_javascript(load_text("static", "js/staff_tools.js"))
         fragment.add_javascript(load_text("static", "js/progress.js"))
-        fragment.initialize_js("UpstreamContributionProgressView")
+        add_vouch_dialog(self, fragment)
+        fragment.initialize_js(MENTOR_VIEW_INIT)
         return fragment
 
 
