@@ -13,7 +13,6 @@ from tests.browser.test_mentor_path import SCENARIO, register, tab_to
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 PENDING_PR = "https://github.com/openedx/xblock-sdk/pull/101"
 OTHER_PR = "https://github.com/openedx/xblock/pull/8"
 
