@@ -184,3 +184,13 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     assert page.evaluate("document.activeElement.classList.contains('upx-annotate-open')")
     assert waiting not in page.locator(".upx-table tbody").inner_text()
     assert stuck in page.locator(".upx-table tbody").inner_text()
+
+
+def test_the_author_preview_shows_the_table(demo, page, learners):
+    """Studio's preview (the block's author_view) shows its settings and the learners' table."""
+    page.goto(demo.base + SCENARIO + "author_view/?student=staff")
+    preview = page.locator(".upstream-author")
+    assert "How contributions count" in preview.inner_text()
+    rows = page.locator(".upstream-progress .upx-table tbody tr")
+    rows.first.wait_for()
+    assert learners[0] in page.locator(".upstream-progress").inner_text()

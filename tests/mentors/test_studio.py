@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from tests.block.test_views import _validate
-from tests.mentors.conftest import as_user
+from tests.mentors.conftest import STAFF, as_user
 from upstream_xblock.block.roles import listed_mentors
 
 
@@ -32,3 +32,11 @@ def test_an_imported_bad_list_is_clamped_where_it_is_used(harness):
     assert listed_mentors(block) == {"mia"}
     html = as_user(harness, block, "two words").render("student_view").content
     assert "upx-table" not in html
+
+
+def test_studio_preview_shows_staff_the_progress_table_without_grading_tools(harness):
+    block = as_user(harness, harness.block(), STAFF)
+    block.runtime.is_author_mode = True  # what Studio's preview runtime sets
+    html = block.runtime.render(block, "author_view").content
+    assert "upstream-author-settings" in html and "upx-table" in html
+    assert "upx-bulk" not in html  # bulk actions change grades: not from a draft's preview

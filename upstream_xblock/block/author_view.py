@@ -1,7 +1,9 @@
 """Studio's preview of the block: its rules and a short summary, and nothing else.
 
 Rendering it registers nothing, awards nothing and stores no rules (the rules
-the sweeps grade with come from the published block only): it reads.
+the sweeps grade with come from the published block only): it reads. Course
+staff (and the block's mentors) also get the learners' progress table there,
+without the staff tools that change grades.
 """
 
 from web_fragments.fragment import Fragment
@@ -10,6 +12,7 @@ from .. import platform
 from ..tracking.summary import block_summary
 from . import clamps
 from .resources import render_template
+from .roles import is_mentor
 from .rules_fields import RULE_FIELDS
 
 
@@ -23,7 +26,13 @@ class AuthorViewMixin:
             "settings": self._author_settings(gettext),
             "summary": block_summary(platform.usage_key(self)),
         }, self.runtime.service(self, "i18n"))
-        return Fragment(html)
+        fragment = Fragment(html)
+        if is_mentor(self):  # course staff (and listed mentors) see the learners' progress too
+            table = self.progress_view(context)
+            fragment.add_content(table.content)
+            fragment.add_fragment_resources(table)
+            fragment.initialize_js(table.js_init_fn, table.json_init_args)
+        return fragment
 
     def student_view(self, context=None):
         if platform.in_studio_preview(self):
