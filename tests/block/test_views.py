@@ -199,6 +199,16 @@ def test_timeline_of_an_open_contribution_shows_what_is_still_to_come(harness, w
     assert steps["merged"]["at"] is None
 
 
+def test_a_rejected_contribution_has_no_counted_step_to_come(harness, world, verified_ada):
+    world.open("github", "openedx/xblock", 8, author="ada", state="closed")  # never merged
+    block = harness.block()
+    harness.call(block, "register", {"url": "https://github.com/openedx/xblock/pull/8"})
+    _, init = _initial_status(block)
+    contribution = init["status"]["contributions"][0]
+    assert contribution["verdict"] == "rejected"
+    assert "counted" not in [s["id"] for s in contribution["timeline"]]
+
+
 def test_the_address_help_shows_a_host_the_block_accepts(harness):
     block = harness.block('<upstream_contribution accepted_hosts=\'["gitlab.com", '
                           '"review.opendev.org"]\'/>')

@@ -68,5 +68,6 @@ def timeline_of(row, gettext):
     else:
         life.append(_step("merged", gettext, snapshot.get("merged_at"), done=row.state == "merged"))
     steps = _place_registration(life, _step("registered", gettext, _iso(row.registered_at)))
-    steps.append(_step("counted", gettext, _iso(row.awarded_at), done=bool(row.awarded_at)))
+    if row.awarded_at or row.verdict != "rejected":  # a rejected one has no "counted" to come
+        steps.append(_step("counted", gettext, _iso(row.awarded_at), done=bool(row.awarded_at)))
     return steps
