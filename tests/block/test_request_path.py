@@ -84,7 +84,8 @@ def queued(url, queue="edx.lms.core.low"):
 
 
 @pytest.mark.slow
-def test_register_hands_the_check_to_a_task(harness, world, lms_celery, redis_url):  # noqa: F811
+def test_register_hands_the_check_to_a_task(harness, world, lms_celery, redis_url,  # noqa: F811
+                                           verified_ada):
     open_pr(world, 3, state="merged")
     block = harness.block()
     status, body = register(harness, block, 3)

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from forge_simulator.ids import num_id
 from upstream_xblock.forges import Forges
-from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution
+from upstream_xblock.identity import api as identity_api
+from upstream_xblock.models import (BlockConfig, ContributionAward, TrackedContribution,
+                                    VerifiedForgeAccount)
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
@@ -62,11 +65,14 @@ def drill_settings(server, check_s):
 
 
 def _record(world, kind, host, number, learner, now):
-    world.open(kind, PROJECTS[kind], number, author="ada", state="open")
+    """An open contribution by ``learner``'s own forge account, which they verified."""
+    author = f"dev-{learner}"
+    world.open(kind, PROJECTS[kind], number, author=author, state="open")
+    identity_api.record(learner, host, str(num_id(author)), author, "oauth", now)
     return TrackedContribution(
         usage_key=BLOCK, learner_id=learner, kind=kind, host=host, project=PROJECTS[kind],
         number=number, url=URLS[kind].format(h=host, p=PROJECTS[kind], n=number),
-        forge_username="ada", registered_at=now, next_check_at=now)
+        forge_username=author, registered_at=now, next_check_at=now)
 
 
 def seed(server, first_number):
@@ -90,6 +96,7 @@ def seed(server, first_number):
 def clear():
     TrackedContribution.objects.filter(usage_key=BLOCK).delete()
     ContributionAward.objects.filter(usage_key=BLOCK).delete()
+    VerifiedForgeAccount.objects.filter(learner_id__regex=r"^(faulty|healthy)-").delete()
 
 
 def run_drill(server, fault, budget_s=4.0, check_s=2.0, first_number=1000):
