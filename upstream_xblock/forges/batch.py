@@ -50,22 +50,23 @@ def one_by_one(fetch_one, refs, deadline, per_check_s):
     return results
 
 
-def run_batches(fetch_batch, batches, deadline_s, deadline=None):
-    """{ref: outcome} from ``fetch_batch(batch)`` for each list of refs, in order.
+def run_batches(batches, deadline_s, deadline=None):
+    """{ref: outcome} from ``fetch(refs)`` for each ``(fetch, refs)`` of ``batches``, in order.
 
-    One deadline bounds them all; once it has passed, or after a rate limit or a
-    refused token, the batches left are answered with that error, unasked.
+    One deadline bounds them all (``deadline``, else the active one, else
+    ``deadline_s`` from now); once it has passed, the batches left are answered
+    ``deadline`` unasked; after a rate limit or a refused token, with that error.
     """
     results = {}
     with deadline_scope(deadline, deadline_s) as budget:
-        for position, batch in enumerate(batches):
+        for position, (fetch, refs) in enumerate(batches):
             try:
                 budget.check()
-                results.update(fetch_batch(batch))
+                results.update(fetch(refs))
             except ForgeError as error:
-                results.update({ref: error for ref in batch})
+                results.update({ref: error for ref in refs})
                 if isinstance(error, STOPPING_ERRORS):
-                    for rest in batches[position + 1:]:
+                    for _fetch, rest in batches[position + 1:]:
                         results.update({ref: error for ref in rest})
                     break
     return results
