@@ -24,3 +24,13 @@ def test_sweep_bench_counts():
     assert ratio >= 100
     per_record = [float(n) for n in re.findall(r"db_queries_per_record=([\d.]+)", result.stdout)]
     assert all(n < 2 for n in per_record)
+
+
+def test_batch_bench_reads_every_contribution_in_few_requests():
+    result = subprocess.run([sys.executable, "bench/batch_bench.py", "--contributions", "1000"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "read by the batches: 1000/1000; same state as one by one: 1000/1000" in result.stdout
+    row = re.search(r"\| all \| 1000 \| (\d+) \| (\d+) \|", result.stdout)
+    assert int(row[2]) == 1000
+    assert int(row[1]) <= 100  # GitHub 6, Gerrit 1, Gitea 50, GitLab ~36
