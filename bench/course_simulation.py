@@ -1,0 +1,115 @@
+"""A course of 10,000 learners over 8 weeks on a simulated clock: how late is a merge counted?
+
+Draws the course (``course.py``: contributions opened over the first 4 weeks,
+merged after a long-tailed review time, a share closed, the forges of
+``mix.py``), then runs sweeps every ``--sweep-every`` simulated seconds. Each
+sweep takes the contributions due, reads their state at that moment, counts a
+merged one as awarded (the delay from merge to award is measured there) and
+asks the schedule when to check each again. A sweep's forge requests and
+GitHub points come from the clients' batch planners (``course_requests.py``).
+
+Prints the merge-to-award delay (median, 95th percentile, max), the forge
+requests per hour and GitHub points at the busiest hour against each forge's
+budget, then one JSON line per figure for ``bench/run``. Run from the
+repository root:
+
+    .venv/bin/python bench/course_simulation.py [--learners 10000] [--sweep-every 60]
+"""
+
+import argparse
+import heapq
+import statistics
+import sys
+from collections import Counter, defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+# pylint: disable=wrong-import-position
+from course import CourseShape, draw_course  # noqa: E402
+from course_requests import sweep_cost  # noqa: E402
+from mix import figure  # noqa: E402
+from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
+
+# Each forge's budget for one token (or address) an hour. GitHub: 5,000 GraphQL points
+# (documented). gitlab.com: 500 unauthenticated requests a minute per address (documented,
+# "Rate limits on GitLab.com"). The others publish none: one request a second is assumed.
+BUDGETS = {"github.com": 5000, "gitlab.com": 30_000, "framagit.org": 3600,
+           "review.opendev.org": 3600, "codeberg.org": 3600}
+TARGET_P95_MIN = 10
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
+
+
+def simulate(course, schedule, sweep_every_s):
+    """(delays in minutes, requests by hour and host, GitHub points by hour, due per sweep)."""
+    queue = [(item.opened_at, i) for i, item in enumerate(course)]  # registered when opened
+    heapq.heapify(queue)
+    start = min(item.opened_at for item in course)
+    end = start + timedelta(weeks=8)
+    delays, hourly, points, due_sizes = [], defaultdict(Counter), Counter(), []
+    now = start
+    while now <= end and queue:
+        due = []
+        while queue and queue[0][0] <= now:
+            due.append(heapq.heappop(queue)[1])
+        if due:
+            due_sizes.append(len(due))
+            hour = int((now - start).total_seconds() // 3600)
+            requests, github_points = sweep_cost(
+                [(course[i].kind, course[i].host, course[i].project) for i in due])
+            hourly[hour].update(requests)
+            points[hour] += github_points
+            for i in due:
+                item = course[i]
+                state = item.state(now)
+                if state == "merged":
+                    delays.append((now - item.merged_at).total_seconds() / 60)
+                    continue  # awarded: never checked again
+                after = schedule.after_check(state=state, verdict="", registered_at=item.opened_at,
+                                             now=now)
+                if after is not None:
+                    heapq.heappush(queue, (after, i))
+        now += timedelta(seconds=sweep_every_s)
+    return delays, hourly, points, due_sizes
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--sweep-every", type=int, default=60, help="simulated seconds")
+    args = parser.parse_args()
+    course = draw_course(CourseShape(learners=args.learners))
+    delays, hourly, points, due_sizes = simulate(course, Schedule(), args.sweep_every)
+    merged = sum(1 for item in course if item.merged_at)
+    print(f"{len(course)} contributions, {merged} merged within the course, "
+          f"{len(delays)} awarded; sweeps with work: {len(due_sizes)}, "
+          f"largest {max(due_sizes, default=0)} due")
+    median, p95, worst = statistics.median(delays), percentile(delays, 0.95), max(delays)
+    print(f"merge to award (minutes): median {median:.1f}, p95 {p95:.1f}, max {worst:.1f}")
+    busiest = {host: max((hour[host] for hour in hourly.values()), default=0)
+               for host in BUDGETS}
+    for host, budget in BUDGETS.items():
+        print(f"{host}: busiest hour {busiest[host]} requests ({busiest[host] / budget:.1%} of "
+              f"{budget})")
+    top_points = max(points.values(), default=0)
+    print(f"GitHub points at the busiest hour: {top_points} of {BUDGETS['github.com']}")
+    print(figure("course: merge-to-award delay p95 (minutes)", round(p95, 1),
+                 f"<= {TARGET_P95_MIN}", p95 <= TARGET_P95_MIN))
+    print(figure("course: merge-to-award delay median (minutes)", round(median, 1), "-", True))
+    print(figure("course: merge-to-award delay max (minutes)", round(worst, 1), "-", True))
+    print(figure("course: GitHub points at the busiest hour", top_points,
+                 f"<= {BUDGETS['github.com'] // 2}", top_points <= BUDGETS["github.com"] / 2))
+    worst_share = max(busiest[host] / BUDGETS[host] for host in BUDGETS if host != "github.com")
+    print(figure("course: busiest hour's requests, largest share of a forge's budget",
+                 f"{worst_share:.1%}", "<= 50%", worst_share <= 0.5))
+
+
+if __name__ == "__main__":
+    main()
