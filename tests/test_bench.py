@@ -1,5 +1,6 @@
 """The sweep benchmark still runs and its counts hold at a small size (counts, not timings)."""
 
+import json
 import os
 import re
 import subprocess
@@ -34,3 +35,17 @@ def test_batch_bench_reads_every_contribution_in_few_requests():
     row = re.search(r"\| all \| 1000 \| (\d+) \| (\d+) \|", result.stdout)
     assert int(row[2]) == 1000
     assert int(row[1]) <= 100  # GitHub 6, Gerrit 1, Gitea 50, GitLab ~36
+
+
+def test_course_simulation_small_counts_every_merge_within_its_budget():
+    result = subprocess.run([sys.executable, "bench/course_simulation.py", "--learners", "300",
+                             "--sweep-every", "300"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    merged, awarded = map(int, re.search(r"(\d+) merged within the course, (\d+) awarded",
+                                         result.stdout).groups())
+    assert merged == awarded > 0  # every merge counted
+    figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    by_name = {f["figure"]: f for f in figures}
+    assert by_name["course: merge-to-award delay max (minutes)"]["measured"] <= 5  # one sweep
+    assert by_name["course: busiest hour's requests, largest share of a forge's budget"]["holds"]
