@@ -44,6 +44,7 @@ setup(
                   "upstream_xblock": ["translations/*/LC_MESSAGES/*"]},
     include_package_data=True,
     install_requires=requirements("requirements/base.in"),
+    extras_require={"celery": requirements("requirements/celery.in")},
     entry_points={
         "xblock.v1": ["upstream_contribution = upstream_xblock.block:UpstreamContributionBlock"],
         "lms.djangoapp": ["upstream_xblock = upstream_xblock.apps:UpstreamXBlockConfig"],

@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 # pylint: disable=wrong-import-position
 from forge_simulator import KINDS, ForgeSimulator  # noqa: E402
-from mix import contributions, figure, settings, url  # noqa: E402
+from figures import figure  # noqa: E402
+from mix import contributions, settings, url  # noqa: E402
 from upstream_xblock.forges import FetchResult, Forges  # noqa: E402
 
 TARGET_BATCHED = 700
@@ -83,17 +84,17 @@ def main():
     print(f"read by the batches: {read}/{len(refs)}; same state as one by one: {same}/{read}")
     print(f"today (GitHub batched, the others one by one): {today}")
     scale = args.contributions / 10000
-    print(figure(f"batch: forge requests for {len(refs):,} due contributions in the mix",
-                 total_batched, f"<= {round(TARGET_BATCHED * scale)}",
-                 total_batched <= TARGET_BATCHED * scale and read == len(refs)))
-    print(figure("batch: forge requests one by one (unbatched)", total_unbatched,
-                 f"{len(refs)}", total_unbatched == len(refs)))
-    print(figure("batch: forge requests before this work (GitHub batched only)", today,
-                 "about 4,100", True))
+    figure(f"batch: forge requests for {len(refs):,} due contributions in the mix",
+           total_batched, f"<= {round(TARGET_BATCHED * scale)}",
+           total_batched <= TARGET_BATCHED * scale and read == len(refs))
+    figure("batch: forge requests one by one (unbatched)", total_unbatched,
+           f"{len(refs)}", total_unbatched == len(refs))
+    figure("batch: forge requests before this work (GitHub batched only)", today,
+           "about 4,100", True)
     ratio = round(total_unbatched / max(total_batched, 1), 1)
-    print(figure("batch: ratio unbatched / batched", ratio,
-                 f">= {round(len(refs) / (TARGET_BATCHED * scale), 1)}",
-                 ratio >= len(refs) / (TARGET_BATCHED * scale)))
+    figure("batch: ratio unbatched / batched", ratio,
+           f">= {round(len(refs) / (TARGET_BATCHED * scale), 1)}",
+           ratio >= len(refs) / (TARGET_BATCHED * scale))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from budget_policy import DEFAULT_SHARE, BudgetSchedule  # noqa: E402
 from course import CourseShape, draw_course  # noqa: E402
 from course_requests import sweep_cost  # noqa: E402
-from mix import figure  # noqa: E402
+from figures import figure  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 
 # Each forge's budget for one token (or address) an hour. GitHub: 5,000 GraphQL points
@@ -143,15 +143,15 @@ def main():
     top_points = max(points.values(), default=0)
     print(f"GitHub points at the busiest hour: {top_points} of {BUDGETS['github.com']}")
     label = "" if args.schedule == "budget" else f" ({args.schedule} schedule)"
-    print(figure(f"course{label}: merge-to-award delay p95 (minutes)", round(p95, 1),
-                 f"<= {TARGET_P95_MIN}", p95 <= TARGET_P95_MIN))
-    print(figure(f"course{label}: merge-to-award delay median (minutes)", round(median, 1), "-", True))
-    print(figure(f"course{label}: merge-to-award delay max (minutes)", round(worst, 1), "-", True))
-    print(figure(f"course{label}: GitHub points at the busiest hour", top_points,
-                 f"<= {BUDGETS['github.com'] // 2}", top_points <= BUDGETS["github.com"] / 2))
+    figure(f"course{label}: merge-to-award delay p95 (minutes)", round(p95, 1),
+           f"<= {TARGET_P95_MIN}", p95 <= TARGET_P95_MIN)
+    figure(f"course{label}: merge-to-award delay median (minutes)", round(median, 1), "-", True)
+    figure(f"course{label}: merge-to-award delay max (minutes)", round(worst, 1), "-", True)
+    figure(f"course{label}: GitHub points at the busiest hour", top_points,
+           f"<= {BUDGETS['github.com'] // 2}", top_points <= BUDGETS["github.com"] / 2)
     worst_share = max(busiest[host] / BUDGETS[host] for host in BUDGETS if host != "github.com")
-    print(figure(f"course{label}: busiest hour's requests, largest share of a forge's budget",
-                 f"{worst_share:.1%}", "<= 50%", worst_share <= 0.5))
+    figure(f"course{label}: busiest hour's requests, largest share of a forge's budget",
+           f"{worst_share:.1%}", "<= 50%", worst_share <= 0.5)
 
 
 if __name__ == "__main__":

@@ -54,10 +54,3 @@ def contributions(total):
 
 def url(kind, host, project, number):
     return URLS[kind].format(host=host, project=project, n=number)
-
-
-def figure(name, measured, target, holds):
-    """One JSON line for ``bench/run``'s table."""
-    import json  # pylint: disable=import-outside-toplevel
-    return json.dumps({"figure": name, "measured": measured, "target": target,
-                       "holds": bool(holds)})

@@ -30,6 +30,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.figures import figure  # noqa: E402
 from forge_simulator import ForgeSimulator  # noqa: E402
 from forge_simulator.shapes import project_id as account_id_of  # noqa: E402
 from upstream_xblock.forges import Forges  # noqa: E402
@@ -78,7 +79,9 @@ def sweep(simulator, token, records):
     simulator.world.clear_log()
     simulator.world.set_rate_limit("github", remaining=1_000_000, limit=1_000_000)
     forges = Forges.from_settings(simulator.settings(github_token=token))
-    sweeper = Sweeper(forges, Schedule(), publisher=lambda award: None)
+    # Budgets wide open: this bench counts requests and queries, not time.
+    schedule = Schedule(sweep_budget_s=86400, sweep_host_budget_s=86400)
+    sweeper = Sweeper(forges, schedule, publisher=lambda award: None)
     executed = []
 
     def count(execute, sql, params, many, context):
@@ -101,17 +104,25 @@ def main():
         seed(simulator.world, args.records, args.merged_every)
         print(f"{args.records} due GitHub records, {args.records // args.merged_every} merged "
               f"(one learner each, so as many awards)")
-        results = {}
+        results, per_record = {}, []
         for label, token in (("without batching (REST, ETags, no token)", None),
                              ("with batching (GraphQL, token)", "bench-token")):
             reset()
             stats, requests, queries = sweep(simulator, token, args.records)
             results[label] = requests
+            per_record.append(queries / args.records)
             print(f"{label}: checked={stats.checked} awarded={stats.awarded} "
                   f"forge_requests={requests} db_queries={queries} "
                   f"db_queries_per_record={queries / args.records:.2f}")
         without, with_token = results.values()
         print(f"forge requests ratio (without / with batching): {without / with_token:.1f}")
+    n = args.records
+    figure(f"sweep of {n:,} GitHub records: forge requests without a token", without,
+           f"{n:,} (one each)", without == n)
+    figure(f"sweep of {n:,} GitHub records: forge requests with a token (GraphQL)",
+           with_token, f"<= {n // 100:,}", with_token <= n // 100)
+    figure("sweep: database queries per record", round(max(per_record), 2), "< 1",
+           max(per_record) < 1)
 
 
 if __name__ == "__main__":

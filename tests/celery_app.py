@@ -1,4 +1,8 @@
-"""The Celery app of the broker test's worker process (the LMS has its own)."""
+"""The Celery app of the broker tests' worker processes, made as openedx-platform makes its own.
+
+(``openedx/core/lib/celery/__init__.py``: ``Celery("proj")``, settings read from
+Django without a namespace, tasks autodiscovered from the installed apps.)
+"""
 
 import os
 
@@ -9,6 +13,6 @@ from celery import Celery  # noqa: E402  pylint: disable=wrong-import-position
 
 django.setup()
 
-app = Celery("upstream_xblock_tests")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["upstream_xblock"])
+APP = Celery("proj")
+APP.config_from_object("django.conf:settings")
+APP.autodiscover_tasks(["upstream_xblock"])

@@ -57,6 +57,13 @@ def connections(monkeypatch):
     return ConnectionSpy(monkeypatch)
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with no throttle counts or rate budgets left by another."""
+    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
+    cache.clear()
+
+
 SIMULATED_HOSTS = ("github.com", "gitlab.com", "review.opendev.org", "codeberg.org")
 
 

@@ -1,5 +1,10 @@
-"""Settings of the Celery worker in the broker test: the test's database file, Redis as
-broker and cache (shared with the test process), the forge settings from the env file."""
+"""Settings of the Celery worker in the broker tests, shaped like the LMS's.
+
+The test's database file; the broker as openedx-platform names it
+(``BROKER_URL``, read by ``config_from_object("django.conf:settings")`` without
+a namespace); Redis as the cache shared with the test process; the forge
+settings from the file named by ``UPSTREAM_XBLOCK_CONFIG``.
+"""
 
 import os
 
@@ -8,6 +13,7 @@ from tests.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ["UPSTREAM_WORKER_DB"],
                          "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"}}}
-CELERY_BROKER_URL = os.environ["UPSTREAM_WORKER_REDIS"] + "/0"
+BROKER_URL = os.environ["UPSTREAM_WORKER_REDIS"] + "/0"
+SERVICE_VARIANT = os.environ.get("SERVICE_VARIANT", "lms")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": os.environ["UPSTREAM_WORKER_REDIS"] + "/1"}}

@@ -27,6 +27,22 @@ def test_sweep_bench_counts():
     assert all(n < 2 for n in per_record)
 
 
+@pytest.mark.slow
+def test_fault_bench_figures_hold():
+    """Two faults, small budgets: each bench figure is a JSON line bench/run can gather."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "bench/fault_bench.py", "--fault", "hang",
+                             "--fault", "not_found", "--budget", "3", "--check", "2"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+                            check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = [json.loads(line) for line in result.stdout.splitlines()
+               if line.startswith('{"figure"')]
+    assert len(figures) == 2 * 2 + 2
+    assert {tuple(sorted(f)) for f in figures} == {("figure", "holds", "measured", "target")}
+    assert all(f["holds"] for f in figures), figures
+
+
 def test_batch_bench_reads_every_contribution_in_few_requests():
     result = subprocess.run([sys.executable, "bench/batch_bench.py", "--contributions", "1000"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)

@@ -420,12 +420,17 @@ def published_blocks(course_key, block_type):
 
 
 def ensure_background_polling():
-    """Make sure a self-rescheduling Celery poll is running, where Celery is configured."""
-    from django.conf import settings  # pylint: disable=import-outside-toplevel
-    if not getattr(settings, "CELERY_BROKER_URL", None):
+    """Make sure a self-rescheduling Celery poll runs, where Celery runs.
+
+    "Where Celery runs" is decided by the Celery app itself (a broker, not
+    eager), whatever settings name gave it its broker (the LMS sets
+    ``BROKER_URL``). Without celery installed there is nothing to start.
+    """
+    try:
+        from . import tasks  # pylint: disable=import-outside-toplevel
+    except ImportError:
         return False
-    from .tasks import ensure_polling  # pylint: disable=import-outside-toplevel
-    return ensure_polling()
+    return tasks.ensure_polling()
 
 
 def gettext(block):

@@ -101,11 +101,12 @@ def test_forge_failure_keeps_the_registration(harness, world):
     assert row.error_count == 1 and row.next_check_at > timezone.now()
 
 
-def test_missing_contribution_is_kept_with_a_reason(harness, world):
+def test_missing_contribution_is_refused_and_nothing_stored(harness, world):
+    """Checked inline (no Celery here), a contribution the forge does not know is refused."""
     status, body = register(harness, harness.block(), 404)
-    assert status == 200
-    assert body["contribution"]["error"]["code"] == "not_found"
-    assert "does not exist" in body["contribution"]["error"]["message"]
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    assert "does not exist or is private" in body["error"]["message"]
+    assert TrackedContribution.objects.count() == 0
 
 
 def test_accepted_hosts_are_enforced(harness, world):

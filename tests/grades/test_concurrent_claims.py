@@ -8,7 +8,6 @@ import threading
 
 import pytest
 
-from tests.grades.conftest import ForgesWithIds
 from tests.helpers import run_concurrently
 
 from upstream_xblock.models import ContributionAward, ContributionCredit
@@ -31,7 +30,7 @@ def test_simultaneous_claims_credit_one_learner(world, forges):
         context = BlockContext(usage_key="course-block", learner_id=learner,
                                course_key="course-v1:FLOSS+Upstream+2026",
                                rules=Rules(trust_typed_usernames=True))
-        _, _, award = ContributionTracker(context, ForgesWithIds(forges, world)).register(
+        _, _, award = ContributionTracker(context, forges).register(
             URL, "ada")
         awards.append(award)
 

@@ -39,7 +39,7 @@ def learners(harness, xml, *names):
                       for name in names[1:]]
 
 
-def test_two_learners_one_pull_request_one_award(harness, world, forge_ids):
+def test_two_learners_one_pull_request_one_award(harness, world):
     # bob types ada's user name (as trust_typed_usernames would let him): still one credit.
     world.open("github", SDK, 61, author="ada", state="merged")
     ada, bob = learners(harness, TRUSTING, "ada", "bob")
@@ -59,7 +59,7 @@ def test_two_learners_one_pull_request_one_award(harness, world, forge_ids):
     assert ContributionAward.objects.count() == 1
 
 
-def test_someone_claiming_first_never_blocks_the_verified_author(harness, world, forge_ids):
+def test_someone_claiming_first_never_blocks_the_verified_author(harness, world):
     # Default rules: bob registers ada's pull request first, typing her name.
     world.open("github", SDK, 65, author="ada", state="merged")
     ada, bob = learners(harness, "<upstream_contribution/>", "bob", "ada")[::-1]
@@ -74,7 +74,7 @@ def test_someone_claiming_first_never_blocks_the_verified_author(harness, world,
     assert harness.call(bob, "status")[1]["completed"] is False
 
 
-def test_a_credit_no_longer_accepted_passes_to_the_next_claimant(harness, world, forge_ids):
+def test_a_credit_no_longer_accepted_passes_to_the_next_claimant(harness, world):
     world.open("github", SDK, 62, author="ada", state="merged")
     ada, bob = learners(harness, TRUSTING_TWO, "ada", "bob")
     register(harness, ada, PR.format(n=62))
@@ -86,7 +86,7 @@ def test_a_credit_no_longer_accepted_passes_to_the_next_claimant(harness, world,
     assert ContributionCredit.objects.get().learner_id == "bob"
 
 
-def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world, forge_ids,
+def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world,
                                                                 monkeypatch):
     world.open("github", SDK, 63, author="ada", state="merged")
     ada, bob = learners(harness, TRUSTING, "ada", "bob")
@@ -103,7 +103,7 @@ def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world, f
     assert list(ContributionAward.objects.values_list("learner_id", flat=True)) == ["bob"]
 
 
-def test_every_gerrit_alias_of_a_change_counts_once(harness, world, forge_ids):
+def test_every_gerrit_alias_of_a_change_counts_once(harness, world):
     world.open("gerrit", "openstack/nova", 900001, author="ada", state="merged")
     block = harness.block('<upstream_contribution required_count="2"/>', student="ada")
     assert register(harness, block, GERRIT.format(n=900001))[0] == 200
@@ -115,7 +115,7 @@ def test_every_gerrit_alias_of_a_change_counts_once(harness, world, forge_ids):
     assert ContributionAward.objects.count() == 0  # one change is one of the two required
 
 
-def test_an_alias_registered_first_by_number_is_the_same_change(harness, world, forge_ids):
+def test_an_alias_registered_first_by_number_is_the_same_change(harness, world):
     world.open("gerrit", "openstack/nova", 900002, author="ada", state="merged")
     block = harness.block('<upstream_contribution required_count="2"/>', student="ada")
     assert register(harness, block, "https://review.opendev.org/900002")[0] == 200
@@ -125,7 +125,7 @@ def test_an_alias_registered_first_by_number_is_the_same_change(harness, world, 
     assert row.forge_id and row.url == "https://review.opendev.org/c/900002"
 
 
-def test_a_renamed_github_repository_counts_once(harness, world, forge_ids):
+def test_a_renamed_github_repository_counts_once(harness, world):
     world.open("github", "openedx/old-name", 7, author="ada", state="merged")
     block = harness.block('<upstream_contribution required_count="2"/>', student="ada")
     assert register(harness, block, "https://github.com/openedx/old-name/pull/7")[0] == 200
@@ -136,7 +136,7 @@ def test_a_renamed_github_repository_counts_once(harness, world, forge_ids):
     assert ContributionAward.objects.count() == 0
 
 
-def test_one_contribution_counts_in_one_activity_of_a_course(harness, world, forge_ids):
+def test_one_contribution_counts_in_one_activity_of_a_course(harness, world):
     world.open("github", SDK, 64, author="ada", state="merged")
     first = harness.block(student="ada")
     second = BlockHarnessOtherScenario(harness).block(student="ada")
@@ -159,7 +159,7 @@ class BlockHarnessOtherScenario:
         return self.other.block(**kwargs)
 
 
-def test_an_alias_known_only_after_a_later_check_counts_once(harness, world, forge_ids):
+def test_an_alias_known_only_after_a_later_check_counts_once(harness, world):
     world.open("github", "openedx/old-name", 9, author="ada", state="merged")
     block = harness.block('<upstream_contribution required_count="2"/>', student="ada")
     register(harness, block, "https://github.com/openedx/old-name/pull/9")
@@ -177,7 +177,7 @@ def test_an_alias_known_only_after_a_later_check_counts_once(harness, world, for
 
 
 def test_a_revoked_contribution_does_not_come_back_through_another_address(
-        harness, world, forge_ids, monkeypatch):
+        harness, world, monkeypatch):
     world.open("github", "openedx/old-name", 10, author="ada", state="merged")
     block = harness.block(student="ada")
     register(harness, block, "https://github.com/openedx/old-name/pull/10")

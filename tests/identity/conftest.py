@@ -42,10 +42,3 @@ def staff(monkeypatch):
     from upstream_xblock import platform  # pylint: disable=import-outside-toplevel
     monkeypatch.setattr(platform, "is_staff", lambda block: platform.learner_id(block) == "staff_1")
     return "staff_1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Throttles count in Django's cache: each test starts with none spent."""
-    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
-    cache.clear()

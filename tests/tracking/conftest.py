@@ -1,6 +1,10 @@
 """Registry records made directly (as the block would), for sweep tests."""
 
 import itertools
+import os
+import socket
+import subprocess
+import time
 
 import pytest
 from django.utils import timezone
@@ -20,6 +24,7 @@ URLS = {"github": "https://github.com/{p}/pull/{n}",
         "gerrit": "https://review.opendev.org/c/{p}/+/{n}",
         "gitea": "https://codeberg.org/{p}/pulls/{n}"}
 _COUNTER = itertools.count(1)
+REDIS = "/usr/bin/redis-server"
 
 
 class Registry:
@@ -52,3 +57,70 @@ class Registry:
 @pytest.fixture
 def registry(world):
     return Registry(world)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, started and stopped by the tests."""
+
+    def __init__(self, directory):
+        if not os.path.exists(REDIS):
+            pytest.fail(f"{REDIS} is missing: install Debian's redis-server "
+                        "(scripts/test.sh does, as root)")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def wait_for_port(port, timeout_s=20):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    return redis_server.url
+
+
+@pytest.fixture
+def lms_celery(settings, redis_url):
+    """A Celery app configured the way openedx-platform configures its own.
+
+    ``Celery("proj")`` reading Django settings without a namespace, the broker
+    given as ``BROKER_URL`` (lms/envs/production.py), set as the current app.
+    """
+    from celery import Celery, current_app  # pylint: disable=import-outside-toplevel
+    previous = current_app._get_current_object()  # pylint: disable=protected-access
+    settings.BROKER_URL = redis_url + "/0"
+    app = Celery("proj")
+    app.config_from_object("django.conf:settings")
+    app.set_current()
+    yield app
+    previous.set_current()

@@ -7,51 +7,22 @@ poll (no beat) awards them while nobody is looking.
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from celery import Celery
 from django.db import connection
 
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS = "/usr/bin/redis-server"
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    if not os.path.exists(REDIS):
-        pytest.fail(f"{REDIS} is missing: install Debian's redis-server (scripts/test.sh does, as root)")
-    port = free_port()
-    server = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                               "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=10)
-
-
 def test_worker_awards_merged_contributions(simulator, world, registry, redis_url, settings,
-                                           tmp_path):
+                                           lms_celery, tmp_path):
     config = tmp_path / "forges.json"
     config.write_text(json.dumps({**simulator.settings(),
                                   "polling": {"open_min_s": 2, "error_min_s": 2}}))
@@ -64,7 +35,8 @@ def test_worker_awards_merged_contributions(simulator, world, registry, redis_ur
            "UPSTREAM_WORKER_REDIS": redis_url, "UPSTREAM_XBLOCK_CONFIG": str(config),
            "DJANGO_SETTINGS_MODULE": "tests.settings_worker"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "tests.celery_app", "worker", "--loglevel=INFO",
+        [sys.executable, "-m", "celery", "-A", "tests.celery_app:APP", "worker",
+         "--loglevel=INFO", "--queues", "edx.lms.core.low",
          "--concurrency=2", "--pool=prefork", "--without-heartbeat", "--without-gossip",
          "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -72,8 +44,6 @@ def test_worker_awards_merged_contributions(simulator, world, registry, redis_ur
         # The test process talks to the same broker and cache as the worker.
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                        "LOCATION": redis_url + "/1"}}
-        app = Celery("upstream_xblock_tests_client", broker=redis_url + "/0")
-        app.set_current()
         from upstream_xblock.tasks import ensure_polling  # pylint: disable=import-outside-toplevel
 
         # Nobody triggers anything: the worker starts the chain when it is ready.

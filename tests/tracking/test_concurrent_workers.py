@@ -26,10 +26,10 @@ class CountingForges(Forges):
         super().__init__(registry)
         self.counter, self.counter_lock = counter, lock
 
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False, deadline=None):
         with self.counter_lock:
             self.counter[ref.url] += 1
-        return super().fetch(ref, etag=etag, landing=landing, reviews=reviews)
+        return super().fetch(ref, etag=etag, landing=landing, reviews=reviews, deadline=deadline)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,3 +74,20 @@ def test_two_sweeps_that_read_the_same_ids_split_them(registry):
     second = claim_ids(ids, now, lease + timedelta(seconds=1))
     assert {r.pk for r in first} == set(ids[:4])
     assert {r.pk for r in second} == set(ids[4:])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claims_lock_rows_with_skip_locked_where_the_database_can(registry):
+    """On MariaDB/MySQL (tests/test_mariadb.py runs this there) the claim is a real
+    ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite has no row locks."""
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+
+    from upstream_xblock.tracking.sweep import claim_due  # pylint: disable=import-outside-toplevel
+    registry.block()
+    registry.contribution("gitea")
+    now = timezone.now() + timedelta(seconds=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(claim_due(now, 10, now + timedelta(minutes=10))) == 1
+    locking = [q["sql"] for q in queries if "SKIP LOCKED" in q["sql"]]
+    assert len(locking) == (1 if connection.vendor == "mysql" else 0)

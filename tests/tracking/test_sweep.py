@@ -119,7 +119,7 @@ def test_one_log_line_of_counts(forges, world, registry, caplog):
         make_sweeper(forges).run_once()
     lines = [r.getMessage() for r in caplog.records if "sweep:" in r.getMessage()]
     assert lines == ["upstream_xblock sweep: due=1 checked=1 changed=1 accepted=1 "
-                     "deferred_rate_limit=0 errors=0 awarded=1"]
+                     "deferred_rate_limit=0 errors=0 awarded=1 not_tried=0 published=0"]
 
 
 def test_rules_come_from_the_block_config(forges, world, registry):
@@ -141,23 +141,6 @@ def test_management_command_once(settings, simulator, world, registry, capsys):
     assert capsys.readouterr().out.count("due=0") == 2
 
 
-def test_no_chain_in_eager_mode(monkeypatch):
-    """A development LMS runs tasks eagerly: the poll must not run inside a request."""
-    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
-    sent = []
-    monkeypatch.setattr(tasks.poll_due_contributions, "delay", lambda **kw: sent.append(kw))
-    conf = tasks.poll_due_contributions.app.conf
-    eager = conf.task_always_eager
-    try:
-        conf.task_always_eager = True
-        assert tasks.ensure_polling() is False and sent == []
-        conf.task_always_eager = False
-        assert tasks.ensure_polling() is True and len(sent) == 1
-    finally:
-        conf.task_always_eager = eager
-    assert tasks.ensure_polling() is False and len(sent) == 1  # one chain holds the lease
-
-
 @pytest.mark.parametrize("kind", ["gitea", "github"])
 def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind):
     registry.block()
@@ -173,15 +156,23 @@ def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind)
     assert all(row.next_check_at > timezone.now() for row in rows)
 
 
-def test_a_failed_sweep_does_not_end_the_chain(monkeypatch):
-    from upstream_xblock import tasks  # pylint: disable=import-outside-toplevel
-    scheduled = []
-    monkeypatch.setattr(tasks.poll_due_contributions, "apply_async",
-                        lambda **kw: scheduled.append(kw))
-    monkeypatch.setattr(tasks, "sweeper", lambda: (_ for _ in ()).throw(RuntimeError("db down")))
-    cache.set(tasks.CHAIN_KEY, "chain-1")
-    with pytest.raises(RuntimeError):
-        tasks.poll_due_contributions.run(chain="chain-1")
-    assert scheduled == [{"kwargs": {"chain": "chain-1", "limit": 10000},
-                          "countdown": tasks.MAX_DELAY_S}]
-    assert tasks.poll_due_contributions.run(chain="another-chain") is None  # not its lease
+class DiesBeforeAwarding(Sweeper):
+    """A worker killed between writing a host's records and awarding their learners."""
+
+    def _after_host(self, rows, chunk, stats):
+        raise KeyboardInterrupt("killed")
+
+
+def test_a_record_is_never_settled_without_its_award(forges, world, registry):
+    registry.block()
+    registry.contribution("gitea", state="merged")
+    with pytest.raises(KeyboardInterrupt):
+        DiesBeforeAwarding(forges, Schedule()).run_once()
+    row = TrackedContribution.objects.get()
+    assert row.verdict == "accepted" and ContributionAward.objects.count() == 0
+    assert row.next_check_at is not None and row.claim_token == ""  # due again, not settled
+    later = row.next_check_at + timedelta(seconds=1)
+    awards = []
+    stats = Sweeper(forges, Schedule(), publisher=awards.append, clock=lambda: later).run_once()
+    assert stats.awarded == 1 and len(awards) == 1
+    assert TrackedContribution.objects.get().next_check_at is None

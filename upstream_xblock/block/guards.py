@@ -25,6 +25,7 @@ def refusing_all_but(allowed, message):
                 return _error(self, TrackingError("forbidden", message, status=403))
             return api(self, request, suffix)
 
+        wrapper.json_api = True  # a JSON handler like any other (the hostile-input tests)
         return wrapper
 
     return decorate

@@ -1,15 +1,30 @@
-"""The learner's JSON handlers: register, status, check_now, withdraw."""
+"""The learner's JSON handlers: register, status, check_now, withdraw.
+
+Register, withdraw and "Check now" are throttled per learner (they spend the
+site's shared forge budget); where Celery runs, the checks they need go to a
+task and the answer shows the contribution as being checked.
+"""
 
 from xblock.core import XBlock
 
 from .. import platform
 from ..policy import gettext_noop as _
 from ..tracking.service import TrackingError
+from ..tracking.throttle import Throttle, Throttled
 from .json_api import json_api
 
 
 class LearnerHandlersMixin:
     """Handlers a signed-in learner calls on their own block."""
+
+    def _throttle(self, action):
+        throttle = Throttle.from_settings(platform.settings_bucket(self))
+        try:
+            throttle.hit(action, platform.learner_id(self))
+        except Throttled as throttled:
+            raise TrackingError(throttled.code, throttled.template, status=429,
+                                params={"seconds": throttled.retry_in_s},
+                                retry_in_s=throttled.retry_in_s) from None
 
     @XBlock.handler
     @json_api
@@ -18,6 +33,7 @@ class LearnerHandlersMixin:
         username = data.get("forge_username", "")
         if not isinstance(url, str) or not isinstance(username, str):
             raise TrackingError("bad_request", _("Send the address as text."))
+        self._throttle("register")
         tracker = self._tracker()
         row, rows, award = tracker.register(url, username)
         platform.ensure_background_polling()
@@ -36,6 +52,7 @@ class LearnerHandlersMixin:
     @XBlock.handler
     @json_api
     def check_now(self, data):  # pylint: disable=unused-argument
+        self._throttle("check_now")
         tracker = self._tracker()
         return self._status(tracker, *tracker.check_now())
 
@@ -45,6 +62,7 @@ class LearnerHandlersMixin:
         url = data.get("url")
         if not isinstance(url, str):
             raise TrackingError("bad_request", _("Send the address as text."))
+        self._throttle("withdraw")
         tracker = self._tracker()
         tracker.withdraw(url)
         rows = tracker.rows()

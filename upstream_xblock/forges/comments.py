@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .errors import ForgeUnavailable
+from .comment_schemas import GerritMessage, GiteaComment, GitHubComment, GitLabNote
 from .gerrit import change_id, decode_gerrit_json
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
+from .schemas import validated
 from .snapshot import clean_text
 
 MAX_COMMENT_LENGTH = 2000
@@ -30,20 +31,14 @@ class Comment:
     body: str
 
 
-def _account_id(value):
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
-
-
 def _comment(author, author_id, body):
-    return Comment(author=clean_text(author, 100), author_id=_account_id(author_id),
-                   body=clean_text(body, MAX_COMMENT_LENGTH))
+    return Comment(author=clean_text(author, 100), author_id=str(author_id),
+                   body=clean_text(body or "", MAX_COMMENT_LENGTH))
 
 
-def _objects(data):
-    if not isinstance(data, list):
-        raise ForgeUnavailable("The forge sent an answer that could not be read.",
-                               reason="bad_response")
-    return [item for item in data[:MAX_COMMENTS] if isinstance(item, dict)]
+def _bounded(data):
+    """At most MAX_COMMENTS items of a list (the rest is not read); anything else is bad."""
+    return data[:MAX_COMMENTS] if isinstance(data, list) else data
 
 
 class CommentReader:
@@ -69,6 +64,10 @@ class CommentReader:
         """The comments of ``ref`` (a ContributionRef on this host), oldest first where known."""
         return getattr(self, f"_{self.forge.kind}")(ref)
 
+    def _read(self, model, data):
+        """The first MAX_COMMENTS items of a list answer, each validated as ``model``."""
+        return validated(list[model], _bounded(data), self.forge.host)
+
     def _get(self, url, params=None):
         response = guarded_request(self.session, "GET", url, params=params)
         raise_for_status(response, self.forge.host)
@@ -78,30 +77,27 @@ class CommentReader:
         owner, repo = (quote(part, safe="") for part in ref.project.split("/", 1))
         response = self._get(f"{self.root}/repos/{owner}/{repo}/issues/{ref.number}/comments",
                              {"per_page": 100})
-        items = _objects(parse_json(response))
+        items = self._read(GitHubComment, parse_json(response))
         last = _LAST_PAGE.search(response.headers.get("Link", ""))
         if last:  # a new comment is on the last page (the pinned session keeps it on this host)
-            items += _objects(parse_json(self._get(last[1])))
-        return [_comment((c.get("user") or {}).get("login"), (c.get("user") or {}).get("id"),
-                         c.get("body")) for c in items]
+            items += self._read(GitHubComment, parse_json(self._get(last[1])))
+        return [_comment(c.user.login, c.user.id, c.body) for c in items if c.user]
 
     def _gitlab(self, ref):
         project = quote(ref.project, safe="")
         response = self._get(f"{self.root}/projects/{project}/merge_requests/{ref.number}/notes",
                              {"sort": "desc", "order_by": "created_at", "per_page": 100})
-        return [_comment((n.get("author") or {}).get("username"),
-                         (n.get("author") or {}).get("id"), n.get("body"))
-                for n in _objects(parse_json(response)) if not n.get("system")]
+        return [_comment(n.author.username, n.author.id, n.body)
+                for n in self._read(GitLabNote, parse_json(response)) if not n.system]
 
     def _gitea(self, ref):
         owner, repo = (quote(part, safe="") for part in ref.project.split("/", 1))
         response = self._get(f"{self.root}/repos/{owner}/{repo}/issues/{ref.number}/comments")
-        return [_comment((c.get("user") or {}).get("login"), (c.get("user") or {}).get("id"),
-                         c.get("body")) for c in _objects(parse_json(response))]
+        return [_comment(c.user.login, c.user.id, c.body)
+                for c in self._read(GiteaComment, parse_json(response)) if c.user]
 
     def _gerrit(self, ref):
         response = self._get(f"{self.root}/changes/{change_id(ref)}/messages")
-        messages = _objects(decode_gerrit_json(response.text))
-        return [_comment((m.get("author") or {}).get("username"),
-                         (m.get("author") or {}).get("_account_id"), m.get("message"))
-                for m in messages if isinstance(m.get("author"), dict)]
+        messages = self._read(GerritMessage, decode_gerrit_json(response.text))
+        return [_comment(m.author.username or m.author.name, m.author.account_id, m.message)
+                for m in messages if m.author]

@@ -24,8 +24,12 @@ class RateBudget:
         token_id = hashlib.sha256((forge.token or "anonymous").encode()).hexdigest()[:16]
         return f"upstream_xblock:budget:{forge.host}:{token_id}"
 
-    def available(self, forge, now):
-        """(requests we may spend now or None if unknown, reset time or None)."""
+    def available(self, forge, now, reserve=None):
+        """(requests we may spend now or None if unknown, reset time or None).
+
+        ``reserve``: what to leave for learners (default: this budget's
+        reserve; 0 for checks a learner asked for).
+        """
         state = self.cache.get(self.key(forge))
         if not state:
             return None, None
@@ -33,7 +37,19 @@ class RateBudget:
         reset_at = datetime.fromtimestamp(reset, tz=timezone.utc) if reset else None
         if reset_at is not None and reset_at <= now:
             return None, None
-        return max(state["remaining"] - self.reserve, 0), reset_at
+        keep = self.reserve if reserve is None else reserve
+        return max(state["remaining"] - keep, 0), reset_at
+
+    def spendable(self, forge, now):
+        """(False, reset time) when the forge said nothing is left until a future reset.
+
+        A learner's own request may use the reserve sweeps leave alone.
+        """
+        state = self.cache.get(self.key(forge))
+        if not state or state["remaining"] > 0 or not state["reset"]:
+            return True, None
+        reset_at = datetime.fromtimestamp(state["reset"], tz=timezone.utc)
+        return (True, None) if reset_at <= now else (False, reset_at)
 
     def record(self, forge, rate_limit, now):
         """Remember the forge's latest word (a RateLimitInfo) until its window resets."""

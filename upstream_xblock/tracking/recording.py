@@ -1,8 +1,9 @@
 """One check's outcome written into a registry record: shared by the block and the sweeps."""
 
 import logging
+from datetime import timedelta
 
-from ..forges import ContributionRef, ForgeError, ForgeUnavailable
+from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound
 from .evaluation import evaluate_row
 
 log = logging.getLogger(__name__)
@@ -11,6 +12,9 @@ log = logging.getLogger(__name__)
 RESULT_FIELDS = ("snapshot", "state", "title", "etag", "verdict", "checks", "qualified_at",
                  "accepted_at", "error_code", "error_message", "error_count", "last_checked_at",
                  "next_check_at", "forge_id")
+# A contribution the forge has never shown us is given up after this many "not found"
+# answers in a row (a typo, a private repository): it stays listed with the error, unchecked.
+NOT_FOUND_ATTEMPTS = 3
 
 
 def ref_of(row):
@@ -18,11 +22,16 @@ def ref_of(row):
                            number=row.number, url=row.url)
 
 
-def fetch_outcome(forges, row, rules):
-    """A FetchResult, or the ForgeError that stood in its way (never raises for a forge)."""
+def fetch_outcome(forges, row, rules, deadline=None):
+    """A FetchResult, or the ForgeError that stood in its way (never raises for a forge).
+
+    ``deadline``: the forges Deadline the check must end within (None: the
+    forge layer's default for a learner's request).
+    """
     try:
         return forges.fetch(ref_of(row), etag=row.etag or None,
-                            landing=rules.count_landed_by_commit, reviews=rules.count_approved)
+                            landing=rules.count_landed_by_commit, reviews=rules.count_approved,
+                            deadline=deadline)
     except ForgeError as error:
         return error
     except Exception:  # pylint: disable=broad-except
@@ -40,6 +49,9 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
         row.error_count += 1
         row.next_check_at = schedule.after_error(error=outcome, error_count=row.error_count,
                                                  now=now)
+        if isinstance(outcome, NotFound) and not row.snapshot \
+                and row.error_count >= NOT_FOUND_ATTEMPTS:
+            row.next_check_at = None  # never seen on the forge: stop asking
         log.info("check of %s failed: %s (%s)", row.url, outcome.code, outcome.reason)
         return
     if outcome.snapshot is not None:
@@ -50,3 +62,11 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
     row.error_code, row.error_message, row.error_count = "", "", 0
     row.next_check_at = schedule.after_check(state=row.state, verdict=row.verdict,
                                              registered_at=row.registered_at, now=now)
+
+
+def record_not_tried(row, not_tried, schedule, now):
+    """A record the sweep did not ask about: only its due time changes (snapshot, error kept)."""
+    if not_tried.retry_at is not None and not_tried.retry_at > now:
+        row.next_check_at = not_tried.retry_at + timedelta(seconds=1)  # just after the reset
+    else:
+        row.next_check_at = now + timedelta(seconds=schedule.error_min_s)

@@ -7,10 +7,12 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import ForgeError
+from ..forges import Deadline, FetchResult, ForgeError, NotFound, RateLimited
 from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
+from . import background
 from .awards import award_if_earned
+from .budget import RateBudget
 from .credits import alias_of, apply_credits, same_contribution
 from .evaluation import apply_distinct_repositories, evaluate_row
 from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
@@ -35,8 +37,9 @@ class TrackingError(Exception):
         super().__init__(template % self.params if self.params else template)
 
     @classmethod
-    def from_forge(cls, error):
-        return cls(error.code, error.template, params=error.params, reason=error.reason)
+    def from_forge(cls, error, status=400):
+        return cls(error.code, error.template, status=status, params=error.params,
+                   reason=error.reason)
 
     def as_dict(self, gettext=lambda text: text):
         message = gettext(self.template)
@@ -69,15 +72,24 @@ def _evaluation_of(row):
     return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
 
 
-class ContributionTracker:
-    """The tracking layer as the block (or a worker) sees it for one learner."""
+class ContributionTracker:  # pylint: disable=too-many-instance-attributes
+    """The tracking layer as the block (or a worker) sees it for one learner.
 
-    def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now):
+    A learner's request never waits on a forge beyond a short deadline: where
+    Celery runs, the checks it needs are handed to a task (``hand_off``);
+    elsewhere they run inline, all within one short deadline (the settings
+    bucket's ``deadlines.request_s``).
+    """
+
+    def __init__(self, context, forges, schedule=None, publisher=None, clock=timezone.now,
+                 hand_off=background.hand_off, budget=None):
         self.context = context
         self.forges = forges
         self.schedule = schedule or Schedule()
         self.publisher = publisher
         self.clock = clock
+        self.hand_off = hand_off
+        self.budget = budget or RateBudget()
 
     # -- queries -----------------------------------------------------------
     def rows(self):
@@ -87,7 +99,11 @@ class ContributionTracker:
 
     # -- commands ----------------------------------------------------------
     def register(self, url, forge_username=""):
-        """Store the contribution, then ask the forge once; a forge failure is kept, not raised.
+        """Store the contribution and have it checked; a forge failure is kept, not raised.
+
+        Checked inline, a contribution the forge says does not exist is refused
+        (``not_found``) and nothing is stored; handed to a task, the record
+        shows the error and is given up after a few answers like it.
 
         Returns (the new record, all the learner's records, the award or None).
         """
@@ -120,7 +136,11 @@ class ContributionTracker:
                     registered_at=now, next_check_at=now)
         except IntegrityError:
             raise _already_registered() from None
-        self.refresh(row)
+        outcome = self._check([row]).get(row.pk)
+        if isinstance(outcome, NotFound):
+            row.delete()
+            raise TrackingError("not_found", _("The forge says this contribution does not exist "
+                                "or is private."), status=404, reason=outcome.reason)
         if any(same_contribution(row, other) for other in rows):
             row.delete()  # another address of one the learner registered: one record each
             raise _already_registered()
@@ -148,9 +168,7 @@ class ContributionTracker:
         """
         now = self.clock()
         rows = self.rows()
-        due = [r for r in rows if r.next_check_at and r.next_check_at <= now]
-        for row in due[:MAX_REFRESHES_PER_REQUEST]:
-            self.refresh(row)
+        self._check([r for r in rows if r.next_check_at and r.next_check_at <= now])
         return self.settle(rows)
 
     def check_now(self):
@@ -165,8 +183,7 @@ class ContributionTracker:
             wait = min(minimum - (now - r.last_checked_at) for r in unsettled)
             raise TrackingError("too_soon", _("Checked a moment ago. Try again in a little while."),
                                 status=429, retry_in_s=max(int(wait.total_seconds()) + 1, 1))
-        for row in ready[:MAX_REFRESHES_PER_REQUEST]:
-            self.refresh(row)
+        self._check(ready)
         return self.settle(rows)
 
     def settle(self, rows=None):
@@ -213,16 +230,55 @@ class ContributionTracker:
         row.next_check_at = lease
         return True
 
+    def _check(self, rows):
+        """Have ``rows`` checked: by a task where Celery runs, else here, within the deadline.
+
+        Returns {record id: outcome} of the checks made here (none when handed off).
+        """
+        rows = [r for r in rows if r.next_check_at is not None and not r.claim_token]
+        if not rows or self.hand_off(rows, self.clock()) is not None:
+            return {}
+        deadline = self._request_deadline()
+        outcomes = {}
+        for row in rows[:MAX_REFRESHES_PER_REQUEST]:
+            if deadline.expired:
+                break  # the rest stay due: the next request or sweep checks them
+            outcome = self._refresh(row, deadline)
+            if outcome is not None:
+                outcomes[row.pk] = outcome
+        return outcomes
+
     def refresh(self, row):
-        """Ask the forge about ``row`` once, apply the rules, schedule the next check."""
+        """Ask the forge about ``row`` once (inline), apply the rules, schedule the next check."""
+        return self._refresh(row, self._request_deadline()) is not None
+
+    def _request_deadline(self):
+        return Deadline(self.forges.deadlines.request_s)
+
+    def _refresh(self, row, deadline):
         now = self.clock()
         if row.next_check_at is None or row.claim_token or not self._claim(row, now):
-            return False  # settled, held by a sweep, or taken by a concurrent request
-        outcome = fetch_outcome(self.forges, row, self.context.rules)
+            return None  # settled, held by a sweep or task, or taken by a concurrent request
+        outcome = self._fetch_within_budget(row, deadline, now)
         record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
                        self.schedule, now, self.context.verified_accounts)
         row.save(update_fields=RESULT_FIELDS)
-        return True
+        return outcome
+
+    def _fetch_within_budget(self, row, deadline, now):
+        """The forge's answer, unless the site's shared rate budget is known to be spent."""
+        forge = next((f for f in self.forges.registry if f.host == row.host), None)
+        if forge is not None:
+            spendable, reset_at = self.budget.spendable(forge, now)
+            if not spendable:
+                return RateLimited("The forge's rate limit is exhausted.", reset_at=reset_at,
+                                   reason="budget_spent")
+        outcome = fetch_outcome(self.forges, row, self.context.rules, deadline=deadline)
+        if forge is not None and isinstance(outcome, RateLimited):
+            self.budget.exhausted(forge, outcome.reset_at, now)
+        elif forge is not None and isinstance(outcome, FetchResult):
+            self.budget.record(forge, outcome.rate_limit, now)
+        return outcome
 
     def next_poll_in_s(self, rows):
         """When the page should ask again: 0 when nothing is left to check.

@@ -1,28 +1,33 @@
-"""Background sweeps: check every due contribution, in batches, within rate limits.
+"""Background sweeps: check every due contribution, host by host, within time and rate budgets.
 
 A sweep claims due records in chunks (one conditional UPDATE per chunk, after
 ``SELECT ... FOR UPDATE SKIP LOCKED`` where the database has it), so several
-workers never check one record twice for one due time. GitHub hosts with a
-token are read through GraphQL, 100 pull requests a request; without one,
-each record is a conditional request on its stored ETag. Other forges are read
-over REST with bounded concurrency. Results are written with bulk updates;
-learners whose requirement is met are awarded (exactly once) through the
-platform's background path.
+workers never check one record twice for one due time. Each chunk's lease is
+taken from the clock when the chunk is claimed. Within a chunk, each host's
+records are checked by a ``HostCheck`` under that host's own time budget, hosts
+concurrently (bounded), and written back as soon as that host is done, so a
+forge that hangs never holds another forge's records. Learners whose
+requirement is met are awarded (exactly once) through the platform's
+background path.
+
+Hooks for other per-chunk work: ``_load_chunk`` loads what a chunk's records
+need besides themselves (the blocks' rules today); ``_after_host`` runs once a
+host's records are written (awards today).
 """
 
 import logging
 import math
 import uuid
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import platform
-from ..forges import ForgeError, ForgeUnavailable, RateLimited
+from ..forges import Deadline, ForgeError, RateLimited
 from ..identity.api import accounts_of_learners
 from ..models import BlockConfig, TrackedContribution
 from ..ownership import ownership_code
@@ -30,15 +35,15 @@ from ..policy import Rules
 from . import outbox
 from .block_config import rules_from_dict
 from .budget import RateBudget
-from .recording import RESULT_FIELDS, fetch_outcome, record_outcome, ref_of
+from .host_check import HostCheck, NotTried, unexpected
+from .recording import RESULT_FIELDS, record_not_tried, record_outcome
 from .service import BlockContext, ContributionTracker
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500
-LEASE = timedelta(minutes=10)
-REST_CONCURRENCY = 4
-BREAKER_FAILURES = 8
+LEASE = timedelta(minutes=10)  # longer than any sweep budget: a claim never lapses mid-check
+HOSTS_IN_PARALLEL = 6
 GRAPHQL_PAGE = 100
 DEFAULT_RULES = Rules()  # for a record whose block never stored its rules
 
@@ -52,13 +57,37 @@ class SweepStats:
     deferred: int = 0
     errors: int = 0
     awarded: int = 0
+    not_tried: int = 0
     published: int = 0  # retried from the awards outbox
 
     def line(self):
         return ("upstream_xblock sweep: due=%d checked=%d changed=%d accepted=%d "
-                "deferred_rate_limit=%d errors=%d awarded=%d" % (
+                "deferred_rate_limit=%d errors=%d awarded=%d not_tried=%d published=%d" % (
                     self.due, self.checked, self.changed, self.accepted, self.deferred,
-                    self.errors, self.awarded))
+                    self.errors, self.awarded, self.not_tried, self.published))
+
+
+@dataclass
+class ChunkContext:
+    """What a chunk's records need besides themselves, loaded once per chunk."""
+
+    configs: dict = field(default_factory=dict)  # usage key -> (Rules, required count, points)
+    identities: dict = field(default_factory=dict)  # learner id -> verified forge accounts
+
+    def _config(self, usage_key):
+        return self.configs.get(usage_key, (DEFAULT_RULES, 1, 1.0))
+
+    def rules_of(self, row):
+        return self._config(row.usage_key)[0]
+
+    def required_count(self, usage_key):
+        return self._config(usage_key)[1]
+
+    def points(self, usage_key):
+        return self._config(usage_key)[2]
+
+    def accounts_of(self, learner_id):
+        return self.identities.get(learner_id, ())
 
 
 def claim_due(now, size, lease_until):
@@ -84,163 +113,237 @@ def claim_ids(ids, now, lease_until):
     return list(TrackedContribution.objects.filter(claim_token=token, next_check_at=lease_until))
 
 
-class Sweeper:
-    """One worker's sweeps. ``publisher(award)`` hands awards to the platform."""
+class Sweeper:  # pylint: disable=too-many-instance-attributes
+    """One worker's sweeps. ``publisher(award)`` hands awards to the platform.
+
+    ``on_progress()`` is called after each host's write-back (a Celery task
+    renews its lease there). The time budgets come from ``schedule``.
+    """
 
     def __init__(self, forges, schedule, publisher=None, budget=None, clock=timezone.now,
-                 chunk=CHUNK):
+                 chunk=CHUNK, on_progress=None):
         self.forges = forges
         self.schedule = schedule
         self.publisher = publisher
         self.budget = budget or RateBudget()
         self.clock = clock
         self.chunk = chunk
-        self._identities = {}  # learner id -> verified forge accounts, for the current chunk
+        self.on_progress = on_progress
+        self._stalled_hosts = set()
 
     def run_once(self, limit=10000):
-        """Check what is due now (at most ``limit`` records); one log line of counts."""
-        now = self.clock()
-        stats = SweepStats(due=TrackedContribution.objects.filter(next_check_at__lte=now).count())
+        """Check what is due (at most ``limit`` records, within the sweep's budget)."""
+        stats = SweepStats(due=TrackedContribution.objects.filter(
+            next_check_at__lte=self.clock()).count())
+        sweep_budget = Deadline(self.schedule.sweep_budget_s)
+        self._stalled_hosts = set()
         done = 0
-        while done < limit:
+        while done < limit and not sweep_budget.expired:
+            now = self.clock()  # each chunk's lease starts when it is claimed
             rows = claim_due(now, min(self.chunk, limit - done), now + LEASE)
             if not rows:
                 break
             done += len(rows)
-            self._process(rows, now, stats)
-        if self.publisher is not None:  # the awards outbox: what the platform has not taken yet
-            stats.published = outbox.retry_unpublished(self.publisher, now)
-            outbox.retry_resets(platform.reset_published, now)
-            if stats.published:
-                log.info("upstream_xblock outbox: published=%d", stats.published)
+            self._process(rows, stats, sweep_budget)
+        self._retry_outbox(stats)
         log.info(stats.line())
         return stats
 
+    def _retry_outbox(self, stats):
+        """Hand the platform what it has not taken yet: unpublished awards, pending resets."""
+        if self.publisher is None:
+            return
+        now = self.clock()
+        try:
+            stats.published = outbox.retry_unpublished(self.publisher, now)
+            outbox.retry_resets(platform.reset_published, now)
+        except Exception:  # pylint: disable=broad-except
+            log.exception("sweep: the awards outbox could not be retried")
+
+    def check_claimed(self, rows):
+        """Check records already claimed (by a learner's request handing them to a task).
+
+        A learner asked for these: they may use the rate budget's reserve.
+        """
+        stats = SweepStats(due=len(rows))
+        self._process(rows, stats, Deadline(self.schedule.sweep_host_budget_s), for_learner=True)
+        return stats
+
     # -- one chunk ------------------------------------------------------------------
-    def _process(self, rows, now, stats):
+    def _load_chunk(self, rows):
         # Each block's rules, parsed once per chunk (not once per record and use).
         configs = {c.usage_key: (rules_from_dict(c.rules), c.required_count, c.points)
                    for c in BlockConfig.objects.filter(
                        usage_key__in={row.usage_key for row in rows})}
         # The verified forge accounts of the chunk's learners, in one query.
-        self._identities = accounts_of_learners({row.learner_id for row in rows})
+        identities = accounts_of_learners({row.learner_id for row in rows})
+        return ChunkContext(configs=configs, identities=identities)
+
+    def _process(self, rows, stats, sweep_budget, for_learner=False):
+        chunk = self._load_chunk(rows)
         by_host = defaultdict(list)
         for row in rows:
             by_host[row.host].append(row)
+        host_budget_s = sweep_budget.bound(self.schedule.sweep_host_budget_s)
+        checks = {}
         for host, host_rows in by_host.items():
-            self._check_host(host, host_rows, configs, now, stats)
-        for row in rows:
-            row.claim_token = ""
-        TrackedContribution.objects.bulk_update(rows, [*RESULT_FIELDS, "claim_token"],
-                                                batch_size=CHUNK)
-        self._award(rows, configs, now, stats)
+            try:
+                check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s,
+                                           for_learner)
+            except Exception:  # pylint: disable=broad-except
+                error = unexpected(f"preparing {host}")
+                self._write_back(host, host_rows, {row.pk: error for row in host_rows},
+                                 chunk, stats)
+                continue
+            if check is not None:
+                checks[host] = check
+        if checks:
+            self._run_hosts(checks, chunk, stats, host_budget_s)
 
-    @staticmethod
-    def _rules(row, configs):
-        return configs.get(row.usage_key, (DEFAULT_RULES, 1))[0]
-
-    def _check_host(self, host, rows, configs, now, stats):
+    def _prepare_host(self, host, rows, chunk, stats, host_budget_s,
+                      for_learner=False):
+        """A HostCheck for ``rows``, or None when they were settled without asking."""
         try:
             forge = self.forges.registry.get(host)
         except ForgeError as error:  # a host removed from the configuration
-            for row in rows:
-                record_outcome(row, error, self._rules(row, configs), "", self.schedule, now)
-            stats.errors += len(rows)
-            return
-        client = self.forges.client(host)
-        batched = forge.kind == "github" and forge.token
-        rows = self._within_budget(forge, rows, batched, now, stats)
-        if batched:
-            outcomes = self._fetch_graphql(client, rows, configs)
-        else:
-            outcomes = self._fetch_rest(forge, rows, configs)
-        for row in rows:
-            self._record(forge, row, outcomes[row.pk], configs, now, stats)
+            self._write_back(host, rows, {row.pk: error for row in rows}, chunk, stats)
+            return None
+        if host in self._stalled_hosts:  # it held a check past its budget earlier this sweep
+            self._write_back(host, rows, {row.pk: NotTried("host_stalled") for row in rows},
+                             chunk, stats)
+            return None
+        allowed, deferred = self._within_budget(forge, rows, for_learner)
+        if deferred:
+            self._write_back(host, list(deferred), {row.pk: NotTried("rate_limited", reset)
+                                              for row, reset in deferred.items()}, chunk, stats)
+        if not allowed:
+            return None
+        return HostCheck(self.forges, forge, allowed, chunk.rules_of,
+                         deadline=Deadline(host_budget_s))
 
-    def _within_budget(self, forge, rows, batched, now, stats):
-        """The rows the budget allows now; the others are deferred to the reset."""
-        allowed, reset_at = self.budget.available(forge, now)
+    def _within_budget(self, forge, rows, for_learner=False):
+        """(rows the shared rate budget allows now, {deferred row: the budget's reset time})."""
+        allowed, reset_at = self.budget.available(forge, self.clock(),
+                                                  reserve=0 if for_learner else None)
         if allowed is None:
-            return rows
+            return rows, {}
+        batched = forge.kind == "github" and forge.token
         capacity = allowed * GRAPHQL_PAGE if batched else allowed
-        if capacity >= len(rows):
-            return rows
-        for row in rows[capacity:]:
-            row.next_check_at = reset_at + timedelta(seconds=1)
-        stats.deferred += len(rows) - capacity
-        return rows[:capacity]
+        return rows[:capacity], {row: reset_at for row in rows[capacity:]}
 
-    def _fetch_graphql(self, client, rows, configs):
-        by_ref = client.graphql.fetch_many([ref_of(row) for row in rows])
-        outcomes = {}
-        for row in rows:
-            outcome = by_ref[ref_of(row)]
-            rules = self._rules(row, configs)
-            # GraphQL carries reviews; the closing commit of a closed one needs REST.
-            if not isinstance(outcome, ForgeError) and rules.count_landed_by_commit \
-                    and outcome.snapshot.state == "closed":
-                outcome = fetch_outcome(self.forges, row, rules)
-            outcomes[row.pk] = outcome
-        return outcomes
+    def _run_hosts(self, checks, chunk, stats, host_budget_s):
+        """Run every host's check concurrently; write each back as soon as it is done.
 
-    def _fetch_rest(self, forge, rows, configs):
-        """Outcomes by record, in small rounds; a host that keeps failing is left alone.
-
-        After ``BREAKER_FAILURES`` unavailable answers in a row, the remaining
-        records are not requested this sweep (each waits its error back-off):
-        a forge that is down must not hold a worker for timeouts × records.
+        A host still running a little after its budget (a request its deadline
+        did not end) is given up: its records are written back untried and the
+        host is not asked again in this sweep.
         """
-        def fetch(row):
-            return row.pk, fetch_outcome(self.forges, row, self._rules(row, configs))
-
-        # PyGithub's connection is not shared across threads: GitHub goes one at a time.
-        width = 1 if forge.kind == "github" else REST_CONCURRENCY
-        outcomes, failures_in_a_row = {}, 0
-        with ThreadPoolExecutor(max_workers=width) as pool:
-            for start in range(0, len(rows), width):
-                if failures_in_a_row >= BREAKER_FAILURES:
-                    skipped = ForgeUnavailable("Not tried: the forge kept failing in this sweep.",
-                                               reason="host_failing")
-                    outcomes.update({row.pk: skipped for row in rows[start:]})
+        pool = ThreadPoolExecutor(max_workers=min(HOSTS_IN_PARALLEL, len(checks)),
+                                  thread_name_prefix="sweep-host")
+        futures = {pool.submit(check.run): host for host, check in checks.items()}
+        give_up = Deadline(host_budget_s + min(max(host_budget_s * 0.1, 0.2), 5))
+        try:
+            pending = set(futures)
+            while pending:
+                finished, pending = wait(pending, timeout=give_up.remaining(),
+                                         return_when=FIRST_COMPLETED)
+                for future in finished:
+                    host = futures[future]
+                    self._write_back(host, checks[host].rows, future.result(), chunk, stats)
+                if not finished:
                     break
-                for pk, outcome in pool.map(fetch, rows[start:start + width]):
-                    outcomes[pk] = outcome
-                    unavailable = isinstance(outcome, ForgeUnavailable)
-                    failures_in_a_row = failures_in_a_row + 1 if unavailable else 0
-        return outcomes
+            for future in pending:
+                host = futures[future]
+                log.warning("sweep: %s did not finish within its budget; its records wait",
+                            host)
+                self._stalled_hosts.add(host)
+                self._write_back(host, checks[host].rows,
+                                 {row.pk: NotTried("host_stalled") for row in checks[host].rows},
+                                 chunk, stats)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
-    def _record(self, forge, row, outcome, configs, now, stats):
+    # -- writing back ---------------------------------------------------------------
+    def _write_back(self, host, rows, outcomes, chunk, stats):
+        """Record each outcome, release the claims, then award (``_after_host``).
+
+        A record that has just settled as accepted is written due again one
+        lease later, and settled only once the awards are done: a worker that
+        dies in between leaves it to be checked (and awarded) again, never
+        settled without its award.
+        """
+        now = self.clock()
+        forge = next((f for f in self.forges.registry if f.host == host), None)
+        for row in rows:
+            outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
+            try:
+                self._record(forge, row, outcome, chunk, now, stats)
+            except Exception:  # pylint: disable=broad-except
+                self._record(forge, row, unexpected(f"recording {row.url}"), chunk, now, stats)
+            row.claim_token = ""
+        settling = [row for row in rows if row.next_check_at is None and not row.awarded_at]
+        for row in settling:
+            row.next_check_at = now + LEASE
+        TrackedContribution.objects.bulk_update(rows, [*RESULT_FIELDS, "claim_token"],
+                                                batch_size=CHUNK)
+        self._after_host(rows, chunk, stats)
+        if settling:
+            TrackedContribution.objects.filter(
+                pk__in=[row.pk for row in settling], next_check_at=now + LEASE,
+                claim_token="").update(next_check_at=None)
+            for row in settling:
+                row.next_check_at = None
+        if self.on_progress is not None:
+            self.on_progress()
+
+    def _record(self, forge, row, outcome, chunk, now, stats):
+        if isinstance(outcome, NotTried):
+            record_not_tried(row, outcome, self.schedule, now)
+            if outcome.reason == "rate_limited":
+                stats.deferred += 1
+            else:
+                stats.not_tried += 1
+            return
         before = (row.state, row.verdict)
         code = ownership_code(row.usage_key, row.learner_id)
-        record_outcome(row, outcome, self._rules(row, configs), code, self.schedule, now,
-                       self._identities.get(row.learner_id, ()))
+        record_outcome(row, outcome, chunk.rules_of(row), code, self.schedule, now,
+                       chunk.accounts_of(row.learner_id))
         if isinstance(outcome, RateLimited):
-            self.budget.exhausted(forge, outcome.reset_at, now)
+            if forge is not None:
+                self.budget.exhausted(forge, outcome.reset_at, now)
             stats.deferred += 1
             return
         if isinstance(outcome, ForgeError):
             stats.errors += 1
             return
-        self.budget.record(forge, outcome.rate_limit, now)
+        if forge is not None:
+            self.budget.record(forge, outcome.rate_limit, now)
         stats.checked += 1
         stats.changed += (row.state, row.verdict) != before
         stats.accepted += row.verdict == "accepted" and before[1] != "accepted"
 
     # -- awards -------------------------------------------------------------------------
-    def _award(self, rows, configs, now, stats):
+    def _after_host(self, rows, chunk, stats):
         learners = {(row.usage_key, row.learner_id): row for row in rows
                     if row.verdict == "accepted" and not row.awarded_at}
         for (usage, learner), row in learners.items():
-            rules, required_count, points = configs.get(usage, (DEFAULT_RULES, 1, 1.0))
-            context = BlockContext(
-                usage_key=usage, learner_id=learner, course_key=row.course_key,
-                anonymous_id=row.anonymous_id, required_count=required_count, points=points,
-                rules=rules, ownership_code=ownership_code(usage, learner),
-                verified_accounts=self._identities.get(learner, ()))
-            tracker = ContributionTracker(context, self.forges, self.schedule, self.publisher,
-                                          clock=self.clock)
-            _, award = tracker.settle()
-            stats.awarded += bool(award and award.awarded_at >= now)
+            try:
+                stats.awarded += self._award(usage, learner, row, chunk)
+            except Exception:  # pylint: disable=broad-except
+                log.exception("sweep: could not award %s to learner %s", usage, learner)
+
+    def _award(self, usage, learner, row, chunk):
+        now = self.clock()
+        context = BlockContext(
+            usage_key=usage, learner_id=learner, course_key=row.course_key,
+            anonymous_id=row.anonymous_id, required_count=chunk.required_count(usage),
+            points=chunk.points(usage), rules=chunk.rules_of(row),
+            ownership_code=ownership_code(usage, learner),
+            verified_accounts=chunk.accounts_of(learner))
+        tracker = ContributionTracker(context, self.forges, self.schedule, self.publisher,
+                                      clock=self.clock)
+        _, award = tracker.settle()
+        return bool(award and award.awarded_at >= now)
 
     def seconds_until_next_due(self, cap=60):
         """For loops and self-rescheduling tasks: when there is something to do again."""

@@ -1,10 +1,13 @@
-"""``manage.py upstream_xblock_poll --once | --loop``: sweeps for cron or without Celery."""
+"""``manage.py upstream_xblock_poll --once | --loop``: sweeps for cron or without Celery.
+
+It imports nothing of celery: it runs where celery is not installed.
+"""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...tasks import sweeper
+from ...tracking.site import site_sweeper
 
 
 class Command(BaseCommand):
@@ -24,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["interval"] < 1 or options["limit"] < 1:
             raise CommandError("--interval and --limit must be positive")
-        worker = sweeper()
+        worker = site_sweeper()
         sweeps = 0
         while True:
             stats = worker.run_once(limit=options["limit"])

@@ -1,0 +1,39 @@
+"""Drills: for every fault, a sweep of 20 faulty and 20 healthy records over real HTTP.
+
+The sweep ends within its budget (as a ratio, with room for a busy CI
+machine), checks and awards the 20 healthy ones, keeps the faulty ones' last
+good snapshots and error codes, awards none of them and leaves nothing claimed.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from forge_simulator.faults import EXPECTED, FAULTS, FaultServer
+
+from .sweep_scenario import PER_KIND, run_drill
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+@pytest.fixture
+def server():
+    cache.clear()  # no rate budget carried over from another fault
+    with FaultServer() as running:
+        yield running
+
+
+CODES = {"not_found", "forge_unavailable", "rate_limited", "auth_failed"}
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_sweep_under_fault(server, fault):
+    result = run_drill(server, fault, budget_s=3.0, check_s=1.5)
+    assert result.ratio <= 1.5, result
+    assert (result.healthy_checked, result.healthy_awarded, result.published) == (20, 20, 20)
+    assert result.faulty_awarded == 0
+    assert result.faulty_snapshots_kept == 4 * PER_KIND
+    assert result.still_claimed == 0
+    # Each faulty record failed with a typed code (most with the fault's own), or was left
+    # untried for later ("none": its host's budget ran out first).
+    assert set(result.error_codes) <= CODES | {"none"}, result.error_codes
+    assert result.error_codes.get(EXPECTED[fault], 0) >= 4, result.error_codes  # each host
