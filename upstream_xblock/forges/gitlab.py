@@ -124,6 +124,20 @@ class GitLabClient:
             raise self._translate(exc) from None
         return FetchResult(snapshot=snapshot)
 
+    def with_review_decision(self, ref, snapshot):
+        """``snapshot`` with its review decision from the approvals endpoint: one request.
+
+        (The batch reads carry no approvals; this completes one of their snapshots.)
+        """
+        project = self.gitlab.projects.get(ref.project, lazy=True)
+        try:
+            merge_request = project.mergerequests.get(ref.number, lazy=True)
+            approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
+            decision, approved_at = decision_from_approvals(approvals.attributes)
+        except Exception as exc:  # translated below; unknown ones propagate
+            raise self._translate(exc) from None
+        return replace(snapshot, review_decision=decision, approved_at=approved_at)
+
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError} in few requests (``gitlab_batch.py``)."""
         if self._batch is None:
