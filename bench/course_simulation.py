@@ -5,7 +5,9 @@ merged after a long-tailed review time, a share closed, the forges of
 ``mix.py``), then runs sweeps every ``--sweep-every`` simulated seconds. Each
 sweep takes the contributions due, reads their state at that moment, counts a
 merged one as awarded (the delay from merge to award is measured there) and
-asks the schedule when to check each again. A sweep's forge requests and
+asks the product's schedule when to check each again: by default paced by
+each host's rate budget as the sweep does (``tracking/pace.py``, half of it),
+with ``--schedule age`` the age-based cadence of learners' own checks. A sweep's forge requests and
 GitHub points come from the clients' batch planners (``course_requests.py``).
 
 Prints the merge-to-award delay (median, 95th percentile, max), the forge
@@ -29,10 +31,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 # pylint: disable=wrong-import-position
-from budget_policy import DEFAULT_SHARE, BudgetSchedule  # noqa: E402
 from course import CourseShape, draw_course  # noqa: E402
 from course_requests import sweep_cost  # noqa: E402
 from figures import figure  # noqa: E402
+from mix import settings  # noqa: E402
+from upstream_xblock.forges import ForgeRegistry  # noqa: E402
+from upstream_xblock.tracking.pace import RECENT_ACTIVITY, open_interval_s  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 
 # Each forge's budget for one token (or address) an hour. GitHub: 5,000 GraphQL points
@@ -48,44 +52,21 @@ def percentile(values, share):
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
 
 
-def simulate_budget(course, sweep_every_s, share):
-    """As ``simulate``, with the schedule driven by the budget (``budget_policy.py``)."""
-    policy = BudgetSchedule(BUDGETS, sweep_every_s, share)
-    order = sorted(range(len(course)), key=lambda i: course[i].opened_at)
-    start = course[order[0]].opened_at
-    end, upcoming = start + timedelta(weeks=8), 0
-    hosts = sorted({(item.kind, item.host) for item in course})
-    delays, hourly, points, due_sizes = [], defaultdict(Counter), Counter(), []
-    now = start
-    while now <= end:
-        while upcoming < len(order) and course[order[upcoming]].opened_at <= now:
-            item = course[order[upcoming]]
-            policy.register(item.host, order[upcoming])
-            upcoming += 1
-        due = [(host, i) for kind, host in hosts for i in policy.due(kind, host)]
-        if due:
-            due_sizes.append(len(due))
-            hour = int((now - start).total_seconds() // 3600)
-            requests, github_points = sweep_cost(
-                [(course[i].kind, course[i].host, course[i].project) for _h, i in due])
-            hourly[hour].update(requests)
-            points[hour] += github_points
-            for host, i in due:
-                item = course[i]
-                if item.state(now) == "merged":
-                    delays.append((now - item.merged_at).total_seconds() / 60)
-                policy.checked(host, i, item, now)
-        now += timedelta(seconds=sweep_every_s)
-    return delays, hourly, points, due_sizes
+def simulate(course, schedule, sweep_every_s, paced=True):
+    """(delays in minutes, requests by hour and host, GitHub points by hour, due per sweep).
 
-
-def simulate(course, schedule, sweep_every_s):
-    """(delays in minutes, requests by hour and host, GitHub points by hour, due per sweep)."""
+    ``paced``: open contributions paced by each host's budget (the sweep's schedule,
+    ``tracking/pace.py``); else the age-based cadence.
+    """
+    registry = ForgeRegistry.from_settings(settings("http://127.0.0.1:1"))
+    forges = {forge.host: forge for forge in registry}
     queue = [(item.opened_at, i) for i, item in enumerate(course)]  # registered when opened
     heapq.heapify(queue)
     start = min(item.opened_at for item in course)
     end = start + timedelta(weeks=8)
     delays, hourly, points, due_sizes = [], defaultdict(Counter), Counter(), []
+    open_on = Counter()  # host -> registered, not settled (what the sweep's count reads)
+    registered = set()
     now = start
     while now <= end and queue:
         due = []
@@ -100,12 +81,23 @@ def simulate(course, schedule, sweep_every_s):
             points[hour] += github_points
             for i in due:
                 item = course[i]
+                if i not in registered:
+                    registered.add(i)
+                    open_on[item.host] += 1
                 state = item.state(now)
                 if state == "merged":
                     delays.append((now - item.merged_at).total_seconds() / 60)
+                    open_on[item.host] -= 1
                     continue  # awarded: never checked again
+                pace_s = open_interval_s(forges[item.host], open_on[item.host],
+                                         schedule.budget_share_percent) if paced else None
+                likely = bool(item.approved_at and item.approved_at <= now) or \
+                    now - item.last_activity(now) <= RECENT_ACTIVITY
+                if state == "closed":
+                    open_on[item.host] -= 1
+                    registered.discard(i)  # counted again if it were checked open
                 after = schedule.after_check(state=state, verdict="", registered_at=item.opened_at,
-                                             now=now)
+                                             now=now, pace_s=pace_s, likely=likely)
                 if after is not None:
                     heapq.heappush(queue, (after, i))
         now += timedelta(seconds=sweep_every_s)
@@ -120,14 +112,13 @@ def main():
                         help="budget: driven by the rate budget (issue 13); age: the product's "
                              "schedule today (every 5 minutes on the first day, then half as "
                              "often each day, up to 6 hours)")
-    parser.add_argument("--share", type=float, default=DEFAULT_SHARE,
-                        help="share of each forge's budget spent on open contributions")
+    parser.add_argument("--share", type=int, default=Schedule().budget_share_percent,
+                        help="percent of each forge's budget spent on open contributions")
     args = parser.parse_args()
     course = draw_course(CourseShape(learners=args.learners))
-    if args.schedule == "budget":
-        delays, hourly, points, due_sizes = simulate_budget(course, args.sweep_every, args.share)
-    else:
-        delays, hourly, points, due_sizes = simulate(course, Schedule(), args.sweep_every)
+    schedule = Schedule(budget_share_percent=args.share)
+    delays, hourly, points, due_sizes = simulate(course, schedule, args.sweep_every,
+                                                 paced=args.schedule == "budget")
     print(f"schedule: {args.schedule}; a sweep every {args.sweep_every} simulated seconds")
     merged = sum(1 for item in course if item.merged_at)
     print(f"{len(course)} contributions, {merged} merged within the course, "
