@@ -12,7 +12,10 @@ GitHub points come from the clients' batch planners (``course_requests.py``).
 
 Prints the merge-to-award delay (median, 95th percentile, max), the forge
 requests per hour and GitHub points at the busiest hour against each forge's
-budget, then one JSON line per figure for ``bench/run``. Run from the
+budget, then runs one real sweep (the product's ``Sweeper``, SQLite, the
+simulator) of as many records as the busiest simulated sweep had due and
+counts its database queries (``sweep_queries.py``), then one JSON line per
+figure for ``bench/run``. Run from the
 repository root:
 
     .venv/bin/python bench/course_simulation.py [--learners 10000] [--sweep-every 60]
@@ -114,6 +117,8 @@ def main():
                              "often each day, up to 6 hours)")
     parser.add_argument("--share", type=int, default=Schedule().budget_share_percent,
                         help="percent of each forge's budget spent on open contributions")
+    parser.add_argument("--no-measure-sweep", dest="measure_sweep", action="store_false",
+                        help="skip the real sweep that counts database queries")
     args = parser.parse_args()
     course = draw_course(CourseShape(learners=args.learners))
     schedule = Schedule(budget_share_percent=args.share)
@@ -134,6 +139,14 @@ def main():
     top_points = max(points.values(), default=0)
     print(f"GitHub points at the busiest hour: {top_points} of {BUDGETS['github.com']}")
     label = "" if args.schedule == "budget" else f" ({args.schedule} schedule)"
+    if args.measure_sweep:
+        from sweep_queries import measure  # pylint: disable=import-outside-toplevel
+        size = max(due_sizes, default=1)
+        queries, checked, requests = measure(size)
+        print(f"one real sweep of the busiest sweep's {size} due records: {queries} database "
+              f"queries, {checked} checked, {requests} forge requests")
+        figure(f"course{label}: database queries per sweep (busiest: {size} due)", queries,
+               f"<= {2 * size} (2 a record)", queries <= 2 * size and checked == size)
     figure(f"course{label}: merge-to-award delay p95 (minutes)", round(p95, 1),
            f"<= {TARGET_P95_MIN}", p95 <= TARGET_P95_MIN)
     figure(f"course{label}: merge-to-award delay median (minutes)", round(median, 1), "-", True)
