@@ -6,6 +6,9 @@ contributions of that host: with ``n`` open and ``c`` checks an hour
 affordable, each is checked every ``n / c`` hours (never more often than
 ``Schedule.budget_min_s``, never less often than ``Schedule.open_max_s``). So
 the checking frequency grows with the budget, whatever a contribution's age.
+That interval is for the contributions likely to have changed (approved and
+waiting for a merge, or active on the forge in the last day); the others wait
+twice as long, so the share holds even if every one were likely.
 
 What one unit of budget reads, by the clients' batch reads: a GitHub GraphQL
 point reads 50 pull requests (a pull request asks two connections; GitHub
@@ -13,9 +16,7 @@ charges a point per 100); a GitLab request at least one GraphQL query's worth
 (its REST ``iids[]`` reads up to 100: the estimate stays low on purpose); a
 Gerrit query 100 changes; a Gitea request, or a REST GitHub one, one.
 
-The order among the due (how likely they changed) is the claim order, the
-longest overdue first; a contribution approved and waiting for a merge, or
-active on the forge in the last day, is given half the interval.
+Among the due, the claim order takes the longest overdue first.
 """
 
 from datetime import datetime, timedelta

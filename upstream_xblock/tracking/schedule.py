@@ -50,7 +50,8 @@ class Schedule:
         """Next due time after a successful check, or None when settled.
 
         ``pace_s``: the host's interval for open contributions under its rate
-        budget (``pace.open_interval_s``; halved when ``likely`` to have changed).
+        budget (``pace.open_interval_s``): that for one ``likely`` to have changed,
+        twice that for the others.
         Without it (a learner's own check), the age-based cadence.
         """
         if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
@@ -61,7 +62,8 @@ class Schedule:
                 return None
             return now + timedelta(seconds=self.closed_every_s)
         if pace_s is not None:
-            interval = min(max(pace_s / (2 if likely else 1), self.budget_min_s), self.open_max_s)
+            # The others at twice the pace: even if every one were likely, the share holds.
+            interval = min(max(pace_s * (1 if likely else 2), self.budget_min_s), self.open_max_s)
             return now + timedelta(seconds=interval)
         days = max(age.total_seconds() / 86400, 0)
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
