@@ -10,11 +10,32 @@ completion publish exactly once, and its outbox fields keep it until the
 platform accepted it.
 """
 
+import hashlib
+
 from django.db import models
+
+# MySQL (InnoDB, utf8mb4) refuses an index wider than 3,072 bytes: 768 characters. A
+# record's unique key holds a digest of its address, not the address (up to 2,048).
+URL_MAX_LENGTH = 2048
+
+
+def url_digest(url):
+    """The SHA-256 of a canonical address, as the unique key stores it."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+class TrackedContributionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_url_hash()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class TrackedContribution(models.Model):
     """One contribution a learner registered in one block."""
+
+    objects = TrackedContributionQuerySet.as_manager()
 
     usage_key = models.CharField(max_length=255, db_index=True)
     course_key = models.CharField(max_length=255, db_index=True, blank=True, default="")
@@ -24,7 +45,10 @@ class TrackedContribution(models.Model):
                                     help_text="anonymous user id, for awards made in "
                                               "the background")
 
-    url = models.CharField(max_length=500, help_text="canonical web URL")
+    url = models.CharField(max_length=URL_MAX_LENGTH, help_text="canonical web URL")
+    url_hash = models.CharField(max_length=64, editable=False,
+                                help_text="SHA-256 of url: the unique key (an index on the "
+                                          "address itself would exceed MySQL's key size)")
     kind = models.CharField(max_length=16)
     host = models.CharField(max_length=255)
     project = models.CharField(max_length=255)
@@ -61,17 +85,34 @@ class TrackedContribution(models.Model):
                                 help_text="the forge's own id of the contribution, learned at "
                                           "the first successful check: the same for every URL "
                                           "alias and after a repository is renamed")
+    # A mentor vouched for it (tracking/vouching.py): accepted whatever a forge says or cannot say.
+    vouched_at = models.DateTimeField(null=True, blank=True)
+    vouched_by = models.CharField(max_length=255, blank=True, default="",
+                                  help_text="the mentor's user id")
+    vouch_reason = models.CharField(max_length=500, blank=True, default="")
+    description = models.CharField(max_length=2000, blank=True, default="",
+                                   help_text="what the mentor accepted, where no URL shows it")
+    vouch_withdrawn_at = models.DateTimeField(null=True, blank=True)
+    vouch_withdrawn_by = models.CharField(max_length=255, blank=True, default="",
+                                          help_text="the staff member's user id")
 
     class Meta:
         app_label = "upstream_xblock"
         constraints = [
-            models.UniqueConstraint(fields=["usage_key", "learner_id", "url"],
-                                    name="upstream_unique_contribution"),
+            models.UniqueConstraint(fields=["usage_key", "learner_id", "url_hash"],
+                                    name="upstream_unique_contribution_key"),
         ]
         indexes = [models.Index(fields=["usage_key", "learner_id"], name="upstream_block_learner")]
 
     def __str__(self):
         return f"{self.url} ({self.state or 'unchecked'})"
+
+    def fill_url_hash(self):
+        self.url_hash = url_digest(self.url)
+
+    def save(self, *args, **kwargs):
+        self.fill_url_hash()
+        super().save(*args, **kwargs)
 
 
 class ContributionAward(models.Model):
@@ -121,7 +162,7 @@ class ContributionCredit(models.Model):
     """
 
     course_key = models.CharField(max_length=255)
-    contribution_key = models.CharField(max_length=520,
+    contribution_key = models.CharField(max_length=500,
                                         help_text="kind:host:forge id of the contribution")
     record = models.OneToOneField(TrackedContribution, on_delete=models.CASCADE,
                                   related_name="credit")
@@ -190,3 +231,4 @@ class AwardRevocation(models.Model):
 # Models of other rooms, registered with the app here so that migrations see them.
 from .annotations.models import AnnotationIndex  # noqa: E402,F401  pylint: disable=wrong-import-position
 from .identity.models import VerifiedForgeAccount  # noqa: E402,F401  (the identity layer owns it)
+from .staff.models import AuditEntry, BulkJob  # noqa: E402,F401  pylint: disable=wrong-import-position

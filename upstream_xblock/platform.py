@@ -245,6 +245,21 @@ def is_masquerading(block):
     return get_course_masquerade(user, getattr(service, "course_id", None)) is not None
 
 
+def acting_user(block):
+    """(id, user name) of whoever acts: the real staff member while masquerading as a learner.
+
+    The LMS hands a masquerading staff member's request the learner's user,
+    with the staff member as ``real_user`` (on the publish service's user):
+    staff actions are recorded and made as the staff member, never the learner.
+    """
+    service = block.runtime.service(block, "publish")
+    user = getattr(service, "user", None)
+    real = getattr(user, "real_user", None)
+    if real is not None and real != user:
+        return str(real.pk), str(real.username)
+    return learner_id(block), username(block)
+
+
 def publishing_blocked(block):
     """A request that must not publish a grade or mark one published (preview, masquerade)."""
     return not shows_published_content(block) or is_masquerading(block)
@@ -378,6 +393,16 @@ def reset_published(revocation):
         block = _workbench_block(revocation)
         block.earned_score = None
         block.save()
+
+
+def learner_ids_of_usernames(usernames):
+    """{user name: learner id} (one query in the LMS; the workbench's ids are its names)."""
+    names = {str(name) for name in usernames if name}
+    if not _lms_learners():
+        return {name: name for name in names}
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    return {name: str(pk) for pk, name in get_user_model().objects.filter(
+        username__in=names).values_list("pk", "username")}
 
 
 def learner_of_anonymous_id(anonymous_id):

@@ -148,3 +148,10 @@ def start_polling_with_the_worker(**_kwargs):
         ensure_polling()
     except Exception:  # pylint: disable=broad-except
         log.exception("could not start the upstream_xblock poll")
+# The LMS autodiscovers tasks in this module: the bulk jobs' task lives with the staff room.
+from .staff.bulk_tasks import run_bulk_job  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def send_bulk_job(job_id):
+    """Hand a staff bulk job to a worker (our queue). False if the broker is down."""
+    return _send(run_bulk_job, args=(job_id,))

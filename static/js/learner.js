@@ -2,8 +2,9 @@
  *
  * Scoped to its own element, so several blocks work in one unit (drawing is in
  * learner_render.js). The page asks the server for news at the interval the
- * server suggests, backs off on errors, pauses while the tab is hidden and stops
- * when nothing is left to check. Re-rendering keeps keyboard focus where it was.
+ * server suggests, backs off on errors, pauses while the tab is hidden and only
+ * asks seldom (for mentors' notes) when nothing is left to check. Re-rendering
+ * keeps keyboard focus where it was.
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";
@@ -22,6 +23,7 @@ function UpstreamContributionLearnerView(runtime, element) {
     var formOpened = false;
     var checkNowTimer = null;
     var CHECK_INTERVAL_MS = (init.check_now_interval_s || 0) * 1000;
+    var SETTLED_POLL_S = init.settled_poll_s || 0;
 
     var draw = UpstreamContributionRenderer(root, text, language);
     var el = draw.el, format = draw.format, formatNodes = draw.formatNodes;
@@ -40,6 +42,9 @@ function UpstreamContributionLearnerView(runtime, element) {
     var pollStatus = $(".upstream-poll-status");
     var checkHint = $(".upstream-check-hint");
     var listTitle = $(".upstream-list-title");
+    var notesSection = $(".upstream-notes-section");
+    var notesStatus = $(".upstream-notes-status");
+    var seenNotes = null;  // note id -> its last change, once the first status is drawn
 
     function csrfToken() {
         var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -107,12 +112,16 @@ function UpstreamContributionLearnerView(runtime, element) {
         ownership.hidden = !status.ownership_code;
         ownership.textContent = status.ownership_code ?
             format(text.ownership_code, {code: status.ownership_code}) : "";
+        var notes = status.annotations || [];
         var list = $(".upstream-list");
         list.textContent = "";
         if (!status.contributions.length) {
             list.appendChild(el("li", "upstream-empty", text.no_contributions));
         }
-        status.contributions.forEach(function (c) { list.appendChild(draw.contribution(c, onWithdraw)); });
+        status.contributions.forEach(function (c) {
+            list.appendChild(draw.contribution(c, onWithdraw, notesAbout(notes, c.url)));
+        });
+        renderNotes(notes, status.contributions);
         renderForm(!!status.completed);
         var checkHadFocus = active === checkNowButton;
         renderCheckNow(status);
@@ -123,6 +132,34 @@ function UpstreamContributionLearnerView(runtime, element) {
             listTitle.focus();
         }
         schedule(status.next_check_in_s);
+    }
+
+    // A note tied to a contribution (its address) is shown in that contribution's card.
+    function notesAbout(notes, url) {
+        var key = String(url || "").toLowerCase();
+        return notes.filter(function (note) { return note.url && note.url.toLowerCase() === key; });
+    }
+
+    // The mentor's notes that are about no listed contribution, and the announcement of
+    // new or edited ones (not of those already there when the page opened).
+    function renderNotes(notes, contributions) {
+        var general = notes.filter(function (note) {
+            return !contributions.some(function (c) { return notesAbout([note], c.url).length; });
+        });
+        notesSection.hidden = !general.length;
+        var old = notesSection.querySelector(".upstream-notes");
+        if (old) { notesSection.removeChild(old); }
+        if (general.length) { notesSection.appendChild(draw.notes(general)); }
+        var news = notes.filter(function (note) {
+            return seenNotes !== null && seenNotes[note.id] !== (note.edited_at || note.created_at);
+        });
+        seenNotes = {};
+        notes.forEach(function (note) { seenNotes[note.id] = note.edited_at || note.created_at; });
+        if (news.length) {
+            notesStatus.textContent = news.map(function (note) {
+                return format(text.note_new, {author: note.author, text: note.text});
+            }).join(" ");
+        }
     }
 
     // aria-disabled, not disabled: a disabled button loses keyboard focus to the page body.
@@ -145,7 +182,10 @@ function UpstreamContributionLearnerView(runtime, element) {
     function schedule(seconds) {
         clearTimeout(timer);
         timer = null;
-        if (!seconds) { return; }  // 0: everything is settled, stop asking
+        // 0: every contribution is settled; the page still asks now and then, seldom, so
+        // that a mentor's new note reaches it too.
+        seconds = seconds || SETTLED_POLL_S;
+        if (!seconds) { return; }
         timer = setTimeout(poll, seconds * 1000);
     }
 
@@ -233,6 +273,19 @@ function UpstreamContributionLearnerView(runtime, element) {
         });
     }
 
+    // The identity panel verified or forgot an account: the author check changes now, not
+    // at the next poll. Its own block's answer carries the new status; other blocks in the
+    // unit (the accounts are the learner's, for every activity) ask for theirs.
+    document.addEventListener("upstream:identity-changed", function (event) {
+        var status = event.detail && event.detail.status;
+        if (root.contains(event.target) && status && status.contributions) {
+            render(status);
+        } else {
+            poll();
+        }
+    });
+
     clockTimer = setInterval(draw.refreshClock, 15000);
     if (init.status) { render(init.status); }
+    if (seenNotes === null) { seenNotes = {}; }  // signed-in, nothing drawn yet: all are new
 }

@@ -17,7 +17,8 @@ function UpstreamContributionRenderer(root, text, language) {
         passed: "M3 8.5l3 3 7-7",
         failed: "M4 4l8 8M12 4l-8 8",
         waiting: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zM8 5v3.5l2.5 1.5",
-        counted: "M8 1.5l2 4.2 4.5.6-3.3 3.1.8 4.5L8 11.7l-4 2.2.8-4.5L1.5 6.3 6 5.7z"
+        counted: "M8 1.5l2 4.2 4.5.6-3.3 3.1.8 4.5L8 11.7l-4 2.2.8-4.5L1.5 6.3 6 5.7z",
+        mentor: "M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z"
     };
 
     function el(tag, className, content) {
@@ -173,7 +174,36 @@ function UpstreamContributionRenderer(root, text, language) {
         return line;
     }
 
-    function renderContribution(c, onWithdraw) {
+    // One annotation from a mentor: who, when, its tag, its words (textContent only; the
+    // text keeps its line breaks through CSS, never through markup).
+    function renderNote(note) {
+        var item = el("li", "upstream-note" + (note.tag ? " upstream-note-" + note.tag : ""));
+        item.setAttribute("data-note-id", note.id);
+        var head = el("p", "upstream-note-head");
+        head.appendChild(renderBadge("upstream-badge-mentor", "mentor", text.from_mentor));
+        var byline = el("span", "upstream-note-byline");
+        byline.appendChild(formatNodes(text.note_by, {
+            author: note.author, when: timeNode(note.created_at, true)}));
+        if (note.edited_at) { byline.appendChild(document.createTextNode(" " + text.note_edited)); }
+        head.appendChild(byline);
+        if (note.tag_label) {
+            head.appendChild(el("span", "upstream-note-tag upstream-note-tag-" + note.tag, note.tag_label));
+        }
+        item.appendChild(head);
+        var words = el("p", "upstream-note-text", note.text);
+        words.setAttribute("dir", "auto");
+        item.appendChild(words);
+        return item;
+    }
+
+    function renderNotes(notes, className) {
+        var list = el("ul", "upstream-notes " + (className || ""));
+        list.setAttribute("aria-label", text.notes_title);
+        notes.forEach(function (note) { list.appendChild(renderNote(note)); });
+        return list;
+    }
+
+    function renderContribution(c, onWithdraw, notes) {
         var item = el("li", "upstream-item upstream-verdict-" + c.verdict);
         item.setAttribute("data-url", c.url);
         item.tabIndex = -1;
@@ -207,6 +237,7 @@ function UpstreamContributionRenderer(root, text, language) {
             item.appendChild(checks);
         }
         if (c.error) { item.appendChild(el("p", "upstream-item-error", c.error.message)); }
+        if (notes && notes.length) { item.appendChild(renderNotes(notes, "upstream-item-notes")); }
         var footer = el("div", "upstream-item-footer");
         footer.appendChild(renderTimes(c));
         if (c.can_withdraw) {
@@ -225,6 +256,7 @@ function UpstreamContributionRenderer(root, text, language) {
     return {
         el: el, format: format, formatNodes: formatNodes, timeNode: timeNode,
         serverNow: serverNow, refreshClock: refreshClock, contribution: renderContribution,
+        notes: renderNotes,
         setServerNow: function (iso) { clockOffsetMs = new Date(iso).getTime() - Date.now(); }
     };
 }

@@ -15,6 +15,7 @@ function UpstreamContributionProgressView(runtime, element) {
     var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
     var state = {page: 1, sort: init.sort || "-waiting", filters: {}, rows: [], pages: 1};
     var editing = null;  // {learner, note, opener}
+    var staffTools = null;  // static/js/staff_tools.js, for course staff (see the wiring below)
 
     function $(selector) { return container.querySelector(selector); }
     function $all(selector) { return Array.prototype.slice.call(container.querySelectorAll(selector)); }
@@ -186,6 +187,7 @@ function UpstreamContributionProgressView(runtime, element) {
     function renderRow(row) {
         var tr = el("tr", row.stuck ? "upx-row upx-row-stuck" : "upx-row");
         tr.setAttribute("data-learner", row.learner.id);
+        if (staffTools) { tr.appendChild(staffTools.selectCell(row)); }
         var who = el("th", "upx-learner");
         who.scope = "row";
         who.appendChild(el("span", "upx-username", row.learner.username));
@@ -245,6 +247,7 @@ function UpstreamContributionProgressView(runtime, element) {
         var line = body.count ? format(text.count, {count: body.count, page: body.page, pages: body.pages})
             : text.none;
         statusLine.textContent = announcement ? announcement + " " + line : line;
+        if (staffTools) { staffTools.rendered(body, state.filters); }
     }
 
     function load(announcement) {
@@ -352,6 +355,12 @@ function UpstreamContributionProgressView(runtime, element) {
         if (state.page < state.pages) { state.page += 1; load(); }
     });
 
+    if (init.staff && window.UpstreamContributionStaffTools) {
+        staffTools = window.UpstreamContributionStaffTools(runtime, element, container, {
+            post: post, el: el, format: format, formatTime: formatTime, text: text,
+            reload: function (announcement) { return load(announcement); }
+        });
+    }
     statusLine.textContent = text.loading;
     showSort();
     load();

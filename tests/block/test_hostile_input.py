@@ -18,6 +18,8 @@ from upstream_xblock.models import AwardRevocation, ContributionAward, TrackedCo
 
 # Handlers that come from libraries, not from this package (xblock.utils' Studio editor).
 LIBRARY_HANDLERS = {"submit_studio_edits"}
+# GET handlers answering something other than JSON (tested below with hostile queries).
+GET_HANDLERS = {"export_csv"}
 KNOWN_KEYS = ["url", "forge_username", "learner_id", "reason", "text", "visibility", "page",
               "page_size", "sort", "filters", "description", "tag", "rows", "csv", "action"]
 
@@ -34,7 +36,7 @@ JSON_HANDLERS = sorted(name for name in block_handlers()
 
 def test_every_handler_of_ours_is_a_json_handler():
     """A handler outside json_api would escape these tests: classify it here first."""
-    assert block_handlers() - LIBRARY_HANDLERS == set(JSON_HANDLERS)
+    assert block_handlers() - LIBRARY_HANDLERS - GET_HANDLERS == set(JSON_HANDLERS)
     assert {"register", "status", "check_now", "withdraw"} <= set(JSON_HANDLERS)
 
 
@@ -96,3 +98,28 @@ def test_hostile_bodies(harness, world, handler, role):
     hostile()  # pylint: disable=no-value-for-parameter
     assert world.requests_for() == []  # nothing hostile ever reached a forge
 
+
+
+@pytest.mark.parametrize("role", ["learner", "staff"])
+def test_hostile_export_queries(harness, role):
+    # pylint: disable=import-outside-toplevel
+    from urllib.parse import urlencode
+
+    from webob import Request
+    block = harness.block(student=f"{role}-1")
+    if role == "staff":
+        as_staff(block)
+
+    @settings(max_examples=40, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.one_of(values.map(json.dumps), st.text(max_size=80), nesting))
+    def hostile(filters):
+        request = Request.blank("/?" + urlencode({"filters": filters}), method="GET")
+        response = block.runtime.handle(block, "export_csv", request)
+        assert response.status_code < 500
+        if response.status_code >= 400:
+            assert json.loads(response.body)["error"]["code"]
+        else:
+            assert role == "staff" and response.content_type == "text/csv"
+
+    hostile()  # pylint: disable=no-value-for-parameter

@@ -139,3 +139,53 @@ def axe_violations(page, axe_source, selector):
     return [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]])
             for v in results["violations"]
             if v["impact"] in ("serious", "critical")]
+
+
+SCREENSHOTS = ROOT / "var" / "screenshots"
+COMMITTED_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def screenshot(locator, name):
+    """A screenshot of ``locator`` under var/screenshots/ (ignored by git); README's copy in
+    docs/screenshots/ is replaced only when UPDATE_SCREENSHOTS=1 asks for it, so that a test
+    run leaves the work tree clean."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    locator.screenshot(path=str(path), animations="disabled")
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        COMMITTED_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, COMMITTED_SCREENSHOTS / name)
+    return path
+
+
+def verify_with(page, forge, demo=None, login=None):
+    """The learner verifies their forge account ("learner" on the simulator, or ``login``)
+    by signing in on the forge from the identity panel's link, as a learner would. An
+    account is verified for one learner only: other learners sign in as other logins."""
+    if login:
+        simulator_action(demo, "sign_in", kind=forge.lower(), login=login)
+    with page.context.expect_page() as opened:
+        page.locator(".upstream-identity").get_by_role(
+            "link", name=f"Verify with {forge} (opens in a new tab)").click()
+    opened.value.wait_for_load_state()
+    opened.value.close()
+    # Back on the course's tab, the panel shows the new account. Headless Chromium has no
+    # window focus to give back, so the test sends the "focus" a real browser would.
+    page.bring_to_front()
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    page.locator(".upstream-identity-account").first.wait_for(state="attached")
+
+
+def verify_by_comment(page, demo, *, kind, project, number, url, author="learner"):
+    """The learner verifies by posting the panel's code as a comment on their contribution
+    (the way that works on Gerrit, which has no OAuth), then giving its address."""
+    panel = page.locator(".upstream-identity")
+    code = panel.locator(".upstream-identity-code").text_content().strip()
+    assert code, "the identity panel shows no code"
+    simulator_action(demo, "comment", kind=kind, project=project, number=number, author=author,
+                     body=f"Verifying my account for the course: {code}")
+    if not panel.evaluate("el => el.open"):
+        panel.locator("summary").click()
+    panel.get_by_label("Address of the contribution where you posted your code").fill(url)
+    panel.get_by_role("button", name="Check my code").click()
+    panel.locator(".upstream-identity-account").first.wait_for(state="attached")

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from .conftest import ROOT, axe_violations, simulator_action
+from .conftest import (axe_violations, screenshot, simulator_action, verify_by_comment,
+                       verify_with)
 
 pytestmark = pytest.mark.slow
 
@@ -13,7 +14,6 @@ ONE_REQUIRED = "/scenario/upstream_contribution.0/"
 TWO_REQUIRED = "/scenario/upstream_contribution.1/"
 URL_LABEL = "Address of your pull request, merge request or change"
 USER_LABEL = "Your user name on that forge"
-SCREENSHOT = ROOT / "docs" / "learner-view.png"
 PARAGON_PRIMARY = "rgb(10, 48, 85)"  # #0A3055
 
 
@@ -40,6 +40,7 @@ def test_the_new_look_and_the_form_folding_once_complete(demo, page):
                      author="learner", title="Explain the workbench's scenarios in its README")
     page.set_viewport_size({"width": 720, "height": 1000})
     page.goto(demo.base + TWO_REQUIRED + "?student=ux_look")
+    verify_with(page, "GitHub")  # the simulator signs the learner in as "learner"
     block = page.locator(".upstream-contribution")
     submit = block.get_by_role("button", name="Register", exact=True)
     if block.count() == 0:
@@ -60,9 +61,11 @@ def test_the_new_look_and_the_form_folding_once_complete(demo, page):
     moment = times.locator("time").first
     assert moment.get_attribute("datetime") and moment.get_attribute("title")
     assert re.search(r"Checked (now|\d+ seconds? ago)", times.inner_text())
-    SCREENSHOT.parent.mkdir(exist_ok=True)
+    # README's picture (see conftest.screenshot), the verified accounts' panel folded as it
+    # is on the learner's next visit.
+    block.locator(".upstream-identity summary").click()
     page.add_style_tag(content=".wrapper-workbench .banner { display: none !important; }")
-    block.screenshot(path=str(SCREENSHOT), animations="disabled")
+    screenshot(block, "learner-view.png")
 
     simulator_action(demo, "merge", kind="github", project="openedx/xblock-sdk", number=150)
     page.wait_for_function("document.querySelector('.upstream-contribution')"
@@ -96,6 +99,33 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
     page.goto(demo.base + ONE_REQUIRED + "?student=ux_timeline")
     block = page.locator(".upstream-contribution")
     register(block, url)
+    # Not verified yet: the author check waits and says how to verify.
+    assert block.locator(".upstream-check-waiting", has_text="verify it").count() == 1
+
+    # Gerrit has no OAuth: the learner posts the panel's code in a change message. Once
+    # verified, the author check passes at once: the panel's "upstream:identity-changed"
+    # event carries the new status (the page's own polls are held back meanwhile).
+    held, holding = [], [True]
+
+    def hold_status(route):
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/handler/**/status/**", hold_status)
+    verify_by_comment(page, demo, kind="gerrit", project="openstack/nova", number=900101,
+                      url=url)
+    wait_for_text(page, ".upstream-check-passed", "is your verified account on")
+    for _ in range(30):  # the page's own poll comes meanwhile, and is held
+        if held:
+            break
+        page.wait_for_timeout(500)
+    assert held, "the page's status polls were not held back: the test proves nothing"
+    holding[0] = False
+    for route in held:
+        route.continue_()
+
     timeline = block.locator("ol.upstream-timeline")
     assert timeline.get_attribute("aria-label") == "Timeline of Fix the scheduler's docstring"
     steps = timeline.locator("li")
@@ -169,10 +199,19 @@ def test_keyboard_only_with_focus_kept_after_each_action(demo, page):
 
 def test_axe_finds_nothing_serious_on_the_learner_view_and_the_studio_editor(
         demo, page, axe_source):
+    # A contribution counts for one learner, a forge account is verified for one learner:
+    # this learner has their own account and their own merged pull request.
+    simulator_action(demo, "open", kind="github", project="openedx/xblock-sdk", number=180,
+                     author="ux-axe-dev", title="Describe the accessibility checks")
+    simulator_action(demo, "merge", kind="github", project="openedx/xblock-sdk", number=180)
     page.goto(demo.base + ONE_REQUIRED + "?student=ux_axe")
+    try:
+        verify_with(page, "GitHub", demo=demo, login="ux-axe-dev")
+    finally:
+        simulator_action(demo, "sign_in", kind="github", login="learner")
     block = page.locator(".upstream-contribution")
     register(block, "https://github.com/openedx/xblock/pull/8")  # a failed check, shown
-    register(block, "https://github.com/openedx/xblock/pull/7")  # merged, counted: form folds
+    register(block, "https://github.com/openedx/xblock-sdk/pull/180", "ux-axe-dev")  # counted
     block.get_by_role("button", name="Register another contribution").click()
     assert axe_violations(page, axe_source, ".upstream-contribution") == []
 

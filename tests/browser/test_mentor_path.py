@@ -3,19 +3,16 @@ learner gets the note (mentors-only notes never reach the learner's browser); ax
 the table; the whole path with the keyboard only."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from .conftest import screenshot
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = "/scenario/upstream_contribution.3/"  # "with a mentor (mia) and course staff"
 STUCK_PR = "https://github.com/openedx/xblock/pull/8"  # someone else's: rejected, so stuck
 WAITING_PR = "https://github.com/openedx/xblock-sdk/pull/101"
-# axe-core from npm: scripts install it in node_modules; a checkout may hold it under var/npm.
-AXE_PATHS = [ROOT / "node_modules/axe-core/axe.min.js",
-             ROOT / "var/npm/node_modules/axe-core/axe.min.js"]
 
 
 def register(page, demo, student, url):
@@ -81,8 +78,26 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     assert f"Annotation saved for {stuck}." in table.locator(".upx-status").inner_text()
     assert "register your own" in row.locator(".upx-notes-cell").inner_text()
 
-    # The learner's open page (not reloaded) gets the note in its status answer. (The learner
-    # view's rendering of annotations is the learner-UX room's: it reads this JSON.)
+    # The learner's open page (not reloaded) shows the note, marked as from their mentor,
+    # and announces it in its live region.
+    learner_page.evaluate("window.__still_the_same_page = true")
+    note = learner_page.locator(".upstream-note", has_text="register your own")
+    # This learner's contribution is settled: their page asks every SETTLED_POLL_S (60 s).
+    note.wait_for(timeout=90000)
+    assert learner_page.evaluate("window.__still_the_same_page") is True
+    assert "From your mentor" in note.inner_text() and "mia" in note.inner_text()
+    assert "Needs work" in note.inner_text()
+    assert note.locator(".upstream-note-text").text_content() == \
+        "This pull request is not yours: register your own."
+    announced = learner_page.locator(".upstream-notes-status")
+    assert announced.get_attribute("role") == "status"
+    assert "New note from your mentor mia: This pull request" in announced.text_content()
+    # README's picture of it, with the forge accounts panel folded (as a learner can).
+    learner_page.locator(".upstream-identity summary").click()
+    learner_page.add_style_tag(content=".wrapper-workbench .banner { display: none !important; }")
+    screenshot(learner_page.locator(".upstream-contribution"), "learner-annotation.png")
+
+    # And in its status answer, for this learner only.
     status = learner_status(learner_page, stuck)
     assert [(n["text"], n["author"], n["tag"]) for n in status["annotations"]] == [
         ("This pull request is not yours: register your own.", "mia", "needs-work")]
@@ -112,13 +127,10 @@ def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, l
     learner_page.context.close()
 
 
-def test_axe_finds_no_serious_violation_on_the_table(demo, page, learners):
-    axe = next((path for path in AXE_PATHS if path.exists()), None)
-    if axe is None:
-        pytest.fail("axe-core is missing: npm install --prefix var/npm axe-core")
+def test_axe_finds_no_serious_violation_on_the_table(demo, page, learners, axe_source):
     table = mentor_table(page, demo)
     table.get_by_role("button", name=f"Annotate {learners[0]}").click()  # the form too
-    page.add_script_tag(path=str(axe))
+    page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => {
         const result = await axe.run(document.querySelector('.upstream-progress'),
             {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
@@ -162,8 +174,12 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     page.keyboard.type("Typed with the keyboard only.")
     tab_to(page, ".upx-annotate-form button[type=submit]")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.upx-table').innerText"
-                           ".includes('Typed with the keyboard only.')")
+    # The save is done when the table, loaded again after it, says so. (The table's text
+    # alone is no sign: a page of the table asked for earlier, by the sort, can come back
+    # with the new note while the save's own answer is still on its way.)
+    page.wait_for_function("document.querySelector('.upx-status').textContent"
+                           f".includes('Annotation saved for {stuck}.')")
+    assert "Typed with the keyboard only." in page.locator(".upx-table").inner_text()
     # Focus comes back to the row's button, ready for the next action.
     assert page.evaluate("document.activeElement.classList.contains('upx-annotate-open')")
     assert waiting not in page.locator(".upx-table tbody").inner_text()

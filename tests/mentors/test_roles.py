@@ -1,7 +1,10 @@
 """Who may call which handler: every handler of the block has an entry here, and every
 mentor or staff handler is tried by every role (a new handler without an entry fails)."""
 
+import json
+
 import pytest
+from webob import Request
 
 from tests.mentors.conftest import (MENTOR, MENTORED_XML, OTHER_MENTOR, OTHER_XML, PR, STAFF,
                                     as_user)
@@ -12,9 +15,11 @@ ACCESS = {
     "register": LEARNER, "status": LEARNER, "check_now": LEARNER, "withdraw": LEARNER,
     "progress": MENTORS, "annotate": MENTORS, "edit_annotation": MENTORS,
     "delete_annotation": MENTORS,
-    "revoke": STAFF_ONLY,
+    "revoke": STAFF_ONLY, "vouch": MENTORS, "revoke_vouch": STAFF_ONLY,
     "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
     "forget_account": LEARNER, "vouch_identity": MENTORS,
+    "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
+    "import_csv": STAFF_ONLY, "export_csv": STAFF_ONLY,
     # Studio's editor (xblock.utils): Studio lets only the course's authors reach it.
     "submit_studio_edits": STUDIO,
 }
@@ -60,18 +65,41 @@ def payload_for(handler, note_id):
         "edit_annotation": {"learner_id": "ada", "id": note_id, "text": "Nice start!"},
         "delete_annotation": {"learner_id": "ada", "id": note_id},
         "revoke": {"learner_id": "ada", "reason": "test"},
+        "vouch": {"learner_id": "ada", "reason": "sent to the mailing list",
+                  "description": "[PATCH v2] docs: fix the install guide"},
+        "revoke_vouch": {"learner_id": "ada", "reason": "not hers",
+                         "url": PR.format(n=1)},
         "vouch_identity": {"learner_id": "ada", "reason": "met at the sprint",
                            "url": PR.format(n=1)},
+        "bulk": {"action": "annotate", "learner_ids": ["ada"], "text": "Bulk note"},
+        "bulk_job": {"job": 1},
+        "audit": {"page": 1, "page_size": 10},
+        "import_csv": {"csv": "username,action,reason\nada,accept,ok\n", "dry_run": True},
+        "export_csv": None,
     }[handler]
+
+
+def call_handler(harness, caller, handler, payload):
+    """(status, JSON body); the CSV export is a GET answering text/csv when allowed."""
+    if handler != "export_csv":
+        return harness.call(caller, handler, payload)
+    request = Request.blank("/", method="GET")
+    response = caller.runtime.handle(caller, handler, request)
+    if response.content_type == "text/csv":
+        assert response.body.decode().startswith("username,")
+        return response.status_code, {}
+    return response.status_code, json.loads(response.body)
 
 
 @pytest.mark.parametrize("handler,role", GUARDED)
 def test_mentor_and_staff_handlers_by_role(harness, mentored, handler, role):
     block, note_id = mentored
     caller = harness.block(student=STUDENT_OF_ROLE[role], usage_id=block.scope_ids.usage_id)
-    status, body = harness.call(caller, handler, payload_for(handler, note_id))
+    status, body = call_handler(harness, caller, handler, payload_for(handler, note_id))
     if role in ALLOWED[ACCESS[handler]]:
-        # Allowed: never refused for the role (revoke answers 404: ada has no award).
+        # Allowed: never refused for the role (revoke answers 404: ada has no award;
+        # bulk_job 404: there is no job 1 of this block; revoke_vouch 404: no mentor
+        # vouched for her pull request).
         assert status in (200, 404), body
         assert body.get("error", {}).get("code") != "forbidden"
     else:

@@ -32,6 +32,7 @@ from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
 from .scenarios import workbench_scenarios
 from .staff_handlers import StaffHandlersMixin
 from .studio import StudioMixin
+from .vouch_handlers import VouchHandlersMixin
 
 MAX_REQUIRED = clamps.MAX_REQUIRED
 
@@ -41,7 +42,8 @@ MAX_REQUIRED = clamps.MAX_REQUIRED
 @XBlock.wants("settings", "user", "publish")
 class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMixin,
                                 LearnerHandlersMixin, IdentityHandlersMixin, MentorHandlersMixin,
-                                StaffHandlersMixin, InstructorToolsMixin, StudioMixin,
+                                StaffHandlersMixin, VouchHandlersMixin, InstructorToolsMixin,
+                                StudioMixin,
                                 AcceptanceRulesMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""

@@ -34,4 +34,9 @@ def js_strings(gettext):
         "checks_title": gettext("Checks"),
         "register_another": gettext("Register another contribution"),
         "check_again": gettext("You can check again %(when)s."),
+        "notes_title": gettext("Notes from your mentor"),
+        "from_mentor": gettext("From your mentor"),
+        "note_by": gettext("%(author)s, %(when)s"),
+        "note_edited": gettext("(edited)"),
+        "note_new": gettext("New note from your mentor %(author)s: %(text)s"),
     }

@@ -13,6 +13,8 @@ from .learner_strings import js_strings
 from .resources import load_text, render_template
 from .url_examples import accepted_host_names, example_url
 
+SETTLED_POLL_S = 60
+
 
 class LearnerViewMixin:
     """``student_view`` for learners (and signed-out visitors)."""
@@ -39,6 +41,9 @@ class LearnerViewMixin:
         init = {"status": initial, "usernames": self.forge_usernames or {},
                 # "Check now" is offered only when the server would accept it.
                 "check_now_interval_s": check_interval_s,
+                # Once nothing is left to check, the page still asks this seldom, so that
+                # a mentor's new note shows without a reload.
+                "settled_poll_s": SETTLED_POLL_S,
                 "language": translation.get_language() or "en", "text": js_strings(gettext)}
         html = render_template("learner.html", {
             "block": self, "configuration_error": configuration_error, "signed_out": signed_out,

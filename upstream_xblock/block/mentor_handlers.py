@@ -17,6 +17,7 @@ from ..annotations.notes import AnnotationError
 from ..annotations.store import FIELD as ANNOTATIONS_FIELD, LearnerAnnotations
 from ..models import TrackedContribution
 from ..policy import gettext_noop as _
+from ..staff import audit
 from ..staff.filters import FilterError
 from ..staff.progress import parse_page_request, progress_page
 from ..tracking.service import TrackingError
@@ -99,6 +100,7 @@ class MentorHandlersMixin:
             author=platform.username(self), author_id=platform.learner_id(self), text=text,
             visibility=visibility, tag=tag, url=_contribution_url(self, learner, url), now=now)
         LearnerAnnotations(self, learner, platform).add(annotation, now)
+        _audit(self, "annotate", learner, now, url=annotation["url"], reason=text)
         return {"learner_id": learner,
                 "annotation": note_rules.for_mentors([annotation], platform.gettext(self),
                                                      platform.learner_id(self))[0]}
@@ -123,6 +125,7 @@ class MentorHandlersMixin:
 
         note = LearnerAnnotations(self, learner, platform).update(
             _annotation_id(data), apply, now)
+        _audit(self, "edit_annotation", learner, now, url=note.get("url", ""), reason=text)
         return {"learner_id": learner,
                 "annotation": note_rules.for_mentors([note], platform.gettext(self),
                                                      platform.learner_id(self),
@@ -141,7 +144,14 @@ class MentorHandlersMixin:
             note_rules.delete(note, by=platform.username(self), now=now)
 
         LearnerAnnotations(self, learner, platform).update(_annotation_id(data), apply, now)
+        _audit(self, "delete_annotation", learner, now)
         return {"learner_id": learner, "deleted": True}
+
+
+def _audit(block, action, learner, now, **details):
+    """The audit trail's entry for a mentor's action (as the real user, even masquerading)."""
+    audit.record(platform.usage_key(block), audit.Actor(*platform.acting_user(block)), action,
+                 now, learner_id=learner, course_key=platform.course_key(block), **details)
 
 
 def _annotation_id(data):

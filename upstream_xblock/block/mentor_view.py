@@ -18,6 +18,8 @@ from .mentor_presenters import VERDICT_LABELS
 from .presenters import STATE_LABELS
 from .resources import load_text, render_template
 from .roles import is_mentor
+from .staff_strings import AUDIT_ACTIONS, staff_strings
+from .vouch_view import MENTOR_VIEW_INIT, add_vouch_dialog
 
 
 class MentorViewMixin:
@@ -32,20 +34,28 @@ class MentorViewMixin:
         """The progress table, its filters, its summary and the annotation form."""
         gettext = platform.gettext(self)
         uid = hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12]
-        init = {"text": progress_strings(gettext), "page_size": DEFAULT_PAGE_SIZE,
-                "sort": DEFAULT_SORT, "me": platform.learner_id(self),
-                "staff": platform.is_staff(self)}
+        staff = platform.is_staff(self) and not platform.in_studio_preview(self)
+        strings = progress_strings(gettext)
+        if staff:
+            strings.update(staff_strings(gettext))
+        init = {"text": strings, "page_size": DEFAULT_PAGE_SIZE,
+                "sort": DEFAULT_SORT, "me": platform.learner_id(self), "staff": staff}
         html = render_template("progress.html", {
             "block": self, "uid": uid, "init_json": json.dumps(init),
             "verdicts": [(key, gettext(label)) for key, label in VERDICT_LABELS.items()],
             "states": [(state, gettext(STATE_LABELS["" if state == "unknown" else state]))
                        for state in STATES],
             "tags": [(key, gettext(label)) for key, label in TAGS.items()],
+            "staff": staff,
+            "audit_actions": [(key, gettext(label)) for key, label in AUDIT_ACTIONS.items()],
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
+        if staff:  # defines the staff tools progress.js hands its helpers to
+            fragment.add_javascript(load_text("static", "js/staff_tools.js"))
         fragment.add_javascript(load_text("static", "js/progress.js"))
-        fragment.initialize_js("UpstreamContributionProgressView")
+        add_vouch_dialog(self, fragment)
+        fragment.initialize_js(MENTOR_VIEW_INIT)
         return fragment
 
 

@@ -5,6 +5,7 @@ writes it with ``textContent``, never as HTML.
 """
 
 from ..policy import gettext_noop
+from ..tracking.vouched import is_vouched
 from .timeline import timeline_of
 
 # What a learner is told about the last failed check of a contribution, by error code.
@@ -20,6 +21,7 @@ STATE_LABELS = {
     "merged": gettext_noop("Merged"), "closed": gettext_noop("Closed"),
     "": gettext_noop("Not checked yet"),
 }
+ACCEPTED_BY_MENTOR = gettext_noop("Accepted by a mentor")
 # A record whose every check so far failed has no state: say so, not "Not checked yet".
 UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
 
@@ -53,9 +55,7 @@ def contribution_json(row, gettext, now):
         "project": row.project,
         "repository": snapshot.get("target_repository") or row.project,
         "web_url": snapshot.get("web_url") or row.url,
-        "state": row.state or "unknown", "state_label": gettext(
-            UNCHECKED_AFTER_ERROR if not row.state and row.error_code
-            else STATE_LABELS.get(row.state, "")),
+        "state": row.state or "unknown", "state_label": gettext(_state_label(row)),
         "title": row.title, "author": snapshot.get("author", ""),
         "forge_username": row.forge_username,
         "verdict": row.verdict or "pending",
@@ -65,8 +65,25 @@ def contribution_json(row, gettext, now):
         "error": error, "timeline": timeline_of(row, gettext),
         # Only actions the server would accept are offered: a contribution that
         # counted in an award cannot be withdrawn.
-        "can_withdraw": not row.awarded_at,
+        "can_withdraw": not row.awarded_at and not row.vouched_at,
+        "vouch": vouch_json(row),
     }
+
+
+def _state_label(row):
+    if is_vouched(row) and not row.state:  # nothing a forge could say: the mentor's word
+        return ACCEPTED_BY_MENTOR
+    if not row.state and row.error_code:
+        return UNCHECKED_AFTER_ERROR
+    return STATE_LABELS.get(row.state, "")
+
+
+def vouch_json(row):
+    """A mentor's acceptance of the record (None if none): the learner sees the reason."""
+    if not row.vouched_at:
+        return None
+    return {"reason": row.vouch_reason, "description": row.description,
+            "vouched_at": _iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
 
 
 def status_json(rows, award, required_count, next_poll_in_s, gettext, now):

@@ -24,18 +24,20 @@ CHECK_ID = "credit"
 # host; elsewhere the target repository as the forge names it now (after a
 # rename, every old address leads to the new name) and the number.
 DERIVED = "derived:"
+FORGE_ID_MAX = 200
 
 
 def identity_from_snapshot(row):
     """The contribution's identity on its host, from the record's last snapshot."""
     snapshot = row.snapshot or {}
-    forge_id = str(snapshot.get("forge_id") or "")[:255]
+    # kind:host:forge id fits the credit's key (500, a MySQL-sized unique index).
+    forge_id = str(snapshot.get("forge_id") or "")[:FORGE_ID_MAX]
     if forge_id:
         return forge_id
     if row.kind == "gerrit":
         return f"{DERIVED}change/{row.number}"
     target = snapshot.get("target_repository") or row.project
-    return f"{DERIVED}{target.casefold()}#{row.number}"[:255]
+    return f"{DERIVED}{target.casefold()}#{row.number}"[:FORGE_ID_MAX]
 
 
 def learn_forge_id(row):

@@ -10,6 +10,7 @@ from dataclasses import replace
 from ..forges import Snapshot
 from ..policy import ACCEPTED, FAILED, REJECTED, Identity, distinct_repository_check, evaluate
 from .credits import learn_forge_id
+from .vouched import apply_vouch, is_vouched
 
 
 def _qualified_since(row, snapshot, rules, identity, now):
@@ -27,10 +28,13 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
 
     ``verified_accounts``: the learner's verified forge accounts (identity layer).
     """
-    if not row.snapshot:
+    if not row.snapshot and not is_vouched(row):
         return
     learn_forge_id(row)
     if row.awarded_at or row.revoked:
+        return
+    if is_vouched(row):
+        apply_vouch(row)
         return
     snapshot = Snapshot.from_dict(row.snapshot)
     identity = Identity(row.forge_username or None, ownership_code, tuple(verified_accounts))

@@ -156,6 +156,9 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         if row is None:
             raise TrackingError("not_registered", _("This contribution is not registered here."),
                                 status=404)
+        if row.vouched_at:
+            raise TrackingError("vouched", _("A mentor accepted this contribution; ask course "
+                                "staff to withdraw it."), status=409)
         if row.awarded_at:
             raise TrackingError("already_counted", _("This contribution already counted for your "
                                 "grade; it cannot be withdrawn."), status=409)

@@ -1,0 +1,185 @@
+/* The mentors' vouch dialog, beside the progress table (progress.js) of one block.
+ *
+ * A button on each learner's row opens a modal <dialog> (keyboard: Tab moves
+ * through it, Escape closes it, focus returns to the button). The mentor gives
+ * an address or a description and a reason; the `vouch` handler accepts the
+ * contribution and the table is asked again through its own filter form.
+ * Course staff also see the learner's accepted-by-a-mentor contributions there
+ * and can withdraw one with a reason (`revoke_vouch`). Scoped to its element;
+ * text written with textContent only.
+ */
+function UpstreamContributionVouchDialog(runtime, element) {
+    "use strict";
+    var root = (element && element.jquery) ? element[0] : element;
+    var dialog = root.querySelector(".upx-vouch");
+    if (!dialog) { return; }  // not offered here (Studio's preview)
+    var init = JSON.parse(dialog.getAttribute("data-vouch-init") || "{}");
+    var text = init.text || {};
+    var form = dialog.querySelector(".upx-vouch-form");
+    var title = dialog.querySelector(".upx-vouch-title");
+    var errorLine = dialog.querySelector(".upx-vouch-error");
+    var withdrawals = dialog.querySelector(".upx-vouch-withdrawals");
+    var withdrawList = dialog.querySelector(".upx-vouch-list");
+    var statusLine = root.querySelector(".upx-vouch-status");
+    var table = root.querySelector(".upx-table tbody");
+    var current = null;  // {id, username, opener}
+
+    function csrfToken() {
+        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+        return match ? decodeURIComponent(match[1]) : "";
+    }
+
+    function post(handler, payload) {
+        return fetch(runtime.handlerUrl(element, handler), {
+            method: "POST",
+            credentials: "same-origin",
+            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
+                      "X-Requested-With": "XMLHttpRequest"},
+            body: JSON.stringify(payload)
+        }).then(function (response) {
+            return response.json().catch(function () { return {}; }).then(function (body) {
+                if (!response.ok) {
+                    throw new Error((body.error && body.error.message) || response.statusText);
+                }
+                return body;
+            });
+        }, function () { throw new Error(text.network_error); });
+    }
+
+    function el(tag, className, content) {
+        var node = document.createElement(tag);
+        if (className) { node.className = className; }
+        if (content !== undefined && content !== null) { node.textContent = content; }
+        return node;
+    }
+
+    function format(template, params) {
+        return (template || "").replace(/%\((\w+)\)s/g, function (match, name) {
+            return params.hasOwnProperty(name) ? String(params[name]) : match;
+        });
+    }
+
+    // The table asks the server again, with the filters its form holds.
+    function reloadTable() {
+        var filters = root.querySelector(".upx-filters");
+        if (filters && filters.requestSubmit) { filters.requestSubmit(); }
+    }
+
+    // -- one button per learner row, added as progress.js renders rows --------------------
+    function addButton(row) {
+        var cell = row.querySelector("th");
+        if (!cell || cell.querySelector(".upx-vouch-open")) { return; }
+        var name = cell.querySelector(".upx-username");
+        var learner = {id: row.getAttribute("data-learner"),
+                       username: name ? name.textContent : row.getAttribute("data-learner")};
+        var button = el("button", "upx-btn upx-btn-outline upx-vouch-open",
+            format(text.open, {username: learner.username}));
+        button.type = "button";
+        button.addEventListener("click", function () { open(learner, button); });
+        cell.appendChild(button);
+    }
+
+    function addButtons() {
+        Array.prototype.forEach.call(table.querySelectorAll("tr[data-learner]"), addButton);
+    }
+
+    if (table) {
+        new MutationObserver(addButtons).observe(table, {childList: true});
+        addButtons();
+    }
+
+    // -- the dialog ----------------------------------------------------------------------
+    function open(learner, opener) {
+        current = {id: learner.id, username: learner.username, opener: opener};
+        form.reset();
+        errorLine.textContent = "";
+        title.textContent = format(text.title, {username: learner.username});
+        withdrawals.hidden = true;
+        while (withdrawList.firstChild) { withdrawList.removeChild(withdrawList.firstChild); }
+        dialog.showModal();
+        form.elements.url.focus();
+        if (init.staff) { listVouched(learner); }
+    }
+
+    function close(announcement) {
+        if (dialog.open) { dialog.close(); }
+        if (announcement) { statusLine.textContent = announcement; }
+    }
+
+    dialog.addEventListener("close", function () {
+        if (current && current.opener && document.contains(current.opener)) { current.opener.focus(); }
+    });
+    dialog.querySelector(".upx-vouch-cancel").addEventListener("click", function () { close(); });
+
+    form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var url = form.elements.url.value.trim();
+        var description = form.elements.description.value.trim();
+        var reason = form.elements.reason.value.trim();
+        if (!url && !description) { return fail(text.need_url_or_description, form.elements.url); }
+        if (!reason) { return fail(text.need_reason, form.elements.reason); }
+        var payload = {learner_id: current.id, reason: reason};
+        if (url) { payload.url = url; }
+        if (description) { payload.description = description; }
+        var submit = form.querySelector(".upx-vouch-submit");
+        submit.disabled = true;
+        post("vouch", payload).then(function (body) {
+            close(format(body.completed ? text.completed : text.accepted, {username: current.username}));
+            reloadTable();
+        }).catch(function (error) {
+            fail(format(text.error, {message: error.message}));
+        }).then(function () { submit.disabled = false; });
+    });
+
+    function fail(message, field) {
+        errorLine.textContent = message;
+        if (field) { field.focus(); }
+    }
+
+    // -- staff: withdraw a mentor's acceptance -------------------------------------------
+    function listVouched(learner) {
+        post("progress", {page: 1, page_size: 100, filters: {search: learner.username}})
+            .then(function (body) {
+                var row = (body.rows || []).filter(function (r) { return r.learner.id === learner.id; })[0];
+                var vouched = row ? row.contributions.filter(function (c) {
+                    return c.vouch && !c.vouch.withdrawn;
+                }) : [];
+                if (!current || current.id !== learner.id) { return; }
+                vouched.forEach(function (c) { withdrawList.appendChild(withdrawItem(c)); });
+                withdrawals.hidden = !vouched.length;
+            })
+            .catch(function (error) { errorLine.textContent = error.message; });
+    }
+
+    function withdrawItem(contribution) {
+        var item = el("li");
+        var name = contribution.title || contribution.url;
+        item.appendChild(el("span", "upx-vouch-item", name + " — " + contribution.vouch.reason));
+        var reason = el("input");
+        reason.type = "text";
+        reason.maxLength = 500;
+        reason.setAttribute("aria-label", text.withdraw_reason + " (" + name + ")");
+        reason.placeholder = text.withdraw_reason;
+        var button = el("button", "upx-btn upx-btn-outline", text.withdraw);
+        button.type = "button";
+        button.setAttribute("aria-label", format(text.withdraw_label, {title: name}));
+        button.addEventListener("click", function () {
+            if (!reason.value.trim()) { return fail(text.need_reason, reason); }
+            button.disabled = true;
+            post("revoke_vouch", {learner_id: current.id, url: contribution.url,
+                                  reason: reason.value.trim()})
+                .then(function () { close(text.withdrawn); reloadTable(); })
+                .catch(function (error) { fail(error.message); button.disabled = false; });
+        });
+        item.appendChild(reason);
+        item.appendChild(button);
+        return item;
+    }
+}
+
+/* The mentors' view: the progress table, then the vouch dialog beside it. */
+function UpstreamContributionMentorView(runtime, element) {
+    "use strict";
+    UpstreamContributionProgressView(runtime, element);
+    UpstreamContributionVouchDialog(runtime, element);
+}

@@ -1,0 +1,78 @@
+"""A mentor vouches for a learner's mailing-list patch with the keyboard only, in the running
+demo; the learner's status then shows it "accepted by a mentor" and the unit complete."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations
+from tests.browser.test_mentor_path import SCENARIO, learner_status, mentor_table, register
+
+pytestmark = pytest.mark.slow
+
+LEARNER = "bv_ada"
+NOT_HERS = "https://github.com/openedx/xblock/pull/8"  # someone else's: rejected
+LIST_POST = "https://lists.example.org/archives/dev/2026-November/000123.html"
+REASON = "Her patch was applied from the mailing list."
+
+
+def tab_to_vouch_button(page, username, limit=120):
+    """Tab until the focus is on the vouch button of ``username``'s row."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("""(name) => {
+                const e = document.activeElement;
+                return !!e && e.classList.contains("upx-vouch-open")
+                    && e.textContent.endsWith(" " + name);
+            }""", username):
+            return
+    raise AssertionError(f"Tab never reached the vouch button of {username}")
+
+
+def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, browser,
+                                                                    axe_source):
+    context = browser.new_context()
+    learner_page = context.new_page()
+    register(learner_page, demo, LEARNER, NOT_HERS)
+    assert learner_status(learner_page, LEARNER)["completed"] is False
+
+    mentor_table(page, demo)
+    tab_to_vouch_button(page, LEARNER)
+    page.keyboard.press("Enter")
+    page.locator(".upx-vouch[open]").wait_for()
+    assert page.evaluate("document.activeElement.name") == "url"
+    assert axe_violations(page, axe_source, ".upx-vouch") == []
+    page.keyboard.type(LIST_POST)
+    page.keyboard.press("Tab")  # the description: none, the address says it all
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "reason"
+    page.keyboard.type(REASON)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('.upx-vouch-status').textContent"
+                           ".includes('now complete')")
+    # The dialog closed and the focus went back to the row's button.
+    assert not page.locator(".upx-vouch[open]").count()
+    assert page.evaluate("document.activeElement.classList.contains('upx-vouch-open')")
+    page.wait_for_function("document.querySelector('.upx-table').innerText"
+                           f".includes({('Accepted by a mentor: ' + REASON)!r})")
+    assert demo.awarded(LEARNER)
+
+    status = learner_status(learner_page, LEARNER)
+    assert status["completed"] is True
+    vouched = [c for c in status["contributions"] if c["url"] == LIST_POST][0]
+    assert vouched["checks"][0]["reason"] == "Accepted by a mentor: " + REASON
+    learner_page.goto(demo.base + SCENARIO + f"?student={LEARNER}")
+    block = learner_page.locator(".upstream-contribution")
+    block.get_by_text("Accepted by a mentor: " + REASON).wait_for()
+    context.close()
+
+
+def test_escape_closes_the_dialog_and_returns_the_focus(demo, page, browser):
+    context = browser.new_context()
+    register(context.new_page(), demo, "bv_bob", NOT_HERS)
+    context.close()
+    mentor_table(page, demo)
+    page.locator(".upx-vouch-open").first.focus()
+    page.keyboard.press("Enter")
+    page.locator(".upx-vouch[open]").wait_for()
+    page.keyboard.press("Escape")
+    page.wait_for_function("!document.querySelector('.upx-vouch').open")
+    assert page.evaluate("document.activeElement.classList.contains('upx-vouch-open')")

@@ -1,0 +1,26 @@
+"""Staff fixtures: the mentors' workbench block, seen by course staff, and bulk records."""
+
+import pytest
+
+from tests.mentors.conftest import (MENTORED_XML, STAFF, as_user, harness, seed_records,  # noqa: F401  pylint: disable=unused-import
+                                    staff_ids)
+from tests.block.conftest import forge_settings  # noqa: F401  pylint: disable=unused-import
+
+
+@pytest.fixture
+def staff_block(harness):  # noqa: F811  pylint: disable=redefined-outer-name
+    return harness.block(MENTORED_XML, student=STAFF)
+
+
+def unawarded_learners(usage_key, count):
+    """``count`` learners with two records each, none holding the award (seed_records awards
+    every fifth learner; those are left out)."""
+    from upstream_xblock.models import ContributionAward  # pylint: disable=C0415
+    learners = seed_records(usage_key, count * 2 + (count * 2) // 4 + 10)
+    awarded = set(ContributionAward.objects.filter(usage_key=usage_key).values_list(
+        "learner_id", flat=True))
+    return [learner for learner in learners if learner not in awarded][:count]
+
+
+# tests/staff/lms_staff needs the LMS's settings: tests/staff/test_lms_staff.py runs it apart.
+collect_ignore = ["lms_staff"]

@@ -1,0 +1,123 @@
+"""The audit trail: who did what, when, on whom, why, and the verdict before and after.
+
+Every staff and mentor action writes here (handlers, bulk jobs, CSV imports,
+the instructor dashboard's tools). ``record_many`` writes a chunk's entries in
+one query. The list is paginated and filtered like the progress table.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from ..policy import gettext_noop as _
+from .filters import FilterError
+from .models import AuditEntry
+
+ACTIONS = ("accept", "revoke", "annotate", "edit_annotation", "delete_annotation",
+           "check_now", "bulk", "score_override", "rescore", "clear_state", "import")
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the real staff member or mentor (never the learner they masquerade as)."""
+
+    id: str
+    username: str
+
+
+def entry(usage_key, actor, action, now, *, learner_id="", url="", reason="", before="",
+          after="", job=None, source="handler", course_key=""):
+    """An unsaved entry (for ``record_many``)."""
+    return AuditEntry(usage_key=usage_key, course_key=course_key, at=now, actor_id=actor.id,
+                      actor_username=actor.username[:150], action=action,
+                      learner_id=learner_id, url=url[:500], reason=(reason or "")[:2000],
+                      verdict_before=before, verdict_after=after, job=job, source=source)
+
+
+def record(usage_key, actor, action, now, **details):
+    return entry(usage_key, actor, action, now, **details).save()
+
+
+def record_many(entries):
+    """One query for a chunk's entries."""
+    if entries:
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+def as_json(row):
+    return {"at": row.at.isoformat(), "actor": {"id": row.actor_id, "username": row.actor_username},
+            "action": row.action, "learner_id": row.learner_id, "url": row.url,
+            "reason": row.reason, "verdict_before": row.verdict_before,
+            "verdict_after": row.verdict_after, "job": row.job_id, "source": row.source}
+
+
+def _filters(raw):
+    if raw is None:
+        return Q()
+    if not isinstance(raw, dict):
+        raise FilterError(_("Filters must be a JSON object."))
+    unknown = sorted(set(raw) - {"action", "actor", "learner_id", "search", "job"})
+    if unknown:
+        raise FilterError(_("Unknown filters: %(names)s."), {"names": ", ".join(unknown)})
+    condition = Q()
+    action = raw.get("action")
+    if action:
+        if action not in ACTIONS:
+            raise FilterError(_("The filter %(name)s takes one of: %(allowed)s."),
+                              {"name": "action", "allowed": ", ".join(ACTIONS)})
+        condition &= Q(action=action)
+    for key, field in (("actor", "actor_username"), ("learner_id", "learner_id")):
+        value = raw.get(key)
+        if value:
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise FilterError(_("The filter %(name)s takes a text of at most 200 "
+                                    "characters."), {"name": key})
+            condition &= Q(**{field: value.strip()})
+    job = raw.get("job")
+    if job is not None:
+        if isinstance(job, bool) or not isinstance(job, int):
+            raise FilterError(_("The filter %(name)s takes a job's number."), {"name": "job"})
+        condition &= Q(job_id=job)
+    search = raw.get("search")
+    if search:
+        if not isinstance(search, str) or len(search) > MAX_TEXT:
+            raise FilterError(_("The filter %(name)s takes a text of at most 200 characters."),
+                              {"name": "search"})
+        condition &= Q(reason__icontains=search) | Q(url__icontains=search) | \
+            Q(learner_id__icontains=search)
+    return condition
+
+
+def _whole(value, default, name, upper):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
+        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
+                          {"name": name, "upper": upper})
+    return value
+
+
+def audit_page(usage_key, data):
+    """``{"page", "page_size", "filters"}`` → ``{"rows", "count", "page", "pages"}`` (2 queries)."""
+    page_size = _whole(data.get("page_size"), DEFAULT_PAGE_SIZE, "page_size", MAX_PAGE_SIZE)
+    entries = AuditEntry.objects.filter(_filters(data.get("filters")), usage_key=usage_key)
+    count = entries.count()
+    pages = max(1, math.ceil(count / page_size))
+    page = min(_whole(data.get("page"), 1, "page", 10 ** 6), pages)
+    start = (page - 1) * page_size
+    rows = entries.order_by("-at", "-pk")[start:start + page_size]
+    return {"rows": [as_json(row) for row in rows], "count": count, "page": page,
+            "pages": pages, "page_size": page_size}
+
+
+def entries_of(usage_key, learner_ids):
+    """{learner id: [entries oldest first]} for a chunk of learners (one query; for exports)."""
+    by_learner = {}
+    for row in AuditEntry.objects.filter(usage_key=usage_key,
+                                         learner_id__in=list(learner_ids)).order_by("at", "pk"):
+        by_learner.setdefault(row.learner_id, []).append(row)
+    return by_learner

@@ -1,0 +1,72 @@
+"""Staff's records: bulk jobs (the work to do in chunks) and the audit trail (what was done).
+
+A ``BulkJob`` holds the learner ids it was started on (a selection or a whole
+filter, resolved once, so the count the confirmation showed is the count
+worked on), a cursor, and a lease: whoever runs the next chunk (a Celery
+worker, or the staff page's progress poll where no worker runs) claims it with
+a conditional update, so two runners never work on one chunk at once and a
+runner that dies only delays the job until its lease lapses.
+
+An ``AuditEntry`` says who did what, when, on whom, why, and the learner's
+verdict before and after. Entries are never changed or deleted by the block.
+"""
+
+from django.db import models
+
+
+class BulkJob(models.Model):
+    """A bulk action on many learners of one block, run in chunks."""
+
+    usage_key = models.CharField(max_length=255, db_index=True)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    action = models.CharField(max_length=16, help_text="check_now | accept | revoke | annotate")
+    params = models.JSONField(default=dict, help_text="reason, text, visibility, url")
+    learner_ids = models.JSONField(default=list, help_text="the learners selected, in order")
+    count = models.PositiveIntegerField(default=0)
+    cursor = models.PositiveIntegerField(default=0, help_text="learners done so far")
+    changed = models.PositiveIntegerField(default=0, help_text="learners this job changed")
+    skipped = models.PositiveIntegerField(default=0,
+                                          help_text="learners left as they were (already so)")
+    failed = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, default="queued",
+                              help_text="queued | running | done")
+    actor_id = models.CharField(max_length=255)
+    actor_username = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True,
+                                       help_text="a runner holds the next chunk until then")
+
+    class Meta:
+        app_label = "upstream_xblock"
+
+    def __str__(self):
+        return f"bulk {self.action} on {self.count} learners of {self.usage_key}"
+
+
+class AuditEntry(models.Model):
+    """One staff or mentor action on one learner of one block."""
+
+    usage_key = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    at = models.DateTimeField()
+    actor_id = models.CharField(max_length=255)
+    actor_username = models.CharField(max_length=150, blank=True, default="")
+    action = models.CharField(max_length=32)
+    learner_id = models.CharField(max_length=255, blank=True, default="")
+    url = models.CharField(max_length=500, blank=True, default="")
+    reason = models.CharField(max_length=2000, blank=True, default="")
+    verdict_before = models.CharField(max_length=16, blank=True, default="")
+    verdict_after = models.CharField(max_length=16, blank=True, default="")
+    job = models.ForeignKey(BulkJob, null=True, blank=True, on_delete=models.SET_NULL)
+    source = models.CharField(max_length=16, blank=True, default="",
+                              help_text="handler | bulk | csv | instructor")
+
+    class Meta:
+        app_label = "upstream_xblock"
+        indexes = [models.Index(fields=["usage_key", "-at"], name="upstream_audit_block_at"),
+                   models.Index(fields=["usage_key", "learner_id"],
+                                name="upstream_audit_learner")]
+
+    def __str__(self):
+        return f"{self.action} on {self.learner_id} by {self.actor_username} at {self.at}"
