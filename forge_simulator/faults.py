@@ -71,6 +71,7 @@ import threading
 from urllib.parse import unquote, urlsplit
 
 from . import shapes
+from .batch_faults import BatchFaultsMixin
 from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
 from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_EVENTS,
                      _GITHUB_PULL, _GITHUB_REVIEWS, _GITLAB_APPROVALS, _GITLAB_MR,
@@ -100,11 +101,14 @@ _SUB_RESOURCES = (("github", _GITHUB_EVENTS), ("github", _GITHUB_REVIEWS),
                   ("gitea", _GITEA_REVIEWS), ("gitea", _GITEA_PULL))
 
 
-class FaultHandler(SimulatorHandler):
+class FaultHandler(BatchFaultsMixin, SimulatorHandler):
     """The simulator's handler, answering with a contribution's fault when it has one."""
 
     def _dispatch(self):
         path = urlsplit(self.path).path
+        batch = self._batch_targets(path)
+        if batch is not None:
+            return self._batch_with_faults(batch)
         target, graphql_request = self._target(path)
         self.server.fault_server.record(target)
         fault = self.server.fault_server.fault_of(target)

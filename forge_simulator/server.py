@@ -3,8 +3,9 @@
 Layout under one base URL (each forge's ``api_url`` in the settings bucket):
 
 - ``/github``           GitHub REST root; GraphQL at ``/github/graphql``
-- ``/gitlab/api/v4``    GitLab REST
-- ``/gerrit``           Gerrit REST (``/gerrit/a`` with credentials)
+- ``/gitlab/api/v4``    GitLab REST (``merge_requests?iids[]=`` too); GraphQL at
+                        ``/gitlab/api/graphql``
+- ``/gerrit``           Gerrit REST (``/gerrit/a`` with credentials; ``/changes/?q=``)
 - ``/gitea/api/v1``     Gitea / Forgejo REST
 - ``/_sim/...``         control: open, merge, close, draft, approve, label,
                         rename, rate limits, request log (JSON over POST/GET)
@@ -17,8 +18,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import identity_routes, shapes
+from . import batch_routes, identity_routes, shapes
 from .control import handle_control
+from .gitlab_graphql_api import GitLabGraphQLApi
 from .graphql_api import GraphQLApi
 from .state import World
 
@@ -99,6 +101,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _failure_injected(self, kind):
         status = self.world.take_failure(kind)
         if status:
+            self._body()  # a POST's body read, so the connection's next request starts clean
             self._send(status, {"message": "simulated failure"}, kind=kind)
             return True
         return False
@@ -207,9 +210,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if not self.world.rate_limits["github"].spend():
             return self._send(403, {"message": "API rate limit exceeded"},
                               self._github_rate_headers(), "github")
+        refused = batch_routes.github_graphql_limits(self.world, request)
+        if refused:
+            return self._send(200, refused, self._github_rate_headers(), "github")
         result = self.server.graphql.execute(request.get("query", ""),
                                              request.get("variables") or {})
-        return self._send(200, result, self._github_rate_headers(), "github")
+        return self._send(200, batch_routes.github_partial(self.world, result),
+                          self._github_rate_headers(), "github")
 
     # -- GitLab -----------------------------------------------------------
     def _gitlab(self, path):
@@ -220,7 +227,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if approvals and self.command == "GET":
             return self._sub_resource("gitlab", approvals, shapes.gitlab_approvals)
         match = _GITLAB_MR.match(path)
-        if not match or self.command != "GET":
+        listed = batch_routes.GITLAB_MR_LIST.match(path) if self.command == "GET" else None
+        graphql = path == "/gitlab/api/graphql" and self.command == "POST"
+        if not (match or listed or graphql) or (match and self.command != "GET"):
             return self._send(404, {"message": "404 Not Found"}, kind="gitlab")
         budget = self.world.rate_limits["gitlab"]
         headers = {"RateLimit-Limit": str(budget.limit),
@@ -228,11 +237,26 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                    "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}
         if not budget.spend():
             return self._send(429, {"message": "Retry later"}, headers, "gitlab")
+        if graphql:
+            return self._gitlab_graphql(headers)
+        if listed:
+            return batch_routes.gitlab_merge_requests(self, listed, headers, WEB["gitlab"])
         contribution = self.world.get("gitlab", self._gitlab_project(match[1]), int(match[2]))
         if contribution is None:
             return self._send(404, {"message": "404 Not found"}, headers, "gitlab")
         return self._send(200, shapes.gitlab_merge_request(contribution, WEB["gitlab"]),
                           headers, "gitlab")
+
+    def _gitlab_graphql(self, headers):
+        if self._token_refused("gitlab", self.headers.get("Authorization")):
+            return None
+        request = self._body()
+        if not isinstance(request, dict):
+            return self._send(400, {"message": "Bad request"}, headers, "gitlab")
+        result = self.server.gitlab_graphql.execute(
+            str(request.get("query", "")), request.get("variables") or {},
+            authenticated=bool(self.headers.get("Authorization")))
+        return self._send(200, result, headers, "gitlab")
 
     def _gitlab_project(self, project_id):
         """GitLab addresses a project by URL-encoded path or by numeric id."""
@@ -247,6 +271,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _gerrit(self, path):
         if self._failure_injected("gerrit"):
             return None
+        if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
+            return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":
             return self._send(404, None, kind="gerrit", raw=b"Not found")
@@ -279,8 +305,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                                       int(match[3]))
         if contribution is None:
             return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")
-        return self._send(200, shapes.gitea_pull(contribution, self.base + "/gitea/api/v1",
-                                                 WEB["gitea"]), kind="gitea")
+        body = shapes.gitea_pull(contribution, self.base + "/gitea/api/v1", WEB["gitea"])
+        if not self.world.gitea_etags:
+            return self._send(200, body, kind="gitea")
+        etag = '"%s"' % hashlib.sha1(json.dumps(body).encode()).hexdigest()
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, None, {"ETag": etag}, kind="gitea")
+        return self._send(200, body, {"ETag": etag}, kind="gitea")
 
 
 class ForgeSimulator:
@@ -292,6 +323,7 @@ class ForgeSimulator:
         self.httpd.daemon_threads = True
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])
+        self.httpd.gitlab_graphql = GitLabGraphQLApi(self.world, WEB["gitlab"])
         self._thread = None
 
     @property

@@ -92,6 +92,25 @@ class World:
         self._ids = itertools.count(1000)
         self.oauth = OAuthProvider()  # identity: the forges' OAuth applications and users
         self.posted_comments = {}  # contribution key -> [(author, body)]
+        # Batch reads (batch_routes.py, gitlab_graphql_api.py): the servers' limits.
+        self.private_projects = set()  # (kind, project): visible to nobody we are
+        self.gerrit_query_limit = 500  # Gerrit's default queryLimit
+        self.batch_caps = {}  # kind -> answer only this many items of a batch (partial)
+        self.graphql_max_aliases = None  # GitHub: more is RESOURCE_LIMITS_EXCEEDED
+        self.gitlab_selection_complexity = 25
+        self.gitea_etags = False  # a Gitea/Forgejo that tags its answers (ETag, 304)
+
+    def make_private(self, kind, project, private=True):
+        with self.lock:
+            (self.private_projects.add if private else self.private_projects.discard)(
+                (kind, project.lower()))
+
+    def is_private(self, kind, project):
+        return (kind, project.lower()) in self.private_projects
+
+    def has_project(self, kind, project):
+        with self.lock:
+            return any(k[0] == kind and k[1] == project.lower() for k in self.contributions)
 
     def comment(self, kind, project, number, author, body):
         """Post a comment (Gerrit: a change message) as ``author``."""

@@ -41,3 +41,27 @@ def test_fault_bench_figures_hold():
     assert len(figures) == 2 * 2 + 2
     assert {tuple(sorted(f)) for f in figures} == {("figure", "holds", "measured", "target")}
     assert all(f["holds"] for f in figures), figures
+
+
+def test_batch_bench_reads_every_contribution_in_few_requests():
+    result = subprocess.run([sys.executable, "bench/batch_bench.py", "--contributions", "1000"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "read by the batches: 1000/1000; same state as one by one: 1000/1000" in result.stdout
+    row = re.search(r"\| all \| 1000 \| (\d+) \| (\d+) \|", result.stdout)
+    assert int(row[2]) == 1000
+    assert int(row[1]) <= 100  # GitHub 6, Gerrit 1, Gitea 50, GitLab ~36
+
+
+def test_course_simulation_small_counts_every_merge_within_its_budget():
+    result = subprocess.run([sys.executable, "bench/course_simulation.py", "--learners", "300",
+                             "--sweep-every", "300"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    merged, awarded = map(int, re.search(r"(\d+) merged within the course, (\d+) awarded",
+                                         result.stdout).groups())
+    assert merged == awarded > 0  # every merge counted
+    figures = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    by_name = {f["figure"]: f for f in figures}
+    assert by_name["course: merge-to-award delay max (minutes)"]["measured"] <= 5  # one sweep
+    assert by_name["course: busiest hour's requests, largest share of a forge's budget"]["holds"]

@@ -20,11 +20,25 @@ PER_LEARNER = 3
 
 
 class CountingForges(Forges):
-    """Forges that count each reference fetched (shared across the workers)."""
+    """Forges that count each reference fetched, alone or in a batch (shared across workers)."""
 
     def __init__(self, registry, counter, lock):
         super().__init__(registry)
         self.counter, self.counter_lock = counter, lock
+
+    def client(self, host):
+        client = super().client(host)
+        if not getattr(client, "counted", False):
+            batch_read = client.fetch_many
+
+            def counted(refs, deadline=None):
+                with self.counter_lock:
+                    for ref in refs:
+                        self.counter[ref.url] += 1
+                return batch_read(refs, deadline=deadline)
+
+            client.fetch_many, client.counted = counted, True
+        return client
 
     def fetch(self, ref, etag=None, landing=False, reviews=False, deadline=None):
         with self.counter_lock:

@@ -5,6 +5,7 @@ It knows nothing of XBlock, Django or courses. Typical use::
     forges = Forges.from_settings(settings_bucket)
     ref = forges.parse(url)          # InvalidUrl / UnsupportedHost, no I/O
     result = forges.fetch(ref)       # one request; typed ForgeError on failure
+    results = forges.fetch_many(refs)  # {ref: FetchResult | ForgeError}, batched per forge
 
 Every call is bounded by a total ``Deadline`` (connect, retries and body):
 the one passed, else ``forges.deadlines.request_s`` from the settings bucket.
@@ -60,8 +61,7 @@ class Forges:
             if client is None:
                 forge = self.registry.get(host)
                 client = self._clients[host] = _client_class(forge.kind)(forge)
-                if forge.kind == "github":
-                    client.sweep_check_s = self.deadlines.sweep_check_s
+                client.sweep_check_s = self.deadlines.sweep_check_s
             return client
 
     def fetch(self, ref, etag=None, landing=False, reviews=False, deadline=None):
@@ -80,6 +80,27 @@ class Forges:
         client = self.client(ref.host)  # built (its library imported) before the clock starts
         with deadline_scope(deadline, self.deadlines.request_s):
             return client.fetch(ref, etag=etag, landing=landing, reviews=reviews)
+
+    def fetch_many(self, refs, deadline=None):
+        """{ref: FetchResult or ForgeError} for refs on any hosts, batched where the forge allows.
+
+        Each host's refs go to its client's ``fetch_many`` (GitHub GraphQL with
+        a token, GitLab REST ``iids[]`` or GraphQL, Gerrit ``change:A OR
+        change:B``, one request each on Gitea), host after host; ``deadline``
+        bounds the whole call.
+        """
+        by_host = {}
+        for ref in refs:
+            by_host.setdefault(ref.host, []).append(ref)
+        results = {}
+        for host, host_refs in by_host.items():
+            try:
+                client = self.client(host)
+            except UnsupportedHost as error:
+                results.update({ref: error for ref in host_refs})
+                continue
+            results.update(client.fetch_many(host_refs, deadline=deadline))
+        return results
 
     def check(self, url, deadline=None):
         """Parse and fetch in one go: (ContributionRef, Snapshot)."""

@@ -11,6 +11,7 @@ import json
 from urllib.parse import quote
 
 from .base import FetchResult, same_site_url
+from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
 from .schemas import GerritChange, validated
@@ -104,6 +105,8 @@ class GerritClient:
             user, _, password = forge.token.partition(":")
             self.session.auth = (user, password)
             self.root = forge.api_url + "/a"
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+        self._batch = None
 
     # pylint: disable-next=unused-argument
     def fetch(self, ref, etag=None, landing=False, reviews=False):
@@ -112,3 +115,10 @@ class GerritClient:
         raise_for_status(response, "Gerrit")
         data = decode_gerrit_json(response.text)
         return FetchResult(snapshot=snapshot_from_change(data, ref, self.forge))
+
+    def fetch_many(self, refs, deadline=None):
+        """{ref: FetchResult or ForgeError}, one query per 100 changes (``gerrit_batch.py``)."""
+        if self._batch is None:
+            from .gerrit_batch import GerritBatchReader  # pylint: disable=import-outside-toplevel
+            self._batch = GerritBatchReader(self, self.sweep_check_s)
+        return self._batch.fetch_many(refs, deadline=deadline)

@@ -11,6 +11,8 @@ from dataclasses import replace
 from urllib.parse import quote
 
 from .base import FetchResult, same_site_url
+from .batch import one_by_one
+from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
 from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
@@ -53,6 +55,12 @@ def snapshot_from_pull(data, ref, forge):
     )
 
 
+def _etag(response):
+    """The answer's ETag if it is a plausible one (it is sent back to the forge verbatim)."""
+    value = response.headers.get("ETag", "")
+    return value if 0 < len(value) <= 200 and value.isprintable() else None
+
+
 def review_facts(pages, complete, forge_name):
     reviews = [validated(GiteaReview, entry, forge_name) for page in pages for entry in page]
     return facts_from_reviews(
@@ -69,14 +77,25 @@ class GiteaClient:
         header = {"Authorization": f"token {forge.token}"} if forge.token else None
         self.session = pinned_session(forge.api_url, token_header=header,
                                       public_only=not forge.operator_configured)
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
 
     # pylint: disable-next=unused-argument
     def fetch(self, ref, etag=None, landing=False, reviews=False):
+        """One pull request, one request; conditional (``If-None-Match``) when ``etag`` is known.
+
+        Gitea and Forgejo have no batch read. Where the server tags its answers
+        (an ``ETag`` header) the next read names it, and a 304 is "unchanged"
+        (``FetchResult.snapshot`` None) with no body to read or validate.
+        """
         owner, repo = ref.project.split("/", 1)
         url = f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}" \
               f"/pulls/{ref.number}"
-        response = guarded_request(self.session, "GET", url)
+        conditional = {"If-None-Match": etag} if etag else None
+        response = guarded_request(self.session, "GET", url, headers=conditional)
+        if etag and response.status_code == 304:
+            return FetchResult(snapshot=None, etag=etag)
         raise_for_status(response, self.forge.host)
+        answered_etag = _etag(response)
         snapshot = snapshot_from_pull(parse_json(response), ref, self.forge)
         if reviews and snapshot.state in ("open", "draft"):
             facts = self._review_facts(url)
@@ -84,7 +103,16 @@ class GiteaClient:
                                first_review_at=facts.first_review_at,
                                changes_requested_at=facts.changes_requested_at,
                                approved_at=facts.approved_at)
-        return FetchResult(snapshot=snapshot)
+        return FetchResult(snapshot=snapshot.with_etag(answered_etag), etag=answered_etag)
+
+    def fetch_many(self, refs, deadline=None, etags=None):
+        """{ref: FetchResult or ForgeError}: one (conditional) request each; no batch read here.
+
+        ``etags``: {ref: the ETag of the last answer}, for refs that have one.
+        """
+        etags = etags or {}
+        return one_by_one(lambda ref: self.fetch(ref, etag=etags.get(ref)), refs, deadline,
+                          self.sweep_check_s)
 
     def _review_facts(self, pull_url):
         """Reviews in pages of 50, at most 3 pages (else the decision is unknown)."""

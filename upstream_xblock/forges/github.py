@@ -23,9 +23,9 @@ from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectio
 import requests
 
 from .base import FetchResult, RateLimitInfo, same_site_url
-from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
-from .errors import (AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited,
-                     gettext_noop)
+from .batch import one_by_one
+from .deadline import DEFAULT_SWEEP_CHECK_S
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
 from .rate_limits import is_rate_limited, rate_limited, reset_time
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
@@ -263,14 +263,4 @@ class GitHubClient:
         """
         if self.forge.token:
             return self.graphql.fetch_many(refs, deadline=deadline)
-        results = {}
-        for ref in refs:
-            try:
-                with deadline_scope(deadline, self.sweep_check_s):
-                    results[ref] = self.fetch(ref)
-            except RateLimited as error:
-                results.update({r: error for r in refs if r not in results})
-                break
-            except ForgeError as error:
-                results[ref] = error
-        return results
+        return one_by_one(self.fetch, refs, deadline, self.sweep_check_s)

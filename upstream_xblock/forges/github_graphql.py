@@ -1,4 +1,4 @@
-"""Reading many GitHub pull requests in one GraphQL request (up to 100 a page).
+"""Reading many GitHub pull requests in one GraphQL request (up to 100 a page, adapted).
 
 The query is built from aliases (``p0``, ``p1``...) whose owner, name and
 number are GraphQL *variables*: nothing a learner typed is ever spliced into
@@ -10,9 +10,13 @@ The review decision comes from each writer's latest opinionated review
 ``authorAssociation``): the same rule the REST path applies to its review list.
 """
 
+import time
+
 from .base import FetchResult, RateLimitInfo, same_site_url
+from .batch import STOPPING_ERRORS, partial_error, unique
+from .batch_size import AdaptiveBatchSize
 from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import guarded_request, parse_json, pinned_session
 from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
@@ -20,6 +24,7 @@ from .schemas import GraphQLPull, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
 PAGE_SIZE = 100
+MIN_PAGE_SIZE = 5
 REVIEWERS = 100  # one opinion per writer: a hundred writers reviewing one pull request is plenty
 
 PULL_FIELDS = f"""
@@ -98,52 +103,121 @@ def snapshot_from_graphql(node, ref, forge):
     )
 
 
-def _graphql_rate_limited(payload):
+def _errors_of(payload):
     errors = payload.get("errors") if isinstance(payload, dict) else None
-    return isinstance(errors, list) and any(
-        isinstance(e, dict) and e.get("type") == "RATE_LIMITED" for e in errors)
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def _graphql_rate_limited(payload):
+    return any(e.get("type") == "RATE_LIMITED" for e in _errors_of(payload))
+
+
+def _too_big(payload):
+    """GitHub refused the query for its size, or gave up on it (its 10-second limit)."""
+    for error in _errors_of(payload):
+        message = str(error.get("message", "")).lower()
+        if error.get("type") == "RESOURCE_LIMITS_EXCEEDED" or "timeout" in message:
+            return True
+    return False
+
+
+def _alias_errors(payload):
+    """{alias: error type} for the errors GitHub tied to one pull request's alias."""
+    by_alias = {}
+    for error in _errors_of(payload):
+        path = error.get("path")
+        if isinstance(path, list) and path and isinstance(path[0], str):
+            by_alias.setdefault(path[0], str(error.get("type") or ""))
+    return by_alias
+
+
+class PageTooBig(Exception):
+    """The page should be asked for again in smaller pieces; ``error`` if it cannot be."""
+
+    def __init__(self, error):
+        super().__init__(error.message)
+        self.error = error
+
+
+def _shrinkable(error):
+    """A timeout or a 502 while time is left: GitHub gave up on a query of this size."""
+    return error.reason == "timeout" or (error.reason == "bad_status"
+                                         and error.params.get("status") == 502)
 
 
 class GitHubGraphQL:
-    """Batch reader for one configured GitHub host (requires its token)."""
+    """Batch reader for one configured GitHub host (requires its token).
+
+    Pages start at ``PAGE_SIZE`` pull requests and adapt (``batch_size.py``):
+    a page that times out, answers 502 or ``RESOURCE_LIMITS_EXCEEDED`` is asked
+    again in halves; fast, complete answers let the size grow back. GitHub
+    documents a connection's ``first`` as at most 100 and a query's nodes as at
+    most 500,000 (a page of 100 here asks for 100 x 151); it charges points by
+    the nodes asked, so pages above 100 would save requests but no points, and
+    bring its 10-second limit closer: 100 is also the ceiling.
+    """
 
     def __init__(self, forge, sweep_check_s=DEFAULT_SWEEP_CHECK_S):
         if not forge.token:
             raise AuthFailed("GitHub's GraphQL API needs a token in the configuration.")
         self.forge = forge
         self.sweep_check_s = sweep_check_s
-        # A GraphQL query is a read: retrying its POST is as safe as retrying a GET.
+        # A GraphQL query is a read: retrying its POST is as safe as retrying a GET. A 502
+        # is not retried as it came: the page is asked again in halves.
         self.session = pinned_session(forge.graphql_url,
                                       token_header={"Authorization": f"bearer {forge.token}"},
                                       public_only=not forge.operator_configured,
-                                      retry_methods={"GET", "POST"})
+                                      retry_methods={"GET", "POST"}, retry_statuses={503, 504})
         self.last_rate_limit = None
+        self.batch = AdaptiveBatchSize(start=PAGE_SIZE, maximum=PAGE_SIZE, minimum=MIN_PAGE_SIZE)
+        self.requests_sent = 0
 
     def fetch_many(self, refs, deadline=None):
-        """{ref: FetchResult or ForgeError}, one request per 100 pull requests.
+        """{ref: FetchResult or ForgeError}, one request per page (up to 100 pull requests).
 
         ``deadline`` bounds the whole batch (default: the active one, else the sweep
         budget per page);
         once it has passed, the pages left are answered ``deadline`` unasked.
         After a rate limit or a refused token the rest wait, unasked, too.
         """
-        refs = list(dict.fromkeys(refs))
-        pages = max(1, -(-len(refs) // PAGE_SIZE))
+        queue = unique(refs)
+        pages = max(1, -(-len(queue) // self.batch.size))
         results = {}
         with deadline_scope(deadline, self.sweep_check_s * pages) as budget:
-            for start in range(0, len(refs), PAGE_SIZE):
-                page = refs[start:start + PAGE_SIZE]
+            while queue:
+                page = queue[:self.batch.size]
                 try:
                     budget.check()
-                    results.update(self._fetch_page(page))
+                    results.update(self._fetch_adapting(page, budget))
+                except PageTooBig:
+                    continue  # the same refs again, in a smaller page
                 except ForgeError as error:
                     results.update({ref: error for ref in page})
-                    if isinstance(error, (RateLimited, AuthFailed)):
-                        results.update({ref: error for ref in refs[start + PAGE_SIZE:]})
+                    if isinstance(error, STOPPING_ERRORS):
+                        results.update({ref: error for ref in queue[len(page):]})
                         break
+                queue = queue[len(page):]
         return results
 
+    def _fetch_adapting(self, page, budget):
+        started = time.monotonic()
+        try:
+            answered = self._fetch_page(page)
+        except PageTooBig as too_big:
+            if not budget.expired and self.batch.too_big(len(page)):
+                raise
+            raise too_big.error from None
+        except ForgeUnavailable as error:
+            if _shrinkable(error) and not budget.expired and self.batch.too_big(len(page)):
+                raise PageTooBig(error) from None
+            raise
+        complete = not any(isinstance(r, ForgeUnavailable) and r.reason == "partial"
+                           for r in answered.values())
+        self.batch.answered(time.monotonic() - started, complete)
+        return answered
+
     def _fetch_page(self, page):
+        self.requests_sent += 1
         response = guarded_request(self.session, "POST", self.forge.graphql_url,
                                    json={"query": build_query(len(page)),
                                          "variables": build_variables(page)})
@@ -159,14 +233,23 @@ class GitHubGraphQL:
         if _graphql_rate_limited(payload):
             raise rate_limited(response.headers, "GitHub's rate limit is exhausted.")
         data = payload.get("data") if isinstance(payload, dict) else None
+        if _too_big(payload) and not any(isinstance(data, dict) and data.get(f"p{i}")
+                                         for i in range(len(page))):
+            raise PageTooBig(ForgeUnavailable(
+                gettext_noop("GitHub found the request too large. It will be tried again later."),
+                reason="resource_limits"))
         if not isinstance(data, dict):
             raise ForgeUnavailable("GitHub's GraphQL answer had no data.", reason="bad_response")
         self.last_rate_limit = self._rate_limit(data.get("rateLimit"))
-        return {ref: self._result(data.get(f"p{i}"), ref) for i, ref in enumerate(page)}
+        errors = _alias_errors(payload)
+        return {ref: self._result(data.get(f"p{i}"), ref, errors.get(f"p{i}"))
+                for i, ref in enumerate(page)}
 
-    def _result(self, repository, ref):
+    def _result(self, repository, ref, error_type):
         node = repository.get("pullRequest") if isinstance(repository, dict) else None
         if node is None:
+            if error_type not in (None, "NOT_FOUND", "FORBIDDEN"):
+                return partial_error("GitHub")  # GitHub failed on this one: not a verdict
             return NotFound("GitHub has no such pull request (or it is private).")
         try:
             return FetchResult(snapshot=snapshot_from_graphql(node, ref, self.forge),

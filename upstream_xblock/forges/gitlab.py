@@ -19,6 +19,7 @@ import requests
 from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from .base import FetchResult, same_site_url
+from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
@@ -93,6 +94,8 @@ class GitLabClient:
             timeout=READ_TIMEOUT_S, session=self.session, keep_base_url=True,
             user_agent=USER_AGENT, retry_transient_errors=False,
         )
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+        self._batch = None
 
     def _remember_headers(self, response, *args, **kwargs):
         self._seen.headers = response.headers
@@ -120,6 +123,27 @@ class GitLabClient:
         except Exception as exc:  # translated below; unknown ones propagate
             raise self._translate(exc) from None
         return FetchResult(snapshot=snapshot)
+
+    def with_review_decision(self, ref, snapshot):
+        """``snapshot`` with its review decision from the approvals endpoint: one request.
+
+        (The batch reads carry no approvals; this completes one of their snapshots.)
+        """
+        project = self.gitlab.projects.get(ref.project, lazy=True)
+        try:
+            merge_request = project.mergerequests.get(ref.number, lazy=True)
+            approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
+            decision, approved_at = decision_from_approvals(approvals.attributes)
+        except Exception as exc:  # translated below; unknown ones propagate
+            raise self._translate(exc) from None
+        return replace(snapshot, review_decision=decision, approved_at=approved_at)
+
+    def fetch_many(self, refs, deadline=None):
+        """{ref: FetchResult or ForgeError} in few requests (``gitlab_batch.py``)."""
+        if self._batch is None:
+            from .gitlab_batch import GitLabBatchReader  # pylint: disable=import-outside-toplevel
+            self._batch = GitLabBatchReader(self, self.sweep_check_s)
+        return self._batch.fetch_many(refs, deadline=deadline)
 
     def _translate(self, exc):
         if isinstance(exc, ForgeError):

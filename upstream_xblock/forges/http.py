@@ -139,7 +139,8 @@ class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
     def __init__(self, origin_url, max_body_bytes=None, retries=MAX_RETRIES, public_only=False,
-                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False):
+                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False,
+                 retry_statuses=TRANSIENT_STATUSES):
         self.allowed_origin = _origin(origin_url)
         # PyGithub answers a 202 by sleeping and asking again, without end: it never sees one.
         self.refuse_202 = refuse_202
@@ -147,6 +148,8 @@ class PinnedAdapter(HTTPAdapter):
         self.public_only = public_only
         self.follow_redirects = follow_redirects
         self.retry_methods = frozenset(retry_methods)
+        # A batch reader answers a 502 by asking for less, not by asking the same again.
+        self.retry_statuses = frozenset(retry_statuses)
         self.retries = max(0, min(int(retries), MAX_RETRIES))
         super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
 
@@ -207,7 +210,7 @@ class PinnedAdapter(HTTPAdapter):
                 if retryable and attempt < retries:
                     continue
                 raise error from None
-            if response.status_code in TRANSIENT_STATUSES and attempt < retries \
+            if response.status_code in self.retry_statuses and attempt < retries \
                     and "Retry-After" not in response.headers:
                 response.close()
                 continue
@@ -255,12 +258,14 @@ class PinnedAdapter(HTTPAdapter):
 
 
 def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=False,
-                   follow_redirects=False, retry_methods=IDEMPOTENT_METHODS):
+                   follow_redirects=False, retry_methods=IDEMPOTENT_METHODS,
+                   retry_statuses=TRANSIENT_STATUSES):
     """A requests session that can only talk to ``api_url``'s origin."""
     session = requests.Session()
     session.trust_env = False  # no proxy or netrc picked up from the worker's environment
     adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes, public_only=public_only,
-                            follow_redirects=follow_redirects, retry_methods=retry_methods)
+                            follow_redirects=follow_redirects, retry_methods=retry_methods,
+                            retry_statuses=retry_statuses)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = 0

@@ -158,6 +158,39 @@ class GitLabApprovals(Strict):
     approved_by: list[GitLabApprover] = []
 
 
+# -- GitLab GraphQL -----------------------------------------------------------
+# pylint: disable=invalid-name
+class GitLabGraphQLUser(Strict):
+    id: str  # a global id, "gid://gitlab/User/123"
+    username: str
+
+
+class GitLabGraphQLLabel(Strict):
+    title: str
+
+
+class GitLabGraphQLLabels(Strict):
+    nodes: list[GitLabGraphQLLabel | None] = []
+
+
+class GitLabGraphQLMergeRequest(Strict):
+    id: str  # "gid://gitlab/MergeRequest/123"
+    iid: str
+    state: Literal["opened", "closed", "locked", "merged"]
+    title: str
+    description: str | None = None
+    draft: bool = False
+    author: GitLabGraphQLUser | None = None
+    webUrl: str | None = None
+    createdAt: str
+    mergedAt: str | None = None
+    closedAt: str | None = None
+    targetBranch: str
+    reference: str | None = None
+    labels: GitLabGraphQLLabels | None = None
+# pylint: enable=invalid-name
+
+
 # -- Gerrit -------------------------------------------------------------------
 class GerritAccount(Strict):
     account_id: int = Field(alias="_account_id")

@@ -57,8 +57,14 @@ class RateBudget:
             return
         reset = int(rate_limit.reset_at.timestamp()) if rate_limit.reset_at else 0
         timeout = max(int(reset - now.timestamp()) + 60, 60) if reset else 3600
-        self.cache.set(self.key(forge), {"remaining": rate_limit.remaining, "reset": reset},
-                       timeout=timeout)
+        self.cache.set(self.key(forge), {"remaining": rate_limit.remaining, "reset": reset,
+                                         "limit": rate_limit.limit}, timeout=timeout)
+
+    def known_limit(self, forge):
+        """The hourly limit the forge last stated for this token (None: not known)."""
+        state = self.cache.get(self.key(forge))
+        limit = state.get("limit") if isinstance(state, dict) else None
+        return limit if isinstance(limit, int) and limit > 0 else None
 
     def exhausted(self, forge, reset_at, now):
         """A 403/429 said "no more": nothing is left until ``reset_at``."""

@@ -3,9 +3,11 @@
 A sweep runs one ``HostCheck`` per host concurrently, so a forge that hangs,
 trickles or keeps failing only ever holds its own records. Inside one host:
 
-- GitHub with a token is read through GraphQL (100 pull requests a request);
-  everything else over REST with bounded concurrency (GitHub one at a time:
-  PyGithub's connection is not shared across threads);
+- GitHub with a token, GitLab and Gerrit are read through their clients'
+  batch reads (``fetch_many``: GraphQL pages, ``iids[]`` lists or GraphQL,
+  ``change:A OR change:B`` queries); Gitea/Forgejo, and GitHub without a token,
+  one (conditional) request each with bounded concurrency (GitHub one at a
+  time: PyGithub's connection is not shared across threads);
 - after the first ``rate_limited`` answer no other request is started: the
   host's remaining records wait for the forge's reset;
 - after ``BREAKER_FAILURES`` unavailable answers in a row the rest are not
@@ -21,7 +23,7 @@ error for the records concerned, never an exception out of the sweep.
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..forges import Deadline, FetchResult, ForgeError, ForgeUnavailable, RateLimited
@@ -63,12 +65,14 @@ class HostCheck:
 
     @property
     def batched(self):
-        return self.forge.kind == "github" and bool(self.forge.token)
+        if self.forge.kind == "github":
+            return bool(self.forge.token)
+        return self.forge.kind in ("gitlab", "gerrit")
 
     def run(self):
         try:
             if self.batched:
-                return self._run_graphql()
+                return self._run_batched()
             return self._run_rest()
         except Exception:  # pylint: disable=broad-except
             error = unexpected(f"checking {self.forge.host}")
@@ -118,34 +122,62 @@ class HostCheck:
                                 thread_name_prefix=f"sweep-{self.forge.host}") as pool:
             return dict(pool.map(self._fetch_one, self.rows))
 
-    # -- GraphQL -------------------------------------------------------------------
-    def _run_graphql(self):
+    # -- batch reads ---------------------------------------------------------------
+    def _run_batched(self):
         stop = self._next_stop()
         if stop is not None:
             return {row.pk: stop for row in self.rows}
         client = self.forges.client(self.forge.host)
         refs = [ref_of(row) for row in self.rows]
         try:
-            by_ref = client.graphql.fetch_many(refs, deadline=self.deadline)
+            by_ref = client.fetch_many(refs, deadline=self.deadline)
         except ForgeError as error:  # the whole batch refused (rate limit, auth, outage)
             return {row.pk: error for row in self.rows}
         if not isinstance(by_ref, dict):
             raise TypeError(f"fetch_many answered a {type(by_ref).__name__}")
-        return {row.pk: self._graphql_outcome(row, by_ref.get(ref_of(row))) for row in self.rows}
+        for outcome in by_ref.values():
+            if isinstance(outcome, RateLimited):
+                self._note(outcome)  # no follow-up request after a rate limit
+                break
+        return {row.pk: self._batched_outcome(row, by_ref.get(ref_of(row))) for row in self.rows}
 
-    def _graphql_outcome(self, row, outcome):
+    def _batched_outcome(self, row, outcome):
         if outcome is None:
             return ForgeUnavailable("The forge's answer left this contribution out.",
                                     reason="bad_response")
         if not isinstance(outcome, (FetchResult, ForgeError)):
             return ForgeUnavailable("The forge sent an answer that could not be read.",
                                     reason="bad_response")
-        rules = self.rules_of(row)
-        # GraphQL carries reviews; the closing commit of a closed one needs REST.
-        if isinstance(outcome, FetchResult) and rules.count_landed_by_commit \
-                and outcome.snapshot is not None and outcome.snapshot.state == "closed":
+        if isinstance(outcome, FetchResult) and outcome.snapshot is not None \
+                and self._needs_more(outcome.snapshot, self.rules_of(row)):
             stop = self._next_stop()
-            return stop if stop is not None else fetch_outcome(
-                self.forges, row, rules, deadline=self._check_deadline())
+            if stop is not None:
+                return stop
+            if self.forge.kind == "gitlab":
+                return self._with_approvals(row, outcome)
+            return fetch_outcome(self.forges, row, self.rules_of(row),
+                                 deadline=self._check_deadline())
         return outcome
+
+    def _with_approvals(self, row, outcome):
+        client = self.forges.client(self.forge.host)
+        try:
+            with self._check_deadline().active():
+                snapshot = client.with_review_decision(ref_of(row), outcome.snapshot)
+        except ForgeError as error:
+            self._note(error)
+            return error
+        return replace(outcome, snapshot=snapshot)
+
+    def _needs_more(self, snapshot, rules):
+        """What a batch read leaves out and the rules need: one more request, where it does.
+
+        GitHub's GraphQL carries reviews but not the commit that closed a closed pull
+        request; GitLab's batch reads carry no approvals (Gerrit's labels carry them).
+        """
+        if self.forge.kind == "github":
+            return rules.count_landed_by_commit and snapshot.state == "closed"
+        if self.forge.kind == "gitlab":
+            return rules.count_approved and snapshot.state in ("open", "draft")
+        return False
 

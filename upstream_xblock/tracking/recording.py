@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound
 from .evaluation import evaluate_row
+from .pace import likely_changed
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,12 @@ def fetch_outcome(forges, row, rules, deadline=None):
         return ForgeUnavailable("Unexpected error while checking.", reason="internal")
 
 
-def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_accounts=()):
-    """Write a FetchResult or ForgeError into ``row`` (in memory; the caller saves)."""
+def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_accounts=(),
+                   pace_s=None):
+    """Write a FetchResult or ForgeError into ``row`` (in memory; the caller saves).
+
+    ``pace_s``: the host's interval for open contributions (a sweep's, by its budget).
+    """
     row.last_checked_at = now
     if isinstance(outcome, ForgeError):
         row.error_code = outcome.code
@@ -61,7 +66,9 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
     evaluate_row(row, rules, ownership_code, now, verified_accounts)
     row.error_code, row.error_message, row.error_count = "", "", 0
     row.next_check_at = schedule.after_check(state=row.state, verdict=row.verdict,
-                                             registered_at=row.registered_at, now=now)
+                                             registered_at=row.registered_at, now=now,
+                                             pace_s=pace_s,
+                                             likely=likely_changed(row.snapshot, now))
 
 
 def record_not_tried(row, not_tried, schedule, now):

@@ -1,6 +1,8 @@
 """When to check a contribution next.
 
-Open contributions are checked often at first and less often as they age;
+Open contributions are checked as often as the host's rate budget allows
+(``pace.py``: a share of it, default half, spread over the host's open
+contributions); outside a sweep, often at first and less often as they age;
 closed ones keep a slow cadence for a while since they can be reopened;
 accepted ones, and merged ones the rules rejected, stop. Errors back off
 exponentially; a rate limit waits for the forge's reset time.
@@ -28,6 +30,10 @@ class Schedule:
     # and the 10-minute claim lease).
     sweep_host_budget_s: int = 60
     sweep_budget_s: int = 240
+    # Sweeps pace open contributions by the host's rate budget (pace.py): this share of it,
+    # and never more often than budget_min_s (about a sweep's period).
+    budget_share_percent: int = 50
+    budget_min_s: int = 60
 
     @classmethod
     def from_settings(cls, bucket):
@@ -36,10 +42,18 @@ class Schedule:
         known = {f.name for f in fields(cls)}
         clean = {k: int(v) for k, v in values.items()
                  if k in known and isinstance(v, (int, float)) and v > 0}
+        if "budget_share_percent" in clean:
+            clean["budget_share_percent"] = min(clean["budget_share_percent"], 100)
         return cls(**clean)
 
-    def after_check(self, *, state, verdict, registered_at, now):
-        """Next due time after a successful check, or None when settled."""
+    def after_check(self, *, state, verdict, registered_at, now, pace_s=None, likely=False):
+        """Next due time after a successful check, or None when settled.
+
+        ``pace_s``: the host's interval for open contributions under its rate
+        budget (``pace.open_interval_s``): that for one ``likely`` to have changed,
+        twice that for the others.
+        Without it (a learner's own check), the age-based cadence.
+        """
         if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
             return None
         age = now - registered_at
@@ -47,6 +61,10 @@ class Schedule:
             if age > timedelta(days=self.closed_for_days):
                 return None
             return now + timedelta(seconds=self.closed_every_s)
+        if pace_s is not None:
+            # The others at twice the pace: even if every one were likely, the share holds.
+            interval = min(max(pace_s * (1 if likely else 2), self.budget_min_s), self.open_max_s)
+            return now + timedelta(seconds=interval)
         days = max(age.total_seconds() / 86400, 0)
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
         return now + timedelta(seconds=interval)

@@ -36,6 +36,7 @@ from . import outbox
 from .block_config import rules_from_dict
 from .budget import RateBudget
 from .host_check import HostCheck, NotTried, unexpected
+from .pace import open_interval_s, per_unit
 from .recording import RESULT_FIELDS, record_not_tried, record_outcome
 from .service import BlockContext, ContributionTracker
 
@@ -227,8 +228,9 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
                                                   reserve=0 if for_learner else None)
         if allowed is None:
             return rows, {}
-        batched = forge.kind == "github" and forge.token
-        capacity = allowed * GRAPHQL_PAGE if batched else allowed
+        # What the allowed requests read: a GraphQL page, a GitLab or Gerrit batch, or one.
+        capacity = allowed * (GRAPHQL_PAGE if forge.kind == "github" and forge.token
+                              else per_unit(forge))
         return rows[:capacity], {row: reset_at for row in rows[capacity:]}
 
     def _run_hosts(self, checks, chunk, stats, host_budget_s):
@@ -274,12 +276,14 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         """
         now = self.clock()
         forge = next((f for f in self.forges.registry if f.host == host), None)
+        pace_s = self._pace(forge)
         for row in rows:
             outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
             try:
-                self._record(forge, row, outcome, chunk, now, stats)
+                self._record(forge, row, outcome, chunk, now, stats, pace_s)
             except Exception:  # pylint: disable=broad-except
-                self._record(forge, row, unexpected(f"recording {row.url}"), chunk, now, stats)
+                self._record(forge, row, unexpected(f"recording {row.url}"), chunk, now, stats,
+                             pace_s)
             row.claim_token = ""
         settling = [row for row in rows if row.next_check_at is None and not row.awarded_at]
         for row in settling:
@@ -296,7 +300,17 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         if self.on_progress is not None:
             self.on_progress()
 
-    def _record(self, forge, row, outcome, chunk, now, stats):
+    def _pace(self, forge):
+        """The host's interval for open contributions under its rate budget (``pace.py``)."""
+        if forge is None:
+            return None
+        open_count = TrackedContribution.objects.filter(
+            host=forge.host, state__in=("", "open", "draft"),
+            next_check_at__isnull=False).count()
+        return open_interval_s(forge, open_count, self.schedule.budget_share_percent,
+                               self.budget.known_limit(forge))
+
+    def _record(self, forge, row, outcome, chunk, now, stats, pace_s=None):
         if isinstance(outcome, NotTried):
             record_not_tried(row, outcome, self.schedule, now)
             if outcome.reason == "rate_limited":
@@ -307,7 +321,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         before = (row.state, row.verdict)
         code = ownership_code(row.usage_key, row.learner_id)
         record_outcome(row, outcome, chunk.rules_of(row), code, self.schedule, now,
-                       chunk.accounts_of(row.learner_id))
+                       chunk.accounts_of(row.learner_id), pace_s=pace_s)
         if isinstance(outcome, RateLimited):
             if forge is not None:
                 self.budget.exhausted(forge, outcome.reset_at, now)

@@ -1,0 +1,85 @@
+"""The simulator's batch reads: GitLab ``merge_requests?iids[]=``, Gerrit ``q=change:A OR …``.
+
+Both answer in the forge's own shapes (``shapes.py``). A private project (see
+``World.make_private``) is a 404 on GitLab and absent from Gerrit's results.
+``world.gerrit_query_limit`` is the server's query limit: a query matching
+more returns that many, the last marked ``_more_changes``, as Gerrit does.
+``world.batch_caps[kind]`` answers only the first that many (GitLab says
+``X-Next-Page``). GitHub's GraphQL limits are here too: more aliases than
+``world.graphql_max_aliases`` is ``RESOURCE_LIMITS_EXCEEDED``.
+"""
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from . import shapes
+
+GITLAB_MR_LIST = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests$")
+GERRIT_QUERY = re.compile(r"^/gerrit(?:/a)?/changes/$")
+_CHANGE_TERM = re.compile(r"^change:(\d{1,10})$")
+
+
+def gitlab_merge_requests(handler, match, headers, web):
+    """GET /projects/:id/merge_requests?iids[]=…: the asked merge requests that exist."""
+    world = handler.world
+    project = handler._gitlab_project(match[1])  # pylint: disable=protected-access
+    if world.is_private("gitlab", project) or not world.has_project("gitlab", project):
+        return handler._send(404, {"message": "404 Project Not Found"}, headers, "gitlab")
+    query = parse_qs(urlsplit(handler.path).query)
+    iids = [int(v) for v in query.get("iids[]", []) if v.isdigit()]
+    per_page = min(100, int((query.get("per_page") or ["20"])[0] or 20))
+    found = [c for c in (world.get("gitlab", project, iid) for iid in iids) if c is not None]
+    cap = min(per_page, world.batch_caps.get("gitlab", per_page))
+    page = [shapes.gitlab_merge_request(c, web) for c in found[:cap]]
+    more = {"X-Next-Page": "2"} if len(found) > cap else {"X-Next-Page": ""}
+    return handler._send(200, page, {**headers, **more}, "gitlab")
+
+
+def gerrit_changes(handler):
+    """GET /changes/?q=change:A OR change:B…&n=…: ChangeInfo list, XSSI-prefixed."""
+    world = handler.world
+    query = parse_qs(urlsplit(handler.path).query)
+    terms = [t for t in re.split(r"\s+OR\s+", (query.get("q") or [""])[0].strip()) if t]
+    numbers = []
+    for term in terms:
+        matched = _CHANGE_TERM.match(term)
+        if not matched:
+            return handler._send(400, None, kind="gerrit", raw=b"Unsupported query: " +
+                                 term.encode()[:100])
+        numbers.append(int(matched[1]))
+    asked = (query.get("n") or [""])[0]
+    limit = min(world.gerrit_query_limit, int(asked) if asked.isdigit() else 10**6,
+                world.batch_caps.get("gerrit", 10**6))
+    found = [c for c in (world.find_by_number("gerrit", n) for n in numbers)
+             if c is not None and not world.is_private("gerrit", c.project)]
+    changes = [shapes.gerrit_change(c) for c in found[:limit]]
+    if len(found) > limit and changes:
+        changes[-1]["_more_changes"] = True
+    return handler._send(200, None, kind="gerrit", raw=b")]}'\n" + json.dumps(changes).encode())
+
+
+def github_graphql_limits(world, request):
+    """GitHub's answer to a query over its resource limits, or None to run it."""
+    variables = request.get("variables") if isinstance(request, dict) else None
+    aliases = sum(1 for key in (variables or {}) if re.fullmatch(r"p\d+", key))
+    if world.graphql_max_aliases is not None and aliases > world.graphql_max_aliases:
+        return {"data": None, "errors": [{
+            "type": "RESOURCE_LIMITS_EXCEEDED",
+            "message": "Resource limits for this query exceeded."}]}
+    return None
+
+
+def github_partial(world, result):
+    """Keep only the first ``batch_caps["github"]`` aliases; the others fail as GitHub's do."""
+    cap = world.batch_caps.get("github")
+    data = result.get("data")
+    if cap is None or not isinstance(data, dict):
+        return result
+    for alias in list(data):
+        if alias[1:].isdigit() and int(alias[1:]) >= cap:
+            data[alias] = None
+            result.setdefault("errors", []).append(
+                {"type": "SERVICE_UNAVAILABLE", "message": "Something went wrong.",
+                 "path": [alias]})
+    return result

@@ -1,0 +1,160 @@
+"""Reading many GitLab merge requests in one GraphQL request.
+
+One ``mN: project(fullPath: $pN) { mergeRequest(iid: $iN) { ...F } }``
+selection per merge request; paths and iids are GraphQL *variables*, never
+spliced into the query text. GitLab scores every query's complexity and
+refuses one above its limit (200 without a token, 250 with one, in GitLab's
+"GraphQL API" resource limits), so a query carries only as many selections as
+that score allows: ``SELECTION_COMPLEXITY`` is our estimate of one selection,
+and a refusal that states the real score ("Query has complexity of N, which
+exceeds max complexity of M") resizes the batch from it.
+
+A null ``project`` or ``mergeRequest`` is how GitLab says "missing or private"
+(``NotFound``); an error tied to one selection's path is that merge request's
+``partial`` error; a wrongly shaped node is ``bad_response`` for itself only.
+"""
+
+import re
+
+from .base import FetchResult, same_site_url
+from .batch import not_found, partial_error
+from .errors import AuthFailed, ForgeUnavailable, gettext_noop
+from .http import guarded_request, parse_json
+from .rate_limits import is_rate_limited, rate_limited
+from .schemas import GitLabGraphQLMergeRequest, validated
+from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+
+COMPLEXITY_LIMIT = {True: 250, False: 200}  # authenticated or not
+QUERY_OVERHEAD = 1
+LABELS = 20
+# project + mergeRequest + 13 scalars + author (1 + 2) + labels (1 + nodes x title), rounded up.
+SELECTION_COMPLEXITY = 25
+_COMPLEXITY = re.compile(r"complexity of (\d+), which exceeds max complexity of (\d+)")
+
+FIELDS = f"""
+  id iid state title description draft webUrl createdAt mergedAt closedAt targetBranch
+  reference(full: true)
+  author {{ id username }}
+  labels(first: {LABELS}) {{ nodes {{ title }} }}
+"""
+
+
+def graphql_url(api_url):
+    """GitLab's GraphQL endpoint beside its REST root (``/api/v4`` -> ``/api/graphql``)."""
+    return api_url[: -len("/v4")] + "/graphql"
+
+
+def per_query(authenticated):
+    return max(1, (COMPLEXITY_LIMIT[authenticated] - QUERY_OVERHEAD) // SELECTION_COMPLEXITY)
+
+
+def build_query(count):
+    params = ", ".join(f"$p{i}: ID!, $i{i}: String!" for i in range(count))
+    body = "\n".join(f"  m{i}: project(fullPath: $p{i}) {{ mergeRequest(iid: $i{i}) {{ ...F }} }}"
+                     for i in range(count))
+    return f"query({params}) {{\n{body}\n}}\nfragment F on MergeRequest {{{FIELDS}}}\n"
+
+
+def build_variables(refs):
+    variables = {}
+    for i, ref in enumerate(refs):
+        variables.update({f"p{i}": ref.project, f"i{i}": str(ref.number)})
+    return variables
+
+
+def _global_id_number(value):
+    """``gid://gitlab/Type/123`` -> ``"123"`` ("" if it is not one)."""
+    tail = value.rsplit("/", 1)[-1] if isinstance(value, str) else ""
+    return tail if tail.isdigit() else ""
+
+
+def snapshot_from_graphql(node, ref, forge):
+    """A Snapshot from one merge request node (validated first: ForgeUnavailable if bent)."""
+    merge_request = validated(GitLabGraphQLMergeRequest, node, "GitLab")
+    if merge_request.iid != str(ref.number):
+        raise ForgeUnavailable(gettext_noop("%(forge)s sent an answer in an unexpected shape."),
+                               reason="bad_response", params={"forge": "GitLab"})
+    state = merge_request.state
+    if state in ("merged", "closed"):
+        normalized = state
+    else:
+        normalized = "draft" if merge_request.draft else "open"  # "locked": a merge under way
+    full = merge_request.reference
+    target = full.rsplit("!", 1)[0] if isinstance(full, str) and "!" in full else ref.project
+    author = merge_request.author
+    labels = merge_request.labels.nodes if merge_request.labels else []
+    return Snapshot(
+        kind="gitlab", host=forge.host, project=ref.project, number=ref.number,
+        state=normalized,
+        author=clean_text(author.username if author else None, 100),
+        author_id=_global_id_number(author.id) if author else "",
+        forge_id=_global_id_number(merge_request.id),
+        title=clean_text(merge_request.title),
+        web_url=same_site_url(merge_request.webUrl, forge, ref.url),
+        created_at=parse_time(merge_request.createdAt),
+        merged_at=parse_time(merge_request.mergedAt) if normalized == "merged" else None,
+        closed_at=parse_time(merge_request.closedAt),
+        target_repository=clean_text(target, 200),
+        target_branch=clean_text(merge_request.targetBranch, 200),
+        labels=clean_labels([label.title for label in labels if label]),
+        description=clean_description(merge_request.description),
+    )
+
+
+class ComplexityRefused(ForgeUnavailable):
+    """GitLab refused the query as too complex; ``fits`` is how many selections would pass."""
+
+    def __init__(self, fits):
+        super().__init__(gettext_noop("GitLab found the request too large. It will be tried "
+                                      "again later."), reason="resource_limits")
+        self.fits = fits
+
+
+def _errors(payload):
+    errors = payload.get("errors") if isinstance(payload, dict) else None
+    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+
+
+def _complexity_refusal(payload, asked):
+    for error in _errors(payload):
+        match = _COMPLEXITY.search(str(error.get("message", "")))
+        if match:
+            score, limit = int(match[1]), int(match[2])
+            return ComplexityRefused(max(0, asked * limit // max(score, 1) - 1))
+    return None
+
+
+def fetch_page(client, page):
+    """{ref: outcome} for one GraphQL request about ``page`` (a list of refs)."""
+    headers = {"Authorization": f"Bearer {client.forge.token}"} if client.forge.token else {}
+    response = guarded_request(client.session, "POST", graphql_url(client.forge.api_url),
+                               json={"query": build_query(len(page)),
+                                     "variables": build_variables(page)}, headers=headers)
+    if is_rate_limited(response.status_code, response.headers):
+        raise rate_limited(response.headers, "GitLab's rate limit is exhausted.")
+    if response.status_code == 401 or (response.status_code == 403 and client.forge.token):
+        raise AuthFailed("GitLab rejected the configured token.")
+    if response.status_code != 200:
+        raise ForgeUnavailable("%(forge)s answered with status %(status)s.", reason="bad_status",
+                               params={"forge": "GitLab", "status": response.status_code})
+    payload = parse_json(response)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if not isinstance(data, dict):
+        refusal = _complexity_refusal(payload, len(page))
+        if refusal is not None:
+            raise refusal
+        raise ForgeUnavailable("GitLab's GraphQL answer had no data.", reason="bad_response")
+    failed = {e["path"][0] for e in _errors(payload)
+              if isinstance(e.get("path"), list) and e["path"] and isinstance(e["path"][0], str)}
+    return {ref: _outcome(data.get(f"m{i}"), f"m{i}" in failed, ref, client.forge)
+            for i, ref in enumerate(page)}
+
+
+def _outcome(project, failed, ref, forge):
+    node = project.get("mergeRequest") if isinstance(project, dict) else None
+    if node is None:
+        return partial_error("GitLab") if failed else not_found("GitLab")
+    try:
+        return FetchResult(snapshot=snapshot_from_graphql(node, ref, forge))
+    except ForgeUnavailable as error:
+        return error
