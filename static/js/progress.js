@@ -250,14 +250,21 @@ function UpstreamContributionProgressView(runtime, element) {
         if (staffTools) { staffTools.rendered(body, state.filters); }
     }
 
+    // Only the answer to the latest request is drawn: an earlier one (a sort clicked twice)
+    // that comes back later must not overwrite it, nor rebuild rows under the keyboard focus.
+    var latestLoad = 0;
+
     function load(announcement) {
+        var ticket = ++latestLoad;
         errorLine.textContent = "";
         container.setAttribute("aria-busy", "true");
         return post("progress", {page: state.page, page_size: init.page_size, sort: state.sort,
                                  filters: state.filters})
-            .then(function (body) { render(body, announcement); })
-            .catch(function (error) { errorLine.textContent = format(text.error, {message: error.message}); })
-            .then(function () { container.removeAttribute("aria-busy"); });
+            .then(function (body) { if (ticket === latestLoad) { render(body, announcement); } })
+            .catch(function (error) {
+                if (ticket === latestLoad) { errorLine.textContent = format(text.error, {message: error.message}); }
+            })
+            .then(function () { if (ticket === latestLoad) { container.removeAttribute("aria-busy"); } });
     }
 
     // -- annotations -------------------------------------------------------------

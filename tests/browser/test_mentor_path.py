@@ -167,6 +167,9 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('th[data-sort=username]')"
                            ".getAttribute('aria-sort') === 'descending'")
+    # The table is drawn again from the server's answer: act once it is.
+    page.wait_for_function("!document.querySelector('.upstream-progress [aria-busy]')"
+                           " && !document.querySelector('.upstream-progress[aria-busy]')")
 
     tab_to(page, ".upx-annotate-open")
     page.keyboard.press("Enter")
