@@ -25,40 +25,9 @@ function UpstreamIdentityPanel(runtime, element) {
     var linkedButton = $(".upstream-identity-linked");
     var awaitingSignIn = false;  // a "Verify with ..." tab was opened from this panel
 
-    function fill(template, values) {
-        return String(template || "").replace(/%\((\w+)\)s/g, function (whole, key) {
-            return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
-        });
-    }
-
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : "";
-    }
-
-    function post(handler, payload) {
-        return fetch(runtime.handlerUrl(element, handler), {
-            method: "POST",
-            credentials: "same-origin",
-            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
-                      "X-Requested-With": "XMLHttpRequest"},
-            body: JSON.stringify(payload || {})
-        }).then(function (response) {
-            return response.json().catch(function () { return {}; }).then(function (body) {
-                if (!response.ok) {
-                    throw new Error((body.error && body.error.message) || text.network_error);
-                }
-                return body;
-            });
-        });
-    }
-
-    function el(tag, className, content) {
-        var node = document.createElement(tag);
-        if (className) { node.className = className; }
-        if (content !== undefined && content !== null) { node.textContent = content; }
-        return node;
-    }
+    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
+    var el = UpstreamXBlockCommon.el;
+    var fill = UpstreamXBlockCommon.format;
 
     function accountKey(account) { return account.host + "\n" + account.account_id; }
 

@@ -46,30 +46,7 @@ function UpstreamContributionLearnerView(runtime, element) {
     var notesStatus = $(".upstream-notes-status");
     var seenNotes = null;  // note id -> its last change, once the first status is drawn
 
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : "";
-    }
-
-    function post(handler, payload) {
-        return fetch(runtime.handlerUrl(element, handler), {
-            method: "POST",
-            credentials: "same-origin",
-            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
-                      "X-Requested-With": "XMLHttpRequest"},
-            body: JSON.stringify(payload || {})
-        }).then(function (response) {
-            return response.json().catch(function () { return {}; }).then(function (body) {
-                if (!response.ok) {
-                    var error = new Error((body.error && body.error.message) || response.statusText);
-                    error.status = response.status;
-                    error.body = body.error || {};
-                    throw error;
-                }
-                return body;
-            });
-        });
-    }
+    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
 
     // The form folds into "Register another" once the unit is complete.
     function renderForm(completed) {

@@ -7,6 +7,8 @@ function UpstreamContributionRenderer(root, text, language) {
     "use strict";
     var clockOffsetMs = 0;  // server clock minus browser clock
     var SVG_NS = "http://www.w3.org/2000/svg";
+    var el = UpstreamXBlockCommon.el;
+    var format = UpstreamXBlockCommon.format;
     // Small line icons (16x16): shapes, so that no state is told by colour alone.
     var ICONS = {
         open: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zm0 4a2 2 0 1 0 0 4 2 2 0 0 0 0-4z",
@@ -20,13 +22,6 @@ function UpstreamContributionRenderer(root, text, language) {
         counted: "M8 1.5l2 4.2 4.5.6-3.3 3.1.8 4.5L8 11.7l-4 2.2.8-4.5L1.5 6.3 6 5.7z",
         mentor: "M2.5 3.5h11v7h-6l-3 2.5v-2.5h-2z"
     };
-
-    function el(tag, className, content) {
-        var node = document.createElement(tag);
-        if (className) { node.className = className; }
-        if (content !== undefined && content !== null) { node.textContent = content; }
-        return node;
-    }
 
     function icon(name) {
         var svg = document.createElementNS(SVG_NS, "svg");
@@ -42,13 +37,6 @@ function UpstreamContributionRenderer(root, text, language) {
         path.setAttribute("stroke-linejoin", "round");
         svg.appendChild(path);
         return svg;
-    }
-
-    // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
-    function format(template, params) {
-        return template.replace(/%\((\w+)\)s/g, function (match, name) {
-            return params.hasOwnProperty(name) ? String(params[name]) : match;
-        });
     }
 
     // Like format, as DOM nodes: each value is a node of its own (forge text in a <bdi>).

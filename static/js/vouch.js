@@ -24,40 +24,9 @@ function UpstreamContributionVouchDialog(runtime, element) {
     var table = root.querySelector(".upx-table tbody");
     var current = null;  // {id, username, opener}
 
-    function csrfToken() {
-        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-        return match ? decodeURIComponent(match[1]) : "";
-    }
-
-    function post(handler, payload) {
-        return fetch(runtime.handlerUrl(element, handler), {
-            method: "POST",
-            credentials: "same-origin",
-            headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
-                      "X-Requested-With": "XMLHttpRequest"},
-            body: JSON.stringify(payload)
-        }).then(function (response) {
-            return response.json().catch(function () { return {}; }).then(function (body) {
-                if (!response.ok) {
-                    throw new Error((body.error && body.error.message) || response.statusText);
-                }
-                return body;
-            });
-        }, function () { throw new Error(text.network_error); });
-    }
-
-    function el(tag, className, content) {
-        var node = document.createElement(tag);
-        if (className) { node.className = className; }
-        if (content !== undefined && content !== null) { node.textContent = content; }
-        return node;
-    }
-
-    function format(template, params) {
-        return (template || "").replace(/%\((\w+)\)s/g, function (match, name) {
-            return params.hasOwnProperty(name) ? String(params[name]) : match;
-        });
-    }
+    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
+    var el = UpstreamXBlockCommon.el;
+    var format = UpstreamXBlockCommon.format;
 
     // The table asks the server again, with the filters its form holds.
     function reloadTable() {

@@ -59,6 +59,7 @@ class LearnerViewMixin:
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
         fragment.add_css(load_text("static", "css/identity.css"))
+        fragment.add_javascript(load_text("static", "js/common.js"))
         fragment.add_javascript(load_text("static", "js/learner_render.js"))
         fragment.add_javascript(load_text("static", "js/learner.js"))
         fragment.add_javascript(load_text("static", "js/identity.js"))

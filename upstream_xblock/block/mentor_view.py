@@ -51,6 +51,7 @@ class MentorViewMixin:
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
+        fragment.add_javascript(load_text("static", "js/common.js"))  # the modules' helpers
         if staff:  # defines the staff tools progress.js hands its helpers to
             fragment.add_javascript(load_text("static", "js/staff_tools.js"))
         fragment.add_javascript(load_text("static", "js/progress.js"))

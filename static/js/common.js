@@ -1,0 +1,56 @@
+/* Helpers shared by the block's view modules (the learner's page, the identity panel, the
+ * mentors' table, the vouch dialog): a JSON POST to one of the block's handlers, a DOM
+ * element with text, and "%(name)s" message formatting. Loaded before each view module;
+ * defined again by a second block in the same unit, which changes nothing.
+ */
+var UpstreamXBlockCommon = (function () {
+    "use strict";
+
+    function csrfToken() {
+        var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+        return match ? decodeURIComponent(match[1]) : "";
+    }
+
+    // post(handler, payload) for the block ``element``: resolves with the JSON answer; rejects
+    // with an Error carrying the server's message, ``status`` and ``body`` (its "error"), or,
+    // when the server could not be reached, ``networkErrorText`` and no status.
+    function poster(runtime, element, networkErrorText) {
+        return function post(handler, payload) {
+            return fetch(runtime.handlerUrl(element, handler), {
+                method: "POST",
+                credentials: "same-origin",
+                headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
+                          "X-Requested-With": "XMLHttpRequest"},
+                body: JSON.stringify(payload || {})
+            }).then(function (response) {
+                return response.json().catch(function () { return {}; }).then(function (body) {
+                    if (!response.ok) {
+                        var error = new Error((body.error && body.error.message)
+                                              || response.statusText || networkErrorText);
+                        error.status = response.status;
+                        error.body = body.error || {};
+                        throw error;
+                    }
+                    return body;
+                });
+            }, function () { throw new Error(networkErrorText); });
+        };
+    }
+
+    // Text goes in as text (textContent), never as markup.
+    function el(tag, className, content) {
+        var node = document.createElement(tag);
+        if (className) { node.className = className; }
+        if (content !== undefined && content !== null) { node.textContent = content; }
+        return node;
+    }
+
+    // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
+    function format(template, params) {
+        return String(template || "").replace(/%\((\w+)\)s/g, function (match, name) {
+            return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : match;
+        });
+    }
+
+    return {poster: poster, el: el, format: format};
+}());
