@@ -1,9 +1,10 @@
 # Sourced by test.sh: the Debian packages the tests drive or build with:
 # chromium (browser tests), redis-server (the real Celery broker), mariadb-server (the
 # registry and sweep tests again on the database family Open edX runs), and what
-# mysqlclient (the LMS's MySQL driver) compiles against: pkg-config, libmariadb-dev, gcc.
+# mysqlclient (the LMS's MySQL driver) compiles against: pkg-config, libmariadb-dev, gcc;
+# npm, which installs the pinned axe-core the browser tests inject.
 # Installs what is missing when run as root with apt-get; otherwise says what to install.
-NEEDED_DEBIAN_PACKAGES="chromium redis-server mariadb-server pkg-config libmariadb-dev gcc"
+NEEDED_DEBIAN_PACKAGES="chromium redis-server mariadb-server pkg-config libmariadb-dev gcc npm"
 missing_packages() {
     local pkg missing=""
     for pkg in $NEEDED_DEBIAN_PACKAGES; do
@@ -11,6 +12,7 @@ missing_packages() {
             chromium) [ -x /usr/bin/chromium ] || missing="$missing $pkg" ;;
             redis-server) [ -x /usr/bin/redis-server ] || missing="$missing $pkg" ;;
             mariadb-server) [ -x /usr/sbin/mariadbd ] || missing="$missing $pkg" ;;
+            npm) command -v npm >/dev/null 2>&1 || missing="$missing $pkg" ;;
             *) dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg" ;;
         esac
     done
