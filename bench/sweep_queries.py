@@ -13,7 +13,8 @@ import tempfile
 
 
 def measure(n):
-    """(database queries, records checked, forge requests) of one sweep of ``n`` records.
+    """(database queries, records checked, records made, forge requests) of one sweep of
+    about ``n`` records (the mix rounds its shares: a record more or less).
 
     "Checked": the records the sweep wrote a check time on (the sweep's own count
     leaves out the odd record it counts elsewhere, e.g. one settled in a later step).
@@ -71,4 +72,4 @@ def measure(n):
         with connection.execute_wrapper(count):
             Sweeper(forges, Schedule(), publisher=lambda award: None).run_once(limit=n)
         checked = TrackedContribution.objects.filter(last_checked_at__isnull=False).count()
-        return len(executed), checked, len(simulator.world.requests_for())
+        return len(executed), checked, len(rows), len(simulator.world.requests_for())
