@@ -151,6 +151,9 @@ def screenshot(locator, name):
     run leaves the work tree clean."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
+    # The workbench's own page header stays put while a tall block scrolls under it: hide
+    # it, so that README's pictures show the block alone.
+    locator.page.add_style_tag(content=".workbench .banner { position: static !important; }")
     locator.screenshot(path=str(path), animations="disabled")
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         COMMITTED_SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,10 @@ class Schedule:
             return now + timedelta(seconds=self.closed_every_s)
         if pace_s is not None:
             # The others at twice the pace: even if every one were likely, the share holds.
-            interval = min(max(pace_s * (1 if likely else 2), self.budget_min_s), self.open_max_s)
+            # An operator who asks for open contributions more often than budget_min_s
+            # (open_min_s, e.g. the demo's --check-every) gets that cadence as the floor.
+            floor = min(self.budget_min_s, self.open_min_s)
+            interval = min(max(pace_s * (1 if likely else 2), floor), self.open_max_s)
             return now + timedelta(seconds=interval)
         days = max(age.total_seconds() / 86400, 0)
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
