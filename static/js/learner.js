@@ -59,10 +59,13 @@ function UpstreamContributionLearnerView(runtime, element) {
     }
 
     // "Check now" is offered when the server would accept it: some contribution still
-    // checked, and one of them not checked in the last few seconds.
+    // checked, and one of them not checked in the last few seconds. An accepted one has
+    // nothing left to learn from the forge (a sweep settles it once its award is made).
     function renderCheckNow(status) {
         clearTimeout(checkNowTimer);
-        var unsettled = status.contributions.filter(function (c) { return c.next_check; });
+        var unsettled = status.contributions.filter(function (c) {
+            return c.next_check && c.verdict !== "accepted";
+        });
         checkNowButton.hidden = !status.next_check_in_s || !unsettled.length;
         var readyAt = Math.min.apply(null, unsettled.map(function (c) {
             return c.last_checked ? new Date(c.last_checked).getTime() + CHECK_INTERVAL_MS : 0;
