@@ -12,6 +12,7 @@ from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
 from . import background
 from .awards import award_if_earned
+from .deadlocks import retry_on_deadlock
 from .budget import RateBudget
 from .credits import alias_of, apply_credits, same_contribution
 from .evaluation import apply_distinct_repositories, evaluate_row
@@ -189,6 +190,7 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         self._check(ready)
         return self.settle(rows)
 
+    @retry_on_deadlock
     def settle(self, rows=None):
         """Apply the current rules to every stored snapshot (no forge call), then award.
 
