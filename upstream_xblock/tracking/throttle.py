@@ -3,12 +3,16 @@
 Register, withdraw and "Check now" each ask a forge (or a worker) on behalf of
 one learner; without a limit, a learner cycling register/withdraw spends the
 site's token for everyone. Counts live in Django's cache (shared by every LMS
-process), in fixed windows. Limits are set in the settings bucket::
+process). A sliding window (this window's count plus the previous window's,
+weighted by how much of it still overlaps) keeps a learner from doubling the
+limit across a window edge, as fixed windows allow. Limits are set in the
+settings bucket::
 
     "throttles": {"register": {"limit": 10, "window_s": 600}, ...}
 """
 
 import hashlib
+import math
 import time
 
 from django.core.cache import cache as default_cache
@@ -53,17 +57,48 @@ class Throttle:
         return cls(limits)
 
     def hit(self, action, learner_id):
-        """Count one ``action`` of ``learner_id``; raise Throttled past the limit."""
+        """Count one ``action`` of ``learner_id``; raise Throttled past the limit.
+
+        A refused request is not counted, so waiting ``retry_in_s`` is enough.
+        """
         limit, window_s = self.limits[action]
         now = self.clock()
         window_start = int(now // window_s) * window_s
         learner = hashlib.sha256(str(learner_id).encode()).hexdigest()[:16]
-        key = f"upstream_xblock:throttle:{action}:{learner}:{window_start}"
-        self.cache.add(key, 0, timeout=window_s + 5)
+        prefix = f"upstream_xblock:throttle:{action}:{learner}:"
+        key = f"{prefix}{window_start}"
+        count = self._increment(key, window_s)
+        previous = self.cache.get(f"{prefix}{window_start - window_s}", 0)
+        overlap = 1 - (now - window_start) / window_s  # share of the previous window still in
+        if count + previous * overlap > limit:
+            self._decrement(key)
+            raise Throttled(_retry_in_s(limit, window_s, now - window_start, count - 1, previous))
+
+    def _increment(self, key, window_s):
+        # Kept for two windows: the next window weighs this one's count.
+        self.cache.add(key, 0, timeout=2 * window_s + 5)
         try:
-            count = self.cache.incr(key)
-        except ValueError:  # the entry expired between add and incr: a new window
-            self.cache.set(key, 1, timeout=window_s + 5)
-            count = 1
-        if count > limit:
-            raise Throttled(max(int(window_start + window_s - now) + 1, 1))
+            return self.cache.incr(key)
+        except ValueError:  # the entry expired between add and incr
+            self.cache.set(key, 1, timeout=2 * window_s + 5)
+            return 1
+
+    def _decrement(self, key):
+        try:
+            self.cache.decr(key)
+        except ValueError:  # expired meanwhile: nothing left to give back
+            pass
+
+
+def _retry_in_s(limit, window_s, elapsed, counted, previous):
+    """Seconds until one more request fits, given what this and the previous window hold.
+
+    Past a full window this can exceed the window's rest: the next window
+    still weighs this one's requests while they slide out.
+    """
+    if counted + 1 > limit:  # this window is full: wait into the next one, until
+        # counted * (1 - t / window_s) + 1 <= limit there.
+        wait = window_s - elapsed + window_s * (1 - (limit - 1) / counted)
+    else:  # the previous window's weighted share must slide out far enough
+        wait = window_s * (1 - (limit - counted - 1) / previous) - elapsed
+    return max(math.ceil(round(wait, 6)), 1)  # round: float noise must not add a second
