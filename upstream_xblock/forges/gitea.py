@@ -10,14 +10,15 @@ import re
 from dataclasses import replace
 from urllib.parse import quote
 
-from .base import FetchResult, same_site_url
+from .base import FetchResult
 from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
 from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
 from .schemas import GiteaPull, GiteaReview, validated
-from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+from .rest_pull import snapshot_from_rest_pull
+from .snapshot import clean_text, parse_time
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)
@@ -37,22 +38,7 @@ def snapshot_from_pull(data, ref, forge):
         state = "draft"
     else:
         state = "open"
-    user = pull.user
-    return Snapshot(
-        kind="gitea", host=forge.host, project=ref.project, number=ref.number, state=state,
-        author=clean_text(user.login if user else None, 100),
-        author_id=str(user.id) if user else "",
-        forge_id=str(pull.id),
-        title=title,
-        web_url=same_site_url(pull.html_url, forge, ref.url),
-        created_at=parse_time(pull.created_at),
-        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
-        closed_at=parse_time(pull.closed_at),
-        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
-        target_branch=clean_text(pull.base.ref, 200),
-        labels=clean_labels([label.name for label in pull.labels]),
-        description=clean_description(pull.body),
-    )
+    return snapshot_from_rest_pull(pull, "gitea", ref, forge, state, title)
 
 
 def _etag(response):

@@ -22,7 +22,7 @@ from github.GithubException import BadCredentialsException, UnknownObjectExcepti
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
 import requests
 
-from .base import FetchResult, RateLimitInfo, same_site_url
+from .base import FetchResult, RateLimitInfo
 from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
@@ -31,7 +31,8 @@ from .rate_limits import is_rate_limited, rate_limited, reset_time
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
-from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+from .rest_pull import snapshot_from_rest_pull
+from .snapshot import clean_text, parse_time
 
 PAGE_SIZE = 100
 MAX_PAGES = 3  # reviews and events: 300 entries read at most, else the decision is unknown
@@ -63,23 +64,8 @@ def snapshot_from_rest(data, ref, forge, etag=None):
         state = "draft"
     else:
         state = "open"
-    user = pull.user
-    return Snapshot(
-        kind="github", host=forge.host, project=ref.project, number=ref.number, state=state,
-        author=clean_text(user.login if user else None, 100),
-        author_id=str(user.id) if user else "",
-        forge_id=str(pull.id),
-        title=clean_text(pull.title),
-        web_url=same_site_url(pull.html_url, forge, ref.url),
-        created_at=parse_time(pull.created_at),
-        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
-        closed_at=parse_time(pull.closed_at),
-        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
-        target_branch=clean_text(pull.base.ref, 200),
-        labels=clean_labels([label.name for label in pull.labels]),
-        description=clean_description(pull.body),
-        etag=etag,
-    )
+    return snapshot_from_rest_pull(pull, "github", ref, forge, state, clean_text(pull.title),
+                                   etag=etag)
 
 
 def review_facts_from_rest(pages, complete=True):
