@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ..policy import gettext_noop as _
-from .filters import FilterError
+from .filters import FilterError, whole_number
 from .models import AuditEntry
 
 ACTIONS = ("accept", "revoke", "annotate", "edit_annotation", "delete_annotation",
@@ -92,22 +92,13 @@ def _filters(raw):
     return condition
 
 
-def _whole(value, default, name, upper):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
-        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
-                          {"name": name, "upper": upper})
-    return value
-
-
 def audit_page(usage_key, data):
     """``{"page", "page_size", "filters"}`` → ``{"rows", "count", "page", "pages"}`` (2 queries)."""
-    page_size = _whole(data.get("page_size"), DEFAULT_PAGE_SIZE, "page_size", MAX_PAGE_SIZE)
+    page_size = whole_number(data.get("page_size"), DEFAULT_PAGE_SIZE, "page_size", MAX_PAGE_SIZE)
     entries = AuditEntry.objects.filter(_filters(data.get("filters")), usage_key=usage_key)
     count = entries.count()
     pages = max(1, math.ceil(count / page_size))
-    page = min(_whole(data.get("page"), 1, "page", 10 ** 6), pages)
+    page = min(whole_number(data.get("page"), 1, "page", 10 ** 6), pages)
     start = (page - 1) * page_size
     rows = entries.order_by("-at", "-pk")[start:start + page_size]
     return {"rows": [as_json(row) for row in rows], "count": count, "page": page,

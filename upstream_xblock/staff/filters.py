@@ -29,6 +29,16 @@ class FilterError(ValueError):
         super().__init__(template % self.params if self.params else template)
 
 
+def whole_number(value, default, name, upper):
+    """A page or page size from JSON: ``default`` when absent, else a whole number 1..upper."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
+        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
+                          {"name": name, "upper": upper})
+    return value
+
+
 @dataclass(frozen=True)
 class Filters:
     verdicts: tuple = ()

@@ -14,7 +14,7 @@ from django.db.models import F
 
 from ..models import ContributionAward, TrackedContribution
 from ..policy import gettext_noop as _
-from .filters import Filters, FilterError, apply_filters, parse_filters
+from .filters import Filters, FilterError, apply_filters, parse_filters, whole_number
 from .learners import VERDICT_RANK, learners
 
 DEFAULT_PAGE_SIZE = 25
@@ -44,23 +44,14 @@ class PageRequest:
     filters: Filters = field(default_factory=Filters)
 
 
-def _positive(value, default, name, upper):
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
-        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
-                          {"name": name, "upper": upper})
-    return value
-
-
 def parse_page_request(data):
     """A PageRequest from the handler's JSON (``page``, ``page_size``, ``sort``, ``filters``)."""
     sort = data.get("sort") or DEFAULT_SORT
     if not isinstance(sort, str) or sort.lstrip("-") not in SORT_KEYS:
         raise FilterError(_("Sort by one of: %(keys)s (with a leading - for descending)."),
                           {"keys": ", ".join(SORT_KEYS)})
-    return PageRequest(page=_positive(data.get("page"), 1, "page", 10 ** 6),
-                       page_size=_positive(data.get("page_size"), DEFAULT_PAGE_SIZE,
+    return PageRequest(page=whole_number(data.get("page"), 1, "page", 10 ** 6),
+                       page_size=whole_number(data.get("page_size"), DEFAULT_PAGE_SIZE,
                                            "page_size", MAX_PAGE_SIZE),
                        sort=sort, filters=parse_filters(data.get("filters")))
 
