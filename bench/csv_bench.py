@@ -9,9 +9,7 @@ line ``{"figure", "measured", "target", "holds"}``. Run from the repository root
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import timedelta
@@ -19,14 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix="upstream-csv-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
-os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
+from bench.django_env import start_django  # noqa: E402  pylint: disable=wrong-import-position
 
-import django  # noqa: E402  pylint: disable=wrong-import-position
-
-django.setup()
-logging.getLogger("upstream_xblock").setLevel(logging.WARNING)
+start_django(logging.WARNING, prefix="upstream-csv-bench-")
 
 # pylint: disable=wrong-import-position
 from django.conf import settings  # noqa: E402

@@ -10,21 +10,14 @@ whose last good snapshot was kept. Run from the repository root:
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix="upstream-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
-os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
+from bench.django_env import start_django  # noqa: E402  pylint: disable=wrong-import-position
 
-import django  # noqa: E402  pylint: disable=wrong-import-position
-
-django.setup()
-logging.getLogger("upstream_xblock").setLevel(logging.ERROR)  # one line per failed check else
+start_django(logging.ERROR)  # one line per failed check else
 
 # pylint: disable=wrong-import-position
 from django.core.cache import cache  # noqa: E402

@@ -8,9 +8,6 @@ statement. Imported late by ``course_simulation.py``: Django is set up only
 when this figure is asked for.
 """
 
-import os
-import tempfile
-
 
 def measure(n):
     """(database queries, records checked, records made, forge requests) of one sweep of
@@ -19,15 +16,9 @@ def measure(n):
     "Checked": the records the sweep wrote a check time on (the sweep's own count
     leaves out the odd record it counts elsewhere, e.g. one settled in a later step).
     """
-    os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix="upstream-bench-")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
-    os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
     # pylint: disable=import-outside-toplevel
-    import logging
-
-    import django
-    django.setup()
-    logging.getLogger("upstream_xblock").setLevel(logging.WARNING)  # a line per award otherwise
+    from django_env import start_django
+    start_django()  # the product logs warnings and up: a line per award otherwise
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
