@@ -5,15 +5,8 @@ import pytest
 from forge_simulator.oauth import oauth_settings
 from tests.block.conftest import FAST_POLLING, BlockHarness
 from tests.block.conftest import events  # noqa: F401  pylint: disable=unused-import  (a fixture)
+from tests.tracking.conftest import HOSTS, PROJECTS, URLS  # noqa: F401  (the same records' addresses)
 
-PROJECTS = {"github": "openedx/xblock-sdk", "gitlab": "mooc-floss/demo",
-            "gerrit": "openstack/nova", "gitea": "forgejo/forgejo"}
-HOSTS = {"github": "github.com", "gitlab": "gitlab.com", "gerrit": "review.opendev.org",
-         "gitea": "codeberg.org"}
-URLS = {"github": "https://github.com/{p}/pull/{n}",
-        "gitlab": "https://gitlab.com/{p}/-/merge_requests/{n}",
-        "gerrit": "https://review.opendev.org/c/{p}/+/{n}",
-        "gitea": "https://codeberg.org/{p}/pulls/{n}"}
 KINDS = tuple(PROJECTS)
 OAUTH_KINDS = ("github", "gitlab", "gitea")
 
