@@ -1,20 +1,8 @@
 """Runs tests/lms_awards under tests.settings_lms (the LMS's score and completion apps
 installed) in its own pytest process: one Django settings module per process."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.lms_process import assert_passes_with_lms_apps
 
 
 def test_lms_award_path():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJANGO_SETTINGS_MODULE", "UPSTREAM_XBLOCK_VAR")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/lms_awards", "--ds=tests.settings_lms",
-         "-p", "no:cacheprovider", "-q", "-p", "no:warnings"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    assert_passes_with_lms_apps("tests/lms_awards")
