@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from django.utils import timezone
 
 from forge_simulator.faults import FaultServer
 from tests.block.conftest import BlockHarness
+from tests.helpers import wait_until
 # The real-broker fixtures (redis-server, an LMS-like Celery app):
 from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
     lms_celery, redis_server, redis_url)
@@ -60,15 +60,6 @@ def seed(world):
             forge_username=author, registered_at=now, next_check_at=now)
 
 
-def wait_for(condition, process, timeout_s=60):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError("the sweep process ended:\n" + process.stdout.read()[-3000:])
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -88,8 +79,8 @@ def test_a_worker_killed_mid_sweep_loses_nothing(tmp_path):
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
             # Mid-sweep: the healthy hosts are written back, the hanging one is still claimed.
-            wait_for(lambda: TrackedContribution.objects.filter(
-                last_checked_at__isnull=False).count() == 20, worker)
+            wait_until(lambda: TrackedContribution.objects.filter(
+                last_checked_at__isnull=False).count() == 20, worker, 60, "the sweep process")
             assert TrackedContribution.objects.exclude(claim_token="").count() == 10
         finally:
             worker.send_signal(signal.SIGKILL)

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
     lms_celery, redis_server, redis_url)
-from tests.tracking.test_broker import ROOT, wait_until
+from tests.helpers import wait_until
+from tests.tracking.test_broker import ROOT
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.staff import jobs
 from upstream_xblock.staff.audit import Actor

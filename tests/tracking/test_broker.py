@@ -9,12 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.helpers import wait_until
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,12 +65,3 @@ def test_worker_awards_merged_contributions(simulator, world, registry, redis_ur
     shutil.rmtree(tmp_path, ignore_errors=True)
 
 
-def wait_until(condition, worker, timeout_s=90):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise AssertionError("the worker exited:\n" + worker.stdout.read()[-4000:])
-        if condition():
-            return
-        time.sleep(0.5)
-    raise AssertionError("timed out waiting for the worker")
