@@ -3,10 +3,12 @@
 Concurrent requests and sweeps insert the same unique rows (a credit, an award)
 at the same moment; InnoDB may then roll one of them back with error 1213. The
 work guarded this way is idempotent (unique rows decide who wins), so it is
-simply done again, a few times, when no outer transaction would be left broken.
+done again, a few times, when no outer transaction would be left broken. The
+rollback undoes the database, not the Python objects the failed attempt
+changed: each attempt is told its number, so that a retry starts again from
+what is stored.
 """
 
-import functools
 import logging
 
 from django.db import OperationalError, connection
@@ -21,18 +23,13 @@ def is_deadlock(error):
     return bool(error.args) and error.args[0] == MYSQL_DEADLOCK
 
 
-def retry_on_deadlock(method):
-    """Run ``method`` again (up to ATTEMPTS times) when the database reports a deadlock."""
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                return method(*args, **kwargs)
-            except OperationalError as error:
-                if not is_deadlock(error) or connection.in_atomic_block or attempt == ATTEMPTS:
-                    raise
-                log.info("deadlock in %s, attempt %d: done again", method.__name__, attempt)
-        return None  # not reached
-
-    return wrapper
+def retrying_deadlocks(attempt_work, name="work"):
+    """``attempt_work(attempt)``, attempt 1, then again (up to ATTEMPTS) after a deadlock."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return attempt_work(attempt)
+        except OperationalError as error:
+            if not is_deadlock(error) or connection.in_atomic_block or attempt == ATTEMPTS:
+                raise
+            log.info("deadlock in %s, attempt %d: done again", name, attempt)
+    return None  # not reached

@@ -12,7 +12,7 @@ from ..models import TrackedContribution
 from ..policy import Rules, gettext_noop as _
 from . import background
 from .awards import award_if_earned
-from .deadlocks import retry_on_deadlock
+from .deadlocks import retrying_deadlocks
 from .budget import RateBudget
 from .credits import alias_of, apply_credits, same_contribution
 from .evaluation import apply_distinct_repositories, evaluate_row
@@ -190,16 +190,20 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         self._check(ready)
         return self.settle(rows)
 
-    @retry_on_deadlock
     def settle(self, rows=None):
         """Apply the current rules to every stored snapshot (no forge call), then award.
 
         A rule changed in Studio takes effect here; a contribution that stops
         being accepted and had stopped being checked is scheduled again.
-        Returns (rows, award).
+        Returns (rows, award). A deadlock's victim settles again from the stored
+        rows: the failed attempt changed ``rows`` in memory, not in the database.
         """
+        return retrying_deadlocks(
+            lambda attempt: self._settle(rows if attempt == 1 and rows is not None
+                                         else self.rows()), "settle")
+
+    def _settle(self, rows):
         now = self.clock()
-        rows = self.rows() if rows is None else rows
         before = {row.pk: _evaluation_of(row) for row in rows}
         for row in rows:
             evaluate_row(row, self.context.rules, self.context.ownership_code, now,
