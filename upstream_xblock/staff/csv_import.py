@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass, field
 
 from ..annotations import notes as note_rules
-from ..models import ContributionAward, TrackedContribution
+from ..models import TrackedContribution
 from ..policy import gettext_noop as _
 from .csv_export import FORMULA_STARTS
 from .bulk_actions import ACTIONS as APPLY, ChunkResult
@@ -155,17 +155,13 @@ def _lines(text, errors):
 
 
 def _resolve(usage_key, lines, username, now, errors):
-    """Learner ids, verdicts, records and awards of the file's learners (three queries)."""
+    """Learner ids, verdicts, records and awards of the file's learners (two queries)."""
     names = {line.username for line in lines}
     known = {row["username"]: row for row in learners(usage_key, username, now).filter(
-        username__in=names).values("learner_id", "username", "verdict_rank", "awarded",
-                                   "contributions", "pending", "accepted", "last_activity",
-                                   "waiting_since", "annotated", "stuck")}
+        username__in=names).values("learner_id", "username", "verdict_rank", "awarded")}
     ids = [row["learner_id"] for row in known.values()]
     urls = set(TrackedContribution.objects.filter(usage_key=usage_key, learner_id__in=ids)
                .values_list("learner_id", "url"))
-    awarded = set(ContributionAward.objects.filter(usage_key=usage_key, learner_id__in=ids)
-                  .values_list("learner_id", flat=True))
     valid = []
     for line in lines:
         row = known.get(line.username)
@@ -179,7 +175,7 @@ def _resolve(usage_key, lines, username, now, errors):
             errors.add(line.number, "url", _("This learner has not registered this "
                                              "contribution here."))
             continue
-        valid.append((line, verdict_of(row), line.learner_id in awarded))
+        valid.append((line, verdict_of(row), row["awarded"]))
     return valid
 
 
