@@ -176,6 +176,17 @@ def test_a_body_that_is_not_utf8_is_refused_clearly(harness, staff_block):
     assert status == 400 and body["error"]["code"] == "bad_encoding"
 
 
+def test_deeply_nested_json_is_a_bad_request_not_a_server_error(harness, staff_block):
+    """Python's JSON parser raises RecursionError past ~1,000 levels: 40 KB of brackets."""
+    deep = b"[" * 20_000 + b"]" * 20_000
+    status, body = harness.call(staff_block, "import_csv", body=deep)
+    assert status == 400 and body["error"]["code"] == "bad_request"
+    response = staff_block.runtime.handle(
+        staff_block, "export_csv", Request.blank("/?filters=" + "[" * 5_000 + "]" * 5_000))
+    assert response.status_code == 400
+    assert json.loads(response.body)["error"]["code"] == "bad_request"
+
+
 def test_audit_is_paginated_and_filtered(harness, staff_block, two_learners):
     (ada, bob), _url = two_learners
     import_csv(harness, staff_block, HEADER + f"{ada},accept,,A,,\n{bob},accept,,B,,\n",

@@ -30,15 +30,23 @@ def _error(block, error):
     return json_response({"error": error.as_dict(platform.gettext(block))}, status=error.status)
 
 
-def _parse(request):
+def parse_json_body(request, max_bytes=MAX_BODY_BYTES, too_large=None, not_utf8=None):
+    """The POSTed JSON object; TrackingError otherwise (``too_large`` / ``not_utf8`` replace
+    the generic errors where a handler has something more helpful to say)."""
     if request.method != "POST":
         raise TrackingError("method_not_allowed", _("Use POST."), status=405)
     body = request.body or b""
-    if len(body) > MAX_BODY_BYTES:
-        raise TrackingError("bad_request", _("The request is too large."), status=413)
+    if len(body) > max_bytes:
+        raise too_large or TrackingError("bad_request", _("The request is too large."),
+                                         status=413)
     try:
-        data = json.loads(body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: RecursionError
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise not_utf8 or TrackingError("bad_request",
+                                        _("The request is not valid JSON.")) from None
+    try:
+        data = json.loads(text or "{}")
+    except (ValueError, RecursionError):  # deep nesting: RecursionError
         raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise TrackingError("bad_request", _("The request must be a JSON object."))
@@ -51,7 +59,7 @@ def json_api(method):
     @functools.wraps(method)
     def wrapper(self, request, suffix=""):  # pylint: disable=unused-argument
         try:
-            data = _parse(request)
+            data = parse_json_body(request)
             if not platform.learner_id(self):
                 raise TrackingError("not_signed_in", _("Sign in to register a contribution."),
                                     status=403)

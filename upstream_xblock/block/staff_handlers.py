@@ -26,7 +26,7 @@ from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from ..tracking.service import TrackingError
 from .guards import _is_signed_in_staff, staff_only
-from .json_api import _error, json_response
+from .json_api import _error, json_response, parse_json_body
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
@@ -193,7 +193,7 @@ class StaffHandlersMixin:
                                               status=403))
         try:
             filters = parse_filters(json.loads(request.GET.get("filters") or "null"))
-        except (ValueError, FilterError):
+        except (ValueError, RecursionError, FilterError):  # deep nesting: RecursionError
             return _error(self, TrackingError("bad_request", _("The filters are not valid.")))
         gettext = platform.gettext(self)
         lines = csv_export.rows_of(
@@ -238,20 +238,9 @@ def _run_import(block, data):
 def _import_csv_api(block, request):
     """Like ``json_api``, with the import's larger body limit."""
     try:
-        if request.method != "POST":
-            raise TrackingError("method_not_allowed", _("Use POST."), status=405)
-        body = request.body or b""
-        if len(body) > IMPORT_BODY_LIMIT:
-            raise _too_large()
-        try:
-            data = json.loads(body.decode("utf-8") or "{}")
-        except UnicodeDecodeError:
-            raise TrackingError("bad_encoding", _("The file is not UTF-8 text: save it as "
-                                                  "UTF-8.")) from None
-        except ValueError:
-            raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
-        if not isinstance(data, dict):
-            raise TrackingError("bad_request", _("The request must be a JSON object."))
+        data = parse_json_body(request, IMPORT_BODY_LIMIT, too_large=_too_large(),
+                               not_utf8=TrackingError("bad_encoding", _(
+                                   "The file is not UTF-8 text: save it as UTF-8.")))
         return json_response(_run_import(block, data))
     except TrackingError as error:
         return _error(block, error)
