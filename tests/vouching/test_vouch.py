@@ -6,6 +6,7 @@ import pytest
 from tests.mentors.conftest import MENTOR, MENTORED_XML, PR, STAFF, as_user
 from upstream_xblock.models import (AwardRevocation, ContributionAward, ContributionCredit,
                                     TrackedContribution)
+from upstream_xblock.tracking.credits import FORGE_ID_MAX
 
 LIST_POST = "https://lists.example.org/archives/dev/2026-November/000123.html"
 
@@ -223,3 +224,16 @@ def test_withdrawal_gives_back_the_other_contributions_that_counted(harness, wor
     assert described.revoked and described.next_check_at is None
     status, learner = harness.call(as_user(harness, block, "ada"), "status")
     assert learner["accepted"] == 1 and learner["completed"] is False
+
+
+def test_a_long_address_keeps_the_credit_key_within_its_index(harness, ada):
+    """The derived id of a contribution the forge could not tell about fits ``FORGE_ID_MAX``, so
+    kind:host:id fits the credit's 500-character unique key (MySQL's index limit)."""
+    # A merge request of a deeply nested GitLab group the simulated forge does not know.
+    url = "https://gitlab.com/" + "/".join(["a-long-subgroup-name"] * 14) + "/-/merge_requests/5"
+    status, body = vouch(harness, ada, url=url)
+    assert status == 200, body
+    row = TrackedContribution.objects.get(url=url)
+    assert row.forge_id and len(row.forge_id) <= FORGE_ID_MAX
+    credit = ContributionCredit.objects.get(record=row)
+    assert len(credit.contribution_key) <= 500

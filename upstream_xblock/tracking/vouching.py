@@ -31,7 +31,7 @@ from ..models import ContributionAward, ContributionCredit, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check, gettext_noop as _
 from . import vouched
 from .awards import NoAward, revoke_award
-from .credits import DERIVED, alias_of, contribution_key, release
+from .credits import alias_of, contribution_key, identity_from_snapshot, release
 from .service import MAX_CONTRIBUTIONS_PER_BLOCK
 from .vouch_request import VouchError
 
@@ -126,9 +126,7 @@ def _ensure_credit_is_free(row, context, created, previous):
     """Refuse (and undo) a vouch for a contribution that counts for another learner."""
     row.refresh_from_db()
     if not row.forge_id:  # the forge could not be asked: its address stands for it
-        row.forge_id = f"{DERIVED}{row.project.casefold()}#{row.number}"[:255]
-        if row.kind == "gerrit":
-            row.forge_id = f"{DERIVED}change/{row.number}"
+        row.forge_id = identity_from_snapshot(row)
         TrackedContribution.objects.filter(pk=row.pk).update(forge_id=row.forge_id)
     others = ContributionCredit.objects.filter(course_key=context.course_key).exclude(
         learner_id=context.learner_id)
