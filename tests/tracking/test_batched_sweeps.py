@@ -6,8 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from upstream_xblock.forges import Forges
+from upstream_xblock.forges import Forges, RateLimitInfo
 from upstream_xblock.models import TrackedContribution
+from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 
@@ -119,3 +120,18 @@ def test_a_small_course_is_never_checked_more_often_than_the_floor(simulator, re
     _sweep_twice(simulator, 5000)
     assert all(w >= timedelta(seconds=59).total_seconds()
                for w in _seconds_to_next_check("github.com"))
+
+
+def test_a_low_github_budget_admits_what_its_points_read(simulator, registry):
+    """A GraphQL point reads 50 pull requests (pace.per_unit): 2 points spare, 100 checked."""
+    registry.block()
+    for _ in range(130):
+        registry.contribution("github")
+    forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
+    now = timezone.now()
+    budget = RateBudget()
+    budget.record(forges.registry.get("github.com"),
+                  RateLimitInfo(remaining=budget.reserve + 2, limit=5000,
+                                reset_at=now + timedelta(minutes=20)), now)
+    stats = Sweeper(forges, Schedule()).run_once()
+    assert (stats.checked, stats.deferred) == (100, 30)

@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 LEASE = timedelta(minutes=10)  # longer than any sweep budget: a claim never lapses mid-check
 HOSTS_IN_PARALLEL = 6
-GRAPHQL_PAGE = 100
 DEFAULT_RULES = Rules()  # for a record whose block never stored its rules
 
 
@@ -228,9 +227,8 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
                                                   reserve=0 if for_learner else None)
         if allowed is None:
             return rows, {}
-        # What the allowed requests read: a GraphQL page, a GitLab or Gerrit batch, or one.
-        capacity = allowed * (GRAPHQL_PAGE if forge.kind == "github" and forge.token
-                              else per_unit(forge))
+        # What the allowed units read (pace.per_unit): the pacing and this admission agree.
+        capacity = allowed * per_unit(forge)
         return rows[:capacity], {row: reset_at for row in rows[capacity:]}
 
     def _run_hosts(self, checks, chunk, stats, host_budget_s):
