@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from upstream_xblock.forges import RateLimitInfo
@@ -93,6 +95,27 @@ def test_rate_limited_answers_are_deferred_not_failed(forges, world, registry):
     assert stats.errors == 0 and stats.deferred == 3
     assert all(row.next_check_at > timezone.now() + timedelta(minutes=14)
                for row in TrackedContribution.objects.all())
+
+
+def test_a_host_with_no_answered_check_is_not_paced(forges, world, registry):
+    """The pace counts the host's open records: only worth it when a check was answered."""
+    registry.block()
+    for _ in range(3):
+        registry.contribution("github")
+    world.set_rate_limit("github", remaining=0, reset_in_s=900)
+    with CaptureQueriesContext(connection) as deferred_sweep:
+        make_sweeper(forges).run_once()
+    world.set_rate_limit("github", remaining=5000, limit=5000)
+    cache.clear()  # forget the exhausted budget the first sweep learned
+    make_all_due()
+    with CaptureQueriesContext(connection) as answered_sweep:
+        make_sweeper(forges).run_once()
+
+    def counts(queries):  # the pace's count of the host's open records
+        return [q["sql"] for q in queries
+                if "COUNT(" in q["sql"].upper() and "'draft'" in q["sql"]]
+    assert counts(deferred_sweep.captured_queries) == []
+    assert len(counts(answered_sweep.captured_queries)) == 1
 
 
 def test_errors_back_off(forges, world, registry):

@@ -274,7 +274,10 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         """
         now = self.clock()
         forge = next((f for f in self.forges.registry if f.host == host), None)
-        pace_s = self._pace(forge)
+        # The pace (a count over the host's open records) only schedules an answered check:
+        # a host that was deferred, stalled or failed is not counted for nothing.
+        answered = any(not isinstance(o, (NotTried, ForgeError)) for o in outcomes.values())
+        pace_s = self._pace(forge) if answered else None
         for row in rows:
             outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
             try:
