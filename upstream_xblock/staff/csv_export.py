@@ -16,8 +16,7 @@ import io
 
 from ..models import ContributionAward, TrackedContribution
 from . import audit
-from .learners import learners
-from .filters import apply_filters
+from .progress import matching_learners
 
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,7 +60,7 @@ def _actions(entries):
 
 def _learner_chunks(usage_key, filters, username, now):
     """The matching learners (id, user name), CHUNK at a time, by learner id (keyset)."""
-    selected = apply_filters(learners(usage_key, username, now), usage_key, filters, now)
+    selected = matching_learners(usage_key, filters, username, now)
     last = None
     while True:
         page = selected if last is None else selected.filter(learner_id__gt=last)
