@@ -11,7 +11,7 @@ from itertools import islice
 
 from .. import platform
 from ..annotations import notes as note_rules
-from ..models import ContributionAward, TrackedContribution
+from ..staff.learners import awarded_learners, records_by_learner
 
 CHUNK = 500
 
@@ -24,14 +24,8 @@ def _annotations(state):
 
 def _rows_of_chunk(usage_key, states):
     ids = platform.learner_ids_of_usernames([s.username for s in states])
-    records = {}
-    for record in TrackedContribution.objects.filter(
-            usage_key=usage_key, learner_id__in=list(ids.values())).order_by("registered_at",
-                                                                              "pk"):
-        records.setdefault(record.learner_id, []).append(record)
-    awarded = set(ContributionAward.objects.filter(
-        usage_key=usage_key, learner_id__in=list(ids.values())).values_list("learner_id",
-                                                                             flat=True))
+    records = records_by_learner(usage_key, ids.values())
+    awarded = awarded_learners(usage_key, ids.values())
     for state in states:
         learner = ids.get(state.username)
         notes = _annotations(state.state)

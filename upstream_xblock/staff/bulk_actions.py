@@ -27,6 +27,7 @@ from ..policy import ACCEPTED, PASSED, Check, gettext_noop as _
 from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from . import audit
+from .learners import awarded_learners, records_by_learner
 
 STAFF_CHECK = "staff"
 
@@ -69,14 +70,6 @@ def learner_verdict(records, awarded):
     return "rejected"
 
 
-def _records_by_learner(usage_key, learner_ids):
-    by_learner = {learner: [] for learner in learner_ids}
-    for record in TrackedContribution.objects.filter(
-            usage_key=usage_key, learner_id__in=list(learner_ids)).order_by("registered_at", "pk"):
-        by_learner[record.learner_id].append(record)
-    return by_learner
-
-
 def _counted(records, url):
     """The records an accepted learner's award lists: the one named, else the accepted ones,
     else every record not revoked."""
@@ -94,10 +87,8 @@ def _entry(ctx, action, learner, **details):
 def accept(ctx, learner_ids):
     """Award each learner (an override with the staff member's reason)."""
     result, reason, url = ChunkResult(), ctx.params["reason"], ctx.params.get("url", "")
-    records = _records_by_learner(ctx.usage_key, learner_ids)
-    awarded = set(ContributionAward.objects.filter(
-        usage_key=ctx.usage_key, learner_id__in=list(learner_ids)).values_list("learner_id",
-                                                                                flat=True))
+    records = records_by_learner(ctx.usage_key, learner_ids)
+    awarded = awarded_learners(ctx.usage_key, learner_ids)
     check = Check(STAFF_CHECK, PASSED, _("Accepted by course staff: %(reason)s"),
                   {"reason": reason}).to_dict()
     awards, touched = [], []

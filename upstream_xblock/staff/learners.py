@@ -75,3 +75,20 @@ def learner_ids_with_contributions(usage_key, condition):
     """Learners with at least one contribution matching ``condition`` (a subquery)."""
     return (TrackedContribution.objects.filter(usage_key=usage_key).filter(condition)
             .values("learner_id"))
+
+
+def records_by_learner(usage_key, learner_ids):
+    """{learner id: [their records in the block, oldest first]} for each of ``learner_ids``
+    (one query; none for no learner)."""
+    by_learner = {learner: [] for learner in learner_ids}
+    for record in TrackedContribution.objects.filter(
+            usage_key=usage_key, learner_id__in=list(by_learner)).order_by("registered_at", "pk"):
+        by_learner[record.learner_id].append(record)
+    return by_learner
+
+
+def awarded_learners(usage_key, learner_ids):
+    """The ones of ``learner_ids`` holding the block's award (one query)."""
+    return set(ContributionAward.objects.filter(
+        usage_key=usage_key, learner_id__in=list(learner_ids)).values_list("learner_id",
+                                                                            flat=True))

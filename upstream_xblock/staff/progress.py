@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import F
 
-from ..models import ContributionAward, TrackedContribution
+from ..models import ContributionAward
 from ..policy import gettext_noop as _
 from .filters import Filters, FilterError, apply_filters, parse_filters, whole_number
-from .learners import VERDICT_RANK, learners
+from .learners import VERDICT_RANK, learners, records_by_learner
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -91,11 +91,8 @@ def progress_page(usage_key, request, username, now):
     start = (page - 1) * request.page_size
     rows = list(selected.order_by(*order_by(request.sort))[start:start + request.page_size])
     ids = [row["learner_id"] for row in rows]
-    by_learner, awards = {learner: [] for learner in ids}, {}
+    by_learner, awards = records_by_learner(usage_key, ids), {}
     if ids:
-        for record in TrackedContribution.objects.filter(
-                usage_key=usage_key, learner_id__in=ids).order_by("registered_at", "pk"):
-            by_learner[record.learner_id].append(record)
         awards = {award.learner_id: award for award in ContributionAward.objects.filter(
             usage_key=usage_key, learner_id__in=ids)}
     return ProgressPage(rows=rows, contributions=by_learner, awards=awards, count=count,
