@@ -101,6 +101,12 @@ def live(notes):
     return [n for n in notes or [] if isinstance(n, dict) and not n.get("deleted")]
 
 
+def as_text(notes):
+    """The live notes in one cell (exports, reports): "author (visibility): text | ..."."""
+    return " | ".join(f"{n.get('author', '')} ({n.get('visibility', '')}): {n.get('text', '')}"
+                      for n in live(notes if isinstance(notes, list) else []))
+
+
 def for_learner(notes, gettext):
     """What the learner's browser may receive: their notes only, without mentors' records."""
     return [{"id": n["id"], "author": n.get("author", ""), "created_at": n.get("created_at"),

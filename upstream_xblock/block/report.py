@@ -17,9 +17,7 @@ CHUNK = 500
 
 
 def _annotations(state):
-    notes = (state or {}).get("annotations") or []
-    return " | ".join(f"{n.get('author', '')} ({n.get('visibility', '')}): {n.get('text', '')}"
-                      for n in note_rules.live(notes if isinstance(notes, list) else []))
+    return note_rules.as_text((state or {}).get("annotations"))
 
 
 def _rows_of_chunk(usage_key, states):

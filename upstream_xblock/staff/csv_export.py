@@ -14,6 +14,7 @@ forge's, chosen by anyone) is written as text, with a leading apostrophe
 import csv
 import io
 
+from ..annotations import notes as note_rules
 from ..models import ContributionAward, TrackedContribution
 from . import audit
 from .progress import matching_learners
@@ -46,11 +47,6 @@ def _checks(record, gettext):
             reason = template
         parts.append(f"{check.get('id')}={check.get('outcome')}: {reason}")
     return " | ".join(parts)
-
-
-def _notes(notes):
-    return " | ".join(f"{n.get('author', '')} ({n.get('visibility', '')}): {n.get('text', '')}"
-                      for n in notes if isinstance(n, dict) and not n.get("deleted"))
 
 
 def _actions(entries):
@@ -109,4 +105,4 @@ def rows_of(usage_key, filters, username, now, annotations_of, gettext=lambda te
                 snapshot.get("merged_at") or "", "yes" if record.awarded_at else "",
                 _iso(award.awarded_at) if award else "",
                 ("yes" if award.published else "no") if award else "",
-                _notes(notes.get(learner, [])), _actions(actions.get(learner, []))))
+                note_rules.as_text(notes.get(learner, [])), _actions(actions.get(learner, []))))
