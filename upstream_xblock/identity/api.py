@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ..forges.errors import gettext_noop as _
 from .accounts import VOUCHED, VerifiedAccount
@@ -54,12 +54,9 @@ def record(learner_id, host, account_id, username, method, now, reason=""):
     fields = {"username": username, "method": method, "verified_at": now,
               "reason": reason[:MAX_REASON],
               "verified_by": ""}
-    try:
-        with transaction.atomic():
-            row, created = VerifiedForgeAccount.objects.get_or_create(
-                host=host, account_id=account_id, defaults={"learner_id": learner_id, **fields})
-    except IntegrityError:  # a concurrent request recorded it first
-        row, created = VerifiedForgeAccount.objects.get(host=host, account_id=account_id), False
+    # get_or_create reads the row a concurrent request inserted first (its own savepoint).
+    row, created = VerifiedForgeAccount.objects.get_or_create(
+        host=host, account_id=account_id, defaults={"learner_id": learner_id, **fields})
     if row.learner_id != learner_id:
         log.info("refused to verify %s account %s for a second learner", host, account_id)
         raise _taken()
