@@ -1,10 +1,16 @@
 /* Helpers shared by the block's view modules (the learner's page, the identity panel, the
- * mentors' table, the vouch dialog): a JSON POST to one of the block's handlers, a DOM
- * element with text, and "%(name)s" message formatting. Loaded before each view module;
- * defined again by a second block in the same unit, which changes nothing.
+ * mentors' table, the vouch dialog): the block's DOM element, a JSON POST to one of the
+ * block's handlers, a DOM element with text, a link to a forge's page, and "%(name)s"
+ * message formatting. Loaded before each view module; defined again by a second block in
+ * the same unit, which changes nothing.
  */
 var UpstreamXBlockCommon = (function () {
     "use strict";
+
+    // The block's DOM element, whether the runtime hands it bare or wrapped in jQuery.
+    function rootOf(element) {
+        return (element && element.jquery) ? element[0] : element;
+    }
 
     function csrfToken() {
         var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -45,6 +51,25 @@ var UpstreamXBlockCommon = (function () {
         return node;
     }
 
+    // Only http(s) addresses become links; anything else (javascript:, data:) gives null.
+    function safeHref(url) {
+        return /^https?:\/\//i.test(url || "") ? url : null;
+    }
+
+    // A forge's page, opened in a new tab: an <a> named by ``openLinkText`` ("%(title)s"),
+    // or a <span> with the title alone when the address is not a safe link.
+    function externalLink(className, url, title, openLinkText) {
+        var href = safeHref(url);
+        var link = el(href ? "a" : "span", className, title);
+        if (href) {
+            link.href = href;
+            link.target = "_blank";
+            link.rel = "noopener noreferrer";
+            link.setAttribute("aria-label", format(openLinkText, {title: title}));
+        }
+        return link;
+    }
+
     // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
     function format(template, params) {
         return String(template || "").replace(/%\((\w+)\)s/g, function (match, name) {
@@ -52,5 +77,5 @@ var UpstreamXBlockCommon = (function () {
         });
     }
 
-    return {poster: poster, el: el, format: format};
+    return {rootOf: rootOf, poster: poster, el: el, externalLink: externalLink, format: format};
 }());

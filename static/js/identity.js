@@ -9,7 +9,7 @@
  */
 function UpstreamIdentityPanel(runtime, element) {
     "use strict";
-    var root = (element && element.jquery) ? element[0] : element;
+    var root = UpstreamXBlockCommon.rootOf(element);
     var section = root.querySelector(".upstream-identity");
     if (!section) { return; }
     var init = JSON.parse(section.getAttribute("data-upstream-identity") || "{}");

@@ -8,7 +8,7 @@
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";
-    var root = (element && element.jquery) ? element[0] : element;
+    var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-contribution");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
     var text = init.text || {};

@@ -102,10 +102,6 @@ function UpstreamContributionRenderer(root, text, language) {
         });
     }
 
-    function safeHref(url) {
-        return /^https?:\/\//i.test(url || "") ? url : null;
-    }
-
     function renderBadge(className, iconName, label) {
         var badge = el("span", "upstream-badge " + className);
         badge.appendChild(icon(iconName));
@@ -196,18 +192,11 @@ function UpstreamContributionRenderer(root, text, language) {
         item.setAttribute("data-url", c.url);
         item.tabIndex = -1;
         var heading = el("div", "upstream-item-heading");
-        var href = safeHref(c.web_url);
         var title = c.title || text.untitled;
-        var link = el(href ? "a" : "span", "upstream-item-link", title);
+        var link = UpstreamXBlockCommon.externalLink("upstream-item-link", c.web_url, title, text.open_link);
         link.setAttribute("dir", "auto");
         link.title = title;  // the whole title, also when the card shows it cut
-        if (href) {
-            link.href = href;
-            link.target = "_blank";
-            link.rel = "noopener noreferrer";
-            link.setAttribute("aria-label", format(text.open_link, {title: title}));
-            link.setAttribute("data-focus-key", c.url + "#link");
-        }
+        if (link.tagName === "A") { link.setAttribute("data-focus-key", c.url + "#link"); }
         heading.appendChild(link);
         var stateIcon = ICONS[c.state] ? c.state : "unknown";
         heading.appendChild(renderBadge("upstream-state upstream-state-" + stateIcon, stateIcon, c.state_label));

@@ -7,7 +7,7 @@
  */
 function UpstreamContributionProgressView(runtime, element) {
     "use strict";
-    var root = (element && element.jquery) ? element[0] : element;
+    var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-progress");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
     var text = init.text || {};
@@ -41,10 +41,6 @@ function UpstreamContributionProgressView(runtime, element) {
         if (!iso) { return text.never; }
         var date = new Date(iso);
         return isNaN(date.getTime()) ? iso : date.toLocaleString();
-    }
-
-    function safeHref(url) {
-        return /^https?:\/\//i.test(url || "") ? url : null;
     }
 
     // -- filters ------------------------------------------------------------
@@ -103,15 +99,8 @@ function UpstreamContributionProgressView(runtime, element) {
     function contributionItem(contribution) {
         var item = el("li", "upx-contribution upx-verdict-" + contribution.verdict);
         var title = contribution.title || text.untitled;
-        var href = safeHref(contribution.web_url);
-        var link = el(href ? "a" : "span", "upx-contribution-link", title);
-        if (href) {
-            link.href = href;
-            link.target = "_blank";
-            link.rel = "noopener noreferrer";
-            link.setAttribute("aria-label", format(text.open_link, {title: title}));
-        }
-        item.appendChild(link);
+        item.appendChild(UpstreamXBlockCommon.externalLink("upx-contribution-link", contribution.web_url,
+                                                           title, text.open_link));
         item.appendChild(el("span", "upx-badge upx-state-" + contribution.state, contribution.state_label));
         item.appendChild(el("span", "upx-repo", contribution.repository + " #" + contribution.number));
         var checks = el("ul", "upx-checks-list");

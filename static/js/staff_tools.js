@@ -7,7 +7,7 @@
 window.UpstreamContributionStaffTools = function (runtime, element, container, helpers) {
     "use strict";
     var post = helpers.post, el = helpers.el, format = helpers.format, text = helpers.text;
-    var selected = {};  // learner id -> user name (this page's checked rows)
+    var selected = {};  // learner id -> true (the checked rows; only the ids are read)
     var wholeFilter = false;  // "select all N matching"
     var matching = 0, filters = {}, openedBy = null, auditState = {page: 1, pages: 1, filters: {}};
 
@@ -55,7 +55,7 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         var label = el("label", "upx-sr-only", format(text.select_row, {username: row.learner.username}));
         label.htmlFor = box.id;
         box.addEventListener("change", function () {
-            if (box.checked) { selected[row.learner.id] = row.learner.username; } else { delete selected[row.learner.id]; }
+            if (box.checked) { selected[row.learner.id] = true; } else { delete selected[row.learner.id]; }
             showSelection();
         });
         cell.appendChild(box);
@@ -78,8 +78,7 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
 
     pageBox.addEventListener("change", function () {
         $all(".upx-select-row").forEach(function (box) {
-            var username = box.parentNode.parentNode.querySelector(".upx-username").textContent;
-            if (pageBox.checked) { selected[box.value] = username; } else { delete selected[box.value]; }
+            if (pageBox.checked) { selected[box.value] = true; } else { delete selected[box.value]; }
         });
         showSelection();
     });

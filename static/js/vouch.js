@@ -10,7 +10,7 @@
  */
 function UpstreamContributionVouchDialog(runtime, element) {
     "use strict";
-    var root = (element && element.jquery) ? element[0] : element;
+    var root = UpstreamXBlockCommon.rootOf(element);
     var dialog = root.querySelector(".upx-vouch");
     if (!dialog) { return; }  // not offered here (Studio's preview)
     var init = JSON.parse(dialog.getAttribute("data-vouch-init") || "{}");
