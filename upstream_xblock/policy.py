@@ -122,21 +122,20 @@ def check_labels(snapshot, rules):
     return Check("labels", PASSED, gettext_noop("No disqualifying label."))
 
 
-def check_author(snapshot, identity, rules=None):
+def check_author(snapshot, identity, rules):
     """Is the learner the author? A verified account proves it; a typed name only if trusted.
 
     The comparison with a verified account uses the forge's stable account id
     where the snapshot has one (a renamed account stays the same person).
     """
-    if any(account.host == snapshot.host and account.is_author_of(snapshot)
-           for account in identity.verified_accounts):
+    if any(account.is_author_of(snapshot) for account in identity.verified_accounts):
         return Check("author", PASSED, gettext_noop(
             "You are its author: %(author)s is your verified account on %(host)s."),
             {"author": snapshot.author, "host": snapshot.host})
     typed = identity.forge_username
     typed_is_author = bool(typed and snapshot.author
                            and typed.casefold() == snapshot.author.casefold())
-    trusted = bool(rules and rules.trust_typed_usernames)
+    trusted = rules.trust_typed_usernames
     if typed and not typed_is_author:
         return Check("author", FAILED, gettext_noop("Its author is %(author)s, not %(username)s."),
                      {"author": snapshot.author, "username": typed})
