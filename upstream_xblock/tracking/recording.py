@@ -1,7 +1,6 @@
 """One check's outcome written into a registry record: shared by the block and the sweeps."""
 
 import logging
-from datetime import timedelta
 
 from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound
 from .evaluation import evaluate_row
@@ -73,7 +72,5 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
 
 def record_not_tried(row, not_tried, schedule, now):
     """A record the sweep did not ask about: only its due time changes (snapshot, error kept)."""
-    if not_tried.retry_at is not None and not_tried.retry_at > now:
-        row.next_check_at = not_tried.retry_at + timedelta(seconds=1)  # just after the reset
-    else:
-        row.next_check_at = now + timedelta(seconds=schedule.error_min_s)
+    row.next_check_at = schedule.after_error(error=None, error_count=1, now=now,
+                                             reset_at=not_tried.retry_at)

@@ -72,9 +72,13 @@ class Schedule:
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
         return now + timedelta(seconds=interval)
 
-    def after_error(self, *, error, error_count, now):
-        """Next due time after a failed check (``error_count`` includes this one)."""
-        if isinstance(error, RateLimited) and error.reset_at and error.reset_at > now:
-            return error.reset_at + timedelta(seconds=1)
+    def after_error(self, *, error, error_count, now, reset_at=None):
+        """Next due time after a failed check (``error_count`` includes this one), or after
+        one not tried (``error`` None): just after a rate limit's future reset, else backing off.
+        """
+        if isinstance(error, RateLimited):
+            reset_at = error.reset_at
+        if reset_at and reset_at > now:
+            return reset_at + timedelta(seconds=1)
         interval = min(self.error_min_s * 2 ** max(error_count - 1, 0), self.error_max_s)
         return now + timedelta(seconds=interval)
