@@ -119,8 +119,8 @@ def poll_due_contributions(chain=None, limit=10000):
         stats = worker.run_once(limit=limit)
         delay = max(MIN_DELAY_S, min(MAX_DELAY_S, worker.seconds_until_next_due(MAX_DELAY_S)))
         return stats.line()
-    finally:  # a failed sweep must not end the chain
-        if chain is not None:
+    finally:  # a failed sweep must not end the chain; one that lost its lease ends
+        if chain is not None and cache.get(CHAIN_KEY) in (chain, None):
             cache.set(CHAIN_KEY, chain, timeout=CHAIN_LEASE_S)
             if runs_in_workers():  # eager would recurse
                 _send(poll_due_contributions, kwargs={"chain": chain, "limit": limit},

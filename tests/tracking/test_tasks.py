@@ -93,6 +93,22 @@ def test_a_failed_sweep_does_not_end_the_chain(lms_celery, redis_url, monkeypatc
     assert queued(redis_url, LMS_LOW) == 1
 
 
+def test_a_sweep_whose_chain_lost_its_lease_ends_that_chain(lms_celery, redis_url,
+                                                          monkeypatch):
+    """A chain that took over while a long sweep ran keeps the lease: one chain, not two."""
+    class TakenOverMidSweep:
+        def run_once(self, limit):
+            cache.set(tasks.CHAIN_KEY, "chain-2")  # chain-1's lease lapsed; chain-2 started
+            raise RuntimeError("the sweep ends here")
+
+    monkeypatch.setattr(tasks, "sweeper", lambda on_progress=None: TakenOverMidSweep())
+    cache.set(tasks.CHAIN_KEY, "chain-1")
+    with pytest.raises(RuntimeError):
+        tasks.poll_due_contributions.run(chain="chain-1")
+    assert cache.get(tasks.CHAIN_KEY) == "chain-2"
+    assert queued(redis_url, LMS_LOW) == 0  # chain-1 schedules no next sweep
+
+
 def test_studio_workers_do_not_start_the_chain(lms_celery, redis_url, settings):
     settings.SERVICE_VARIANT = "cms"
     tasks.start_polling_with_the_worker()
