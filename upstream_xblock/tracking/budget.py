@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 
 from django.core.cache import cache as default_cache
 
+from ..forges import FetchResult, RateLimited
+
 RESERVE = 50  # left for learners' "Check now" and registrations between sweeps
 
 
@@ -40,17 +42,6 @@ class RateBudget:
         keep = self.reserve if reserve is None else reserve
         return max(state["remaining"] - keep, 0), reset_at
 
-    def spendable(self, forge, now):
-        """(False, reset time) when the forge said nothing is left until a future reset.
-
-        A learner's own request may use the reserve sweeps leave alone.
-        """
-        state = self.cache.get(self.key(forge))
-        if not state or state["remaining"] > 0 or not state["reset"]:
-            return True, None
-        reset_at = datetime.fromtimestamp(state["reset"], tz=timezone.utc)
-        return (True, None) if reset_at <= now else (False, reset_at)
-
     def record(self, forge, rate_limit, now):
         """Remember the forge's latest word (a RateLimitInfo) until its window resets."""
         if rate_limit is None:
@@ -65,6 +56,14 @@ class RateBudget:
         state = self.cache.get(self.key(forge))
         limit = state.get("limit") if isinstance(state, dict) else None
         return limit if isinstance(limit, int) and limit > 0 else None
+
+    def note(self, forge, outcome, now):
+        """What one check's outcome says of the budget: a rate limit's "no more" until its
+        reset, or an answer's headers (other errors say nothing)."""
+        if isinstance(outcome, RateLimited):
+            self.exhausted(forge, outcome.reset_at, now)
+        elif isinstance(outcome, FetchResult):
+            self.record(forge, outcome.rate_limit, now)
 
     def exhausted(self, forge, reset_at, now):
         """A 403/429 said "no more": nothing is left until ``reset_at``."""

@@ -278,15 +278,14 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
         """The forge's answer, unless the site's shared rate budget is known to be spent."""
         forge = next((f for f in self.forges.registry if f.host == row.host), None)
         if forge is not None:
-            spendable, reset_at = self.budget.spendable(forge, now)
-            if not spendable:
+            # A learner's own request may use the reserve sweeps leave alone.
+            allowed, reset_at = self.budget.available(forge, now, reserve=0)
+            if allowed == 0 and reset_at is not None:
                 return RateLimited("The forge's rate limit is exhausted.", reset_at=reset_at,
                                    reason="budget_spent")
         outcome = fetch_outcome(self.forges, row, self.context.rules, deadline=deadline)
-        if forge is not None and isinstance(outcome, RateLimited):
-            self.budget.exhausted(forge, outcome.reset_at, now)
-        elif forge is not None and isinstance(outcome, FetchResult):
-            self.budget.record(forge, outcome.rate_limit, now)
+        if forge is not None:
+            self.budget.note(forge, outcome, now)
         return outcome
 
     def next_poll_in_s(self, rows):

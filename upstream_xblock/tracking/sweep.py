@@ -323,16 +323,14 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         code = ownership_code(row.usage_key, row.learner_id)
         record_outcome(row, outcome, chunk.rules_of(row), code, self.schedule, now,
                        chunk.accounts_of(row.learner_id), pace_s=pace_s)
+        if forge is not None:
+            self.budget.note(forge, outcome, now)
         if isinstance(outcome, RateLimited):
-            if forge is not None:
-                self.budget.exhausted(forge, outcome.reset_at, now)
             stats.deferred += 1
             return
         if isinstance(outcome, ForgeError):
             stats.errors += 1
             return
-        if forge is not None:
-            self.budget.record(forge, outcome.rate_limit, now)
         stats.checked += 1
         stats.changed += (row.state, row.verdict) != before
         stats.accepted += row.verdict == "accepted" and before[1] != "accepted"
