@@ -15,7 +15,6 @@ from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
-from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
 from .schemas import GiteaPull, GiteaReview, validated
 from .rest_pull import snapshot_from_rest_pull
 from .snapshot import clean_text, parse_time

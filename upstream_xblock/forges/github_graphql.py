@@ -170,7 +170,6 @@ class GitHubGraphQL:
                                       retry_methods={"GET", "POST"}, retry_statuses={503, 504})
         self.last_rate_limit = None
         self.batch = AdaptiveBatchSize(start=PAGE_SIZE, maximum=PAGE_SIZE, minimum=MIN_PAGE_SIZE)
-        self.requests_sent = 0
 
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError}, one request per page (up to 100 pull requests).
@@ -217,7 +216,6 @@ class GitHubGraphQL:
         return answered
 
     def _fetch_page(self, page):
-        self.requests_sent += 1
         response = guarded_request(self.session, "POST", self.forge.graphql_url,
                                    json={"query": build_query(len(page)),
                                          "variables": build_variables(page)})

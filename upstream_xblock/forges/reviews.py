@@ -44,9 +44,6 @@ class ReviewFacts:
     approved_at: datetime | None = None
 
 
-UNKNOWN = ReviewFacts(decision=None)
-
-
 def _latest(moments):
     known = [m for m in moments if m is not None]
     return max(known) if known else None
@@ -74,8 +71,3 @@ def facts_from_reviews(reviews, complete=True):
     return ReviewFacts(decision=decision, first_review_at=first,
                        changes_requested_at=_latest(changes) if changes else None,
                        approved_at=_latest(approvals) if decision == "approved" else None)
-
-
-def decision_from_reviews(reviews):
-    """Back-compatible helper: the decision from (reviewer, state) pairs that all count."""
-    return facts_from_reviews(Review(reviewer, state, True) for reviewer, state in reviews).decision
