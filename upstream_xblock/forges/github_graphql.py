@@ -17,6 +17,7 @@ from .batch import STOPPING_ERRORS, partial_error, unique
 from .batch_size import AdaptiveBatchSize
 from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
+from .graphql_errors import alias_errors, graphql_errors
 from .http import guarded_request, parse_json, pinned_session
 from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
@@ -103,32 +104,17 @@ def snapshot_from_graphql(node, ref, forge):
     )
 
 
-def _errors_of(payload):
-    errors = payload.get("errors") if isinstance(payload, dict) else None
-    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
-
-
 def _graphql_rate_limited(payload):
-    return any(e.get("type") == "RATE_LIMITED" for e in _errors_of(payload))
+    return any(e.get("type") == "RATE_LIMITED" for e in graphql_errors(payload))
 
 
 def _too_big(payload):
     """GitHub refused the query for its size, or gave up on it (its 10-second limit)."""
-    for error in _errors_of(payload):
+    for error in graphql_errors(payload):
         message = str(error.get("message", "")).lower()
         if error.get("type") == "RESOURCE_LIMITS_EXCEEDED" or "timeout" in message:
             return True
     return False
-
-
-def _alias_errors(payload):
-    """{alias: error type} for the errors GitHub tied to one pull request's alias."""
-    by_alias = {}
-    for error in _errors_of(payload):
-        path = error.get("path")
-        if isinstance(path, list) and path and isinstance(path[0], str):
-            by_alias.setdefault(path[0], str(error.get("type") or ""))
-    return by_alias
 
 
 class PageTooBig(Exception):
@@ -239,7 +225,7 @@ class GitHubGraphQL:
         if not isinstance(data, dict):
             raise ForgeUnavailable("GitHub's GraphQL answer had no data.", reason="bad_response")
         self.last_rate_limit = self._rate_limit(data.get("rateLimit"))
-        errors = _alias_errors(payload)
+        errors = alias_errors(payload)
         return {ref: self._result(data.get(f"p{i}"), ref, errors.get(f"p{i}"))
                 for i, ref in enumerate(page)}
 
