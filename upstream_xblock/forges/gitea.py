@@ -7,7 +7,6 @@ approve) and not dismissed.
 """
 
 import re
-from dataclasses import replace
 from urllib.parse import quote
 
 from .base import FetchResult
@@ -83,11 +82,7 @@ class GiteaClient:
         answered_etag = _etag(response)
         snapshot = snapshot_from_pull(parse_json(response), ref, self.forge)
         if reviews and snapshot.state in ("open", "draft"):
-            facts = self._review_facts(url)
-            snapshot = replace(snapshot, review_decision=facts.decision,
-                               first_review_at=facts.first_review_at,
-                               changes_requested_at=facts.changes_requested_at,
-                               approved_at=facts.approved_at)
+            snapshot = self._review_facts(url).applied_to(snapshot)
         return FetchResult(snapshot=snapshot.with_etag(answered_etag), etag=answered_etag)
 
     def fetch_many(self, refs, deadline=None, etags=None):

@@ -171,11 +171,7 @@ class GitHubClient:
         if landing and snapshot.state == "closed":
             snapshot = replace(snapshot, landed_commit=self._closing_commit(ref))
         if reviews and snapshot.state in ("open", "draft"):
-            facts = self._review_facts(ref)
-            snapshot = replace(snapshot, review_decision=facts.decision,
-                               first_review_at=facts.first_review_at,
-                               changes_requested_at=facts.changes_requested_at,
-                               approved_at=facts.approved_at)
+            snapshot = self._review_facts(ref).applied_to(snapshot)
         return FetchResult(snapshot=snapshot, etag=pull.etag, rate_limit=rate)
 
     def _pages(self, path):

@@ -77,11 +77,10 @@ def snapshot_from_graphql(node, ref, forge):
         normalized = "closed"
     else:
         normalized = "draft" if pull.isDraft else "open"
-    facts = _review_facts(pull)
     forge_id = pull.fullDatabaseId if pull.fullDatabaseId and pull.fullDatabaseId.isdigit() \
         else (str(pull.databaseId) if pull.databaseId is not None else "")
     author = pull.author
-    return Snapshot(
+    return _review_facts(pull).applied_to(Snapshot(
         kind="github", host=forge.host, project=ref.project, number=ref.number,
         state=normalized,
         author=clean_text(author.login if author else None, 100),
@@ -96,12 +95,8 @@ def snapshot_from_graphql(node, ref, forge):
             pull.baseRepository.nameWithOwner if pull.baseRepository else None, 200),
         target_branch=clean_text(pull.baseRefName, 200),
         labels=clean_labels([n.name for n in (pull.labels.nodes if pull.labels else []) if n]),
-        review_decision=facts.decision,
-        first_review_at=facts.first_review_at,
-        changes_requested_at=facts.changes_requested_at,
-        approved_at=facts.approved_at,
         description=clean_description(pull.body),
-    )
+    ))
 
 
 def _graphql_rate_limited(payload):

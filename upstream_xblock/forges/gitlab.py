@@ -23,6 +23,7 @@ from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
+from .reviews import latest
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
@@ -75,9 +76,7 @@ def decision_from_approvals(data):
     """(decision, approved_at) from the approvals endpoint: only eligible approvers approve."""
     approvals = validated(GitLabApprovals, data, "GitLab")
     if approvals.approved and approvals.approved_by:
-        moments = [parse_time(a.approved_at) for a in approvals.approved_by]
-        known = [m for m in moments if m is not None]
-        return "approved", (max(known) if known else None)
+        return "approved", latest(parse_time(a.approved_at) for a in approvals.approved_by)
     return "review_required", None
 
 
