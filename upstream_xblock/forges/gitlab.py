@@ -115,18 +115,17 @@ class GitLabClient:
         try:
             merge_request = project.mergerequests.get(ref.number, **NO_LIBRARY_RETRIES)
             snapshot = snapshot_from_merge_request(merge_request.attributes, ref, self.forge)
-            if reviews and snapshot.state in ("open", "draft"):
-                approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
-                decision, approved_at = decision_from_approvals(approvals.attributes)
-                snapshot = replace(snapshot, review_decision=decision, approved_at=approved_at)
         except Exception as exc:  # translated below; unknown ones propagate
             raise self._translate(exc) from None
+        if reviews and snapshot.state in ("open", "draft"):
+            snapshot = self.with_review_decision(ref, snapshot)
         return FetchResult(snapshot=snapshot)
 
     def with_review_decision(self, ref, snapshot):
         """``snapshot`` with its review decision from the approvals endpoint: one request.
 
-        (The batch reads carry no approvals; this completes one of their snapshots.)
+        (The batch reads carry no approvals; this completes one of their snapshots, and
+        ``fetch`` one of its own. The merge request is built lazily: no request for it.)
         """
         project = self.gitlab.projects.get(ref.project, lazy=True)
         try:
