@@ -75,7 +75,7 @@ from .batch_faults import BatchFaultsMixin
 from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
 from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_EVENTS,
                      _GITHUB_PULL, _GITHUB_REVIEWS, _GITLAB_APPROVALS, _GITLAB_MR,
-                     ForgeSimulator, SimulatorHandler, simulator_settings)
+                     ForgeSimulator, SimulatorHandler)
 
 EXPECTED = {
     "hang": "forge_unavailable", "trickle": "forge_unavailable",
@@ -366,9 +366,3 @@ class FaultServer(ForgeSimulator):
     def stop(self):
         self.stopping.set()  # releases hanging and trickling answers
         super().stop()
-
-    def settings(self, github_token=None, hosts=None, deadlines=None):
-        settings = simulator_settings(self.base_url, github_token=github_token, hosts=hosts)
-        if deadlines:
-            settings["deadlines"] = dict(deadlines)
-        return settings

@@ -84,9 +84,7 @@ class GitLabGraphQLApi:
     def _project(self, _root, _info, fullPath):  # pylint: disable=invalid-name
         if self.world.is_private("gitlab", fullPath):
             return None
-        known = any(k[0] == "gitlab" and k[1] == fullPath.lower()
-                    for k in list(self.world.contributions))
-        return {"fullPath": fullPath} if known else None
+        return {"fullPath": fullPath} if self.world.has_project("gitlab", fullPath) else None
 
     def _merge_request(self, project, _info, iid):
         if not iid.isdigit():

@@ -80,7 +80,7 @@ class GraphQLApi:
 
     def _repository(self, _root, _info, owner, name):
         project = self.world.resolve_project("github", f"{owner}/{name}")
-        if not any(k[0] == "github" and k[1] == project.lower() for k in self.world.contributions):
+        if not self.world.has_project("github", project):
             raise GraphQLError(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
         return {"nameWithOwner": project}
 

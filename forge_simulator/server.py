@@ -347,12 +347,14 @@ class ForgeSimulator:
     def __exit__(self, *exc):
         self.stop()
 
-    def settings(self, github_token=None, hosts=None):
+    def settings(self, github_token=None, hosts=None, deadlines=None):
         """A settings bucket pointing the default public hosts at this simulator."""
-        return simulator_settings(self.base_url, github_token=github_token, hosts=hosts)
+        return simulator_settings(self.base_url, github_token=github_token, hosts=hosts,
+                                  deadlines=deadlines)
 
 
-def simulator_settings(base_url, github_token=None, hosts=None):
+def simulator_settings(base_url, github_token=None, hosts=None, deadlines=None):
+    """The settings bucket for a simulator at ``base_url`` (``deadlines``: its bucket, if any)."""
     hosts = hosts or {"github": "github.com", "gitlab": "gitlab.com",
                       "gerrit": "review.opendev.org", "gitea": "codeberg.org"}
     apis = {"github": "/github", "gitlab": "/gitlab/api/v4", "gerrit": "/gerrit",
@@ -363,4 +365,7 @@ def simulator_settings(base_url, github_token=None, hosts=None):
         if kind == "github" and github_token:
             entry["token"] = github_token
         forges.append(entry)
-    return {"forges": forges}
+    settings = {"forges": forges}
+    if deadlines:
+        settings["deadlines"] = dict(deadlines)
+    return settings

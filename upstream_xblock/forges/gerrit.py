@@ -14,6 +14,7 @@ from .base import FetchResult, same_site_url
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
+from .reviews import latest
 from .schemas import GerritChange, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
@@ -29,21 +30,19 @@ def change_id(ref):
     return str(ref.number)
 
 
+def _latest_vote(review, value):
+    return latest(parse_time(vote.date) for vote in review.all if vote.value == value)
+
+
 def _review(change):
     """(decision, approved_at, changes_requested_at) from Code-Review's +2 / -2."""
     review = change.labels.get("Code-Review")
     if review is None:
         return None, None, None
-    approved_at = changes_at = None
-    for vote in review.all:
-        if vote.value == 2:
-            approved_at = max(filter(None, (approved_at, parse_time(vote.date))), default=None)
-        elif vote.value == -2:
-            changes_at = max(filter(None, (changes_at, parse_time(vote.date))), default=None)
     if review.rejected:
-        return "changes_requested", None, changes_at
+        return "changes_requested", None, _latest_vote(review, -2)
     if review.approved:
-        return "approved", approved_at, None
+        return "approved", _latest_vote(review, 2), None
     return "review_required", None, None
 
 

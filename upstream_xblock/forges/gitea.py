@@ -7,7 +7,6 @@ approve) and not dismissed.
 """
 
 import re
-from dataclasses import replace
 from urllib.parse import quote
 
 from .base import FetchResult
@@ -15,7 +14,6 @@ from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
-from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
 from .schemas import GiteaPull, GiteaReview, validated
 from .rest_pull import snapshot_from_rest_pull
 from .snapshot import clean_text, parse_time
@@ -84,11 +82,7 @@ class GiteaClient:
         answered_etag = _etag(response)
         snapshot = snapshot_from_pull(parse_json(response), ref, self.forge)
         if reviews and snapshot.state in ("open", "draft"):
-            facts = self._review_facts(url)
-            snapshot = replace(snapshot, review_decision=facts.decision,
-                               first_review_at=facts.first_review_at,
-                               changes_requested_at=facts.changes_requested_at,
-                               approved_at=facts.approved_at)
+            snapshot = self._review_facts(url).applied_to(snapshot)
         return FetchResult(snapshot=snapshot.with_etag(answered_etag), etag=answered_etag)
 
     def fetch_many(self, refs, deadline=None, etags=None):

@@ -27,9 +27,8 @@ from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
-from .rate_limits import is_rate_limited, rate_limited, reset_time
+from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
-from .reviews import decision_from_reviews  # noqa: F401  (kept for callers of the old name)
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
 from .rest_pull import snapshot_from_rest_pull
 from .snapshot import clean_text, parse_time
@@ -76,17 +75,6 @@ def review_facts_from_rest(pages, complete=True):
                 counts=review.author_association in WRITE_ASSOCIATIONS,
                 submitted_at=parse_time(review.submitted_at)) for review in reviews),
         complete=complete)
-
-
-def rate_limit_from_headers(headers):
-    lower = {str(k).lower(): v for k, v in (headers or {}).items()}
-    try:
-        remaining = int(lower["x-ratelimit-remaining"])
-        limit = int(lower.get("x-ratelimit-limit", remaining))
-    except (KeyError, ValueError):
-        return None
-    return RateLimitInfo(remaining=remaining, limit=limit,
-                         reset_at=reset_time(lower, "x-ratelimit-reset"))
 
 
 def translate_github_error(exc, authenticated=False):
@@ -183,11 +171,7 @@ class GitHubClient:
         if landing and snapshot.state == "closed":
             snapshot = replace(snapshot, landed_commit=self._closing_commit(ref))
         if reviews and snapshot.state in ("open", "draft"):
-            facts = self._review_facts(ref)
-            snapshot = replace(snapshot, review_decision=facts.decision,
-                               first_review_at=facts.first_review_at,
-                               changes_requested_at=facts.changes_requested_at,
-                               approved_at=facts.approved_at)
+            snapshot = self._review_facts(ref).applied_to(snapshot)
         return FetchResult(snapshot=snapshot, etag=pull.etag, rate_limit=rate)
 
     def _pages(self, path):

@@ -17,6 +17,7 @@ from .batch import STOPPING_ERRORS, partial_error, unique
 from .batch_size import AdaptiveBatchSize
 from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
+from .graphql_errors import alias_errors, graphql_errors
 from .http import guarded_request, parse_json, pinned_session
 from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
@@ -76,11 +77,10 @@ def snapshot_from_graphql(node, ref, forge):
         normalized = "closed"
     else:
         normalized = "draft" if pull.isDraft else "open"
-    facts = _review_facts(pull)
     forge_id = pull.fullDatabaseId if pull.fullDatabaseId and pull.fullDatabaseId.isdigit() \
         else (str(pull.databaseId) if pull.databaseId is not None else "")
     author = pull.author
-    return Snapshot(
+    return _review_facts(pull).applied_to(Snapshot(
         kind="github", host=forge.host, project=ref.project, number=ref.number,
         state=normalized,
         author=clean_text(author.login if author else None, 100),
@@ -95,40 +95,21 @@ def snapshot_from_graphql(node, ref, forge):
             pull.baseRepository.nameWithOwner if pull.baseRepository else None, 200),
         target_branch=clean_text(pull.baseRefName, 200),
         labels=clean_labels([n.name for n in (pull.labels.nodes if pull.labels else []) if n]),
-        review_decision=facts.decision,
-        first_review_at=facts.first_review_at,
-        changes_requested_at=facts.changes_requested_at,
-        approved_at=facts.approved_at,
         description=clean_description(pull.body),
-    )
-
-
-def _errors_of(payload):
-    errors = payload.get("errors") if isinstance(payload, dict) else None
-    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    ))
 
 
 def _graphql_rate_limited(payload):
-    return any(e.get("type") == "RATE_LIMITED" for e in _errors_of(payload))
+    return any(e.get("type") == "RATE_LIMITED" for e in graphql_errors(payload))
 
 
 def _too_big(payload):
     """GitHub refused the query for its size, or gave up on it (its 10-second limit)."""
-    for error in _errors_of(payload):
+    for error in graphql_errors(payload):
         message = str(error.get("message", "")).lower()
         if error.get("type") == "RESOURCE_LIMITS_EXCEEDED" or "timeout" in message:
             return True
     return False
-
-
-def _alias_errors(payload):
-    """{alias: error type} for the errors GitHub tied to one pull request's alias."""
-    by_alias = {}
-    for error in _errors_of(payload):
-        path = error.get("path")
-        if isinstance(path, list) and path and isinstance(path[0], str):
-            by_alias.setdefault(path[0], str(error.get("type") or ""))
-    return by_alias
 
 
 class PageTooBig(Exception):
@@ -170,7 +151,6 @@ class GitHubGraphQL:
                                       retry_methods={"GET", "POST"}, retry_statuses={503, 504})
         self.last_rate_limit = None
         self.batch = AdaptiveBatchSize(start=PAGE_SIZE, maximum=PAGE_SIZE, minimum=MIN_PAGE_SIZE)
-        self.requests_sent = 0
 
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError}, one request per page (up to 100 pull requests).
@@ -217,7 +197,6 @@ class GitHubGraphQL:
         return answered
 
     def _fetch_page(self, page):
-        self.requests_sent += 1
         response = guarded_request(self.session, "POST", self.forge.graphql_url,
                                    json={"query": build_query(len(page)),
                                          "variables": build_variables(page)})
@@ -241,7 +220,7 @@ class GitHubGraphQL:
         if not isinstance(data, dict):
             raise ForgeUnavailable("GitHub's GraphQL answer had no data.", reason="bad_response")
         self.last_rate_limit = self._rate_limit(data.get("rateLimit"))
-        errors = _alias_errors(payload)
+        errors = alias_errors(payload)
         return {ref: self._result(data.get(f"p{i}"), ref, errors.get(f"p{i}"))
                 for i, ref in enumerate(page)}
 

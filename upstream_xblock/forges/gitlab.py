@@ -23,6 +23,7 @@ from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
+from .reviews import latest
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
 
@@ -75,9 +76,7 @@ def decision_from_approvals(data):
     """(decision, approved_at) from the approvals endpoint: only eligible approvers approve."""
     approvals = validated(GitLabApprovals, data, "GitLab")
     if approvals.approved and approvals.approved_by:
-        moments = [parse_time(a.approved_at) for a in approvals.approved_by]
-        known = [m for m in moments if m is not None]
-        return "approved", (max(known) if known else None)
+        return "approved", latest(parse_time(a.approved_at) for a in approvals.approved_by)
     return "review_required", None
 
 
@@ -116,18 +115,17 @@ class GitLabClient:
         try:
             merge_request = project.mergerequests.get(ref.number, **NO_LIBRARY_RETRIES)
             snapshot = snapshot_from_merge_request(merge_request.attributes, ref, self.forge)
-            if reviews and snapshot.state in ("open", "draft"):
-                approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
-                decision, approved_at = decision_from_approvals(approvals.attributes)
-                snapshot = replace(snapshot, review_decision=decision, approved_at=approved_at)
         except Exception as exc:  # translated below; unknown ones propagate
             raise self._translate(exc) from None
+        if reviews and snapshot.state in ("open", "draft"):
+            snapshot = self.with_review_decision(ref, snapshot)
         return FetchResult(snapshot=snapshot)
 
     def with_review_decision(self, ref, snapshot):
         """``snapshot`` with its review decision from the approvals endpoint: one request.
 
-        (The batch reads carry no approvals; this completes one of their snapshots.)
+        (The batch reads carry no approvals; this completes one of their snapshots, and
+        ``fetch`` one of its own. The merge request is built lazily: no request for it.)
         """
         project = self.gitlab.projects.get(ref.project, lazy=True)
         try:

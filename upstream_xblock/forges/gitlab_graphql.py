@@ -19,6 +19,7 @@ import re
 from .base import FetchResult, same_site_url
 from .batch import not_found, partial_error
 from .errors import AuthFailed, ForgeUnavailable, gettext_noop
+from .graphql_errors import alias_errors, graphql_errors
 from .http import guarded_request, parse_json
 from .rate_limits import is_rate_limited, rate_limited
 from .schemas import GitLabGraphQLMergeRequest, validated
@@ -110,13 +111,8 @@ class ComplexityRefused(ForgeUnavailable):
         self.fits = fits
 
 
-def _errors(payload):
-    errors = payload.get("errors") if isinstance(payload, dict) else None
-    return [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
-
-
 def _complexity_refusal(payload, asked):
-    for error in _errors(payload):
+    for error in graphql_errors(payload):
         match = _COMPLEXITY.search(str(error.get("message", "")))
         if match:
             score, limit = int(match[1]), int(match[2])
@@ -144,8 +140,7 @@ def fetch_page(client, page):
         if refusal is not None:
             raise refusal
         raise ForgeUnavailable("GitLab's GraphQL answer had no data.", reason="bad_response")
-    failed = {e["path"][0] for e in _errors(payload)
-              if isinstance(e.get("path"), list) and e["path"] and isinstance(e["path"][0], str)}
+    failed = alias_errors(payload)
     return {ref: _outcome(data.get(f"m{i}"), f"m{i}" in failed, ref, client.forge)
             for i, ref in enumerate(page)}
 

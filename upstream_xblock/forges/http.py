@@ -38,9 +38,9 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 from .connections import POOL_CLASSES
-from .deadline import DEFAULT_REQUEST_S, active_deadline, deadline_scope, expired_error
+from .deadline import DEFAULT_REQUEST_S, deadline_scope, expired_error
 from .errors import AuthFailed, ForgeUnavailable, NotFound, gettext_noop
-from .rate_limits import is_rate_limited, rate_limited, reset_time  # noqa: F401 (re-exported)
+from .rate_limits import is_rate_limited, rate_limited
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,9 @@ TRUNCATED = gettext_noop("The forge's answer was cut short. It will be tried aga
 USER_AGENT = "upstream-xblock (+https://github.com/open-craft/upstream-xblock)"
 
 
-def bounded_retry(total=0):
+def bounded_retry():
     """urllib3 must not retry, redirect or wait by itself: the adapter does it, bounded."""
-    return Retry(total=total, connect=total, read=0, status=0, redirect=0,
+    return Retry(total=0, connect=0, read=0, status=0, redirect=0,
                  respect_retry_after_header=False, raise_on_status=False,
                  raise_on_redirect=False)
 
@@ -138,8 +138,8 @@ def _transport_error(exc, deadline):
 class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
-    def __init__(self, origin_url, max_body_bytes=None, retries=MAX_RETRIES, public_only=False,
-                 follow_redirects=False, retry_methods=IDEMPOTENT_METHODS, refuse_202=False,
+    def __init__(self, origin_url, max_body_bytes=None, public_only=False, follow_redirects=False,
+                 retry_methods=IDEMPOTENT_METHODS, refuse_202=False,
                  retry_statuses=TRANSIENT_STATUSES):
         self.allowed_origin = _origin(origin_url)
         # PyGithub answers a 202 by sleeping and asking again, without end: it never sees one.
@@ -150,7 +150,7 @@ class PinnedAdapter(HTTPAdapter):
         self.retry_methods = frozenset(retry_methods)
         # A batch reader answers a 502 by asking for less, not by asking the same again.
         self.retry_statuses = frozenset(retry_statuses)
-        self.retries = max(0, min(int(retries), MAX_RETRIES))
+        self.retries = MAX_RETRIES
         super().__init__(max_retries=bounded_retry(), pool_maxsize=8)
 
     def init_poolmanager(self, *args, **kwargs):
@@ -258,14 +258,12 @@ class PinnedAdapter(HTTPAdapter):
 
 
 def pinned_session(api_url, token_header=None, max_body_bytes=None, public_only=False,
-                   follow_redirects=False, retry_methods=IDEMPOTENT_METHODS,
-                   retry_statuses=TRANSIENT_STATUSES):
+                   retry_methods=IDEMPOTENT_METHODS, retry_statuses=TRANSIENT_STATUSES):
     """A requests session that can only talk to ``api_url``'s origin."""
     session = requests.Session()
     session.trust_env = False  # no proxy or netrc picked up from the worker's environment
     adapter = PinnedAdapter(api_url, max_body_bytes=max_body_bytes, public_only=public_only,
-                            follow_redirects=follow_redirects, retry_methods=retry_methods,
-                            retry_statuses=retry_statuses)
+                            retry_methods=retry_methods, retry_statuses=retry_statuses)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.max_redirects = 0
@@ -341,6 +339,6 @@ def raise_for_status(response, forge_name, authenticated=None):
 
 
 __all__ = ["CONNECT_TIMEOUT_S", "MAX_BODY_BYTES", "PinnedAdapter", "READ_TIMEOUT_S",
-           "ResponseTooLarge", "USER_AGENT", "active_deadline", "ensure_public_address",
+           "ResponseTooLarge", "USER_AGENT", "ensure_public_address",
            "guarded_request", "parse_json", "pinned_session", "raise_for_status",
-           "rate_limited", "reset_time"]
+           "rate_limited"]

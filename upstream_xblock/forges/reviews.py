@@ -16,7 +16,7 @@ moments for the learner's timeline.
   reports as ``approved`` / ``rejected`` on the label.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 WRITE_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
@@ -43,11 +43,16 @@ class ReviewFacts:
     changes_requested_at: datetime | None = None
     approved_at: datetime | None = None
 
+    def applied_to(self, snapshot):
+        """``snapshot`` with this decision and these review moments."""
+        return replace(snapshot, review_decision=self.decision,
+                       first_review_at=self.first_review_at,
+                       changes_requested_at=self.changes_requested_at,
+                       approved_at=self.approved_at)
 
-UNKNOWN = ReviewFacts(decision=None)
 
-
-def _latest(moments):
+def latest(moments):
+    """The latest of ``moments`` that is known (None when none is)."""
     known = [m for m in moments if m is not None]
     return max(known) if known else None
 
@@ -56,13 +61,13 @@ def facts_from_reviews(reviews, complete=True):
     """ReviewFacts from reviews in time order; decision None when ``complete`` is False."""
     reviews = [r for r in reviews if (r.state or "").upper() not in _NOT_A_REVIEW]
     first = min((r.submitted_at for r in reviews if r.submitted_at), default=None)
-    latest = {}
+    opinion_of = {}  # reviewer -> (state, moment) of their latest opinion
     for review in reviews:
         state = (review.state or "").upper()
         if review.counts and review.reviewer and state in _OPINIONS:
-            latest[review.reviewer] = (state, review.submitted_at)
-    changes = [moment for state, moment in latest.values() if state in _CHANGES]
-    approvals = [moment for state, moment in latest.values() if state in _APPROVED]
+            opinion_of[review.reviewer] = (state, review.submitted_at)
+    changes = [moment for state, moment in opinion_of.values() if state in _CHANGES]
+    approvals = [moment for state, moment in opinion_of.values() if state in _APPROVED]
     if not complete:
         decision = None
     elif changes:
@@ -72,10 +77,5 @@ def facts_from_reviews(reviews, complete=True):
     else:
         decision = "review_required"
     return ReviewFacts(decision=decision, first_review_at=first,
-                       changes_requested_at=_latest(changes) if changes else None,
-                       approved_at=_latest(approvals) if decision == "approved" else None)
-
-
-def decision_from_reviews(reviews):
-    """Back-compatible helper: the decision from (reviewer, state) pairs that all count."""
-    return facts_from_reviews(Review(reviewer, state, True) for reviewer, state in reviews).decision
+                       changes_requested_at=latest(changes) if changes else None,
+                       approved_at=latest(approvals) if decision == "approved" else None)

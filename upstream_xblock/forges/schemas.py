@@ -111,7 +111,6 @@ class GraphQLPull(Strict):
     createdAt: str
     mergedAt: str | None = None
     closedAt: str | None = None
-    reviewDecision: Literal["APPROVED", "CHANGES_REQUESTED", "REVIEW_REQUIRED"] | None = None
     author: GraphQLActor | None = None
     baseRefName: str
     baseRepository: GraphQLRepository | None = None
@@ -273,7 +272,6 @@ class GiteaReview(Strict):
     state: str
     official: bool = False
     dismissed: bool = False
-    stale: bool = False
     submitted_at: str | None = None
 
 
