@@ -100,6 +100,18 @@ def test_staff_vouch_for_an_account_by_its_id(harness, world, staff):
     assert identity_api.accounts_of("student_9")[0].account_id == "1234"
 
 
+def test_a_listed_mentor_vouches_only_for_learners_of_the_block(harness, world, staff):
+    """A mentor listed on one block cannot vouch a forge account for any learner of the site
+    (course staff can: see above); the same refusal as annotating or vouching there."""
+    block = harness.block('<upstream_contribution mentors=\'["mia"]\'/>', student="mia")
+    status, body = harness.call(block, "vouch_identity", {
+        "learner_id": "student_9", "host": "review.opendev.org", "account_id": "1234",
+        "username": "ada", "reason": "her patch on the mailing list"})
+    assert (status, body["error"]["code"]) == (404, "unknown_learner"), body
+    assert body["error"]["message"] == "This learner has registered nothing here."
+    assert not identity_api.accounts_of("student_9")
+
+
 def test_a_learner_removes_an_account(harness, world):
     world.open("github", PROJECTS["github"], 35, author="ada", state="merged")
     identity_api.record("student_1", "github.com", str(account_id_of("ada")), "ada", "oauth",

@@ -18,6 +18,7 @@ from ..policy import gettext_noop as _
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from .guards import mentors_only
 from .json_api import json_api
+from .mentor_handlers import _learner_of
 from .resources import render_template
 
 MAX_TEXT = 500
@@ -112,8 +113,13 @@ class IdentityHandlersMixin:
     def vouch_identity(self, data):
         """Mentors and staff: ``{"learner_id", "reason", "url"}`` (the author of that learner's
         registered contribution) or ``{"learner_id", "reason", "host", "account_id",
-        "username"}``."""
-        learner, reason = _text(data, "learner_id"), _text(data, "reason")
+        "username"}``. A listed mentor vouches only for learners of this block; course staff
+        for any learner of the site."""
+        if platform.is_staff(self):
+            learner = _text(data, "learner_id")
+        else:
+            learner = _learner_of(self, data)
+        reason = _text(data, "reason")
         if data.get("url") is not None:
             host, account_id, username = self._author_of(learner, _text(data, "url"))
         else:
