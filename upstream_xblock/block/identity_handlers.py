@@ -11,7 +11,6 @@ from ..config import forges_for
 from ..forges import ForgeError, Snapshot
 from ..identity import api as identity_api
 from ..identity.code_method import verify_by_code
-from ..identity.errors import IdentityError
 from ..identity.linked import verify_linked_accounts
 from ..identity.panel import panel_json
 from ..policy import gettext_noop as _
@@ -22,10 +21,6 @@ from .mentor_handlers import _learner_of
 from .resources import render_template
 
 MAX_TEXT = 500
-
-
-def _tracking_error(error):
-    return TrackingError(error.code, error.template, status=error.status, params=error.params)
 
 
 def _text(data, key, required=True):
@@ -64,10 +59,7 @@ class IdentityHandlersMixin:
         }, self.runtime.service(self, "i18n"))
 
     def _identity_call(self, action):
-        try:
-            action()
-        except IdentityError as error:
-            raise _tracking_error(error) from None
+        action()
         return {"identity": self.identity_panel(), "status": self._status_now()}
 
     def _status_now(self):
@@ -127,11 +119,8 @@ class IdentityHandlersMixin:
             account_id = _text(data, "account_id")
             if host not in forges_for(platform.settings_bucket(self)).registry:
                 raise TrackingError("unsupported_host", _("This forge is not configured."))
-        try:
-            account = identity_api.vouch(learner, host, account_id, username,
-                                         platform.learner_id(self), reason, timezone.now())
-        except IdentityError as error:
-            raise _tracking_error(error) from None
+        account = identity_api.vouch(learner, host, account_id, username,
+                                     platform.learner_id(self), reason, timezone.now())
         return {"vouched": True, "learner_id": learner,
                 "account": {"host": account.host, "account_id": account.account_id,
                             "username": account.username, "method": account.method}}

@@ -23,25 +23,21 @@ from ..ownership import ownership_code
 from ..policy import gettext_noop as _
 from ..tracking import outbox, vouching
 from ..tracking.service import ContributionTracker, TrackingError
-from ..tracking.vouch_request import MAX_REASON, VouchError, clean_text, parse_vouch
+from ..tracking.vouch_request import MAX_REASON, clean_text, parse_vouch
 from .guards import mentors_only, staff_only
 from .mentor_handlers import _learner_of
 from .presenters import contribution_json
 
 
-def translating_vouch_errors(method):
-    """Refuse Studio's preview; the vouching layer's errors as the handlers' JSON errors."""
+def refusing_studio_preview(method):
+    """Refuse Studio's preview, which shows draft rules."""
 
     @functools.wraps(method)
     def wrapper(self, data):
         if platform.in_studio_preview(self):
             raise TrackingError("preview", _("Studio's preview shows draft rules: accept "
                                              "contributions in the course itself."), status=403)
-        try:
-            return method(self, data)
-        except VouchError as error:
-            raise TrackingError(error.code, error.template, status=error.status,
-                                params=error.params) from None
+        return method(self, data)
 
     return wrapper
 
@@ -51,7 +47,7 @@ class VouchHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_vouch_errors
+    @refusing_studio_preview
     def vouch(self, data):
         """``{"learner_id", "reason", "url"?, "description"?}`` → the accepted contribution."""
         learner = _learner_of(self, data)
@@ -64,7 +60,7 @@ class VouchHandlersMixin:
 
     @XBlock.handler
     @staff_only
-    @translating_vouch_errors
+    @refusing_studio_preview
     def revoke_vouch(self, data):
         """``{"learner_id", "url", "reason"}``: course staff withdraw a mentor's acceptance."""
         learner = _learner_of(self, data)
