@@ -223,3 +223,14 @@ def test_withdrawal_gives_back_the_other_contributions_that_counted(harness, wor
     assert described.revoked and described.next_check_at is None
     status, learner = harness.call(as_user(harness, block, "ada"), "status")
     assert learner["accepted"] == 1 and learner["completed"] is False
+
+
+def test_a_vouch_reads_only_the_learners_verified_accounts(harness, world, ada):
+    from django.db import connection  # pylint: disable=import-outside-toplevel
+    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    with CaptureQueriesContext(connection) as queries:
+        status, body = vouch(harness, ada, url=LIST_POST)
+    assert status == 200, body
+    accounts = [q["sql"] for q in queries.captured_queries
+                if "upstream_xblock_verifiedforgeaccount" in q["sql"]]
+    assert len(accounts) == 1, accounts  # ada's, once (not the mentor's as well)

@@ -10,16 +10,12 @@ from Studio's preview, which shows draft rules.
 """
 
 import functools
-from dataclasses import replace
-
 from django.utils import timezone
 from xblock.core import XBlock
 
 from .. import platform
 from ..config import forges_for, schedule_for
-from ..identity import api as identity_api
 from ..models import TrackedContribution
-from ..ownership import ownership_code
 from ..policy import gettext_noop as _
 from ..tracking import outbox, vouching
 from ..tracking.service import ContributionTracker, TrackingError
@@ -81,9 +77,7 @@ class VouchHandlersMixin:
         anonymous = TrackedContribution.objects.filter(
             usage_key=usage, learner_id=learner).exclude(anonymous_id="").values_list(
             "anonymous_id", flat=True).first() or ""
-        context = replace(self._context(), learner_id=learner, anonymous_id=anonymous,
-                          ownership_code=ownership_code(usage, learner),
-                          verified_accounts=identity_api.accounts_of(learner))
         bucket = platform.settings_bucket(self)
-        return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
+        return ContributionTracker(self._context(learner, anonymous), forges_for(bucket),
+                                   schedule_for(bucket),
                                    publisher=platform.publish_award_in_background)
