@@ -176,3 +176,22 @@ def test_sweeps_read_the_flag_from_the_stored_rules():
     stored = json.loads(json.dumps(Rules(trust_typed_usernames=True).to_dict()))
     assert rules_from_dict(stored).trust_typed_usernames is True
     assert rules_from_dict({}).trust_typed_usernames is False
+
+
+def _account_reads(queries):
+    return [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith("SELECT") and "upstream_xblock_verifiedforgeaccount" in q["sql"]]
+
+
+def test_the_page_and_the_panel_read_the_accounts_once(harness, world):
+    identity_api.record("student_1", "github.com", "77", "ada", "oauth", timezone.now())
+    block = harness.block()
+    with CaptureQueriesContext(connection) as queries:
+        html = block.runtime.render(block, "student_view").content
+    assert "&quot;account_id&quot;: &quot;77&quot;" in html  # the panel shows the account
+    assert len(_account_reads(queries)) == 1, _account_reads(queries)
+    with CaptureQueriesContext(connection) as queries:
+        status, body = harness.call(block, "forget_account", {"host": "github.com",
+                                                              "account_id": "77"})
+    assert status == 200 and body["identity"]["accounts"] == []
+    assert len(_account_reads(queries)) == 1, _account_reads(queries)

@@ -138,10 +138,12 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
             raise TrackingError("preview", _("This is a preview: register contributions in "
                                              "the course itself."), status=403)
         bucket = platform.settings_bucket(self)
+        # A malformed setting is refused before anything is stored.
+        forges, schedule = forges_for(bucket), schedule_for(bucket)
         context = self._context()
         if platform.shows_published_content(self):
             block_config.remember(context)  # the sweeps grade with the published rules only
-        return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
+        return ContributionTracker(context, forges, schedule,
                                    publisher=lambda award: platform.publish_award(award, self))
 
     def _status(self, tracker, rows, award):

@@ -35,13 +35,19 @@ def _text(data, key, required=True):
 class IdentityHandlersMixin:
     """The learner proves forge accounts are theirs; staff can vouch for one."""
 
-    def identity_panel(self, learner_id=None):
-        learner_id = learner_id or platform.learner_id(self)
-        forges = forges_for(platform.settings_bucket(self))
-        return panel_json(learner_id, identity_api.accounts_of(learner_id), forges.registry,
-                          tuple(self.accepted_hosts or ()))
+    def identity_panel(self, tracker=None):
+        """The panel's data; from the learner's ``tracker`` where one was built already (its
+        context read their verified accounts, it holds the forges)."""
+        if tracker is None:
+            learner_id = platform.learner_id(self)
+            accounts = identity_api.accounts_of(learner_id)
+            registry = forges_for(platform.settings_bucket(self)).registry
+        else:
+            learner_id, accounts = tracker.context.learner_id, tracker.context.verified_accounts
+            registry = tracker.forges.registry
+        return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()))
 
-    def identity_panel_html(self, gettext):
+    def identity_panel_html(self, gettext, tracker):
         """The panel, rendered inside the learner's page (identity.js drives it).
 
         Only where the block checks authorship; open until the learner has verified an
@@ -49,7 +55,7 @@ class IdentityHandlersMixin:
         """
         if not self.require_author:
             return ""
-        panel = self.identity_panel()
+        panel = self.identity_panel(tracker)
         init = {"identity": panel, "text": identity_js_strings(gettext)}
         return render_template("identity.html", {
             "open": not panel["accounts"],
@@ -59,13 +65,12 @@ class IdentityHandlersMixin:
         }, self.runtime.service(self, "i18n"))
 
     def _identity_call(self, action):
+        """Run ``action``; answer the panel and the status, both from one tracker."""
         action()
-        return {"identity": self.identity_panel(), "status": self._status_now()}
-
-    def _status_now(self):
         tracker = self._tracker()
         rows, award = tracker.settle()
-        return self._status(tracker, rows, award)
+        return {"identity": self.identity_panel(tracker),
+                "status": self._status(tracker, rows, award)}
 
     @XBlock.handler
     @json_api
@@ -95,10 +100,13 @@ class IdentityHandlersMixin:
     def forget_account(self, data):
         """``{"host", "account_id"}``: the learner removes one of their verified accounts."""
         host, account_id = _text(data, "host"), _text(data, "account_id")
-        if not identity_api.forget(platform.learner_id(self), host, account_id):
-            raise TrackingError("not_found", _("This account is not verified for you."),
-                                status=404)
-        return {"identity": self.identity_panel(), "status": self._status_now()}
+
+        def forget():
+            if not identity_api.forget(platform.learner_id(self), host, account_id):
+                raise TrackingError("not_found", _("This account is not verified for you."),
+                                    status=404)
+
+        return self._identity_call(forget)
 
     @XBlock.handler
     @mentors_only
