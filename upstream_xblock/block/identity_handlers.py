@@ -1,6 +1,5 @@
 """The learner's identity panel (its HTML and handlers), and staff vouching for an account."""
 
-import hashlib
 import json
 
 from django.utils import timezone
@@ -18,7 +17,7 @@ from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from .guards import mentors_only
 from .json_api import json_api
 from .mentor_handlers import _learner_of
-from .resources import render_template
+from .resources import page_uid, render_template
 
 MAX_TEXT = 500
 
@@ -59,7 +58,7 @@ class IdentityHandlersMixin:
         init = {"identity": panel, "text": identity_js_strings(gettext)}
         return render_template("identity.html", {
             "open": not panel["accounts"],
-            "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
+            "uid": page_uid(self),
             "identity_json": json.dumps(init),
             "linked_available": platform.has_third_party_auth(),
         }, self.runtime.service(self, "i18n"))

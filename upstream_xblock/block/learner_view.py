@@ -1,6 +1,5 @@
 """The learner's page: the contributions, their timeline and checks, the form to register one."""
 
-import hashlib
 import json
 
 from django.utils import translation
@@ -10,7 +9,7 @@ from .. import platform
 from ..config import forges_for, schedule_for
 from ..forges import ConfigurationError
 from .learner_strings import js_strings
-from .resources import load_text, render_template
+from .resources import load_text, page_uid, render_template
 from .url_examples import accepted_host_names, example_url
 
 SETTLED_POLL_S = 60
@@ -52,7 +51,7 @@ class LearnerViewMixin:
             "display_name": self._default_translated("display_name", gettext),
             "instructions": self._default_translated("instructions", gettext),
             "url_example": example, "accepted_hosts": ", ".join(hosts),
-            "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
+            "uid": page_uid(self),
             "init_json": json.dumps(init),
             # Another module's panel (verified forge accounts) renders inside this page.
             "identity_panel": ("" if signed_out or configuration_error

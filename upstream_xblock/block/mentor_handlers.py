@@ -17,7 +17,7 @@ from ..policy import gettext_noop as _
 from ..staff import audit
 from ..staff.progress import parse_page_request, progress_page
 from ..tracking.service import TrackingError
-from .guards import mentors_only
+from .guards import actor, mentors_only
 from .mentor_presenters import progress_row
 
 
@@ -127,8 +127,8 @@ class MentorHandlersMixin:
 
 def _audit(block, action, learner, now, **details):
     """The audit trail's entry for a mentor's action (as the real user, even masquerading)."""
-    audit.record(platform.usage_key(block), audit.Actor(*platform.acting_user(block)), action,
-                 now, learner_id=learner, course_key=platform.course_key(block), **details)
+    audit.record(platform.usage_key(block), actor(block), action, now, learner_id=learner,
+                 course_key=platform.course_key(block), **details)
 
 
 def _annotation_id(data):

@@ -24,16 +24,12 @@ from ..staff.progress import matching_learners
 from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from ..tracking.service import TrackingError
-from .guards import _is_signed_in_staff, staff_only
+from .guards import _is_signed_in_staff, actor, staff_only
 from .json_api import _error, json_response, parse_json_body
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
 IMPORT_BODY_LIMIT = 3 * csv_import.MAX_BYTES  # JSON escaping can triple a CSV's size
-
-
-def actor(block):
-    return audit.Actor(*platform.acting_user(block))
 
 
 def _reason(data, required=True):
