@@ -100,6 +100,18 @@ def test_staff_vouch_for_an_account_by_its_id(harness, world, staff):
     assert identity_api.accounts_of("student_9")[0].account_id == "1234"
 
 
+def test_a_listed_mentor_vouches_only_for_learners_of_the_block(harness, world, staff):
+    """A mentor listed on one block cannot vouch a forge account for any learner of the site
+    (course staff can: see above); the same refusal as annotating or vouching there."""
+    block = harness.block('<upstream_contribution mentors=\'["mia"]\'/>', student="mia")
+    status, body = harness.call(block, "vouch_identity", {
+        "learner_id": "student_9", "host": "review.opendev.org", "account_id": "1234",
+        "username": "ada", "reason": "her patch on the mailing list"})
+    assert (status, body["error"]["code"]) == (404, "unknown_learner"), body
+    assert body["error"]["message"] == "This learner has registered nothing here."
+    assert not identity_api.accounts_of("student_9")
+
+
 def test_a_learner_removes_an_account(harness, world):
     world.open("github", PROJECTS["github"], 35, author="ada", state="merged")
     identity_api.record("student_1", "github.com", str(account_id_of("ada")), "ada", "oauth",
@@ -164,3 +176,22 @@ def test_sweeps_read_the_flag_from_the_stored_rules():
     stored = json.loads(json.dumps(Rules(trust_typed_usernames=True).to_dict()))
     assert rules_from_dict(stored).trust_typed_usernames is True
     assert rules_from_dict({}).trust_typed_usernames is False
+
+
+def _account_reads(queries):
+    return [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith("SELECT") and "upstream_xblock_verifiedforgeaccount" in q["sql"]]
+
+
+def test_the_page_and_the_panel_read_the_accounts_once(harness, world):
+    identity_api.record("student_1", "github.com", "77", "ada", "oauth", timezone.now())
+    block = harness.block()
+    with CaptureQueriesContext(connection) as queries:
+        html = block.runtime.render(block, "student_view").content
+    assert "&quot;account_id&quot;: &quot;77&quot;" in html  # the panel shows the account
+    assert len(_account_reads(queries)) == 1, _account_reads(queries)
+    with CaptureQueriesContext(connection) as queries:
+        status, body = harness.call(block, "forget_account", {"host": "github.com",
+                                                              "account_id": "77"})
+    assert status == 200 and body["identity"]["accounts"] == []
+    assert len(_account_reads(queries)) == 1, _account_reads(queries)

@@ -16,6 +16,7 @@ from upstream_xblock import platform
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, TrackedContribution
+from upstream_xblock.platform.grades import _in_the_lms  # pylint: disable=protected-access
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
@@ -26,7 +27,7 @@ USAGE = "block-v1:FLOSS+Upstream+2026+type@upstream_contribution+block@first"
 
 def test_sweep_scores_and_completes_through_the_lms_apis():
     cache.clear()
-    assert platform._in_the_lms()  # pylint: disable=protected-access
+    assert _in_the_lms()
     user = get_user_model().objects.create(username="ada")
     # She verified her GitHub account once (here: the one she linked to the LMS).
     identity_api.record(str(user.pk), "github.com", str(account_id_of("ada")), "ada", "linked",

@@ -2,6 +2,8 @@
 path, it shows as "accepted by a mentor: reason", staff can withdraw it with a reason."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.mentors.conftest import MENTOR, MENTORED_XML, PR, STAFF, as_user
 from upstream_xblock.models import (AwardRevocation, ContributionAward, ContributionCredit,
@@ -237,3 +239,12 @@ def test_a_long_address_keeps_the_credit_key_within_its_index(harness, ada):
     assert row.forge_id and len(row.forge_id) <= FORGE_ID_MAX
     credit = ContributionCredit.objects.get(record=row)
     assert len(credit.contribution_key) <= 500
+
+
+def test_a_vouch_reads_only_the_learners_verified_accounts(harness, world, ada):
+    with CaptureQueriesContext(connection) as queries:
+        status, body = vouch(harness, ada, url=LIST_POST)
+    assert status == 200, body
+    accounts = [q["sql"] for q in queries.captured_queries
+                if "upstream_xblock_verifiedforgeaccount" in q["sql"]]
+    assert len(accounts) == 1, accounts  # ada's, once (not the mentor's as well)

@@ -13,6 +13,7 @@ Everything here is pure: no database, no runtime.
 
 import uuid
 
+from ..errors import LayerError
 from ..policy import gettext_noop as _
 
 VISIBILITIES = ("learner", "mentors")
@@ -27,12 +28,8 @@ MAX_PER_LEARNER = 200  # live and deleted together: the block state stays small
 MAX_URL = 500
 
 
-class AnnotationError(Exception):
+class AnnotationError(LayerError):
     """A request about an annotation that cannot be honoured (code, message, HTTP status)."""
-
-    def __init__(self, code, template, status=400):
-        self.code, self.template, self.status = code, template, status
-        super().__init__(template)
 
 
 def clean_text(text):

@@ -8,6 +8,7 @@ so ``required_count="0"`` or ``weight="-3"`` can never grade anyone.
 import math
 
 MAX_REQUIRED = 10
+MAX_WAITING_DAYS = 365
 MAX_LIST_ITEMS = 100
 MAX_ITEM_LENGTH = 300
 

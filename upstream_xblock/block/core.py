@@ -117,11 +117,15 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
         return replace(super().rules(course_start),
                        trust_typed_usernames=bool(self.trust_typed_usernames))
 
-    def _context(self):
-        usage, learner = platform.usage_key(self), platform.learner_id(self)
+    def _context(self, learner=None, anonymous_id=""):
+        """The block's context for ``learner`` (with their ``anonymous_id`` in the course);
+        by default for the user the block is bound to."""
+        if learner is None:
+            learner, anonymous_id = platform.learner_id(self), platform.anonymous_id(self)
+        usage = platform.usage_key(self)
         return BlockContext(
             usage_key=usage, learner_id=learner, course_key=platform.course_key(self),
-            anonymous_id=platform.anonymous_id(self),
+            anonymous_id=anonymous_id,
             required_count=clamps.required_count(self.required_count),
             accepted_hosts=tuple(h.lower() for h in clamps.string_tuple(self.accepted_hosts)),
             rules=self.rules(course_start=platform.course_start(self)),
@@ -134,10 +138,12 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
             raise TrackingError("preview", _("This is a preview: register contributions in "
                                              "the course itself."), status=403)
         bucket = platform.settings_bucket(self)
+        # A malformed setting is refused before anything is stored.
+        forges, schedule = forges_for(bucket), schedule_for(bucket)
         context = self._context()
         if platform.shows_published_content(self):
             block_config.remember(context)  # the sweeps grade with the published rules only
-        return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
+        return ContributionTracker(context, forges, schedule,
                                    publisher=lambda award: platform.publish_award(award, self))
 
     def _status(self, tracker, rows, award):

@@ -8,6 +8,7 @@ import functools
 
 from .. import platform
 from ..policy import gettext_noop as _
+from ..staff import audit
 from ..tracking.service import TrackingError
 from .json_api import _error, json_api
 from .roles import is_mentor
@@ -29,6 +30,11 @@ def refusing_all_but(allowed, message):
         return wrapper
 
     return decorate
+
+
+def actor(block):
+    """Who acts, for the audit trail: the real user, even while masquerading as a learner."""
+    return audit.Actor(*platform.acting_user(block))
 
 
 def _is_signed_in_staff(block):

@@ -1,6 +1,5 @@
 """The learner's identity panel (its HTML and handlers), and staff vouching for an account."""
 
-import hashlib
 import json
 
 from django.utils import timezone
@@ -11,20 +10,16 @@ from ..config import forges_for
 from ..forges import ForgeError, Snapshot
 from ..identity import api as identity_api
 from ..identity.code_method import verify_by_code
-from ..identity.errors import IdentityError
 from ..identity.linked import verify_linked_accounts
 from ..identity.panel import panel_json
 from ..policy import gettext_noop as _
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from .guards import mentors_only
 from .json_api import json_api
-from .resources import render_template
+from .mentor_handlers import _learner_of
+from .resources import page_uid, render_template
 
 MAX_TEXT = 500
-
-
-def _tracking_error(error):
-    return TrackingError(error.code, error.template, status=error.status, params=error.params)
 
 
 def _text(data, key, required=True):
@@ -39,13 +34,19 @@ def _text(data, key, required=True):
 class IdentityHandlersMixin:
     """The learner proves forge accounts are theirs; staff can vouch for one."""
 
-    def identity_panel(self, learner_id=None):
-        learner_id = learner_id or platform.learner_id(self)
-        forges = forges_for(platform.settings_bucket(self))
-        return panel_json(learner_id, identity_api.accounts_of(learner_id), forges.registry,
-                          tuple(self.accepted_hosts or ()))
+    def identity_panel(self, tracker=None):
+        """The panel's data; from the learner's ``tracker`` where one was built already (its
+        context read their verified accounts, it holds the forges)."""
+        if tracker is None:
+            learner_id = platform.learner_id(self)
+            accounts = identity_api.accounts_of(learner_id)
+            registry = forges_for(platform.settings_bucket(self)).registry
+        else:
+            learner_id, accounts = tracker.context.learner_id, tracker.context.verified_accounts
+            registry = tracker.forges.registry
+        return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()))
 
-    def identity_panel_html(self, gettext):
+    def identity_panel_html(self, gettext, tracker):
         """The panel, rendered inside the learner's page (identity.js drives it).
 
         Only where the block checks authorship; open until the learner has verified an
@@ -53,26 +54,22 @@ class IdentityHandlersMixin:
         """
         if not self.require_author:
             return ""
-        panel = self.identity_panel()
+        panel = self.identity_panel(tracker)
         init = {"identity": panel, "text": identity_js_strings(gettext)}
         return render_template("identity.html", {
             "open": not panel["accounts"],
-            "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
+            "uid": page_uid(self),
             "identity_json": json.dumps(init),
             "linked_available": platform.has_third_party_auth(),
         }, self.runtime.service(self, "i18n"))
 
     def _identity_call(self, action):
-        try:
-            action()
-        except IdentityError as error:
-            raise _tracking_error(error) from None
-        return {"identity": self.identity_panel(), "status": self._status_now()}
-
-    def _status_now(self):
+        """Run ``action``; answer the panel and the status, both from one tracker."""
+        action()
         tracker = self._tracker()
         rows, award = tracker.settle()
-        return self._status(tracker, rows, award)
+        return {"identity": self.identity_panel(tracker),
+                "status": self._status(tracker, rows, award)}
 
     @XBlock.handler
     @json_api
@@ -102,18 +99,26 @@ class IdentityHandlersMixin:
     def forget_account(self, data):
         """``{"host", "account_id"}``: the learner removes one of their verified accounts."""
         host, account_id = _text(data, "host"), _text(data, "account_id")
-        if not identity_api.forget(platform.learner_id(self), host, account_id):
-            raise TrackingError("not_found", _("This account is not verified for you."),
-                                status=404)
-        return {"identity": self.identity_panel(), "status": self._status_now()}
+
+        def forget():
+            if not identity_api.forget(platform.learner_id(self), host, account_id):
+                raise TrackingError("not_found", _("This account is not verified for you."),
+                                    status=404)
+
+        return self._identity_call(forget)
 
     @XBlock.handler
     @mentors_only
     def vouch_identity(self, data):
         """Mentors and staff: ``{"learner_id", "reason", "url"}`` (the author of that learner's
         registered contribution) or ``{"learner_id", "reason", "host", "account_id",
-        "username"}``."""
-        learner, reason = _text(data, "learner_id"), _text(data, "reason")
+        "username"}``. A listed mentor vouches only for learners of this block; course staff
+        for any learner of the site."""
+        if platform.is_staff(self):
+            learner = _text(data, "learner_id")
+        else:
+            learner = _learner_of(self, data)
+        reason = _text(data, "reason")
         if data.get("url") is not None:
             host, account_id, username = self._author_of(learner, _text(data, "url"))
         else:
@@ -121,11 +126,8 @@ class IdentityHandlersMixin:
             account_id = _text(data, "account_id")
             if host not in forges_for(platform.settings_bucket(self)).registry:
                 raise TrackingError("unsupported_host", _("This forge is not configured."))
-        try:
-            account = identity_api.vouch(learner, host, account_id, username,
-                                         platform.learner_id(self), reason, timezone.now())
-        except IdentityError as error:
-            raise _tracking_error(error) from None
+        account = identity_api.vouch(learner, host, account_id, username,
+                                     platform.learner_id(self), reason, timezone.now())
         return {"vouched": True, "learner_id": learner,
                 "account": {"host": account.host, "account_id": account.account_id,
                             "username": account.username, "method": account.method}}

@@ -68,12 +68,13 @@ class InstructorToolsMixin(ScorableXBlockMixin):
         if award is None:
             if fraction == 0:
                 return  # no award and nothing to give: the grade is already 0
-            context = self._context()
+            tracker = self._tracker()
+            context = tracker.context
             award = ContributionAward(
                 usage_key=context.usage_key, learner_id=context.learner_id,
                 course_key=context.course_key, anonymous_id=context.anonymous_id,
                 awarded_at=now, points=context.points,
-                contributions=[row.url for row in self._tracker().rows()])
+                contributions=[row.url for row in tracker.rows()])
         award.score, award.published, award.score_published = fraction, False, False
         award.next_publish_at = None
         award.save()

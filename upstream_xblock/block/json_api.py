@@ -3,6 +3,7 @@
 Every handler takes a JSON object and answers JSON. Errors answer
 ``{"error": {"code", "message", ...}}`` with an HTTP status (400 for bad
 input, 404/409/429 where they mean something), in the learner's language.
+The layers' own refusals (``errors.LayerError``) are answered the same way.
 """
 
 import functools
@@ -12,6 +13,7 @@ import logging
 from webob import Response
 
 from .. import platform
+from ..errors import LayerError
 from ..forges import ConfigurationError
 from ..policy import gettext_noop as _
 from ..tracking.service import TrackingError
@@ -66,6 +68,8 @@ def json_api(method):
             return json_response(method(self, data))
         except TrackingError as error:
             return _error(self, error)
+        except LayerError as error:
+            return _error(self, TrackingError.from_layer(error))
         except ConfigurationError:
             log.error("the upstream_xblock forge settings are malformed")
             return _error(self, TrackingError(

@@ -1,6 +1,5 @@
 """The learner's page: the contributions, their timeline and checks, the form to register one."""
 
-import hashlib
 import json
 
 from django.utils import translation
@@ -10,7 +9,7 @@ from .. import platform
 from ..config import forges_for, schedule_for
 from ..forges import ConfigurationError
 from .learner_strings import js_strings
-from .resources import load_text, render_template
+from .resources import load_text, page_uid, render_template
 from .url_examples import accepted_host_names, example_url
 
 SETTLED_POLL_S = 60
@@ -22,18 +21,20 @@ class LearnerViewMixin:
     def student_view(self, context=None):  # pylint: disable=unused-argument
         gettext = platform.gettext(self)
         signed_out = not platform.learner_id(self)
-        initial, configuration_error, example, hosts = None, False, "", []
+        initial, configuration_error, example, hosts, tracker = None, False, "", [], None
         check_interval_s = 0
         try:
             bucket = platform.settings_bucket(self)
-            registry = forges_for(bucket).registry
-            check_interval_s = schedule_for(bucket).manual_min_interval_s
-            example = example_url(registry, self.accepted_hosts)
-            hosts = accepted_host_names(registry, self.accepted_hosts)
             if not signed_out:
                 tracker = self._tracker()
                 rows = tracker.rows()
                 initial = self._status(tracker, rows, tracker.award(rows))
+            forges, schedule = ((forges_for(bucket), schedule_for(bucket)) if tracker is None
+                                else (tracker.forges, tracker.schedule))
+            registry = forges.registry
+            check_interval_s = schedule.manual_min_interval_s
+            example = example_url(registry, self.accepted_hosts)
+            hosts = accepted_host_names(registry, self.accepted_hosts)
         except ConfigurationError:
             configuration_error = True
         # The initial state holds forge-written text (titles): it travels in an
@@ -50,11 +51,11 @@ class LearnerViewMixin:
             "display_name": self._default_translated("display_name", gettext),
             "instructions": self._default_translated("instructions", gettext),
             "url_example": example, "accepted_hosts": ", ".join(hosts),
-            "uid": hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12],
+            "uid": page_uid(self),
             "init_json": json.dumps(init),
             # Another module's panel (verified forge accounts) renders inside this page.
             "identity_panel": ("" if signed_out or configuration_error
-                               else self.identity_panel_html(gettext)),
+                               else self.identity_panel_html(gettext, tracker)),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))

@@ -6,38 +6,19 @@ request: a learner learns nothing about other learners, not even whether a
 request was well formed.
 """
 
-import functools
-
 from django.utils import timezone
 from xblock.core import XBlock
 
 from .. import platform
 from ..annotations import notes as note_rules
-from ..annotations.notes import AnnotationError
 from ..annotations.store import FIELD as ANNOTATIONS_FIELD, LearnerAnnotations
 from ..models import TrackedContribution
 from ..policy import gettext_noop as _
 from ..staff import audit
-from ..staff.filters import FilterError
 from ..staff.progress import parse_page_request, progress_page
 from ..tracking.service import TrackingError
-from .guards import mentors_only
+from .guards import actor, mentors_only
 from .mentor_presenters import progress_row
-
-
-def translating_layer_errors(method):
-    """The annotation and table layers' errors as the handlers' JSON errors."""
-
-    @functools.wraps(method)
-    def wrapper(self, data):
-        try:
-            return method(self, data)
-        except AnnotationError as error:
-            raise TrackingError(error.code, error.template, status=error.status) from None
-        except FilterError as error:
-            raise TrackingError("bad_request", error.template, params=error.params) from None
-
-    return wrapper
 
 
 def _learner_of(block, data):
@@ -66,7 +47,6 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_layer_errors
     def progress(self, data):
         """One page of the progress table: ``{"rows", "count", "page", "pages", "summary"}``."""
         request = parse_page_request(data)
@@ -88,7 +68,6 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_layer_errors
     def annotate(self, data):
         """``{"learner_id", "text", "visibility", "url"?, "tag"?}`` → ``{"annotation"}``."""
         learner = _learner_of(self, data)
@@ -107,7 +86,6 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_layer_errors
     def edit_annotation(self, data):
         """``{"learner_id", "id", "text", "tag"?, "visibility"?}``: the author or staff only."""
         learner = _learner_of(self, data)
@@ -133,7 +111,6 @@ class MentorHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_layer_errors
     def delete_annotation(self, data):
         """``{"learner_id", "id"}``: the author or staff only; who deleted it stays recorded."""
         learner = _learner_of(self, data)
@@ -150,8 +127,8 @@ class MentorHandlersMixin:
 
 def _audit(block, action, learner, now, **details):
     """The audit trail's entry for a mentor's action (as the real user, even masquerading)."""
-    audit.record(platform.usage_key(block), audit.Actor(*platform.acting_user(block)), action,
-                 now, learner_id=learner, course_key=platform.course_key(block), **details)
+    audit.record(platform.usage_key(block), actor(block), action, now, learner_id=learner,
+                 course_key=platform.course_key(block), **details)
 
 
 def _annotation_id(data):

@@ -8,13 +8,10 @@ from ..annotations import notes as note_rules
 from ..policy import gettext_noop as _
 from ..staff.learners import verdict_of
 from .presenters import contribution_json
+from .timeline import iso
 
 VERDICT_LABELS = {"accepted": _("Completed"), "pending": _("In progress"),
                   "rejected": _("Needs a new contribution")}
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None
 
 
 def _days_since(moment, now):
@@ -40,7 +37,7 @@ def stuck_reason(row, now, gettext):
 def award_json(award):
     if award is None:
         return None
-    return {"awarded_at": _iso(award.awarded_at), "score": award.score,
+    return {"awarded_at": iso(award.awarded_at), "score": award.score,
             "published": award.published, "contributions": list(award.contributions or [])}
 
 
@@ -56,8 +53,8 @@ def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
         "learner": {"id": row["learner_id"], "username": row["username"] or row["learner_id"]},
         "verdict": verdict, "verdict_label": gettext(VERDICT_LABELS[verdict]),
         "stuck": row["stuck"], "stuck_reason": stuck_reason(row, now, gettext),
-        "last_activity": _iso(row["last_activity"]),
-        "waiting_since": _iso(row["waiting_since"]),
+        "last_activity": iso(row["last_activity"]),
+        "waiting_since": iso(row["waiting_since"]),
         "waiting_days": _days_since(row["waiting_since"], now),
         "waiting_on": waiting_on(contributions),
         "counts": {"contributions": row["contributions"], "accepted": row["accepted"],

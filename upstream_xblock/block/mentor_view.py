@@ -5,7 +5,6 @@
 to the learner's view. The table's rows come from the ``progress`` handler.
 """
 
-import hashlib
 import json
 
 from web_fragments.fragment import Fragment
@@ -16,7 +15,7 @@ from ..staff.filters import STATES
 from ..staff.progress import DEFAULT_PAGE_SIZE, DEFAULT_SORT
 from .mentor_presenters import VERDICT_LABELS
 from .presenters import STATE_LABELS
-from .resources import load_text, render_template
+from .resources import load_text, page_uid, render_template
 from .roles import is_mentor
 from .staff_strings import AUDIT_ACTIONS, staff_strings
 from .vouch_view import MENTOR_VIEW_INIT, add_vouch_dialog
@@ -33,7 +32,7 @@ class MentorViewMixin:
     def progress_view(self, context=None):  # pylint: disable=unused-argument
         """The progress table, its filters, its summary and the annotation form."""
         gettext = platform.gettext(self)
-        uid = hashlib.sha1(platform.usage_key(self).encode()).hexdigest()[:12]
+        uid = page_uid(self)
         staff = platform.is_staff(self) and not platform.in_studio_preview(self)
         strings = progress_strings(gettext)
         if staff:

@@ -6,7 +6,7 @@ writes it with ``textContent``, never as HTML.
 
 from ..policy import gettext_noop
 from ..tracking.vouched import is_vouched
-from .timeline import timeline_of
+from .timeline import iso, timeline_of
 
 # What a learner is told about the last failed check of a contribution, by error code.
 CHECK_ERRORS = {
@@ -24,10 +24,6 @@ STATE_LABELS = {
 ACCEPTED_BY_MENTOR = gettext_noop("Accepted by a mentor")
 # A record whose every check so far failed has no state: say so, not "Not checked yet".
 UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else None
 
 
 def translate_check(check, gettext):
@@ -60,8 +56,8 @@ def contribution_json(row, gettext, now):
         "forge_username": row.forge_username,
         "verdict": row.verdict or "pending",
         "checks": [translate_check(check, gettext) for check in row.checks or []],
-        "registered_at": _iso(row.registered_at), "last_checked": _iso(row.last_checked_at),
-        "next_check": _iso(next_check_of(row, now)), "counted": bool(row.awarded_at),
+        "registered_at": iso(row.registered_at), "last_checked": iso(row.last_checked_at),
+        "next_check": iso(next_check_of(row, now)), "counted": bool(row.awarded_at),
         "error": error, "timeline": timeline_of(row, gettext),
         # Only actions the server would accept are offered: a contribution that
         # counted in an award cannot be withdrawn.
@@ -83,7 +79,7 @@ def vouch_json(row):
     if not row.vouched_at:
         return None
     return {"reason": row.vouch_reason, "description": row.description,
-            "vouched_at": _iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
+            "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
 
 
 def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
@@ -102,5 +98,5 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
         "contributions": [contribution_json(row, gettext, now) for row in rows],
         "next_check_in_s": next_poll_in_s,
         # The server's clock: the page measures "3 minutes ago" against it, not the browser's.
-        "now": _iso(now),
+        "now": iso(now),
     }

@@ -6,11 +6,14 @@ In the wheel they are the packages ``upstream_xblock.templates`` and
 demo, an editable install) they are those top-level folders beside the package.
 """
 
+import hashlib
 import importlib.resources
 from functools import lru_cache
 from pathlib import Path
 
 from django.template import Context, Engine
+
+from .. import platform
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +35,11 @@ def load_text(kind, name):
 def _engine():
     # xblock.utils' i18n tags translate through the runtime's i18n service.
     return Engine(libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
+
+
+def page_uid(block):
+    """The block's id in the page's DOM (the same in each of its views)."""
+    return hashlib.sha1(platform.usage_key(block).encode()).hexdigest()[:12]
 
 
 def render_template(name, context, i18n_service=None):

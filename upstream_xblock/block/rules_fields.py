@@ -5,7 +5,7 @@ from datetime import datetime, time, timezone
 from xblock.fields import Boolean, Integer, List, Scope, String
 
 from ..policy import Rules
-from .clamps import bounded_int, string_tuple
+from .clamps import MAX_WAITING_DAYS, bounded_int, string_tuple
 from ..policy import gettext_noop as _  # marks text for catalogs; Studio translates it
 
 
@@ -68,7 +68,7 @@ class AcceptanceRulesMixin:
         help=_("Only one contribution per repository counts."))
     waiting_days = Integer(
         display_name=_("Waiting period (days)"), scope=Scope.settings, default=0,
-        values={"min": 0, "max": 365, "step": 1},
+        values={"min": 0, "max": MAX_WAITING_DAYS, "step": 1},
         help=_("A contribution counts only after this many days in the accepted state."))
 
     def rules(self, course_start=None):
@@ -88,5 +88,5 @@ class AcceptanceRulesMixin:
             allowed_repositories=string_tuple(self.allowed_repositories),
             denied_repositories=string_tuple(self.denied_repositories),
             distinct_repositories=bool(self.distinct_repositories),
-            waiting_days=bounded_int(self.waiting_days, 0, 365, 0),
+            waiting_days=bounded_int(self.waiting_days, 0, MAX_WAITING_DAYS, 0),
         )

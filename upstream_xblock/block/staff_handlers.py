@@ -5,7 +5,6 @@ before reading the request. Staff act as themselves: while masquerading as a
 learner, the real staff member is the one recorded (``platform.acting_user``).
 """
 
-import functools
 import json
 
 from django.utils import timezone
@@ -25,33 +24,12 @@ from ..staff.progress import matching_learners
 from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from ..tracking.service import TrackingError
-from .guards import _is_signed_in_staff, staff_only
+from .guards import _is_signed_in_staff, actor, staff_only
 from .json_api import _error, json_response, parse_json_body
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
 IMPORT_BODY_LIMIT = 3 * csv_import.MAX_BYTES  # JSON escaping can triple a CSV's size
-
-
-def actor(block):
-    return audit.Actor(*platform.acting_user(block))
-
-
-def staff_errors(method):
-    """The staff layer's errors as the handlers' JSON errors."""
-
-    @functools.wraps(method)
-    def wrapper(self, data):
-        try:
-            return method(self, data)
-        except FilterError as error:
-            raise TrackingError("bad_request", error.template, params=error.params) from None
-        except jobs.JobError as error:
-            raise TrackingError("bad_request", error.template, params=error.params) from None
-        except note_rules.AnnotationError as error:
-            raise TrackingError(error.code, error.template, status=error.status) from None
-
-    return wrapper
 
 
 def _reason(data, required=True):
@@ -127,7 +105,6 @@ class StaffHandlersMixin:
 
     @XBlock.handler
     @staff_only
-    @staff_errors
     def bulk(self, data):
         """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``."""
         action = data.get("action")
@@ -144,7 +121,6 @@ class StaffHandlersMixin:
 
     @XBlock.handler
     @staff_only
-    @staff_errors
     def bulk_job(self, data):
         """``{"job"?}`` → the job's progress (without ``job``: the block's latest unfinished
         job, or ``{"job": null}``). Where no worker runs, this runs the job's next chunk:
@@ -168,7 +144,6 @@ class StaffHandlersMixin:
 
     @XBlock.handler
     @staff_only
-    @staff_errors
     def audit(self, data):
         """``{"page", "page_size", "filters"}`` → ``{"rows", "count", "page", "pages"}``."""
         return audit.audit_page(platform.usage_key(self), data)

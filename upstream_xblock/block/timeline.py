@@ -23,11 +23,12 @@ STEP_LABELS = {
 }
 
 
-def _when(iso):
-    return datetime.fromisoformat(iso)
+def _when(text):
+    return datetime.fromisoformat(text)
 
 
-def _iso(moment):
+def iso(moment):
+    """A moment as ISO 8601 text, None for none (the pages' JSON)."""
     return moment.isoformat() if moment else None
 
 
@@ -67,7 +68,7 @@ def timeline_of(row, gettext):
         life.append(_step("closed", gettext, snapshot.get("closed_at")))
     else:
         life.append(_step("merged", gettext, snapshot.get("merged_at"), done=row.state == "merged"))
-    steps = _place_registration(life, _step("registered", gettext, _iso(row.registered_at)))
+    steps = _place_registration(life, _step("registered", gettext, iso(row.registered_at)))
     if row.awarded_at or row.verdict != "rejected":  # a rejected one has no "counted" to come
-        steps.append(_step("counted", gettext, _iso(row.awarded_at), done=bool(row.awarded_at)))
+        steps.append(_step("counted", gettext, iso(row.awarded_at), done=bool(row.awarded_at)))
     return steps

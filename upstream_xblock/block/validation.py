@@ -9,6 +9,7 @@ from xblock.validation import ValidationMessage
 from ..config import forges_for
 from ..forges import ConfigurationError
 from ..repository_patterns import is_valid_pattern
+from . import clamps
 from .roles import validate_mentors
 from .rules_fields import parse_date
 from ..policy import gettext_noop as _
@@ -31,7 +32,8 @@ def field_problems(data, bucket, gettext):
         problems.append((field, gettext(text) % params))
 
     required = data.required_count
-    if not isinstance(required, int) or isinstance(required, bool) or not 1 <= required <= 10:
+    if not isinstance(required, int) or isinstance(required, bool) \
+            or not 1 <= required <= clamps.MAX_REQUIRED:
         error("required_count",
               _("The number of accepted contributions required must be between 1 and 10."))
     if not isinstance(data.weight, (int, float)) or data.weight < 0:
@@ -86,5 +88,6 @@ def _validate_rules(data, error):
             error(name, _("Repository patterns look like github.com/openedx/* or "
                   "gitlab.com/mooc-floss/**."))
     days = data.waiting_days
-    if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365:
+    if not isinstance(days, int) or isinstance(days, bool) \
+            or not 0 <= days <= clamps.MAX_WAITING_DAYS:
         error("waiting_days", _("The waiting period must be between 0 and 365 days."))

@@ -10,38 +10,30 @@ from Studio's preview, which shows draft rules.
 """
 
 import functools
-from dataclasses import replace
-
 from django.utils import timezone
 from xblock.core import XBlock
 
 from .. import platform
 from ..config import forges_for, schedule_for
-from ..identity import api as identity_api
 from ..models import TrackedContribution
-from ..ownership import ownership_code
 from ..policy import gettext_noop as _
 from ..tracking import outbox, vouching
 from ..tracking.service import ContributionTracker, TrackingError
-from ..tracking.vouch_request import MAX_REASON, VouchError, clean_text, parse_vouch
+from ..tracking.vouch_request import MAX_REASON, clean_text, parse_vouch
 from .guards import mentors_only, staff_only
 from .mentor_handlers import _learner_of
 from .presenters import contribution_json
 
 
-def translating_vouch_errors(method):
-    """Refuse Studio's preview; the vouching layer's errors as the handlers' JSON errors."""
+def refusing_studio_preview(method):
+    """Refuse Studio's preview, which shows draft rules."""
 
     @functools.wraps(method)
     def wrapper(self, data):
         if platform.in_studio_preview(self):
             raise TrackingError("preview", _("Studio's preview shows draft rules: accept "
                                              "contributions in the course itself."), status=403)
-        try:
-            return method(self, data)
-        except VouchError as error:
-            raise TrackingError(error.code, error.template, status=error.status,
-                                params=error.params) from None
+        return method(self, data)
 
     return wrapper
 
@@ -51,7 +43,7 @@ class VouchHandlersMixin:
 
     @XBlock.handler
     @mentors_only
-    @translating_vouch_errors
+    @refusing_studio_preview
     def vouch(self, data):
         """``{"learner_id", "reason", "url"?, "description"?}`` → the accepted contribution."""
         learner = _learner_of(self, data)
@@ -64,7 +56,7 @@ class VouchHandlersMixin:
 
     @XBlock.handler
     @staff_only
-    @translating_vouch_errors
+    @refusing_studio_preview
     def revoke_vouch(self, data):
         """``{"learner_id", "url", "reason"}``: course staff withdraw a mentor's acceptance."""
         learner = _learner_of(self, data)
@@ -85,9 +77,7 @@ class VouchHandlersMixin:
         anonymous = TrackedContribution.objects.filter(
             usage_key=usage, learner_id=learner).exclude(anonymous_id="").values_list(
             "anonymous_id", flat=True).first() or ""
-        context = replace(self._context(), learner_id=learner, anonymous_id=anonymous,
-                          ownership_code=ownership_code(usage, learner),
-                          verified_accounts=identity_api.accounts_of(learner))
         bucket = platform.settings_bucket(self)
-        return ContributionTracker(context, forges_for(bucket), schedule_for(bucket),
+        return ContributionTracker(self._context(learner, anonymous), forges_for(bucket),
+                                   schedule_for(bucket),
                                    publisher=platform.publish_award_in_background)

@@ -6,12 +6,11 @@ and a reason); course staff also withdraw a mentor's acceptance there. Not
 in Studio's preview, where the handlers refuse (it shows draft rules).
 """
 
-import hashlib
 import json
 
 from .. import platform
 from ..tracking.vouch_request import MAX_DESCRIPTION, MAX_REASON, MAX_URL
-from .resources import load_text, render_template
+from .resources import load_text, page_uid, render_template
 
 # The initializer of the mentors' view: the progress table, then the vouch dialog.
 MENTOR_VIEW_INIT = "UpstreamContributionMentorView"
@@ -30,7 +29,7 @@ def add_vouch_dialog(block, fragment):
     init = {"text": vouch_strings(gettext), "staff": platform.is_staff(block)}
     fragment.add_content(render_template("vouch.html", {
         "init_json": json.dumps(init),
-        "uid": hashlib.sha1(platform.usage_key(block).encode()).hexdigest()[:12],
+        "uid": page_uid(block),
         "max_reason": MAX_REASON,
         "max_description": MAX_DESCRIPTION, "max_url": MAX_URL,
     }, block.runtime.service(block, "i18n")))

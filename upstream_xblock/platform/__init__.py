@@ -16,8 +16,8 @@ its rooms:
 """
 
 from .accounts import has_third_party_auth, linked_forge_accounts
-from .grades import (_in_the_lms, publish_award, publish_award_in_background,  # noqa: F401
-                     published_points, reset_published)
+from .grades import (publish_award, publish_award_in_background, published_points,
+                     reset_published)
 from .learner_state import (auth_username_expression, learner_ids_of_usernames,
                             learner_of_anonymous_id, learner_states, read_learner_state,
                             username_expression, write_learner_state)

@@ -1,9 +1,6 @@
 """Accounts the learner linked through Open edX's third-party auth (python-social-auth)."""
 
 
-from .runtime import learner_id
-
-
 def linked_forge_accounts(learner_id, providers):
     """The learner's accounts linked through third-party auth (python-social-auth).
 

@@ -2,7 +2,7 @@
 
 import json
 
-from .runtime import anonymous_id, usage_key
+from .runtime import usage_key
 
 
 def _lms_learners():
@@ -113,6 +113,3 @@ def learner_of_anonymous_id(anonymous_id):
         return ""
     user = user_by_anonymous_id(anonymous_id)
     return str(user.pk) if user is not None else ""
-
-
-# -- rules of the published course --------------------------------------------------------

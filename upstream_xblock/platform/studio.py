@@ -1,9 +1,6 @@
 """Studio: the course-published signal and the published blocks of a course."""
 
 
-from .runtime import course_key
-
-
 def connect_course_published(receiver):
     """Call ``receiver(course_key)`` when Studio publishes a course (Studio only)."""
     try:

@@ -65,6 +65,3 @@ def acting_user(block):
 def publishing_blocked(block):
     """A request that must not publish a grade or mark one published (preview, masquerade)."""
     return not shows_published_content(block) or is_masquerading(block)
-
-
-# -- the grade path -----------------------------------------------------------------------

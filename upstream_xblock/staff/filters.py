@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 
+from ..errors import LayerError
 from ..policy import gettext_noop as _
 from .learners import VERDICT_RANK, learner_ids_with_contributions
 
@@ -21,12 +22,11 @@ MAX_DAYS = 3650
 MAX_TEXT = 200
 
 
-class FilterError(ValueError):
-    """A filter value the table does not understand (an English message id)."""
+class FilterError(LayerError, ValueError):
+    """A filter value the table does not understand (an English message id): ``bad_request``."""
 
     def __init__(self, template, params=None):
-        self.template, self.params = template, dict(params or {})
-        super().__init__(template % self.params if self.params else template)
+        super().__init__("bad_request", template, params=params)
 
 
 def whole_number(value, default, name, upper):

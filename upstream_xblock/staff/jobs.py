@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.db.models import F, Q
 
+from ..errors import LayerError
 from ..models import TrackedContribution
 from ..policy import gettext_noop as _
 from . import audit
@@ -28,12 +29,11 @@ LEASE = timedelta(minutes=2)
 MAX_LEARNERS = 100_000
 
 
-class JobError(ValueError):
-    """A bulk request that cannot be started (an English message id)."""
+class JobError(LayerError, ValueError):
+    """A bulk request that cannot be started (an English message id): ``bad_request``."""
 
     def __init__(self, template, params=None):
-        self.template, self.params = template, dict(params or {})
-        super().__init__(template)
+        super().__init__("bad_request", template, params=params)
 
 
 def start(usage_key, course_key, action, learner_ids, params, actor, now):

@@ -42,6 +42,12 @@ class TrackingError(Exception):
         return cls(error.code, error.template, status=status, params=error.params,
                    reason=error.reason)
 
+    @classmethod
+    def from_layer(cls, error):
+        """A lower layer's refusal (``errors.LayerError``: identity, vouching, annotations,
+        the staff table and jobs) as the handlers' error."""
+        return cls(error.code, error.template, status=error.status, params=error.params)
+
     def as_dict(self, gettext=lambda text: text):
         message = gettext(self.template)
         return {"code": self.code, "message": message % self.params if self.params else message,

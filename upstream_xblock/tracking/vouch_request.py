@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..errors import LayerError
 from ..policy import gettext_noop as _
 
 MAX_REASON = 500
@@ -19,13 +20,8 @@ MAX_URL = 500
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
-class VouchError(Exception):
+class VouchError(LayerError):
     """A vouch the tracking layer refuses: a stable code, an English template, an HTTP status."""
-
-    def __init__(self, code, template, status=400, params=None):
-        self.code, self.template, self.status = code, template, status
-        self.params = dict(params or {})
-        super().__init__(template % self.params if self.params else template)
 
 
 @dataclass(frozen=True)
