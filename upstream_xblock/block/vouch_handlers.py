@@ -10,6 +10,7 @@ from Studio's preview, which shows draft rules.
 """
 
 import functools
+
 from django.utils import timezone
 from xblock.core import XBlock
 
