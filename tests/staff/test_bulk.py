@@ -235,3 +235,24 @@ def test_one_runner_at_a_time_holds_a_chunk(staff_block, monkeypatch):
     assert (again.lease_until, again.cursor) == (None, 0)  # free, nothing counted
     monkeypatch.undo()
     assert jobs.run_chunk(again.pk, now, platform) is True
+
+
+def test_bulk_annotate_reads_each_learners_notes_once_under_their_lock(harness, staff_block,
+                                                                       monkeypatch):
+    """The duplicate check runs inside the locked change: one read of each learner's state
+    (not a second, unlocked one), and a repeat adds nothing."""
+    learners = unawarded_learners(str(staff_block.scope_ids.usage_id), 3)
+    reads, read = [], platform.read_learner_state
+
+    def counted(block, learner_id, *args, **kwargs):
+        reads.append(learner_id)
+        return read(block, learner_id, *args, **kwargs)
+
+    monkeypatch.setattr(platform, "read_learner_state", counted)
+    payload = {"action": "annotate", "learner_ids": learners, "text": "See the wiki",
+               "visibility": "mentors"}
+    for expected in (3, 0):
+        reads.clear()
+        job = harness.call(staff_block, "bulk", payload)[1]["job"]
+        assert run_to_the_end(harness, staff_block, job)[0]["changed"] == expected
+        assert sorted(reads) == sorted(learners)

@@ -30,8 +30,12 @@ class LearnerAnnotations:
         value = self.platform.read_learner_state(self.block, self.learner_id, FIELD, [])
         return value if isinstance(value, list) else []
 
-    def add(self, annotation, now):
+    def add(self, annotation, now, unless=None):
+        """Append ``annotation`` under the lock and return it; None (nothing written) when
+        ``unless(note)`` holds for one of the live notes (e.g. the same note already there)."""
         def change(current):
+            if unless is not None and any(unless(note) for note in note_rules.live(current)):
+                return None
             if len(current) >= note_rules.MAX_PER_LEARNER:
                 raise note_rules.AnnotationError(
                     "too_many", _("This learner has as many annotations as a block keeps."),
@@ -64,6 +68,8 @@ class LearnerAnnotations:
                 usage_key=self.usage_key, learner_id=self.learner_id)
             current = self.read()
             result = change(current)
+            if result is None:
+                return None  # nothing changed: nothing written
             self.platform.write_learner_state(self.block, self.learner_id, FIELD, current)
             index.count, index.for_learner = note_rules.counts(current)
             index.updated_at = now

@@ -146,20 +146,23 @@ def revoke(ctx, learner_ids):
 def annotate(ctx, learner_ids):
     """The same note on each learner (not twice: an identical live note by the actor is kept)."""
     result, params = ChunkResult(), ctx.params
+
+    def same_note(note):  # checked under the learner's lock: a concurrent run adds it once
+        return (note.get("author_id") == ctx.actor.id and note.get("text") == params["text"]
+                and note.get("visibility") == params["visibility"])
+
     for learner in learner_ids:
-        store = LearnerAnnotations(ctx.block, learner, ctx.platform)
-        if any(n.get("author_id") == ctx.actor.id and n.get("text") == params["text"]
-               and n.get("visibility") == params["visibility"]
-               for n in note_rules.live(store.read())):
-            result.skipped += 1
-            continue
         try:
-            store.add(note_rules.new_annotation(
-                author=ctx.actor.username, author_id=ctx.actor.id, text=params["text"],
-                visibility=params["visibility"], tag=params.get("tag", ""),
-                url=params.get("url", ""), now=ctx.now), ctx.now)
+            added = LearnerAnnotations(ctx.block, learner, ctx.platform).add(
+                note_rules.new_annotation(
+                    author=ctx.actor.username, author_id=ctx.actor.id, text=params["text"],
+                    visibility=params["visibility"], tag=params.get("tag", ""),
+                    url=params.get("url", ""), now=ctx.now), ctx.now, unless=same_note)
         except note_rules.AnnotationError:
             result.failed += 1  # this learner has as many notes as a block keeps
+            continue
+        if added is None:
+            result.skipped += 1
             continue
         result.changed += 1
         result.entries.append(_entry(ctx, "annotate", learner, reason=params["text"]))
