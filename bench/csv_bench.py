@@ -31,7 +31,6 @@ from bench.figures import figure  # noqa: E402
 from upstream_xblock import platform  # noqa: E402
 from upstream_xblock.models import ContributionAward, TrackedContribution  # noqa: E402
 from upstream_xblock.staff import csv_export  # noqa: E402
-from upstream_xblock.staff.bulk_tasks import block_address  # noqa: E402
 from upstream_xblock.staff.filters import Filters  # noqa: E402
 
 MEMORY_RATIO_TARGET = 1.5
@@ -63,10 +62,9 @@ def seed(usage_key, rows):
 
 def export(usage_key):
     """(lines written, bytes written, peak traced memory in bytes, seconds)."""
-    block = block_address(usage_key)
     lines = csv_export.rows_of(
         usage_key, Filters(), F("learner_id"), timezone.now(),
-        lambda ids: platform.learner_states(block, ids, "annotations"))
+        lambda ids: platform.learner_states(usage_key, ids, "annotations"))
     count = size = 0
     tracemalloc.start()
     tracemalloc.reset_peak()

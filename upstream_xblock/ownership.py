@@ -11,10 +11,10 @@ import hmac
 
 from django.conf import settings
 
-PREFIX = "upx-"
+OWNERSHIP_PREFIX = "upx-"
 
 
 def ownership_code(usage_key, learner_id):
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{usage_key}\n{learner_id}".encode(),
                       hashlib.sha256).digest()
-    return PREFIX + base64.b32encode(digest).decode()[:8].lower()
+    return OWNERSHIP_PREFIX + base64.b32encode(digest).decode()[:8].lower()

@@ -13,7 +13,7 @@ adding a rule can only keep or worsen it.
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from .forges.errors import gettext_noop
+from .i18n import gettext_noop
 from .repository_patterns import matches_any
 
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from upstream_xblock import platform
-from upstream_xblock.config import forges_for, schedule_for
+from upstream_xblock.forges import forges_for
+from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.sweep import Sweeper
 

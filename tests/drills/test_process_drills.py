@@ -123,7 +123,7 @@ def test_registration_answers_200_with_the_broker_stopped(  # noqa: F811
     world.open("github", "openedx/xblock-sdk", 5, author="ada")
     redis_server.stop()
     harness = BlockHarness()
-    with caplog.at_level(logging.WARNING, logger="upstream_xblock.tasks"):
+    with caplog.at_level(logging.WARNING, logger="upstream_xblock.tracking.background"):
         status, body = harness.call(harness.block(), "register", {
             "url": "https://github.com/openedx/xblock-sdk/pull/5", "forge_username": "ada"})
     assert status == 200 and body["contribution"]["url"].endswith("/pull/5")

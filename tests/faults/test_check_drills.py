@@ -15,7 +15,7 @@ import time
 import pytest
 
 from forge_simulator.faults import EXPECTED, FAULTS
-from upstream_xblock import cli
+from upstream_xblock import __main__ as cli
 from upstream_xblock.forges.http import MAX_REDIRECTS, MAX_RETRIES
 
 from .conftest import KINDS, url

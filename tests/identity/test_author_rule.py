@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
 from tests.tracking.conftest import Registry
-from upstream_xblock.config import schedule_for
+from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.forges import Snapshot
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.identity.accounts import VerifiedAccount

@@ -135,7 +135,6 @@ def test_concurrent_mentors_both_keep_their_words(forge_settings, world, setting
 
     assert run_concurrently(mentor_writes, THREADS) == []
     assert [status for status, _ in answers] == [200] * THREADS
-    stored = platform.read_learner_state(harness.block(student="ada", usage_id=usage), "ada",
-                                         "annotations")
+    stored = platform.read_learner_state(usage, "ada", "annotations")
     assert sorted(n["text"] for n in stored) == sorted(f"note {n}" for n in range(THREADS))
     assert AnnotationIndex.objects.get(learner_id="ada").count == THREADS

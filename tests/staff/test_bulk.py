@@ -32,7 +32,7 @@ def chunk_query_counts(job_id):
     counts = []
     while True:
         with CaptureQueriesContext(connection) as chunk:
-            ran = jobs.run_chunk(job_id, timezone.now(), platform)
+            ran = jobs.run_chunk(job_id, timezone.now())
         if not ran:
             return counts
         counts.append(len(chunk.captured_queries))
@@ -206,7 +206,7 @@ def test_an_unfinished_job_resumes_when_staff_come_back(harness, staff_block):
     usage = str(staff_block.scope_ids.usage_id)
     learners = unawarded_learners(usage, 450)
     job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
-    assert jobs.run_chunk(job.pk, timezone.now(), platform)  # the request's first chunk
+    assert jobs.run_chunk(job.pk, timezone.now())  # the request's first chunk
     status, resumed = harness.call(staff_block, "bulk_job", {})
     assert status == 200 and resumed["job"] == job.pk and resumed["done"] == 400
     assert harness.call(staff_block, "bulk_job", {})[1]["status"] == "done"
@@ -220,8 +220,8 @@ def test_one_runner_at_a_time_holds_a_chunk(staff_block, monkeypatch):
     job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
     now = timezone.now()
     BulkJob.objects.filter(pk=job.pk).update(lease_until=now + jobs.LEASE)  # another runner
-    assert jobs.run_chunk(job.pk, now, platform) is False
-    assert jobs.run_chunk(job.pk, now + jobs.LEASE, platform) is True  # its lease lapsed
+    assert jobs.run_chunk(job.pk, now) is False
+    assert jobs.run_chunk(job.pk, now + jobs.LEASE) is True  # its lease lapsed
 
     again = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), now)
 
@@ -230,11 +230,11 @@ def test_one_runner_at_a_time_holds_a_chunk(staff_block, monkeypatch):
 
     monkeypatch.setitem(jobs.ACTIONS, "check_now", failing)
     with pytest.raises(RuntimeError):
-        jobs.run_chunk(again.pk, now, platform)
+        jobs.run_chunk(again.pk, now)
     again.refresh_from_db()
     assert (again.lease_until, again.cursor) == (None, 0)  # free, nothing counted
     monkeypatch.undo()
-    assert jobs.run_chunk(again.pk, now, platform) is True
+    assert jobs.run_chunk(again.pk, now) is True
 
 
 def test_bulk_annotate_reads_each_learners_notes_once_under_their_lock(harness, staff_block,

@@ -45,7 +45,7 @@ def test_export_is_streamed_one_row_per_contribution(staff_block):
     assert response.status_code == 200 and response.content_type == "text/csv"
     assert not isinstance(response.app_iter, (list, tuple))  # a generator: streamed
     rows = list(csv.DictReader(io.StringIO(response.body.decode())))
-    assert tuple(rows[0]) == csv_export.COLUMNS
+    assert tuple(rows[0]) == csv_export.EXPORT_COLUMNS
     assert len(rows) == 2 and {r["username"] for r in rows} == {learners[0]}
     assert rows[0]["title"] == "'=cmd|' /C calc'!A0"
     assert rows[0]["annotations"].startswith("mia (learner): =HYPERLINK")  # inside a cell

@@ -24,8 +24,8 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("upstream_xblock_poll", "--once")
-from upstream_xblock import platform
-assert platform.ensure_background_polling() is False
+from upstream_xblock.tracking import background
+assert background.ensure_polling() is False
 assert "celery" not in sys.modules
 print("celery modules:", sorted(m for m in sys.modules if m.startswith("celery")))
 """

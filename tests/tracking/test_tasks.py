@@ -33,23 +33,23 @@ def queued(redis_url, queue):
 
 
 def test_the_chain_goes_to_the_lms_low_priority_queue(lms_celery, redis_url):
-    assert platform.ensure_background_polling() is True
+    assert background.ensure_polling() is True
     assert queued(redis_url, LMS_LOW) == 1
-    assert platform.ensure_background_polling() is False  # one chain holds the lease
+    assert background.ensure_polling() is False  # one chain holds the lease
     assert queued(redis_url, LMS_LOW) == 1 and queued(redis_url, "celery") == 0
 
 
 def test_the_queue_is_set_in_the_settings_bucket(lms_celery, redis_url, settings):
     settings.XBLOCK_SETTINGS = {"upstream_xblock": {"celery": {"queue": "upstream.checks"}}}
-    assert platform.ensure_background_polling() is True
+    assert background.ensure_polling() is True
     assert queued(redis_url, "upstream.checks") == 1 and queued(redis_url, LMS_LOW) == 0
 
 
 def test_no_chain_in_eager_mode(lms_celery, redis_url):
     """A development LMS runs tasks eagerly: the poll must not run inside a request."""
     lms_celery.conf.task_always_eager = True
-    assert platform.ensure_background_polling() is False
-    assert background.celery_runs() is False
+    assert background.ensure_polling() is False
+    assert background.runs_in_workers() is False
     assert queued(redis_url, LMS_LOW) == 0
 
 
@@ -58,8 +58,8 @@ def test_no_broker_configured_means_no_celery(settings):
     previous = current_app._get_current_object()  # pylint: disable=protected-access
     Celery("workbench").set_current()
     try:
-        assert background.celery_runs() is False
-        assert platform.ensure_background_polling() is False
+        assert background.runs_in_workers() is False
+        assert background.ensure_polling() is False
     finally:
         previous.set_current()
 
@@ -72,9 +72,9 @@ def test_a_broker_that_is_down_leaves_the_chain_free(settings, caplog):
     app.config_from_object("django.conf:settings")
     app.set_current()
     try:
-        with caplog.at_level(logging.WARNING, logger="upstream_xblock.tasks"):
-            assert platform.ensure_background_polling() is False
-        assert cache.get(tasks.CHAIN_KEY) is None  # the next request or worker may start one
+        with caplog.at_level(logging.WARNING, logger="upstream_xblock.tracking.background"):
+            assert background.ensure_polling() is False
+        assert cache.get(background.CHAIN_KEY) is None  # the next request or worker may start one
         assert "broker could not be reached" in caplog.text
     finally:
         previous.set_current()
@@ -85,7 +85,7 @@ def test_a_failed_sweep_does_not_end_the_chain(lms_celery, redis_url, monkeypatc
         raise RuntimeError("database down")
 
     monkeypatch.setattr(tasks, "sweeper", broken_sweeper)
-    cache.set(tasks.CHAIN_KEY, "chain-1")
+    cache.set(background.CHAIN_KEY, "chain-1")
     with pytest.raises(RuntimeError):
         tasks.poll_due_contributions.run(chain="chain-1")
     assert queued(redis_url, LMS_LOW) == 1  # the next sweep is scheduled anyway
@@ -98,14 +98,14 @@ def test_a_sweep_whose_chain_lost_its_lease_ends_that_chain(lms_celery, redis_ur
     """A chain that took over while a long sweep ran keeps the lease: one chain, not two."""
     class TakenOverMidSweep:
         def run_once(self, limit):
-            cache.set(tasks.CHAIN_KEY, "chain-2")  # chain-1's lease lapsed; chain-2 started
+            cache.set(background.CHAIN_KEY, "chain-2")  # chain-1's lease lapsed; chain-2 started
             raise RuntimeError("the sweep ends here")
 
     monkeypatch.setattr(tasks, "sweeper", lambda on_progress=None: TakenOverMidSweep())
-    cache.set(tasks.CHAIN_KEY, "chain-1")
+    cache.set(background.CHAIN_KEY, "chain-1")
     with pytest.raises(RuntimeError):
         tasks.poll_due_contributions.run(chain="chain-1")
-    assert cache.get(tasks.CHAIN_KEY) == "chain-2"
+    assert cache.get(background.CHAIN_KEY) == "chain-2"
     assert queued(redis_url, LMS_LOW) == 0  # chain-1 schedules no next sweep
 
 
@@ -129,19 +129,19 @@ def test_the_chain_lease_is_renewed_as_each_host_is_written(forges, world, regis
     registry.block()
     for kind in ("github", "gitlab", "gerrit"):
         registry.contribution(kind)
-    cache.set(tasks.CHAIN_KEY, "chain-1")
+    cache.set(background.CHAIN_KEY, "chain-1")
     renewals = []
     renew = tasks._renew("chain-1")  # pylint: disable=protected-access
 
     def on_progress():
-        renewals.append(cache.get(tasks.CHAIN_KEY))
+        renewals.append(cache.get(background.CHAIN_KEY))
         renew()
 
     Sweeper(forges, Schedule(), on_progress=on_progress).run_once()
     assert renewals == ["chain-1"] * 3
-    cache.set(tasks.CHAIN_KEY, "chain-2")  # another chain took over: never taken back
+    cache.set(background.CHAIN_KEY, "chain-2")  # another chain took over: never taken back
     renew()
-    assert cache.get(tasks.CHAIN_KEY) == "chain-2"
+    assert cache.get(background.CHAIN_KEY) == "chain-2"
 
 
 def test_a_check_task_only_takes_what_its_request_claimed(forges, world, registry, settings,

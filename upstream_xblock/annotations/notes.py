@@ -14,7 +14,7 @@ Everything here is pure: no database, no runtime.
 import uuid
 
 from ..errors import LayerError
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 VISIBILITIES = ("learner", "mentors")
 TAGS = {

@@ -1,4 +1,4 @@
-"""One learner's annotations in one block: read, add, edit, delete, through ``platform``.
+"""One learner's annotations in one block: read, add, edit, delete (their block state).
 
 Writing is read-modify-write of a JSON list in the learner's block state, so
 two mentors writing at the same moment would lose one another's words. Each
@@ -12,7 +12,8 @@ with the block state.
 
 from django.db import IntegrityError, transaction
 
-from ..policy import gettext_noop as _
+from .. import platform
+from ..i18n import gettext_noop as _
 from . import notes as note_rules
 from .models import AnnotationIndex
 
@@ -20,14 +21,13 @@ FIELD = "annotations"  # the block's Scope.user_state field
 
 
 class LearnerAnnotations:
-    """The annotations of ``learner_id`` in ``block`` (another learner's block state)."""
+    """The annotations of ``learner_id`` in the block ``usage_key`` (their block state)."""
 
-    def __init__(self, block, learner_id, platform):
-        self.block, self.learner_id, self.platform = block, str(learner_id), platform
-        self.usage_key = platform.usage_key(block)
+    def __init__(self, usage_key, learner_id):
+        self.usage_key, self.learner_id = str(usage_key), str(learner_id)
 
     def read(self):
-        value = self.platform.read_learner_state(self.block, self.learner_id, FIELD, [])
+        value = platform.read_learner_state(self.usage_key, self.learner_id, FIELD, [])
         return value if isinstance(value, list) else []
 
     def add(self, annotation, now, unless=None):
@@ -70,7 +70,7 @@ class LearnerAnnotations:
             result = change(current)
             if result is None:
                 return None  # nothing changed: nothing written
-            self.platform.write_learner_state(self.block, self.learner_id, FIELD, current)
+            platform.write_learner_state(self.usage_key, self.learner_id, FIELD, current)
             index.count, index.for_learner = note_rules.counts(current)
             index.updated_at = now
             index.save(update_fields=["count", "for_learner", "updated_at"])

@@ -13,10 +13,11 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import platform
 from ..annotations.notes import for_learner as annotations_for_learner
-from ..config import forges_for, schedule_for
+from ..forges import forges_for
+from ..tracking.schedule import schedule_for
 from ..identity import api as identity_api
 from ..ownership import ownership_code
-from ..policy import gettext_noop as _  # marks text for catalogs; the runtime translates it
+from ..i18n import gettext_noop as _  # marks text for catalogs; the runtime translates it
 from ..tracking import block_config
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from . import clamps

@@ -7,7 +7,7 @@ learns nothing, not even whether their request was well formed.
 import functools
 
 from .. import platform
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..staff import audit
 from ..tracking.service import TrackingError
 from .json_api import _error, json_api

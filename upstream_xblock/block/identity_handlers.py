@@ -6,13 +6,13 @@ from django.utils import timezone
 from xblock.core import XBlock
 
 from .. import platform
-from ..config import forges_for
+from ..forges import forges_for
 from ..forges import ForgeError, Snapshot
 from ..identity import api as identity_api
 from ..identity.code_method import verify_by_code
 from ..identity.linked import verify_linked_accounts
 from ..identity.panel import panel_json
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from .guards import mentors_only
 from .json_api import json_api

@@ -15,7 +15,7 @@ from webob import Response
 from .. import platform
 from ..errors import LayerError
 from ..forges import ConfigurationError
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..tracking.service import TrackingError
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,8 @@ task and the answer shows the contribution as being checked.
 from xblock.core import XBlock
 
 from .. import platform
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
+from ..tracking import background
 from ..tracking.service import TrackingError
 from ..tracking.throttle import Throttle, Throttled
 from .json_api import json_api
@@ -36,7 +37,7 @@ class LearnerHandlersMixin:
         self._throttle("register")
         tracker = self._tracker()
         row, rows, award = tracker.register(url, username)
-        platform.ensure_background_polling()
+        background.ensure_polling()
         if username.strip():
             self.forge_usernames = {**(self.forge_usernames or {}), row.host: username.strip()}
         status = self._status(tracker, rows, award)

@@ -6,7 +6,8 @@ from django.utils import translation
 from web_fragments.fragment import Fragment
 
 from .. import platform
-from ..config import forges_for, schedule_for
+from ..forges import forges_for
+from ..tracking.schedule import schedule_for
 from ..forges import ConfigurationError
 from .learner_strings import js_strings
 from .resources import load_text, page_uid, render_template

@@ -13,7 +13,7 @@ from .. import platform
 from ..annotations import notes as note_rules
 from ..annotations.store import FIELD as ANNOTATIONS_FIELD, LearnerAnnotations
 from ..models import TrackedContribution
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..staff import audit
 from ..staff.progress import parse_page_request, progress_page
 from ..tracking.service import TrackingError
@@ -54,7 +54,7 @@ class MentorHandlersMixin:
         page = progress_page(platform.usage_key(self), request, platform.username_expression(),
                              now)
         ids = [row["learner_id"] for row in page.rows]
-        notes = platform.learner_states(self, ids, ANNOTATIONS_FIELD)
+        notes = platform.learner_states(platform.usage_key(self), ids, ANNOTATIONS_FIELD)
         gettext = platform.gettext(self)
         actor = (platform.learner_id(self), platform.is_staff(self))
         return {
@@ -78,7 +78,7 @@ class MentorHandlersMixin:
         annotation = note_rules.new_annotation(
             author=platform.username(self), author_id=platform.learner_id(self), text=text,
             visibility=visibility, tag=tag, url=_contribution_url(self, learner, url), now=now)
-        LearnerAnnotations(self, learner, platform).add(annotation, now)
+        LearnerAnnotations(platform.usage_key(self), learner).add(annotation, now)
         _audit(self, "annotate", learner, now, url=annotation["url"], reason=text)
         return {"learner_id": learner,
                 "annotation": note_rules.for_mentors([annotation], platform.gettext(self),
@@ -101,7 +101,7 @@ class MentorHandlersMixin:
                             tag=tag if "tag" in data else None,
                             visibility=None if keep_visibility else visibility)
 
-        note = LearnerAnnotations(self, learner, platform).update(
+        note = LearnerAnnotations(platform.usage_key(self), learner).update(
             _annotation_id(data), apply, now)
         _audit(self, "edit_annotation", learner, now, url=note.get("url", ""), reason=text)
         return {"learner_id": learner,
@@ -120,7 +120,7 @@ class MentorHandlersMixin:
             note_rules.ensure_may_change(note, platform.learner_id(self), platform.is_staff(self))
             note_rules.delete(note, by=platform.username(self), now=now)
 
-        LearnerAnnotations(self, learner, platform).update(_annotation_id(data), apply, now)
+        LearnerAnnotations(platform.usage_key(self), learner).update(_annotation_id(data), apply, now)
         _audit(self, "delete_annotation", learner, now)
         return {"learner_id": learner, "deleted": True}
 

@@ -5,7 +5,7 @@ JSON strings; the page writes it with ``textContent`` only.
 """
 
 from ..annotations import notes as note_rules
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..staff.learners import verdict_of
 from .presenters import contribution_json
 from .timeline import iso

@@ -4,7 +4,7 @@ Forge-supplied text (titles, user names) goes out as JSON strings; the page
 writes it with ``textContent``, never as HTML.
 """
 
-from ..policy import gettext_noop
+from ..i18n import gettext_noop
 from ..tracking.vouched import is_vouched
 from .timeline import iso, timeline_of
 

@@ -9,7 +9,7 @@ only ever sees their own work.
 import re
 
 from .. import platform
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 # Open edX user names (Django's rule: letters, digits and @ . + - _).
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")

@@ -6,7 +6,7 @@ from xblock.fields import Boolean, Integer, List, Scope, String
 
 from ..policy import Rules
 from .clamps import MAX_WAITING_DAYS, bounded_int, string_tuple
-from ..policy import gettext_noop as _  # marks text for catalogs; Studio translates it
+from ..i18n import gettext_noop as _  # marks text for catalogs; Studio translates it
 
 
 RULE_FIELDS = ("count_merged", "count_approved", "accept_labels", "count_landed_by_commit",

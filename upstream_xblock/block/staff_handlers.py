@@ -14,7 +14,7 @@ from xblock.core import XBlock
 from .. import platform
 from ..annotations import notes as note_rules
 from ..annotations.store import FIELD as ANNOTATIONS_FIELD
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..staff import audit, csv_export, csv_import, jobs
 from ..models import TrackedContribution
 from ..staff.bulk_actions import ChunkContext, learner_verdict
@@ -116,7 +116,7 @@ class StaffHandlersMixin:
         job = jobs.start(platform.usage_key(self), platform.course_key(self), action,
                          _selected(self, data), params, actor(self), now)
         if job.count and not jobs.enqueue(job.pk):
-            jobs.run_chunk(job.pk, now, platform, self)  # the first chunk now; polls do the rest
+            jobs.run_chunk(job.pk, now)  # the first chunk now; polls do the rest
         return {"job": job.pk, "count": job.count}
 
     @XBlock.handler
@@ -138,7 +138,7 @@ class StaffHandlersMixin:
             if job is None:
                 raise TrackingError("not_found", _("There is no such job here."), status=404)
         if job.status != "done" and not jobs.enqueue(job.pk):
-            if jobs.run_chunk(job.pk, timezone.now(), platform, self):
+            if jobs.run_chunk(job.pk, timezone.now()):
                 job.refresh_from_db()
         return jobs.progress(job)
 
@@ -173,7 +173,8 @@ class StaffHandlersMixin:
         gettext = platform.gettext(self)
         lines = csv_export.rows_of(
             platform.usage_key(self), filters, platform.username_expression(), timezone.now(),
-            lambda ids: platform.learner_states(self, ids, ANNOTATIONS_FIELD), gettext)
+            lambda ids: platform.learner_states(platform.usage_key(self), ids, ANNOTATIONS_FIELD),
+            gettext)
         response = Response(content_type="text/csv", charset="utf-8")
         response.app_iter = (line.encode("utf-8") for line in lines)
         response.headers["Content-Disposition"] = 'attachment; filename="contributions.csv"'
@@ -204,7 +205,7 @@ def _run_import(block, data):
             return ChunkContext(usage_key=platform.usage_key(block),
                                 course_key=platform.course_key(block), actor=who,
                                 params={**params, "points": block.points()}, now=now,
-                                platform=platform, block=block, source="csv")
+                                source="csv")
         csv_import.apply(plan, context_for)
     return {"changes": plan.changes, "errors": plan.errors, "applied": bool(applied),
             "dry_run": dry_run}

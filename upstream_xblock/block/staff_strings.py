@@ -1,6 +1,6 @@
 """The staff tools' strings (static/js/staff_tools.js), translated on the server."""
 
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 AUDIT_ACTIONS = {
     "accept": _("Accepted"), "revoke": _("Revoked"), "annotate": _("Annotated"),

@@ -14,7 +14,7 @@ from web_fragments.fragment import Fragment
 from xblock.core import XBlock
 
 from .. import platform
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .json_api import MAX_BODY_BYTES, json_response
 from .resources import load_text, render_template
 from .studio_form import FieldProblem, form_value, parse_value, widget_of

@@ -7,7 +7,7 @@ never a server error.
 
 from xblock.fields import Boolean, Float, Integer, List, String
 
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .clamps import MAX_LIST_ITEMS
 
 MAX_TEXT_LENGTH = 10000

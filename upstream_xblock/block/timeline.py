@@ -9,7 +9,7 @@ without a date (a review decision only) shows as done with no date.
 
 from datetime import datetime
 
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 STEP_LABELS = {
     "registered": _("Registered here"),

@@ -6,13 +6,13 @@ that field; Studio's own validation panel gets the same messages.
 
 from xblock.validation import ValidationMessage
 
-from ..config import forges_for
+from ..forges import forges_for
 from ..forges import ConfigurationError
 from ..repository_patterns import is_valid_pattern
 from . import clamps
 from .roles import validate_mentors
 from .rules_fields import parse_date
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 # Problems that concern no single field (shown at the top of the editor).
 WHOLE_FORM = "__all__"

@@ -15,9 +15,10 @@ from django.utils import timezone
 from xblock.core import XBlock
 
 from .. import platform
-from ..config import forges_for, schedule_for
+from ..forges import forges_for
+from ..tracking.schedule import schedule_for
 from ..models import TrackedContribution
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..tracking import outbox, vouching
 from ..tracking.service import ContributionTracker, TrackingError
 from ..tracking.vouch_request import MAX_REASON, clean_text, parse_vouch

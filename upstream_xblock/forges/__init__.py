@@ -11,6 +11,7 @@ Every call is bounded by a total ``Deadline`` (connect, retries and body):
 the one passed, else ``forges.deadlines.request_s`` from the settings bucket.
 """
 
+import json
 import threading
 
 from .base import FetchResult, RateLimitInfo
@@ -113,5 +114,27 @@ __all__ = [
     "Deadlines", "FetchResult",
     "ForgeError", "ForgeHost", "ForgeRegistry", "ForgeUnavailable", "Forges", "InvalidUrl",
     "KINDS", "NotFound", "RateLimitInfo", "RateLimited", "Snapshot", "UnsupportedHost",
-    "parse_contribution_url",
+    "forges_for", "parse_contribution_url",
 ]
+
+
+_FORGES_LOCK = threading.Lock()
+_FORGES_BY_BUCKET = {}
+_MAX_CACHED = 8
+
+
+def forges_for(bucket):
+    """``Forges`` for a settings bucket, built once per distinct configuration.
+
+    Building clients per request would throw away connection pools and PyGithub's
+    state; the bucket rarely changes, so one ``Forges`` per bucket content is kept.
+    Raises ConfigurationError if the bucket is malformed.
+    """
+    key = json.dumps(bucket or {}, sort_keys=True, default=str)
+    with _FORGES_LOCK:
+        forges = _FORGES_BY_BUCKET.get(key)
+        if forges is None:
+            if len(_FORGES_BY_BUCKET) >= _MAX_CACHED:
+                _FORGES_BY_BUCKET.pop(next(iter(_FORGES_BY_BUCKET)))
+            forges = _FORGES_BY_BUCKET[key] = Forges.from_settings(bucket or {})
+        return forges

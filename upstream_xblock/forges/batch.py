@@ -8,7 +8,8 @@ and which were not answered (``ForgeUnavailable``, reason ``partial``).
 """
 
 from .deadline import deadline_scope
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited, gettext_noop
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, RateLimited
+from ..i18n import gettext_noop
 
 STOPPING_ERRORS = (RateLimited, AuthFailed)
 

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .errors import ConfigurationError, ForgeUnavailable, gettext_noop
+from .errors import ConfigurationError, ForgeUnavailable
+from ..i18n import gettext_noop
 
 _ACTIVE = ContextVar("upstream_xblock_forge_deadline", default=None)
 

@@ -10,11 +10,6 @@ written to logs.
 """
 
 
-def gettext_noop(message):
-    """Mark a message for translation catalogs; the block translates it where it is shown."""
-    return message
-
-
 class ForgeError(Exception):
     """Base class: something kept us from reading a contribution."""
 

@@ -25,7 +25,8 @@ import requests
 from .base import FetchResult, RateLimitInfo
 from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
+from ..i18n import gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
 from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews

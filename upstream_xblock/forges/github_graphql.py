@@ -16,7 +16,8 @@ from .base import FetchResult, RateLimitInfo, same_site_url
 from .batch import STOPPING_ERRORS, partial_error, unique
 from .batch_size import AdaptiveBatchSize
 from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
+from ..i18n import gettext_noop
 from .graphql_errors import alias_errors, graphql_errors
 from .http import guarded_request, parse_json, pinned_session
 from .rate_limits import is_rate_limited, rate_limited

@@ -20,7 +20,8 @@ from gitlab.exceptions import GitlabAuthenticationError, GitlabError
 
 from .base import FetchResult, same_site_url
 from .deadline import DEFAULT_SWEEP_CHECK_S
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound, gettext_noop
+from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
+from ..i18n import gettext_noop
 from .http import READ_TIMEOUT_S, USER_AGENT, pinned_session, request_error
 from .rate_limits import is_rate_limited, rate_limited
 from .reviews import latest

@@ -18,7 +18,8 @@ import re
 
 from .base import FetchResult, same_site_url
 from .batch import not_found, partial_error
-from .errors import AuthFailed, ForgeUnavailable, gettext_noop
+from .errors import AuthFailed, ForgeUnavailable
+from ..i18n import gettext_noop
 from .graphql_errors import alias_errors, graphql_errors
 from .http import guarded_request, parse_json
 from .rate_limits import is_rate_limited, rate_limited

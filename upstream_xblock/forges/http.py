@@ -39,7 +39,8 @@ from urllib3.util.retry import Retry
 
 from .connections import POOL_CLASSES
 from .deadline import DEFAULT_REQUEST_S, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound, gettext_noop
+from .errors import AuthFailed, ForgeUnavailable, NotFound
+from ..i18n import gettext_noop
 from .rate_limits import is_rate_limited, rate_limited
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ repository or a user page is not a contribution. It never contacts anything.
 import re
 from urllib.parse import unquote, urlsplit
 
-from .errors import InvalidUrl, UnsupportedHost, gettext_noop
+from .errors import InvalidUrl, UnsupportedHost
+from ..i18n import gettext_noop
 from .reference import ContributionRef
 from .registry import is_ip_literal
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, UnsupportedHost, gettext_noop
+from .errors import ConfigurationError, UnsupportedHost
+from ..i18n import gettext_noop
 
 KINDS = ("github", "gitlab", "gerrit", "gitea")
 

@@ -18,7 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ForgeUnavailable, gettext_noop
+from .errors import ForgeUnavailable
+from ..i18n import gettext_noop
 
 
 class Strict(BaseModel):

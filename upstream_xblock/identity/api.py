@@ -4,7 +4,7 @@ import logging
 
 from django.db import transaction
 
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .accounts import VOUCHED, VerifiedAccount
 from .errors import IdentityError
 from .models import VerifiedForgeAccount

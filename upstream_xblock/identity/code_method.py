@@ -10,7 +10,7 @@ posted by anyone else proves nothing. Nothing is written on the forge by us.
 
 from ..forges import ForgeError
 from ..forges.comments import CommentReader
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from . import api, throttle
 from .accounts import COMMENT_CODE, DESCRIPTION_CODE
 from .codes import verification_code

@@ -11,10 +11,10 @@ import hmac
 
 from django.conf import settings
 
-PREFIX = "upx-id-"
+VERIFICATION_PREFIX = "upx-id-"
 
 
 def verification_code(learner_id):
     digest = hmac.new(settings.SECRET_KEY.encode(), f"forge identity\n{learner_id}".encode(),
                       hashlib.sha256).digest()
-    return PREFIX + base64.b32encode(digest).decode()[:10].lower()
+    return VERIFICATION_PREFIX + base64.b32encode(digest).decode()[:10].lower()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from .. import platform
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from . import api
 from .accounts import LINKED
 from .errors import IdentityError

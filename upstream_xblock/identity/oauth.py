@@ -18,7 +18,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 
 from ..forges import ForgeError
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from ..forges.http import PinnedAdapter, TIMEOUT, guarded_request, parse_json, pinned_session
 from . import api
 from .accounts import OAUTH

@@ -7,7 +7,7 @@ all workers), then waits.
 
 from django.core.cache import cache
 
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .errors import IdentityError
 
 LIMIT = 10

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .. import platform
-from ..config import forges_for
+from ..forges import forges_for
 from ..forges import ConfigurationError, ForgeError
-from ..forges.errors import gettext_noop as _
+from ..i18n import gettext_noop as _
 from . import oauth, tickets
 from .errors import IdentityError
 

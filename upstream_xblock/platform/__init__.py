@@ -12,7 +12,6 @@ its rooms:
 - ``learner_state``: other learners' user names and block state, for mentors and staff;
 - ``studio``: the course-published signal and a course's published blocks;
 - ``accounts``: accounts linked through Open edX's third-party auth;
-- ``polling``: starting the background sweeps where Celery runs.
 """
 
 from .accounts import has_third_party_auth, linked_forge_accounts
@@ -21,7 +20,6 @@ from .grades import (publish_award, publish_award_in_background, published_point
 from .learner_state import (auth_username_expression, learner_ids_of_usernames,
                             learner_of_anonymous_id, learner_states, read_learner_state,
                             username_expression, write_learner_state)
-from .polling import ensure_background_polling
 from .runtime import (CONFIG_ENV, SETTINGS_BUCKET, anonymous_id, course_key, course_start,
                       gettext, global_settings_bucket, is_staff, learner_id,
                       request_is_by_learner, settings_bucket, usage_key, username)
@@ -31,7 +29,7 @@ from .viewing import (acting_user, in_studio_preview, is_masquerading, publishin
 
 __all__ = [
     "CONFIG_ENV", "SETTINGS_BUCKET", "acting_user", "anonymous_id", "auth_username_expression",
-    "connect_course_published", "course_key", "course_start", "ensure_background_polling",
+    "connect_course_published", "course_key", "course_start",
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
     "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "publish_award",

@@ -2,8 +2,6 @@
 
 import json
 
-from .runtime import usage_key
-
 
 def _lms_learners():
     """Learner ids are auth_user ids and block state is StudentModule (LMS and Studio)."""
@@ -36,12 +34,12 @@ def _workbench_key(usage, learner, field_name):
     return KeyValueStore.Key(scope=Scope.user_state, user_id=learner, block_scope_id=usage,
                              field_name=field_name)
 
-def learner_states(block, learner_ids, field_name):
+def learner_states(usage, learner_ids, field_name):
     """{learner id: value} of one ``Scope.user_state`` field for many learners, in one query.
 
     Learners without a stored value are absent.
     """
-    usage, wanted = usage_key(block), [str(i) for i in learner_ids]
+    usage, wanted = str(usage), [str(i) for i in learner_ids]
     if not wanted:
         return {}
     # pylint: disable=import-outside-toplevel
@@ -67,18 +65,18 @@ def learner_states(block, learner_ids, field_name):
             states[str(learner)] = value
     return states
 
-def read_learner_state(block, learner, field_name, default=None):
-    """One ``Scope.user_state`` field of another learner's state of this block."""
-    return learner_states(block, [learner], field_name).get(str(learner), default)
+def read_learner_state(usage, learner, field_name, default=None):
+    """One ``Scope.user_state`` field of another learner's state of the block ``usage``."""
+    return learner_states(usage, [learner], field_name).get(str(learner), default)
 
-def write_learner_state(block, learner, field_name, value):
-    """Write one ``Scope.user_state`` field of another learner's state of this block.
+def write_learner_state(usage, learner, field_name, value):
+    """Write one ``Scope.user_state`` field of another learner's state of the block ``usage``.
 
     In the LMS through the platform's user state client (StudentModule, keyed
     by user name); in the workbench through its key-value store. Call it in a
     transaction that serializes writers (the store holds a row lock).
     """
-    usage = usage_key(block)
+    usage = str(usage)
     # pylint: disable=import-outside-toplevel
     if _lms_learners():
         from django.contrib.auth import get_user_model

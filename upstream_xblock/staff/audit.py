@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .filters import FilterError, whole_number
 from .models import AuditEntry
 

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from .. import platform
 from ..annotations import notes as note_rules
 from ..annotations.store import LearnerAnnotations
 from ..models import ContributionAward, TrackedContribution
-from ..policy import ACCEPTED, PASSED, Check, gettext_noop as _
+from ..policy import ACCEPTED, PASSED, Check
+from ..i18n import gettext_noop as _
 from ..tracking import outbox
 from ..tracking.awards import NoAward, revoke_award
 from . import audit
@@ -39,8 +41,6 @@ class ChunkContext:
     actor: audit.Actor
     params: dict
     now: object
-    platform: object = None  # the platform module (state writes, grade resets)
-    block: object = None  # what ``platform`` needs to address the block (its scope ids)
     job: object = None
     source: str = "bulk"
 
@@ -132,7 +132,7 @@ def revoke(ctx, learner_ids):
         except NoAward:
             result.skipped += 1
             continue
-        outbox.reset(revocation, ctx.platform.reset_published, ctx.now)
+        outbox.reset(revocation, platform.reset_published, ctx.now)
         after = learner_verdict(list(TrackedContribution.objects.filter(
             usage_key=ctx.usage_key, learner_id=learner)), False)
         result.changed += 1
@@ -153,7 +153,7 @@ def annotate(ctx, learner_ids):
 
     for learner in learner_ids:
         try:
-            added = LearnerAnnotations(ctx.block, learner, ctx.platform).add(
+            added = LearnerAnnotations(ctx.usage_key, learner).add(
                 note_rules.new_annotation(
                     author=ctx.actor.username, author_id=ctx.actor.id, text=params["text"],
                     visibility=params["visibility"], tag=params.get("tag", ""),

@@ -21,7 +21,7 @@ from .progress import matching_learners
 
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("username", "anonymous_id", "url", "forge", "host", "repository", "title", "state",
+EXPORT_COLUMNS = ("username", "anonymous_id", "url", "forge", "host", "repository", "title", "state",
            "verdict", "checks", "registered_at", "merged_at", "counted", "awarded_at",
            "award_published", "annotations", "staff_actions")
 
@@ -83,7 +83,7 @@ def rows_of(usage_key, filters, username, now, annotations_of, gettext=lambda te
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield _line(writer, buffer, COLUMNS)
+    yield _line(writer, buffer, EXPORT_COLUMNS)
     for chunk in _learner_chunks(usage_key, filters, username, now):
         ids = [learner for learner, _name in chunk]
         records = TrackedContribution.objects.filter(

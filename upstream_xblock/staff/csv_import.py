@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..annotations import notes as note_rules
 from ..models import TrackedContribution
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .csv_export import FORMULA_STARTS
 from .bulk_actions import ACTIONS as APPLY, ChunkResult
 from .learners import learners, verdict_of
@@ -30,7 +30,7 @@ from .learners import learners, verdict_of
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 5000
 MAX_REASON = 500
-COLUMNS = ("username", "action", "url", "reason", "text", "visibility")
+IMPORT_COLUMNS = ("username", "action", "url", "reason", "text", "visibility")
 REQUIRED = ("username", "action")
 ACTIONS = ("accept", "revoke", "annotate")
 
@@ -90,12 +90,12 @@ def _read_header(reader, errors):
     except StopIteration:
         errors.add(1, "", _("The file is empty: the first line names the columns."))
         return None
-    unknown = [name for name in header if name not in COLUMNS]
+    unknown = [name for name in header if name not in IMPORT_COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
     if unknown or missing or len(set(header)) != len(header):
         errors.add(1, ", ".join(unknown or missing) or "",
                    _("The first line names the columns: %(columns)s (username and action are "
-                     "required; each once)."), columns=", ".join(COLUMNS))
+                     "required; each once)."), columns=", ".join(IMPORT_COLUMNS))
         return None
     return header
 

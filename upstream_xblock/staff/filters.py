@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db.models import Q
 
 from ..errors import LayerError
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .learners import VERDICT_RANK, learner_ids_with_contributions
 
 STATES = ("open", "draft", "merged", "closed", "unknown")

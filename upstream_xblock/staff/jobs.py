@@ -17,7 +17,8 @@ from django.db.models import F, Q
 
 from ..errors import LayerError
 from ..models import TrackedContribution
-from ..policy import gettext_noop as _
+from ..tracking import background
+from ..i18n import gettext_noop as _
 from . import audit
 from .bulk_actions import ACTIONS, ChunkContext
 from .models import BulkJob
@@ -68,7 +69,7 @@ def _claim(job_id, now):
     return BulkJob.objects.get(pk=job_id) if claimed else None
 
 
-def run_chunk(job_id, now, platform=None, block=None):
+def run_chunk(job_id, now):
     """Do the next chunk of a job if nobody holds it; True if a chunk was done."""
     job = _claim(job_id, now)
     if job is None:
@@ -76,7 +77,7 @@ def run_chunk(job_id, now, platform=None, block=None):
     chunk = job.learner_ids[job.cursor:job.cursor + CHUNK_SIZE]
     ctx = ChunkContext(usage_key=job.usage_key, course_key=job.course_key,
                        actor=audit.Actor(job.actor_id, job.actor_username), params=job.params,
-                       now=now, platform=platform, block=block, job=job)
+                       now=now, job=job)
     try:
         result = ACTIONS[job.action](ctx, chunk)
     except Exception:
@@ -93,10 +94,10 @@ def run_chunk(job_id, now, platform=None, block=None):
     return True
 
 
-def run_all(job_id, now_fn, platform=None, block=None):
+def run_all(job_id, now_fn):
     """Every remaining chunk, one after another (a Celery task's body)."""
     chunks = 0
-    while run_chunk(job_id, now_fn(), platform, block):
+    while run_chunk(job_id, now_fn()):
         chunks += 1
     return chunks
 
@@ -107,11 +108,7 @@ def enqueue(job_id):
     Celery is the LMS's, not a dependency of the block: without it (or with the
     broker down) the staff page's polls run the chunks.
     """
-    # pylint: disable-next=import-outside-toplevel
-    from ..tracking.background import celery_runs, tasks_module
-    if not celery_runs():
-        return False
-    return tasks_module().send_bulk_job(job_id)
+    return background.send_bulk_job(job_id)
 
 
 def progress(job):

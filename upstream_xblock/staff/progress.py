@@ -13,7 +13,7 @@ from django.db import connections
 from django.db.models import F
 
 from ..models import ContributionAward
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 from .filters import Filters, FilterError, apply_filters, parse_filters, whole_number
 from .learners import VERDICT_RANK, learners, records_by_learner
 

@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from ..models import AwardRevocation, ContributionAward, TrackedContribution
-from ..policy import FAILED, REJECTED, Check, gettext_noop
+from ..policy import FAILED, REJECTED, Check
+from ..i18n import gettext_noop
 from . import outbox
 from .credits import release
 

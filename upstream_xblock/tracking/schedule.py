@@ -82,3 +82,8 @@ class Schedule:
             return reset_at + timedelta(seconds=1)
         interval = min(self.error_min_s * 2 ** max(error_count - 1, 0), self.error_max_s)
         return now + timedelta(seconds=interval)
+
+
+def schedule_for(bucket):
+    """The schedule a settings bucket asks for (raises ConfigurationError if malformed)."""
+    return Schedule.from_settings(bucket)

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ..forges import Deadline, FetchResult, ForgeError, NotFound, RateLimited
 from ..models import TrackedContribution
-from ..policy import Rules, gettext_noop as _
+from ..policy import Rules
+from ..i18n import gettext_noop as _
 from . import background
 from .awards import award_if_earned
 from .deadlocks import retrying_deadlocks

@@ -5,7 +5,8 @@ imports no celery, so the command runs where celery is not installed.
 """
 
 from .. import platform
-from ..config import forges_for, schedule_for
+from ..forges import forges_for
+from .schedule import schedule_for
 from .sweep import Sweeper
 
 

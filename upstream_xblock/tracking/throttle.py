@@ -17,7 +17,7 @@ import time
 
 from django.core.cache import cache as default_cache
 
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 DEFAULT_LIMITS = {  # action: (requests, per seconds)
     "register": (12, 600),   # a block takes 10 contributions; a few typos on top

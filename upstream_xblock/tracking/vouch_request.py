@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import LayerError
-from ..policy import gettext_noop as _
+from ..i18n import gettext_noop as _
 
 MAX_REASON = 500
 MAX_DESCRIPTION = 2000

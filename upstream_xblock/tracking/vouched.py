@@ -5,7 +5,8 @@ can show); "one contribution, one learner per course" still does (credits run
 after this, on every accepted record with a forge id).
 """
 
-from ..policy import ACCEPTED, PASSED, Check, gettext_noop as _
+from ..policy import ACCEPTED, PASSED, Check
+from ..i18n import gettext_noop as _
 
 CHECK_ID = "mentor"
 ACCEPTED_BY_MENTOR = _("Accepted by a mentor: %(reason)s")

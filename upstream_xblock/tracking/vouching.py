@@ -28,7 +28,8 @@ from django.db.models import Q
 
 from ..forges import ForgeError
 from ..models import ContributionAward, ContributionCredit, TrackedContribution
-from ..policy import ACCEPTED, FAILED, REJECTED, Check, gettext_noop as _
+from ..policy import ACCEPTED, FAILED, REJECTED, Check
+from ..i18n import gettext_noop as _
 from . import vouched
 from .awards import NoAward, revoke_award
 from .credits import alias_of, contribution_key, identity_from_snapshot, release
