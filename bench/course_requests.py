@@ -11,9 +11,9 @@ real HTTP (10,000 contributions read, request counts as predicted here).
 
 from collections import Counter
 
-from upstream_xblock.forges.gerrit_batch import QUERY_TERMS
+from upstream_xblock.forges.gerrit import QUERY_TERMS
 from upstream_xblock.forges.github_graphql import PAGE_SIZE
-from upstream_xblock.forges.gitlab_batch import plan
+from upstream_xblock.forges.gitlab import plan
 from upstream_xblock.forges.gitlab_graphql import per_query
 
 # GitHub charges a GraphQL query ceil(connections asked / 100) points, at least 1; a pull

@@ -6,7 +6,7 @@ merged after a long-tailed review time, a share closed, the forges of
 sweep takes the contributions due, reads their state at that moment, counts a
 merged one as awarded (the delay from merge to award is measured there) and
 asks the product's schedule when to check each again: by default paced by
-each host's rate budget as the sweep does (``tracking/pace.py``, half of it),
+each host's rate budget as the sweep does (``tracking/schedule.py``, half of it),
 with ``--schedule age`` the age-based cadence of learners' own checks. A sweep's forge requests and
 GitHub points come from the clients' batch planners (``course_requests.py``).
 
@@ -39,8 +39,8 @@ from course_requests import sweep_cost  # noqa: E402
 from figures import figure  # noqa: E402
 from mix import settings  # noqa: E402
 from upstream_xblock.forges import ForgeRegistry  # noqa: E402
-from upstream_xblock.tracking.pace import RECENT_ACTIVITY, open_interval_s  # noqa: E402
-from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
+from upstream_xblock.tracking.schedule import (  # noqa: E402
+    RECENT_ACTIVITY, Schedule, open_interval_s)
 
 # Each forge's budget for one token (or address) an hour. GitHub: 5,000 GraphQL points
 # (documented). gitlab.com: 500 unauthenticated requests a minute per address (documented,
@@ -59,7 +59,7 @@ def simulate(course, schedule, sweep_every_s, paced=True):
     """(delays in minutes, requests by hour and host, GitHub points by hour, due per sweep).
 
     ``paced``: open contributions paced by each host's budget (the sweep's schedule,
-    ``tracking/pace.py``); else the age-based cadence.
+    ``tracking/schedule.py``); else the age-based cadence.
     """
     registry = ForgeRegistry.from_settings(settings("http://127.0.0.1:1"))
     forges = {forge.host: forge for forge in registry}

@@ -1,6 +1,6 @@
 """Export 1,000 and 10,000 contributions as CSV: peak memory of each, their ratio, rows/s.
 
-The export is a generator (``upstream_xblock.staff.csv_export.rows_of``): its
+The export is a generator (``upstream_xblock.staff.csv_files.rows_of``): its
 memory should stay flat in the row count. Each figure is printed as one JSON
 line ``{"figure", "measured", "target", "holds"}``. Run from the repository root:
 
@@ -28,10 +28,10 @@ from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.figures import figure  # noqa: E402
-from upstream_xblock import platform  # noqa: E402
+from upstream_xblock import compat  # noqa: E402
 from upstream_xblock.models import ContributionAward, TrackedContribution  # noqa: E402
-from upstream_xblock.staff import csv_export  # noqa: E402
-from upstream_xblock.staff.filters import Filters  # noqa: E402
+from upstream_xblock.staff import csv_files  # noqa: E402
+from upstream_xblock.staff.progress import Filters  # noqa: E402
 
 MEMORY_RATIO_TARGET = 1.5
 
@@ -62,9 +62,9 @@ def seed(usage_key, rows):
 
 def export(usage_key):
     """(lines written, bytes written, peak traced memory in bytes, seconds)."""
-    lines = csv_export.rows_of(
+    lines = csv_files.rows_of(
         usage_key, Filters(), F("learner_id"), timezone.now(),
-        lambda ids: platform.learner_states(usage_key, ids, "annotations"))
+        lambda ids: compat.learner_states(usage_key, ids, "annotations"))
     count = size = 0
     tracemalloc.start()
     tracemalloc.reset_peak()

@@ -23,6 +23,6 @@ class UpstreamXBlockConfig(AppConfig):
     def ready(self):
         # In Studio: a course publish stores its blocks' published rules for the sweeps.
         # pylint: disable=import-outside-toplevel
-        from . import platform
+        from . import compat
         from .block.core import store_published_rules
-        platform.connect_course_published(store_published_rules)
+        compat.connect_course_published(store_published_rules)

@@ -229,6 +229,5 @@ class AwardRevocation(models.Model):
 
 
 # Models of other rooms, registered with the app here so that migrations see them.
-from .annotations.models import AnnotationIndex  # noqa: E402,F401  pylint: disable=wrong-import-position
-from .identity.models import VerifiedForgeAccount  # noqa: E402,F401  (the identity layer owns it)
-from .staff.models import AuditEntry, BulkJob  # noqa: E402,F401  pylint: disable=wrong-import-position
+from .identity.models import VerifiedForgeAccount  # noqa: E402,F401  (the identity room owns it)
+from .staff.models import AnnotationIndex, AuditEntry, BulkJob  # noqa: E402,F401

@@ -21,10 +21,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from .models import TrackedContribution
-from .staff import jobs as bulk
+from .staff import bulk
 from .tracking import background
 from .tracking.background import CHAIN_KEY, CHAIN_LEASE_S
-from .tracking.site import site_sweeper
+from .tracking.sweep import site_sweeper
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,6 @@ from django.urls import include, path
 from workbench.urls import urlpatterns as workbench_urlpatterns
 
 urlpatterns = [
-    path("upstream-xblock/identity/", include("upstream_xblock.identity.urls")),
+    path("upstream-xblock/identity/", include("upstream_xblock.identity.views")),
     *workbench_urlpatterns,
 ]

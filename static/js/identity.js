@@ -161,10 +161,3 @@ function UpstreamIdentityPanel(runtime, element) {
 
     render(state);
 }
-
-/* The block's page: the learner's view and, beside it, the identity panel. */
-function UpstreamContributionBlockView(runtime, element, args) {
-    "use strict";
-    UpstreamContributionLearnerView(runtime, element, args);
-    UpstreamIdentityPanel(runtime, element, args);
-}

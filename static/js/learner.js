@@ -8,6 +8,13 @@
  */
 function UpstreamContributionLearnerView(runtime, element) {
     "use strict";
+    UpstreamContributionLearnerView.contributions(runtime, element);
+    UpstreamIdentityPanel(runtime, element);  // identity.js: the panel beside them
+}
+
+/* The contributions, their checks and the registration form. */
+UpstreamContributionLearnerView.contributions = function (runtime, element) {
+    "use strict";
     var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-contribution");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
@@ -268,4 +275,4 @@ function UpstreamContributionLearnerView(runtime, element) {
     clockTimer = setInterval(draw.refreshClock, 15000);
     if (init.status) { render(init.status); }
     if (seenNotes === null) { seenNotes = {}; }  // signed-in, nothing drawn yet: all are new
-}
+};

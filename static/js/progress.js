@@ -7,6 +7,13 @@
  */
 function UpstreamContributionProgressView(runtime, element) {
     "use strict";
+    UpstreamContributionProgressView.table(runtime, element);
+    UpstreamContributionVouchDialog(runtime, element);  // vouch.js: the dialog beside it
+}
+
+/* The table, its filters, its summary and the annotation form. */
+UpstreamContributionProgressView.table = function (runtime, element) {
+    "use strict";
     var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-progress");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
@@ -327,4 +334,4 @@ function UpstreamContributionProgressView(runtime, element) {
     statusLine.textContent = text.loading;
     showSort();
     load();
-}
+};

@@ -145,10 +145,3 @@ function UpstreamContributionVouchDialog(runtime, element) {
         return item;
     }
 }
-
-/* The mentors' view: the progress table, then the vouch dialog beside it. */
-function UpstreamContributionMentorView(runtime, element) {
-    "use strict";
-    UpstreamContributionProgressView(runtime, element);
-    UpstreamContributionVouchDialog(runtime, element);
-}

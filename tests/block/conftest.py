@@ -7,7 +7,7 @@ import pytest
 from webob import Request
 from workbench.runtime import WorkbenchRuntime
 
-from upstream_xblock.forges import forges_for
+from upstream_xblock.forges import forges_for  # noqa: F401  (imported so the app registry is ready)
 
 FAST_POLLING = {"open_min_s": 300, "manual_min_interval_s": 30, "page_poll_min_s": 5}
 

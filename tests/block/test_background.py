@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.forges import forges_for
 from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.models import TrackedContribution
@@ -24,7 +24,7 @@ def test_sweep_awards_into_the_learners_block_state(harness, world, forge_settin
     TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
 
     sweeper = Sweeper(forges_for(forge_settings), schedule_for(forge_settings),
-                      publisher=platform.publish_award_in_background)
+                      publisher=compat.publish_award_in_background)
     stats = sweeper.run_once()
     assert (stats.checked, stats.awarded) == (1, 1)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.models import AwardRevocation, BlockConfig, ContributionAward
-from upstream_xblock.ownership import ownership_code
+from upstream_xblock.identity.codes import ownership_code
 
 # student_1 has verified the forge account "ada" (conftest), as a learner does once.
 pytestmark = pytest.mark.usefixtures("verified_ada")
@@ -148,7 +148,7 @@ def test_only_staff_can_revoke_and_it_is_recorded(harness, world, monkeypatch):
     assert (status, body["error"]["code"]) == (403, "forbidden")
     assert ContributionAward.objects.count() == 1
 
-    monkeypatch.setattr(platform, "is_staff", lambda block: True)
+    monkeypatch.setattr(compat, "is_staff", lambda block: True)
     staff_block = harness.block(student="staff_1", usage_id=block.scope_ids.usage_id)
     status, body = harness.call(staff_block, "revoke", {"learner_id": "student_1",
                                                         "reason": "copied from bob"})

@@ -28,9 +28,9 @@ def test_student_view_renders_the_form_and_initial_state(harness, world):
     assert init["usernames"] == {"github.com": "ada"}
     assert init["text"]["withdraw"] == "Withdraw"
     # The block's page starts the learner's view and the identity panel (identity.js).
-    assert "data-init='UpstreamContributionBlockView'" in content
-    assert any("UpstreamContributionLearnerView" in r.data for r in fragment.resources)
-    assert any("function UpstreamContributionBlockView" in r.data for r in fragment.resources)
+    assert "data-init='UpstreamContributionLearnerView'" in content
+    assert any("function UpstreamContributionLearnerView" in r.data for r in fragment.resources)
+    assert any("function UpstreamIdentityPanel" in r.data for r in fragment.resources)
 
 
 def test_two_blocks_in_one_page_have_distinct_ids(harness):

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from forge_simulator.faults import EXPECTED, FAULTS
-from upstream_xblock import __main__ as cli
+from upstream_xblock import __main__
 from upstream_xblock.forges.http import MAX_REDIRECTS, MAX_RETRIES
 
 from .conftest import KINDS, url
@@ -45,7 +45,7 @@ def config(fault_server, tmp_path_factory):
 
 def run_main(config, address, capsys):
     started = time.monotonic()
-    code = cli.main(["check", address, "--config", str(config)])
+    code = __main__.main(["check", address, "--config", str(config)])
     elapsed = time.monotonic() - started
     return code, json.loads(capsys.readouterr().out), elapsed
 
@@ -57,7 +57,7 @@ def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, c
     project, number = f"drill/{fault.replace('_', '-')}", 1 + FAULTS.index(fault)
     fault_server.fault(kind, project, number, fault)
     code, out, elapsed = run_main(config, url(kind, project, number), capsys)
-    assert code == cli.EXIT_FORGE_ERROR, out
+    assert code == __main__.EXIT_FORGE_ERROR, out
     assert out["error"]["code"] == EXPECTED[fault], out
     assert fault_server.count(kind, project, number) == expected_requests(kind, fault)
     assert elapsed <= DEADLINE_S * RATIO
@@ -90,7 +90,7 @@ def test_the_real_command_ends_within_its_deadline(fault_server, config, fault):
                              url("gitlab", project, 1), "--config", str(config)],
                             capture_output=True, text=True, cwd=ROOT, env=env, timeout=60,
                             check=False)
-    assert result.returncode == cli.EXIT_FORGE_ERROR, result.stderr
+    assert result.returncode == __main__.EXIT_FORGE_ERROR, result.stderr
     error = json.loads(result.stdout)["error"]
     assert error["code"] == "forge_unavailable"
     assert fault_server.count("gitlab", project, 1) == 1, error

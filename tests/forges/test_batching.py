@@ -4,7 +4,7 @@ import pytest
 
 from forge_simulator import simulator_settings
 from upstream_xblock.forges import FetchResult, ForgeUnavailable, Forges, NotFound
-from upstream_xblock.forges.gitlab_batch import plan
+from upstream_xblock.forges.gitlab import plan
 from upstream_xblock.forges.gitlab_graphql import per_query
 
 

@@ -8,7 +8,7 @@ import pytest
 from forge_simulator.faults import FaultServer
 from upstream_xblock.forges import ConfigurationError, Deadline, Deadlines, Forges, RateLimited
 from upstream_xblock.forges.deadline import DEFAULT_REQUEST_S, DEFAULT_SWEEP_CHECK_S
-from upstream_xblock.forges.rate_limits import is_rate_limited, limit_reset, retry_after
+from upstream_xblock.forges.errors import is_rate_limited, limit_reset, retry_after
 
 from .test_clients import CASES, KINDS, _url
 

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.models import ContributionAward, ContributionCredit, TrackedContribution
 from upstream_xblock.tracking import credits
 
@@ -52,7 +52,7 @@ def test_two_learners_one_pull_request_one_award(harness, world):
     assert list(ContributionAward.objects.values_list("learner_id", flat=True)) == ["ada"]
     assert ContributionCredit.objects.get().learner_id == "ada"
     # Staff can see the conflict: whose record was refused, and who holds it.
-    conflict, = credits.conflicts(platform.usage_key(ada))
+    conflict, = credits.conflicts(compat.usage_key(ada))
     assert (conflict["learner_id"], conflict["holder_learner_id"]) == ("bob", "ada")
     # Asking again changes nothing.
     assert harness.call(bob, "check_now")[0] in (200, 429)
@@ -93,7 +93,7 @@ def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world,
     register(harness, ada, PR.format(n=63))
     register(harness, bob, PR.format(n=63))
     with monkeypatch.context() as patch:
-        patch.setattr(platform, "is_staff", lambda block: True)
+        patch.setattr(compat, "is_staff", lambda block: True)
         staff = harness.block(student="staff", usage_id=ada.scope_ids.usage_id)
         assert harness.call(staff, "revoke", {"learner_id": "ada",
                                               "reason": "bob wrote it"})[0] == 200
@@ -186,7 +186,7 @@ def test_a_revoked_contribution_does_not_come_back_through_another_address(
     new = "https://github.com/openedx/new-name/pull/10"
     register(harness, block, new)  # stored unchecked: not yet known to be the same one
     with monkeypatch.context() as patch:
-        patch.setattr(platform, "is_staff", lambda block: True)
+        patch.setattr(compat, "is_staff", lambda block: True)
         staff = harness.block(student="staff", usage_id=block.scope_ids.usage_id)
         assert harness.call(staff, "revoke", {"learner_id": "ada", "reason": "not hers"})[0] \
             == 200

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from upstream_xblock.models import AwardRevocation, ContributionAward
-from upstream_xblock.tracking import outbox
+from upstream_xblock.tracking import awards
 from upstream_xblock.tracking.awards import revoke_award
 
 pytestmark = pytest.mark.django_db
@@ -40,16 +40,16 @@ class Platform:
 
 def test_a_failure_backs_off_then_the_retry_writes_only_what_is_missing():
     award, platform, now = make_award(), Platform(fail_completion=2), timezone.now()
-    assert outbox.publish(award, platform, now) is False
+    assert awards.publish(award, platform, now) is False
     award.refresh_from_db()
     assert (award.published, award.score_published, award.publish_attempts) == (False, True, 1)
     assert award.next_publish_at == now + timedelta(minutes=1)
     assert "completion service down" in award.publish_error
-    assert outbox.retry_unpublished(platform, now + timedelta(seconds=30)) == 0  # backing off
-    assert outbox.retry_unpublished(platform, now + timedelta(minutes=1)) == 0  # fails again
+    assert awards.retry_unpublished(platform, now + timedelta(seconds=30)) == 0  # backing off
+    assert awards.retry_unpublished(platform, now + timedelta(minutes=1)) == 0  # fails again
     award.refresh_from_db()
     assert award.next_publish_at == now + timedelta(minutes=1) + timedelta(minutes=2)
-    assert outbox.retry_unpublished(platform, now + timedelta(minutes=3)) == 1
+    assert awards.retry_unpublished(platform, now + timedelta(minutes=3)) == 1
     award.refresh_from_db()
     assert (award.published, award.completion_published, award.publish_error) == (True, True, "")
     assert (platform.scores, platform.completions) == (1, 1)  # the score went out once
@@ -57,10 +57,10 @@ def test_a_failure_backs_off_then_the_retry_writes_only_what_is_missing():
 
 def test_a_request_that_may_not_publish_marks_nothing():
     award, now = make_award(), timezone.now()
-    assert outbox.publish(award, lambda award: False, now) is False
+    assert awards.publish(award, lambda award: False, now) is False
     award.refresh_from_db()
     assert (award.published, award.next_publish_at, award.publish_attempts) == (False, None, 0)
-    assert outbox.retry_unpublished(Platform(), now) == 1
+    assert awards.retry_unpublished(Platform(), now) == 1
 
 
 def test_a_held_award_is_not_published_twice():
@@ -70,17 +70,17 @@ def test_a_held_award_is_not_published_twice():
     def publisher(held):
         calls.append(held.pk)
         # A second worker arrives while this one publishes: the lease keeps it out.
-        assert outbox.publish(ContributionAward.objects.get(pk=held.pk), publisher, now) is False
+        assert awards.publish(ContributionAward.objects.get(pk=held.pk), publisher, now) is False
 
-    assert outbox.publish(award, publisher, now) is True
+    assert awards.publish(award, publisher, now) is True
     assert calls == [award.pk]
 
 
 def test_a_publisher_that_died_is_replaced_when_its_lease_lapses():
     award, now = make_award(), timezone.now()
-    ContributionAward.objects.filter(pk=award.pk).update(next_publish_at=now + outbox.LEASE)
-    assert outbox.retry_unpublished(Platform(), now) == 0
-    assert outbox.retry_unpublished(Platform(), now + outbox.LEASE) == 1
+    ContributionAward.objects.filter(pk=award.pk).update(next_publish_at=now + awards.LEASE)
+    assert awards.retry_unpublished(Platform(), now) == 0
+    assert awards.retry_unpublished(Platform(), now + awards.LEASE) == 1
 
 
 def test_revoked_while_publishing_resets_what_went_out():
@@ -90,12 +90,12 @@ def test_revoked_while_publishing_resets_what_went_out():
         Platform()(held)
         revoke_award("block", "ada", "staff", "copied", now)
 
-    assert outbox.publish(award, publish_then_see_it_revoked, now) is True
+    assert awards.publish(award, publish_then_see_it_revoked, now) is True
     revocation = AwardRevocation.objects.get()
     assert (revocation.reset_score, revocation.reset_completion, revocation.reset_at) == (
         True, True, None)
     resets = []
-    assert outbox.retry_resets(resets.append, now) == 1
+    assert awards.retry_resets(resets.append, now) == 1
     assert resets == [revocation] and AwardRevocation.objects.get().reset_at == now
 
 
@@ -107,9 +107,9 @@ def test_a_failed_reset_is_retried():
     def down(_revocation):
         raise ConnectionError("submissions down")
 
-    assert outbox.reset(revocation, down, now) is False
-    assert outbox.retry_resets(down, now + timedelta(seconds=10)) == 0  # waits a minute
+    assert awards.reset(revocation, down, now) is False
+    assert awards.retry_resets(down, now + timedelta(seconds=10)) == 0  # waits a minute
     done = []
-    assert outbox.retry_resets(done.append, now + timedelta(minutes=1)) == 1
+    assert awards.retry_resets(done.append, now + timedelta(minutes=1)) == 1
     assert len(done) == 1 and AwardRevocation.objects.get().reset_at is not None
-    assert outbox.retry_resets(done.append, now + timedelta(minutes=2)) == 0  # done once
+    assert awards.retry_resets(done.append, now + timedelta(minutes=2)) == 0  # done once

@@ -2,7 +2,7 @@
 
 import pytest
 
-from upstream_xblock.repository_patterns import MatchSteps, is_valid_pattern, matches
+from upstream_xblock.policy import MatchSteps, is_valid_pattern, matches
 
 STARS = "/".join(["**"] * 30)
 

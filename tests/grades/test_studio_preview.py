@@ -2,7 +2,7 @@
 
 from django.forms.models import model_to_dict
 
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.block.core import BLOCK_TYPE, store_published_rules
 from upstream_xblock.models import (BlockConfig, ContributionAward, ContributionCredit,
                                     TrackedContribution)
@@ -57,7 +57,7 @@ def test_publishing_the_course_stores_the_published_rules(harness, monkeypatch):
         asked.append((course_key, block_type))
         return [published]
 
-    monkeypatch.setattr(platform, "published_blocks", published_blocks)
+    monkeypatch.setattr(compat, "published_blocks", published_blocks)
     store_published_rules("course-v1:FLOSS+Upstream+2026")
     assert asked == [("course-v1:FLOSS+Upstream+2026", BLOCK_TYPE)]
     stored = BlockConfig.objects.get()

@@ -32,6 +32,6 @@ def harness(db, oauth_bucket):  # pylint: disable=unused-argument
 @pytest.fixture
 def staff(monkeypatch):
     """The workbench has no course staff: the user ``staff_1`` is staff, nobody else."""
-    from upstream_xblock import platform  # pylint: disable=import-outside-toplevel
-    monkeypatch.setattr(platform, "is_staff", lambda block: platform.learner_id(block) == "staff_1")
+    from upstream_xblock import compat  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(compat, "is_staff", lambda block: compat.learner_id(block) == "staff_1")
     return "staff_1"

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from tests.helpers import run_concurrently
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.errors import IdentityError
+from upstream_xblock.identity.api import IdentityError
 from upstream_xblock.identity.models import VerifiedForgeAccount
 
 

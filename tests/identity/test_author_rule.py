@@ -13,7 +13,7 @@ from tests.tracking.conftest import Registry
 from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.forges import Snapshot
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.accounts import VerifiedAccount
+from upstream_xblock.identity.api import VerifiedAccount
 from upstream_xblock.identity.codes import verification_code
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.policy import FAILED, PASSED, WAITING, Identity, Rules, check_author

@@ -3,7 +3,7 @@
 import pytest
 
 from forge_simulator.shapes import project_id as account_id_of
-from upstream_xblock.identity import throttle
+from upstream_xblock.throttle import DEFAULT_LIMITS
 from upstream_xblock.identity.codes import verification_code
 from upstream_xblock.identity.models import VerifiedForgeAccount
 
@@ -97,10 +97,11 @@ def test_only_configured_forges_are_asked(harness, world, connections, url, code
 
 
 def test_tries_are_bounded(harness, world):
+    tries = DEFAULT_LIMITS["verify_code"][0]
     world.open("gitea", PROJECTS["gitea"], 17, author="ada")
     block = harness.block()
     answers = [harness.call(block, "verify_code", {"url": url_of("gitea", 17)})
-               for _ in range(throttle.LIMIT + 1)]
-    assert [status for status, _ in answers] == [400] * throttle.LIMIT + [429]
+               for _ in range(tries + 1)]
+    assert [status for status, _ in answers] == [400] * tries + [429]
     assert answers[-1][1]["error"]["code"] == "too_soon"
-    assert len(world.requests_for("gitea")) == 2 * throttle.LIMIT  # the last try asked nothing
+    assert len(world.requests_for("gitea")) == 2 * tries  # the last try asked nothing

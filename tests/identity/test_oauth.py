@@ -15,7 +15,7 @@ import requests
 from django.test import Client
 
 from forge_simulator.shapes import project_id as account_id_of
-from upstream_xblock.identity import oauth, tickets
+from upstream_xblock.identity import oauth
 from upstream_xblock.identity.models import VerifiedForgeAccount
 
 from .conftest import HOSTS, OAUTH_KINDS
@@ -25,7 +25,7 @@ START = "/upstream-xblock/identity/oauth/start/"
 
 def start(browser, learner, host):
     """The app's start view: a redirect to the forge's authorization page."""
-    response = browser.get(START, {"ticket": tickets.issue(learner, host)})
+    response = browser.get(START, {"ticket": oauth.issue(learner, host)})
     assert response.status_code == 302, response.content
     return response["Location"]
 
@@ -126,7 +126,7 @@ def test_a_declined_sign_in_verifies_nothing(browser, world, oauth_bucket):
     assert page.status_code == 400 and accounts() == []
 
 
-@pytest.mark.parametrize("ticket", ["", "garbage", tickets.issue("student_1", "github.com") + "x"])
+@pytest.mark.parametrize("ticket", ["", "garbage", oauth.issue("student_1", "github.com") + "x"])
 def test_a_bad_ticket_is_refused(browser, world, oauth_bucket, ticket):
     response = browser.get(START, {"ticket": ticket})
     assert response.status_code == 400
@@ -134,7 +134,7 @@ def test_a_bad_ticket_is_refused(browser, world, oauth_bucket, ticket):
 
 
 def test_gerrit_has_no_sign_in(browser, world, oauth_bucket):
-    response = browser.get(START, {"ticket": tickets.issue("student_1", "review.opendev.org")})
+    response = browser.get(START, {"ticket": oauth.issue("student_1", "review.opendev.org")})
     assert response.status_code == 400
     assert "cannot verify" in response.content.decode()
 
@@ -143,7 +143,7 @@ def test_a_ticket_of_another_signed_in_user_is_refused(browser, world, oauth_buc
                                                        django_user_model):
     user = django_user_model.objects.create_user("mallory")
     browser.force_login(user)
-    response = browser.get(START, {"ticket": tickets.issue(str(user.pk + 1), "github.com")})
+    response = browser.get(START, {"ticket": oauth.issue(str(user.pk + 1), "github.com")})
     assert response.status_code == 403
 
 
@@ -164,17 +164,17 @@ def test_the_panel_links_to_the_sign_in(harness, world):
     for host in ("github.com", "gitlab.com", "codeberg.org"):
         link = urlsplit(ways[host]["oauth_url"])
         assert link.path == START
-        assert tickets.read(parse_qs(link.query)["ticket"][0]) == ("student_1", host)
+        assert oauth.read(parse_qs(link.query)["ticket"][0]) == ("student_1", host)
 
 
 def test_a_link_followed_without_signing_in_is_refused(browser, world, oauth_bucket,
                                                        django_user_model):
     """A learner's link sent to someone not signed in would verify that person's account."""
     user = django_user_model.objects.create_user("ada")
-    response = browser.get(START, {"ticket": tickets.issue(str(user.pk), "github.com")})
+    response = browser.get(START, {"ticket": oauth.issue(str(user.pk), "github.com")})
     assert response.status_code == 403 and world.requests_for() == []
     browser.force_login(user)
-    assert browser.get(START, {"ticket": tickets.issue(str(user.pk), "github.com")}) \
+    assert browser.get(START, {"ticket": oauth.issue(str(user.pk), "github.com")}) \
         .status_code == 302
 
 

@@ -19,7 +19,7 @@ from submissions import api as submissions_api
 from waffle.models import Switch
 
 from forge_simulator.shapes import project_id as account_id_of
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import (AwardRevocation, BlockConfig, ContributionAward,
@@ -78,7 +78,7 @@ def test_same_score_in_a_request_and_in_a_sweep(lms_forges, simulator):
     TrackedContribution.objects.filter(learner_id=str(bob.pk)).update(
         next_check_at=timezone.now() - timedelta(seconds=1))
     stats = Sweeper(Forges.from_settings(simulator.settings()), Schedule(),
-                    publisher=platform.publish_award_in_background).run_once()
+                    publisher=compat.publish_award_in_background).run_once()
     assert stats.awarded == 1
 
     assert score_of("anon-ada") == score_of("anon-bob") == (5, 5)
@@ -120,7 +120,7 @@ def test_a_failed_publish_is_retried_by_the_next_sweep_without_writing_twice(lms
     BlockConfig.objects.create(usage_key=USAGE, course_key=COURSE, rules={}, points=2)
     clock = [now]
     sweeps = Sweeper(Forges.from_settings(simulator.settings()), Schedule(),
-                     publisher=platform.publish_award_in_background, clock=lambda: clock[0])
+                     publisher=compat.publish_award_in_background, clock=lambda: clock[0])
     assert sweeps.run_once().awarded == 1
     award = ContributionAward.objects.get()
     # The score went out; the completion failed (no such user): it stays in the outbox.
@@ -159,7 +159,7 @@ def test_a_masqueraded_view_publishes_nothing(lms_forges, simulator):
     assert score_of("anon-ada") is None and completion_of(ada) is None
     # The next sweep publishes it, as the learner's own grade.
     stats = Sweeper(Forges.from_settings(simulator.settings()), Schedule(),
-                    publisher=platform.publish_award_in_background).run_once()
+                    publisher=compat.publish_award_in_background).run_once()
     assert stats.published == 1
     assert score_of("anon-ada") == (1, 1) and completion_of(ada) == 1.0
 

@@ -12,11 +12,11 @@ from submissions.models import score_set
 
 from forge_simulator import ForgeSimulator
 from forge_simulator.shapes import project_id as account_id_of
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, TrackedContribution
-from upstream_xblock.platform.grades import _in_the_lms  # pylint: disable=protected-access
+from upstream_xblock.compat.grades import _in_the_lms  # pylint: disable=protected-access
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
@@ -45,7 +45,7 @@ def test_sweep_scores_and_completes_through_the_lms_apis():
             project="openedx/xblock", number=5, forge_username="ada",
             registered_at=timezone.now(), next_check_at=timezone.now())
         sweeper = Sweeper(Forges.from_settings(simulator.settings()), Schedule(),
-                          publisher=platform.publish_award_in_background)
+                          publisher=compat.publish_award_in_background)
         assert sweeper.run_once().awarded == 1
 
         student_item = {"student_id": "anon-ada", "course_id": COURSE, "item_id": USAGE,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.block.conftest import BlockHarness, events, forge_settings  # noqa: F401  pylint: disable=unused-import
-from upstream_xblock.annotations.models import AnnotationIndex
+from upstream_xblock.staff.models import AnnotationIndex
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
 MENTOR, OTHER_MENTOR, STAFF = "mia", "zed", "sam"

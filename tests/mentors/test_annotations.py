@@ -5,8 +5,8 @@ import pytest
 
 from tests.helpers import run_concurrently
 from tests.mentors.conftest import MENTOR, MENTORED_XML, PR, STAFF, BlockHarness, as_user
-from upstream_xblock import platform
-from upstream_xblock.annotations.models import AnnotationIndex
+from upstream_xblock import compat
+from upstream_xblock.staff.models import AnnotationIndex
 
 
 @pytest.fixture
@@ -135,6 +135,6 @@ def test_concurrent_mentors_both_keep_their_words(forge_settings, world, setting
 
     assert run_concurrently(mentor_writes, THREADS) == []
     assert [status for status, _ in answers] == [200] * THREADS
-    stored = platform.read_learner_state(usage, "ada", "annotations")
+    stored = compat.read_learner_state(usage, "ada", "annotations")
     assert sorted(n["text"] for n in stored) == sorted(f"note {n}" for n in range(THREADS))
     assert AnnotationIndex.objects.get(learner_id="ada").count == THREADS

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.models import TrackedContribution
-from upstream_xblock.staff.filters import parse_filters
+from upstream_xblock.staff.progress import parse_filters
 from upstream_xblock.staff.progress import PageRequest, progress_page
 
 USAGE = "block-v1:Org+Course+Run+type@upstream_contribution+block@one"
@@ -22,7 +22,7 @@ def test_usernames_come_from_auth_user_in_one_query(db):
         usage_key=USAGE, learner_id=str(user.pk), url=f"https://github.com/a/b/pull/{user.pk}",
         kind="github", host="github.com", project="a/b", number=user.pk, verdict="pending",
         registered_at=now) for user in users])
-    expression = platform.auth_username_expression()
+    expression = compat.auth_username_expression()
 
     def page(sort, **filters):
         request = PageRequest(page_size=10, sort=sort, filters=parse_filters(filters))

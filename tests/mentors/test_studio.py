@@ -7,7 +7,7 @@ from lxml import etree
 
 from tests.block.test_views import _validate
 from tests.mentors.conftest import STAFF, as_user
-from upstream_xblock.block.roles import listed_mentors
+from upstream_xblock.block.handlers import listed_mentors
 
 
 def test_mentors_round_trip_through_olx(harness):

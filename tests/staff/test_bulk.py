@@ -5,14 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.staff.conftest import unawarded_learners
-from upstream_xblock.annotations.models import AnnotationIndex
+from upstream_xblock.staff.models import AnnotationIndex
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from django.utils import timezone
 
-from upstream_xblock import platform
-from upstream_xblock.staff import jobs
+from upstream_xblock import compat
+from upstream_xblock.staff import bulk
 from upstream_xblock.staff.audit import Actor
-from upstream_xblock.staff.jobs import CHUNK_SIZE
+from upstream_xblock.staff.bulk import CHUNK_SIZE
 from upstream_xblock.staff.models import AuditEntry, BulkJob
 
 
@@ -32,7 +32,7 @@ def chunk_query_counts(job_id):
     counts = []
     while True:
         with CaptureQueriesContext(connection) as chunk:
-            ran = jobs.run_chunk(job_id, timezone.now())
+            ran = bulk.run_chunk(job_id, timezone.now())
         if not ran:
             return counts
         counts.append(len(chunk.captured_queries))
@@ -55,7 +55,7 @@ def test_bulk_accept_queries_grow_by_chunks_not_by_learner(staff_block):
         AnnotationIndex.objects.all().delete()
         learners = unawarded_learners(usage, size)
         assert len(learners) == size
-        job = jobs.start(usage, "", "accept", learners, {"reason": "Mailing-list patch"},
+        job = bulk.start(usage, "", "accept", learners, {"reason": "Mailing-list patch"},
                          Actor("sam", "sam"), timezone.now())
         per_chunk[size] = chunk_query_counts(job.pk)
         job.refresh_from_db()
@@ -205,8 +205,8 @@ def test_an_unfinished_job_resumes_when_staff_come_back(harness, staff_block):
     """No worker runs: the page left after the first chunk; the next visit finishes it."""
     usage = str(staff_block.scope_ids.usage_id)
     learners = unawarded_learners(usage, 450)
-    job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
-    assert jobs.run_chunk(job.pk, timezone.now())  # the request's first chunk
+    job = bulk.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
+    assert bulk.run_chunk(job.pk, timezone.now())  # the request's first chunk
     status, resumed = harness.call(staff_block, "bulk_job", {})
     assert status == 200 and resumed["job"] == job.pk and resumed["done"] == 400
     assert harness.call(staff_block, "bulk_job", {})[1]["status"] == "done"
@@ -217,24 +217,24 @@ def test_one_runner_at_a_time_holds_a_chunk(staff_block, monkeypatch):
     """A runner's lease keeps another off the job; a failed chunk frees it for a retry."""
     usage = str(staff_block.scope_ids.usage_id)
     learners = unawarded_learners(usage, 5)
-    job = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
+    job = bulk.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), timezone.now())
     now = timezone.now()
-    BulkJob.objects.filter(pk=job.pk).update(lease_until=now + jobs.LEASE)  # another runner
-    assert jobs.run_chunk(job.pk, now) is False
-    assert jobs.run_chunk(job.pk, now + jobs.LEASE) is True  # its lease lapsed
+    BulkJob.objects.filter(pk=job.pk).update(lease_until=now + bulk.LEASE)  # another runner
+    assert bulk.run_chunk(job.pk, now) is False
+    assert bulk.run_chunk(job.pk, now + bulk.LEASE) is True  # its lease lapsed
 
-    again = jobs.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), now)
+    again = bulk.start(usage, "", "check_now", learners, {}, Actor("sam", "sam"), now)
 
     def failing(_ctx, _learners):
         raise RuntimeError("database went away")
 
-    monkeypatch.setitem(jobs.ACTIONS, "check_now", failing)
+    monkeypatch.setitem(bulk.ACTIONS, "check_now", failing)
     with pytest.raises(RuntimeError):
-        jobs.run_chunk(again.pk, now)
+        bulk.run_chunk(again.pk, now)
     again.refresh_from_db()
     assert (again.lease_until, again.cursor) == (None, 0)  # free, nothing counted
     monkeypatch.undo()
-    assert jobs.run_chunk(again.pk, now) is True
+    assert bulk.run_chunk(again.pk, now) is True
 
 
 def test_bulk_annotate_reads_each_learners_notes_once_under_their_lock(harness, staff_block,
@@ -242,13 +242,13 @@ def test_bulk_annotate_reads_each_learners_notes_once_under_their_lock(harness, 
     """The duplicate check runs inside the locked change: one read of each learner's state
     (not a second, unlocked one), and a repeat adds nothing."""
     learners = unawarded_learners(str(staff_block.scope_ids.usage_id), 3)
-    reads, read = [], platform.read_learner_state
+    reads, read = [], compat.read_learner_state
 
     def counted(block, learner_id, *args, **kwargs):
         reads.append(learner_id)
         return read(block, learner_id, *args, **kwargs)
 
-    monkeypatch.setattr(platform, "read_learner_state", counted)
+    monkeypatch.setattr(compat, "read_learner_state", counted)
     payload = {"action": "annotate", "learner_ids": learners, "text": "See the wiki",
                "visibility": "mentors"}
     for expected in (3, 0):

@@ -13,7 +13,7 @@ from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-impo
 from tests.helpers import wait_until
 from tests.tracking.test_broker import ROOT
 from upstream_xblock.models import ContributionAward
-from upstream_xblock.staff import jobs
+from upstream_xblock.staff import bulk
 from upstream_xblock.staff.audit import Actor
 from upstream_xblock.staff.models import BulkJob
 from tests.staff.conftest import unawarded_learners
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def test_a_worker_runs_every_chunk_of_a_bulk_accept(redis_url, lms_celery):  # noqa: F811
     usage = "worker-block"
     learners = unawarded_learners(usage, 450)
-    job = jobs.start(usage, "", "accept", learners, {"reason": "Sprint review", "points": 2.0},
+    job = bulk.start(usage, "", "accept", learners, {"reason": "Sprint review", "points": 2.0},
                      Actor("sam", "sam"), timezone.now())
     env = {**os.environ, "UPSTREAM_WORKER_DB": connection.settings_dict["NAME"],
            "UPSTREAM_WORKER_REDIS": redis_url, "DJANGO_SETTINGS_MODULE": "tests.settings_worker"}
@@ -35,7 +35,7 @@ def test_a_worker_runs_every_chunk_of_a_bulk_accept(redis_url, lms_celery):  # n
          "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert jobs.enqueue(job.pk) is True
+        assert bulk.enqueue(job.pk) is True
         wait_until(lambda: BulkJob.objects.get(pk=job.pk).status == "done", worker)
     finally:
         worker.terminate()

@@ -11,10 +11,10 @@ from webob import Request
 
 from tests.mentors.conftest import seed_annotation_state
 from tests.staff.conftest import unawarded_learners
-from upstream_xblock.annotations.models import AnnotationIndex
+from upstream_xblock.staff.models import AnnotationIndex
 from upstream_xblock.models import ContributionAward, TrackedContribution
-from upstream_xblock.staff import csv_export
-from upstream_xblock.staff.filters import Filters
+from upstream_xblock.staff import csv_files
+from upstream_xblock.staff.progress import Filters
 from upstream_xblock.staff.models import AuditEntry
 
 
@@ -45,7 +45,7 @@ def test_export_is_streamed_one_row_per_contribution(staff_block):
     assert response.status_code == 200 and response.content_type == "text/csv"
     assert not isinstance(response.app_iter, (list, tuple))  # a generator: streamed
     rows = list(csv.DictReader(io.StringIO(response.body.decode())))
-    assert tuple(rows[0]) == csv_export.EXPORT_COLUMNS
+    assert tuple(rows[0]) == csv_files.EXPORT_COLUMNS
     assert len(rows) == 2 and {r["username"] for r in rows} == {learners[0]}
     assert rows[0]["title"] == "'=cmd|' /C calc'!A0"
     assert rows[0]["annotations"].startswith("mia (learner): =HYPERLINK")  # inside a cell
@@ -57,15 +57,15 @@ def test_export_is_streamed_one_row_per_contribution(staff_block):
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("fine", "fine"), ("", ""), (None, ""),
 ])
 def test_formula_cells_are_written_as_text(value, written):
-    assert csv_export.neutralise(value) == written
+    assert csv_files.neutralise(value) == written
 
 
 def test_export_reads_learners_a_chunk_at_a_time(staff_block, monkeypatch):
     """Learners are read CHUNK at a time, in learner order (keyset), never all at once."""
     usage = str(staff_block.scope_ids.usage_id)
     unawarded_learners(usage, 30)
-    monkeypatch.setattr(csv_export, "CHUNK", 7)
-    chunks = list(csv_export._learner_chunks(  # pylint: disable=protected-access
+    monkeypatch.setattr(csv_files, "CHUNK", 7)
+    chunks = list(csv_files._learner_chunks(  # pylint: disable=protected-access
         usage, Filters(), F("learner_id"), timezone.now()))
     assert all(len(chunk) <= 7 for chunk in chunks) and len(chunks) > 5
     learners = [learner for chunk in chunks for learner, _name in chunk]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.accounts import COMMENT_CODE
+from upstream_xblock.identity.api import COMMENT_CODE
 from upstream_xblock.models import BlockConfig, TrackedContribution
 from upstream_xblock.policy import Rules
 

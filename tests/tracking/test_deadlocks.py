@@ -9,7 +9,7 @@ from upstream_xblock.forges import Snapshot
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking import service
-from upstream_xblock.tracking.deadlocks import retrying_deadlocks
+from upstream_xblock.tracking.recording import retrying_deadlocks
 from upstream_xblock.tracking.service import BlockContext, ContributionTracker
 
 

@@ -1,6 +1,6 @@
 """When a contribution is checked next: paced by the rate budget, never slower than asked."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from upstream_xblock.tracking.schedule import Schedule
 

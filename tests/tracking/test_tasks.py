@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.core.cache import cache
 
-from upstream_xblock import platform, tasks
+from upstream_xblock import tasks
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking import background
 from upstream_xblock.tracking.schedule import Schedule

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
-from upstream_xblock.tracking.throttle import Throttle, Throttled
+from upstream_xblock.throttle import Throttle, Throttled
 
 
 class Clock:

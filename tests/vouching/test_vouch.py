@@ -181,7 +181,7 @@ def test_studio_preview_refuses_to_vouch_and_stores_nothing(harness, ada):
 
 def test_the_mentor_view_offers_the_dialog(harness, ada):
     html = as_user(harness, ada, MENTOR).render("student_view").content
-    assert 'class="upx-vouch"' in html and "UpstreamContributionMentorView" in html
+    assert 'class="upx-vouch"' in html and "UpstreamContributionProgressView" in html
     assert "upx-vouch" not in as_user(harness, ada, "ada").render("student_view").content
 
 

@@ -6,6 +6,7 @@ so ``required_count="0"`` or ``weight="-3"`` can never grade anyone.
 """
 
 import math
+from datetime import datetime, time, timezone
 
 MAX_REQUIRED = 10
 MAX_WAITING_DAYS = 365
@@ -45,3 +46,20 @@ def string_tuple(value):
         return ()
     items = (item.strip() for item in value[:MAX_LIST_ITEMS] if isinstance(item, str))
     return tuple(item[:MAX_ITEM_LENGTH] for item in items if item)
+
+
+# The block's fields that hold acceptance rules (``policy.Rules``), in Studio's order.
+RULE_FIELDS = ("count_merged", "count_approved", "accept_labels", "count_landed_by_commit",
+               "deny_labels", "require_author", "require_ownership_code", "opened_after",
+               "allowed_repositories", "denied_repositories", "distinct_repositories",
+               "waiting_days")
+
+
+def parse_date(text):
+    """'YYYY-MM-DD' as the start of that day in UTC; None for ''; ValueError otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time.min,
+                            tzinfo=timezone.utc)
+

@@ -1,9 +1,9 @@
-"""The block class: its fields and the plumbing every role's views and handlers use.
+"""The block class: its fields, the one ``student_view``, and the plumbing every role uses.
 
-The views and handlers themselves live in one mixin per role (see the package).
+The views and handlers themselves live in one mixin per role (see the package);
+``student_view`` picks the role's view: Studio's preview, the mentors' progress
+table (course staff and the block's mentors), or the learner's page.
 """
-
-from dataclasses import replace
 
 from django.utils import timezone
 from xblock.completable import CompletableXBlockMixin
@@ -11,45 +11,38 @@ from xblock.core import XBlock
 from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
-from .. import platform
-from ..annotations.notes import for_learner as annotations_for_learner
+from .. import compat
 from ..forges import forges_for
-from ..tracking.schedule import schedule_for
+from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
-from ..ownership import ownership_code
-from ..i18n import gettext_noop as _  # marks text for catalogs; the runtime translates it
+from ..identity.codes import ownership_code
+from ..policy import Rules
+from ..staff.annotations import for_learner as annotations_for_learner
 from ..tracking import block_config
+from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from . import clamps
-from .author_view import AuthorViewMixin
-from .instructor_tools import InstructorToolsMixin
-from .identity_handlers import IdentityHandlersMixin
-from .learner_handlers import LearnerHandlersMixin
-from .learner_view import LearnerViewMixin
-from .mentor_handlers import MentorHandlersMixin
-from .mentor_view import MentorViewMixin
+from .clamps import MAX_WAITING_DAYS, RULE_FIELDS, bounded_int, parse_date, string_tuple
+from .handlers import is_mentor
+from .instructor import InstructorMixin
+from .learner import LearnerMixin
+from .mentor import MentorMixin
 from .presenters import status_json
-from .rules_fields import RULE_FIELDS, AcceptanceRulesMixin
-from .scenarios import workbench_scenarios
-from .staff_handlers import StaffHandlersMixin
+from .resources import workbench_scenarios
+from .staff import StaffMixin
 from .studio import StudioMixin
-from .vouch_handlers import VouchHandlersMixin
-
-MAX_REQUIRED = clamps.MAX_REQUIRED
+from .vouch import VouchMixin
 
 
 # "publish": the LMS's event service, whose user tells a masquerading staff member apart.
 @XBlock.needs("i18n")
 @XBlock.wants("settings", "user", "publish")
-class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMixin,
-                                LearnerHandlersMixin, IdentityHandlersMixin, MentorHandlersMixin,
-                                StaffHandlersMixin, VouchHandlersMixin, InstructorToolsMixin,
-                                StudioMixin,
-                                AcceptanceRulesMixin, StudioEditableXBlockMixin,
+class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixin, StudioMixin,
+                                InstructorMixin, StudioEditableXBlockMixin,
                                 CompletableXBlockMixin, XBlock):
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
-    block_settings_key = platform.SETTINGS_BUCKET
+    block_settings_key = compat.SETTINGS_BUCKET
     has_score = True
     icon_class = "problem"
 
@@ -68,7 +61,7 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
                           "number; 0: it counts for completion only)."))
     required_count = Integer(
         display_name=_("Accepted contributions required"), scope=Scope.settings, default=1,
-        values={"min": 1, "max": MAX_REQUIRED, "step": 1},
+        values={"min": 1, "max": clamps.MAX_REQUIRED, "step": 1},
         help=_("How many of the learner's contributions must be accepted to complete "
                "this activity (1 to 10)."))
     accepted_hosts = List(
@@ -95,6 +88,51 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
                            help="The learner's user name on each forge host, remembered "
                                 "across blocks")
 
+    # -- the acceptance rules an author sets (policy.Rules) ----------------------
+    count_merged = Boolean(display_name=_("Count merged contributions"), scope=Scope.settings,
+                           default=True, help=_("A merged pull/merge request or change counts."))
+    count_approved = Boolean(
+        display_name=_("Count approved contributions"), scope=Scope.settings, default=False,
+        help=_("An open contribution that a reviewer approved counts (GitHub reviews, GitLab "
+               "approvals, Gerrit Code-Review, Gitea reviews)."))
+    accept_labels = List(
+        display_name=_("Labels that count"), scope=Scope.settings, default=[],
+        help=_("A contribution with one of these labels (or Gerrit hashtags) counts, for "
+               "example hacktoberfest-accepted."))
+    count_landed_by_commit = Boolean(
+        display_name=_("Count contributions landed by commit"), scope=Scope.settings,
+        default=False,
+        help=_("A pull request closed because its commits were pushed by hand counts "
+               "(GitHub: the close event names a commit)."))
+    deny_labels = List(
+        display_name=_("Labels that disqualify"), scope=Scope.settings,
+        default=["spam", "invalid"],
+        help=_("A contribution with one of these labels never counts."))
+    require_author = Boolean(
+        display_name=_("The learner must be the author"), scope=Scope.settings, default=True,
+        help=_("Compare the contribution's author with the learner's user name on that forge."))
+    require_ownership_code = Boolean(
+        display_name=_("Require an ownership code"), scope=Scope.settings, default=False,
+        help=_("Each learner gets a short code to put in the contribution's description."))
+    opened_after = String(
+        display_name=_("Opened on or after"), scope=Scope.settings, default="",
+        help=_("A date (YYYY-MM-DD). Empty: the course start date, when it is known."))
+    allowed_repositories = List(
+        display_name=_("Repositories that count"), scope=Scope.settings, default=[],
+        help=_("Patterns such as github.com/openedx/* (one path segment) or "
+               "gitlab.com/mooc-floss/** (any depth). Empty: any repository."))
+    denied_repositories = List(
+        display_name=_("Repositories that do not count"), scope=Scope.settings, default=[],
+        help=_("Patterns, as above, of repositories whose contributions never count."))
+    distinct_repositories = Boolean(
+        display_name=_("Contributions must be to different repositories"),
+        scope=Scope.settings, default=False,
+        help=_("Only one contribution per repository counts."))
+    waiting_days = Integer(
+        display_name=_("Waiting period (days)"), scope=Scope.settings, default=0,
+        values={"min": 0, "max": MAX_WAITING_DAYS, "step": 1},
+        help=_("A contribution counts only after this many days in the accepted state."))
+
     editable_fields = ("display_name", "instructions", "weight", "required_count",
                        "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors")
 
@@ -104,6 +142,14 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
         # XBlock's repr prints every field, the learner's annotations included (some are
         # mentors-only), and the workbench shows it in the learner's page: name the block only.
         return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
+
+    def student_view(self, context=None):
+        """The one view the LMS asks for: it picks the viewer's role's view."""
+        if compat.in_studio_preview(self):
+            return self.author_view(context)
+        if is_mentor(self):
+            return self.progress_view(context)
+        return self.learner_view(context)
 
     # -- plumbing -----------------------------------------------------------
     def max_score(self):
@@ -115,46 +161,63 @@ class UpstreamContributionBlock(AuthorViewMixin, MentorViewMixin, LearnerViewMix
         return clamps.points(self.weight)
 
     def rules(self, course_start=None):
-        return replace(super().rules(course_start),
-                       trust_typed_usernames=bool(self.trust_typed_usernames))
+        """The Rules these fields make; ``opened_after`` falls back to the course start."""
+        try:
+            opened_after = parse_date(self.opened_after)
+        except (TypeError, ValueError, AttributeError):
+            opened_after = None  # Studio refuses bad dates; an imported one is ignored
+        return Rules(
+            count_merged=bool(self.count_merged), count_approved=bool(self.count_approved),
+            accept_labels=string_tuple(self.accept_labels),
+            count_landed_by_commit=bool(self.count_landed_by_commit),
+            deny_labels=string_tuple(self.deny_labels),
+            require_author=bool(self.require_author),
+            require_ownership_code=bool(self.require_ownership_code),
+            opened_after=opened_after or course_start,
+            allowed_repositories=string_tuple(self.allowed_repositories),
+            denied_repositories=string_tuple(self.denied_repositories),
+            distinct_repositories=bool(self.distinct_repositories),
+            waiting_days=bounded_int(self.waiting_days, 0, MAX_WAITING_DAYS, 0),
+            trust_typed_usernames=bool(self.trust_typed_usernames),
+        )
 
     def _context(self, learner=None, anonymous_id=""):
         """The block's context for ``learner`` (with their ``anonymous_id`` in the course);
         by default for the user the block is bound to."""
         if learner is None:
-            learner, anonymous_id = platform.learner_id(self), platform.anonymous_id(self)
-        usage = platform.usage_key(self)
+            learner, anonymous_id = compat.learner_id(self), compat.anonymous_id(self)
+        usage = compat.usage_key(self)
         return BlockContext(
-            usage_key=usage, learner_id=learner, course_key=platform.course_key(self),
+            usage_key=usage, learner_id=learner, course_key=compat.course_key(self),
             anonymous_id=anonymous_id,
             required_count=clamps.required_count(self.required_count),
             accepted_hosts=tuple(h.lower() for h in clamps.string_tuple(self.accepted_hosts)),
-            rules=self.rules(course_start=platform.course_start(self)),
+            rules=self.rules(course_start=compat.course_start(self)),
             ownership_code=ownership_code(usage, learner), points=self.points(),
             verified_accounts=identity_api.accounts_of(learner))
 
     def _tracker(self):
         """The learner's tracker; refused in Studio's preview, which must change nothing."""
-        if platform.in_studio_preview(self):
+        if compat.in_studio_preview(self):
             raise TrackingError("preview", _("This is a preview: register contributions in "
                                              "the course itself."), status=403)
-        bucket = platform.settings_bucket(self)
+        bucket = compat.settings_bucket(self)
         # A malformed setting is refused before anything is stored.
         forges, schedule = forges_for(bucket), schedule_for(bucket)
         context = self._context()
-        if platform.shows_published_content(self):
+        if compat.shows_published_content(self):
             block_config.remember(context)  # the sweeps grade with the published rules only
         return ContributionTracker(context, forges, schedule,
-                                   publisher=lambda award: platform.publish_award(award, self))
+                                   publisher=lambda award: compat.publish_award(award, self))
 
     def _status(self, tracker, rows, award):
         status = status_json(rows, award, tracker.context.required_count,
                              tracker.next_poll_in_s(rows),
-                             platform.gettext(self), timezone.now())
+                             compat.gettext(self), timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         # Only the notes meant for this learner; mentors-only ones never leave the server.
-        status["annotations"] = annotations_for_learner(self.annotations, platform.gettext(self))
+        status["annotations"] = annotations_for_learner(self.annotations, compat.gettext(self))
         return status
 
 
@@ -163,7 +226,7 @@ BLOCK_TYPE = "upstream_contribution"
 
 def store_published_rules(course_key):
     """Studio published a course: keep each block's published rules for the sweeps."""
-    for block in platform.published_blocks(course_key, BLOCK_TYPE):
-        block_config.store(platform.usage_key(block), str(course_key),
-                           block.rules(course_start=platform.course_start(block)),
+    for block in compat.published_blocks(course_key, BLOCK_TYPE):
+        block_config.store(compat.usage_key(block), str(course_key),
+                           block.rules(course_start=compat.course_start(block)),
                            clamps.required_count(block.required_count), block.points())

@@ -1,12 +1,79 @@
-"""Registry records to the JSON the learner's page reads, in the learner's language.
+"""Registry records as the JSON the block's pages read, in the viewer's language.
 
-Forge-supplied text (titles, user names) goes out as JSON strings; the page
-writes it with ``textContent``, never as HTML.
+The learner's contributions (their state, checks and timeline: one step per
+milestone) and the mentors' progress-table rows.
 """
 
+from datetime import datetime
+
 from ..i18n import gettext_noop
-from ..tracking.vouched import is_vouched
-from .timeline import iso, timeline_of
+from ..i18n import gettext_noop as _
+from ..staff import annotations
+from ..staff.progress import verdict_of
+from ..tracking.vouching import is_vouched
+
+STEP_LABELS = {
+    "registered": _("Registered here"),
+    "opened": _("Opened"),
+    "first_review": _("First review"),
+    "changes_requested": _("Changes requested"),
+    "approved": _("Approved"),
+    "merged": _("Merged"),
+    "closed": _("Closed"),
+    "counted": _("Counted for your grade"),
+}
+
+
+def _when(text):
+    return datetime.fromisoformat(text)
+
+
+def iso(moment):
+    """A moment as ISO 8601 text, None for none (the pages' JSON)."""
+    return moment.isoformat() if moment else None
+
+
+def _step(step_id, gettext, at=None, done=True):
+    return {"id": step_id, "label": gettext(STEP_LABELS[step_id]), "at": at, "done": done}
+
+
+def _review_steps(snapshot, gettext):
+    decision = snapshot.get("review_decision")
+    steps = []
+    if snapshot.get("first_review_at"):
+        steps.append(_step("first_review", gettext, snapshot["first_review_at"]))
+    if snapshot.get("changes_requested_at") or decision == "changes_requested":
+        steps.append(_step("changes_requested", gettext, snapshot.get("changes_requested_at")))
+    if snapshot.get("approved_at") or decision == "approved":
+        steps.append(_step("approved", gettext, snapshot.get("approved_at")))
+    return steps
+
+
+def _place_registration(life, registered):
+    """Registration goes where it happened among the forge's steps (often after the merge)."""
+    for index, step in enumerate(life):
+        if step["done"] and step["at"] and _when(step["at"]) > _when(registered["at"]):
+            return [*life[:index], registered, *life[index:]]
+        if not step["done"]:
+            return [*life[:index], registered, *life[index:]]
+    return [*life, registered]
+
+
+def timeline_of(row, gettext):
+    """The steps of one registry record, in the order a contribution lives them."""
+    snapshot = row.snapshot or {}
+    checked = bool(row.state)
+    life = [_step("opened", gettext, snapshot.get("created_at"), done=checked)]
+    life.extend(_review_steps(snapshot, gettext))
+    if row.state == "closed":
+        life.append(_step("closed", gettext, snapshot.get("closed_at")))
+    else:
+        life.append(_step("merged", gettext, snapshot.get("merged_at"), done=row.state == "merged"))
+    steps = _place_registration(life, _step("registered", gettext, iso(row.registered_at)))
+    if row.awarded_at or row.verdict != "rejected":  # a rejected one has no "counted" to come
+        steps.append(_step("counted", gettext, iso(row.awarded_at), done=bool(row.awarded_at)))
+    return steps
+
 
 # What a learner is told about the last failed check of a contribution, by error code.
 CHECK_ERRORS = {
@@ -99,4 +166,60 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
         "next_check_in_s": next_poll_in_s,
         # The server's clock: the page measures "3 minutes ago" against it, not the browser's.
         "now": iso(now),
+    }
+
+
+VERDICT_LABELS = {"accepted": _("Completed"), "pending": _("In progress"),
+                  "rejected": _("Needs a new contribution")}
+
+
+def _days_since(moment, now):
+    return max((now - moment).days, 0) if moment else None
+
+
+def waiting_on(contributions):
+    """What the learner's pending contributions wait for: the reasons of their waiting checks."""
+    return [check["reason"] for contribution in contributions
+            if contribution["verdict"] == "pending"
+            for check in contribution["checks"] if check["outcome"] == "waiting"]
+
+
+def stuck_reason(row, now, gettext):
+    if not row["stuck"]:
+        return ""
+    if row["pending"] == 0:
+        return gettext("Nothing is pending and the requirement is not met.")
+    return gettext("No activity for %(days)s days.") % {
+        "days": _days_since(row["last_activity"], now)}
+
+
+def award_json(award):
+    if award is None:
+        return None
+    return {"awarded_at": iso(award.awarded_at), "score": award.score,
+            "published": award.published, "contributions": list(award.contributions or [])}
+
+
+def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
+    """One learner's row: ``learner`` {id, username}, ``contributions``, ``annotations``...
+
+    ``actor`` is (the mentor's learner id, whether they are staff): it says which
+    annotations they may change.
+    """
+    contributions = [contribution_json(record, gettext, now) for record in records]
+    verdict = verdict_of(row)
+    return {
+        "learner": {"id": row["learner_id"], "username": row["username"] or row["learner_id"]},
+        "verdict": verdict, "verdict_label": gettext(VERDICT_LABELS[verdict]),
+        "stuck": row["stuck"], "stuck_reason": stuck_reason(row, now, gettext),
+        "last_activity": iso(row["last_activity"]),
+        "waiting_since": iso(row["waiting_since"]),
+        "waiting_days": _days_since(row["waiting_since"], now),
+        "waiting_on": waiting_on(contributions),
+        "counts": {"contributions": row["contributions"], "accepted": row["accepted"],
+                   "pending": row["pending"]},
+        "contributions": contributions,
+        "annotations": annotations.for_mentors(notes if isinstance(notes, list) else [], gettext,
+                                              *actor),
+        "award": award_json(award),
     }

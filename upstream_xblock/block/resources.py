@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.template import Context, Engine
 
-from .. import platform
+from .. import compat
 
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +39,29 @@ def _engine():
 
 def page_uid(block):
     """The block's id in the page's DOM (the same in each of its views)."""
-    return hashlib.sha1(platform.usage_key(block).encode()).hexdigest()[:12]
+    return hashlib.sha1(compat.usage_key(block).encode()).hexdigest()[:12]
 
 
 def render_template(name, context, i18n_service=None):
     template = _engine().from_string(load_text("templates", name))
     return template.render(Context({**context, "_i18n_service": i18n_service}))
+
+
+def workbench_scenarios():
+    return [
+        ("Upstream contribution: one accepted contribution required",
+         """<upstream_contribution display_name="Your first upstream contribution"/>"""),
+        ("Upstream contribution: two accepted contributions required",
+         """<upstream_contribution display_name="Two accepted contributions" required_count="2"
+                weight="2"/>"""),
+        ("Upstream contribution: two blocks in one unit",
+         """<vertical_demo>
+              <upstream_contribution display_name="A GitHub pull request"
+                  accepted_hosts='["github.com"]'/>
+              <upstream_contribution display_name="A GitLab merge request or Gerrit change"
+                  accepted_hosts='["gitlab.com", "review.opendev.org"]'/>
+            </vertical_demo>"""),
+        ("Upstream contribution: with a mentor (?student=mia) and course staff (?student=staff)",
+         """<upstream_contribution display_name="Mentored upstream contribution"
+                mentors='["mia"]'/>"""),
+    ]

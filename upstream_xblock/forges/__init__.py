@@ -14,14 +14,20 @@ the one passed, else ``forges.deadlines.request_s`` from the settings bucket.
 import json
 import threading
 
-from .base import FetchResult, RateLimitInfo
 from .deadline import Deadline, Deadlines, deadline_scope
-from .errors import (AuthFailed, ConfigurationError, ForgeError, ForgeUnavailable, InvalidUrl,
-                     NotFound, RateLimited, UnsupportedHost)
+from .errors import (
+    AuthFailed,
+    ConfigurationError,
+    ForgeError,
+    ForgeUnavailable,
+    InvalidUrl,
+    NotFound,
+    RateLimited,
+    UnsupportedHost,
+)
 from .parsing import parse_contribution_url
-from .reference import ContributionRef
 from .registry import DEFAULT_FORGES, KINDS, ForgeHost, ForgeRegistry
-from .snapshot import Snapshot
+from .snapshot import ContributionRef, FetchResult, RateLimitInfo, Snapshot
 
 
 def _client_class(kind):

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .comment_schemas import GerritMessage, GiteaComment, GitHubComment, GitLabNote
 from .gerrit import change_id, decode_gerrit_json
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
-from .schemas import validated
+from .schemas import GerritMessage, GiteaComment, GitHubComment, GitLabNote, validated
 from .snapshot import clean_text
 
 MAX_COMMENT_LENGTH = 2000

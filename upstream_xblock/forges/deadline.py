@@ -1,19 +1,23 @@
-"""A total time budget for one forge call: connect, every retry and the body.
+"""A total time budget for one forge call: connect, every retry, the headers and the body.
 
-A ``Deadline`` is a point on the monotonic clock. ``with deadline.active():``
-makes it the budget of every request sent in that block by this thread (or
-task): the pinned transport reads it, so calls made through PyGithub and
-python-gitlab are bounded too without either library knowing of it.
-``Deadlines`` is the operator's ``"deadlines"`` object of the settings bucket.
+``Deadline`` is the budget, ``deadline_scope`` makes one active for the calls
+below it, and the urllib3 connections defined here give up on a forge's
+headers when the active deadline passes (a forge that sends its status line
+one byte a second never holds a worker past it).
 """
 
+import socket
+import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .errors import ConfigurationError, ForgeUnavailable
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
 from ..i18n import gettext_noop
+from .errors import ConfigurationError, ForgeUnavailable
 
 _ACTIVE = ContextVar("upstream_xblock_forge_deadline", default=None)
 
@@ -107,3 +111,46 @@ class Deadlines:
                     f"{MAX_DEADLINE_S:g}")
             budgets[key] = float(seconds)
         return cls(**budgets)
+
+
+def _shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed: nothing left to interrupt
+
+
+class _HeadWithinDeadline:
+    """Mixin for urllib3 connections: reading the response head is bounded by the deadline."""
+
+    def getresponse(self, *args, **kwargs):
+        deadline = active_deadline()
+        sock = getattr(self, "sock", None)
+        if deadline is None or sock is None:
+            return super().getresponse(*args, **kwargs)
+        timer = threading.Timer(deadline.remaining(), _shut, args=(sock,))
+        timer.daemon = True
+        timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)
+        finally:
+            timer.cancel()
+
+
+class DeadlineHTTPConnection(_HeadWithinDeadline, HTTPConnection):
+    pass
+
+
+class DeadlineHTTPSConnection(_HeadWithinDeadline, HTTPSConnection):
+    pass
+
+
+class DeadlineHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = DeadlineHTTPConnection
+
+
+class DeadlineHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = DeadlineHTTPSConnection
+
+
+POOL_CLASSES = {"http": DeadlineHTTPConnectionPool, "https": DeadlineHTTPSConnectionPool}

@@ -10,13 +10,21 @@ change (``/c/N``, ``/#/c/N/``, ``/N``, ``/c/project/+/N``) reads the same one.
 import json
 from urllib.parse import quote
 
-from .base import FetchResult, same_site_url
+from .batch import AdaptiveBatchSize, chunks, not_found, partial_error, run_batches, unique
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
 from .reviews import latest
 from .schemas import GerritChange, validated
-from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+from .snapshot import (
+    FetchResult,
+    Snapshot,
+    clean_description,
+    clean_labels,
+    clean_text,
+    parse_time,
+    same_site_url,
+)
 
 XSSI_PREFIX = ")]}'"
 QUERY = [("o", "LABELS"), ("o", "DETAILED_ACCOUNTS"), ("o", "CURRENT_REVISION"),
@@ -118,6 +126,62 @@ class GerritClient:
     def fetch_many(self, refs, deadline=None):
         """{ref: FetchResult or ForgeError}, one query per 100 changes (``gerrit_batch.py``)."""
         if self._batch is None:
-            from .gerrit_batch import GerritBatchReader  # pylint: disable=import-outside-toplevel
             self._batch = GerritBatchReader(self, self.sweep_check_s)
         return self._batch.fetch_many(refs, deadline=deadline)
+
+
+# 100 terms keep the address near 2 KB (proxies commonly refuse 8 KB and more).
+QUERY_TERMS = 100
+
+
+class GerritBatchReader:
+    """``fetch_many`` for one GerritClient."""
+
+    def __init__(self, client, sweep_check_s=DEFAULT_SWEEP_CHECK_S):
+        self.client = client
+        self.sweep_check_s = sweep_check_s
+        self.size = AdaptiveBatchSize(start=QUERY_TERMS, maximum=QUERY_TERMS)
+
+    def fetch_many(self, refs, deadline=None):
+        refs = unique(refs)
+        batches = [(self._query, batch) for batch in chunks(refs, self.size.size)]
+        return run_batches(batches, self.sweep_check_s * max(1, len(batches)), deadline)
+
+    def _query(self, refs):
+        numbers = sorted({ref.number for ref in refs})
+        query = " OR ".join(f"change:{number}" for number in numbers)
+        response = guarded_request(self.client.session, "GET", f"{self.client.root}/changes/",
+                                   params=[("q", query), ("n", len(numbers)), *QUERY])
+        raise_for_status(response, "Gerrit")
+        entries = decode_gerrit_json(response.text)
+        if not isinstance(entries, list):
+            raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+                                   reason="bad_response", params={"forge": "Gerrit"})
+        more = bool(entries) and isinstance(entries[-1], dict) and \
+            entries[-1].get("_more_changes") is True
+        if more:
+            self.size.cap(max(1, len(entries)))  # the server's query limit, as it showed it
+        return self._outcomes(refs, entries, more)
+
+    def _outcomes(self, refs, entries, more):
+        by_number = {}
+        for entry in entries:
+            number = entry.get("_number") if isinstance(entry, dict) else None
+            if isinstance(number, int) and not isinstance(number, bool):
+                by_number.setdefault(number, entry)
+        results = {}
+        for ref in refs:
+            entry = by_number.get(ref.number)
+            if entry is None:
+                results[ref] = partial_error("Gerrit") if more else not_found("Gerrit")
+                continue
+            try:
+                snapshot = snapshot_from_change(entry, ref, self.client.forge)
+            except ForgeUnavailable as error:
+                results[ref] = error
+                continue
+            if ref.project and snapshot.project != ref.project:
+                results[ref] = not_found("Gerrit")
+            else:
+                results[ref] = FetchResult(snapshot=snapshot)
+        return results

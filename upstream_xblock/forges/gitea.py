@@ -9,14 +9,12 @@ approve) and not dismissed.
 import re
 from urllib.parse import quote
 
-from .base import FetchResult
 from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
 from .schemas import GiteaPull, GiteaReview, validated
-from .rest_pull import snapshot_from_rest_pull
-from .snapshot import clean_text, parse_time
+from .snapshot import FetchResult, clean_text, parse_time, snapshot_from_rest_pull
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)

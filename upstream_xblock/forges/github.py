@@ -17,22 +17,26 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
+import requests
 from github import Auth, Github, GithubException
 from github.GithubException import BadCredentialsException, UnknownObjectException
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
-import requests
 
-from .base import FetchResult, RateLimitInfo
+from ..i18n import gettext_noop
 from .batch import one_by_one
 from .deadline import DEFAULT_SWEEP_CHECK_S
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
-from ..i18n import gettext_noop
+from .errors import (
+    AuthFailed,
+    ForgeError,
+    ForgeUnavailable,
+    NotFound,
+    is_rate_limited,
+    rate_limited,
+)
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
-from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
-from .rest_pull import snapshot_from_rest_pull
-from .snapshot import clean_text, parse_time
+from .snapshot import FetchResult, RateLimitInfo, clean_text, parse_time, snapshot_from_rest_pull
 
 PAGE_SIZE = 100
 MAX_PAGES = 3  # reviews and events: 300 entries read at most, else the decision is unknown

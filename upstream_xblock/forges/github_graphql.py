@@ -12,18 +12,37 @@ The review decision comes from each writer's latest opinionated review
 
 import time
 
-from .base import FetchResult, RateLimitInfo, same_site_url
-from .batch import STOPPING_ERRORS, partial_error, unique
-from .batch_size import AdaptiveBatchSize
-from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
-from .errors import AuthFailed, ForgeError, ForgeUnavailable, NotFound
 from ..i18n import gettext_noop
-from .graphql_errors import alias_errors, graphql_errors
+from .batch import (
+    STOPPING_ERRORS,
+    AdaptiveBatchSize,
+    alias_errors,
+    graphql_errors,
+    partial_error,
+    unique,
+)
+from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
+from .errors import (
+    AuthFailed,
+    ForgeError,
+    ForgeUnavailable,
+    NotFound,
+    is_rate_limited,
+    rate_limited,
+)
 from .http import guarded_request, parse_json, pinned_session
-from .rate_limits import is_rate_limited, rate_limited
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GraphQLPull, validated
-from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+from .snapshot import (
+    FetchResult,
+    RateLimitInfo,
+    Snapshot,
+    clean_description,
+    clean_labels,
+    clean_text,
+    parse_time,
+    same_site_url,
+)
 
 PAGE_SIZE = 100
 MIN_PAGE_SIZE = 5

@@ -16,15 +16,20 @@ A null ``project`` or ``mergeRequest`` is how GitLab says "missing or private"
 
 import re
 
-from .base import FetchResult, same_site_url
-from .batch import not_found, partial_error
-from .errors import AuthFailed, ForgeUnavailable
 from ..i18n import gettext_noop
-from .graphql_errors import alias_errors, graphql_errors
+from .batch import alias_errors, graphql_errors, not_found, partial_error
+from .errors import AuthFailed, ForgeUnavailable, is_rate_limited, rate_limited
 from .http import guarded_request, parse_json
-from .rate_limits import is_rate_limited, rate_limited
 from .schemas import GitLabGraphQLMergeRequest, validated
-from .snapshot import Snapshot, clean_description, clean_labels, clean_text, parse_time
+from .snapshot import (
+    FetchResult,
+    Snapshot,
+    clean_description,
+    clean_labels,
+    clean_text,
+    parse_time,
+    same_site_url,
+)
 
 COMPLEXITY_LIMIT = {True: 250, False: 200}  # authenticated or not
 QUERY_OVERHEAD = 1

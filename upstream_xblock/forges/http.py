@@ -37,11 +37,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
-from .connections import POOL_CLASSES
-from .deadline import DEFAULT_REQUEST_S, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound
 from ..i18n import gettext_noop
-from .rate_limits import is_rate_limited, rate_limited
+from .deadline import DEFAULT_REQUEST_S, POOL_CLASSES, deadline_scope, expired_error
+from .errors import AuthFailed, ForgeUnavailable, NotFound, is_rate_limited, rate_limited
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ repository or a user page is not a contribution. It never contacts anything.
 import re
 from urllib.parse import unquote, urlsplit
 
-from .errors import InvalidUrl, UnsupportedHost
 from ..i18n import gettext_noop
-from .reference import ContributionRef
+from .errors import InvalidUrl, UnsupportedHost
 from .registry import is_ip_literal
+from .snapshot import ContributionRef
 
 MAX_URL_LENGTH = 2048
 MAX_NUMBER = 2**31 - 1

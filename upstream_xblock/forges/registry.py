@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, UnsupportedHost
 from ..i18n import gettext_noop
+from .errors import ConfigurationError, UnsupportedHost
 
 KINDS = ("github", "gitlab", "gerrit", "gitea")
 

@@ -18,8 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ForgeUnavailable
 from ..i18n import gettext_noop
+from .errors import ForgeUnavailable
 
 
 class Strict(BaseModel):
@@ -288,3 +288,24 @@ def validated(model, data, forge_name="The forge"):
     except (ValidationError, TypeError, RecursionError):
         raise ForgeUnavailable(gettext_noop("%(forge)s sent an answer in an unexpected shape."),
                                reason="bad_response", params={"forge": forge_name}) from None
+
+
+class GitHubComment(Strict):
+    user: GitHubUser | None = None  # null for a deleted account ("ghost")
+    body: str | None = None
+
+
+class GitLabNote(Strict):
+    author: GitLabUser
+    body: str | None = None
+    system: bool = False  # "changed the description": written by GitLab, not by a person
+
+
+class GiteaComment(Strict):
+    user: GiteaUser | None = None
+    body: str | None = None
+
+
+class GerritMessage(Strict):
+    author: GerritAccount | None = None  # absent for messages Gerrit writes itself
+    message: str | None = Field(default=None)

@@ -1,8 +1,40 @@
-"""The normalized state of one contribution, whatever forge it lives on."""
+"""What a forge answer becomes: a parsed reference, a normalized snapshot, a check's result.
+
+- ``ContributionRef``: which contribution (kind, host, project path, number), as
+  parsed from a learner's text;
+- ``Snapshot``: its normalized state, whatever forge it lives on, with every
+  forge-written text cleaned and bounded (a title is written by a stranger);
+- ``FetchResult`` / ``RateLimitInfo``: what every client's read returns;
+- the builder of a snapshot from GitHub's REST pull request shape, which Gitea
+  and Forgejo copy.
+"""
 
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+
+
+@dataclass(frozen=True)
+class ContributionRef:
+    """Which contribution: forge kind, host, project path and number.
+
+    ``project`` is the full path of the target project (``owner/repo``,
+    ``group/subgroup/project``, a Gerrit project with slashes), or ``""`` for a
+    Gerrit change pasted by number only. ``url`` is the canonical web address:
+    two pastes of the same contribution give the same ``url``.
+    """
+
+    kind: str
+    host: str
+    project: str
+    number: int
+    url: str
+
+    @property
+    def key(self):
+        """Identity that does not depend on how the URL was written."""
+        return (self.kind, self.host, self.project.lower(), self.number)
+
 
 STATES = ("open", "draft", "merged", "closed")
 REVIEW_DECISIONS = ("approved", "changes_requested", "review_required")
@@ -155,3 +187,57 @@ def parse_time(value):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class RateLimitInfo:
+    """The forge's own account of the budget left for our credentials."""
+
+    remaining: int
+    limit: int
+    reset_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One check's outcome. ``snapshot`` is None when the forge said 304."""
+
+    snapshot: Snapshot | None
+    etag: str | None = None
+    rate_limit: RateLimitInfo | None = None
+
+    @property
+    def unchanged(self):
+        return self.snapshot is None
+
+
+def same_site_url(candidate, forge, fallback):
+    """The forge's own page URL if it is on the configured web site, else ``fallback``.
+
+    A forge's answer is untrusted: a link we show must not lead elsewhere.
+    """
+    if isinstance(candidate, str) and candidate.startswith(forge.web_url + "/") \
+            and len(candidate) <= 2048 and not any(c in candidate for c in "\"'<> \\"):
+        return candidate
+    return fallback
+
+
+def snapshot_from_rest_pull(pull, kind, ref, forge, state, title, etag=None):
+    """The Snapshot of a validated ``GitHubPull`` or ``GiteaPull`` in ``state``."""
+    user = pull.user
+    return Snapshot(
+        kind=kind, host=forge.host, project=ref.project, number=ref.number, state=state,
+        author=clean_text(user.login if user else None, 100),
+        author_id=str(user.id) if user else "",
+        forge_id=str(pull.id),
+        title=title,
+        web_url=same_site_url(pull.html_url, forge, ref.url),
+        created_at=parse_time(pull.created_at),
+        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
+        closed_at=parse_time(pull.closed_at),
+        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
+        target_branch=clean_text(pull.base.ref, 200),
+        labels=clean_labels([label.name for label in pull.labels]),
+        description=clean_description(pull.body),
+        etag=etag,
+    )

@@ -1,13 +1,54 @@
-"""The identity layer as other layers call it: load, record and vouch for verified accounts."""
+"""The identity layer as other layers call it: load, record, vouch for and forget accounts.
+
+A ``VerifiedAccount`` is a forge account proven to be a learner's (no Django in
+that class: the policy compares it with a snapshot). ``IdentityError`` is a
+refusal with a stable code.
+"""
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
 
+from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from .accounts import VOUCHED, VerifiedAccount
-from .errors import IdentityError
 from .models import VerifiedForgeAccount
+
+OAUTH, LINKED, COMMENT_CODE, DESCRIPTION_CODE, VOUCHED = (
+    "oauth", "linked", "comment_code", "description_code", "vouched")
+METHODS = (OAUTH, LINKED, COMMENT_CODE, DESCRIPTION_CODE, VOUCHED)
+
+
+@dataclass(frozen=True)
+class VerifiedAccount:
+    """One forge account proven to be a learner's.
+
+    ``account_id`` is the forge's stable id of the account (GitHub, GitLab and
+    Gitea user ids, Gerrit's ``_account_id``) as a decimal string: it survives
+    a rename. ``username`` is the name it had when verified.
+    """
+
+    host: str
+    account_id: str
+    username: str
+    method: str = ""
+
+    def is_author_of(self, snapshot):
+        """Same host, and the same account: by id where the forge gave one, else by name."""
+        if snapshot.host != self.host:
+            return False
+        if snapshot.author_id:
+            return snapshot.author_id == self.account_id
+        return bool(snapshot.author) and snapshot.author.casefold() == self.username.casefold()
+
+
+class IdentityError(UpstreamError):
+    """A verification refused, with a stable ``code`` and a translatable message id.
+
+    ``template`` is an English message id with ``%(name)s`` placeholders filled
+    from ``params``. Messages never carry a token or a forge's raw answer.
+    """
+
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Verifying the forge accounts a learner linked to the LMS (Open edX third-party auth).
 
-python-social-auth's ``UserSocialAuth`` rows, read through ``platform``: the
+python-social-auth's ``UserSocialAuth`` rows, read through ``compat``: the
 LMS itself proved them when the learner signed in with GitHub or GitLab. Only
 the learner's own rows are read, so another user's link can never count.
 """
@@ -9,11 +9,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from .. import platform
+from .. import compat
 from ..i18n import gettext_noop as _
 from . import api
-from .accounts import LINKED
-from .errors import IdentityError
+from .api import LINKED, IdentityError
 
 
 def _host_of(setting, default):
@@ -39,7 +38,7 @@ def verify_linked_accounts(learner_id, registry, now):
     """
     hosts = _provider_hosts()
     recorded, taken = [], None
-    for link in platform.linked_forge_accounts(learner_id, tuple(hosts)):
+    for link in compat.linked_forge_accounts(learner_id, tuple(hosts)):
         host = hosts.get(link["provider"])
         if host not in registry or not link["uid"].isdigit():
             continue

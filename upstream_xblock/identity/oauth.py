@@ -1,29 +1,88 @@
 """Verifying a forge account by signing in on the forge (OAuth 2 code flow, PKCE, state).
 
-Authlib's requests client builds the authorization URL (``state``, S256 code
-challenge) and exchanges the code; its session is pinned to the token
-endpoint's origin like every forge session (no redirects, bounded time, capped
-body). The access token is used once, to read the signed-in account, then
-dropped: it is never stored, logged or put in an error.
-
-What is pending between the two steps lives in the learner's Django session,
-keyed by ``state``: a callback whose ``state`` this browser did not start is
-refused, so nobody can attach their forge account to someone else's flow.
+Each kind of forge has its OAuth pages and its "who is signed in" endpoint
+(``provider_for``); a signed, short-lived ticket carries the learner from the
+block to the app's OAuth views.
 """
 
 import logging
 import time
+from dataclasses import dataclass
 
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+from django.core import signing
 
 from ..forges import ForgeError
+from ..forges.http import TIMEOUT, PinnedAdapter, guarded_request, parse_json, pinned_session
 from ..i18n import gettext_noop as _
-from ..forges.http import PinnedAdapter, TIMEOUT, guarded_request, parse_json, pinned_session
 from . import api
-from .accounts import OAUTH
-from .errors import IdentityError
-from .providers import provider_for
+from .api import OAUTH, IdentityError
+
+# kind -> (authorize path, token path under web_url, scope asking the least, user path
+# under api_url, the user object's name key)
+_KINDS = {
+    "github": ("/login/oauth/authorize", "/login/oauth/access_token", "", "/user", "login"),
+    "gitlab": ("/oauth/authorize", "/oauth/token", "read_user", "/user", "username"),
+    "gitea": ("/login/oauth/authorize", "/login/oauth/access_token", "read:user", "/user",
+              "login"),
+}
+OAUTH_KINDS = tuple(_KINDS)
+
+
+@dataclass(frozen=True)
+class OAuthProvider:
+    """One configured forge's OAuth application and endpoints."""
+
+    host: str
+    kind: str
+    client_id: str
+    client_secret: str
+    authorize_url: str
+    token_url: str
+    user_url: str
+    scope: str
+    name_key: str
+
+    def __repr__(self):  # never print the secret
+        return f"OAuthProvider({self.host!r}, {self.kind!r})"
+
+
+def provider_for(forge):
+    """The OAuth provider of a ForgeHost, or None (Gerrit, or no OAuth application set)."""
+    if forge.kind not in _KINDS or not forge.oauth_client_id:
+        return None
+    authorize, token, scope, user, name_key = _KINDS[forge.kind]
+    web = forge.web_url.rstrip("/")
+    return OAuthProvider(
+        host=forge.host, kind=forge.kind, client_id=forge.oauth_client_id,
+        client_secret=forge.oauth_client_secret,
+        authorize_url=forge.oauth_authorize_url or web + authorize,
+        token_url=forge.oauth_token_url or web + token,
+        user_url=forge.api_url.rstrip("/") + user, scope=scope, name_key=name_key)
+
+
+SALT = "upstream_xblock.identity.oauth"
+MAX_AGE_S = 3600
+
+
+def issue(learner_id, host):
+    return signing.dumps({"learner": learner_id, "host": host}, salt=SALT, compress=True)
+
+
+def read(ticket):
+    """(learner id, host), or None for a forged, altered or expired ticket."""
+    if not isinstance(ticket, str) or len(ticket) > 1000:
+        return None
+    try:
+        data = signing.loads(ticket, salt=SALT, max_age=MAX_AGE_S)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) and data.get(k)
+                                             for k in ("learner", "host")):
+        return None
+    return data["learner"], data["host"]
+
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,7 @@
-"""The app's OAuth views: start a forge sign-in, and receive the forge's answer.
+"""The identity room's pages: the app's OAuth views, and the learner's identity panel's data.
+
+The panel shows the learner's verified accounts, their verification code and
+each forge's ways to verify (a "Verify with GitHub" link starts the OAuth view).
 
 Django views, not XBlock handlers: the forge redirects the browser to one fixed
 callback URL that the operator registers with the forge's OAuth application
@@ -9,20 +12,22 @@ import gettext as gettext_module
 import importlib.resources
 import logging
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import platform
-from ..forges import forges_for
-from ..forges import ConfigurationError, ForgeError
+from .. import compat
+from ..forges import ConfigurationError, ForgeError, forges_for
 from ..i18n import gettext_noop as _
-from . import oauth, tickets
-from .errors import IdentityError
+from . import oauth
+from .api import METHODS, IdentityError
+from .codes import verification_code
+from .oauth import provider_for
 
 log = logging.getLogger(__name__)
 
@@ -61,21 +66,21 @@ def _failure(request, error):
 
 
 def _registry():
-    return forges_for(platform.global_settings_bucket()).registry
+    return forges_for(compat.global_settings_bucket()).registry
 
 
 @never_cache
 @require_GET
 def oauth_start(request):
     """``?ticket=...`` from the block: redirect this browser to the forge's sign-in page."""
-    found = tickets.read(request.GET.get("ticket"))
+    found = oauth.read(request.GET.get("ticket"))
     if found is None:
         return _failure(request, IdentityError("bad_ticket", _(
             "This link has expired. Go back to the activity, reload it and try again.")))
     learner, host = found
     # A link followed by someone else (signed in as another user, or not signed in on the
     # LMS) must not verify their forge account for the learner who received it.
-    if not platform.request_is_by_learner(request, learner):
+    if not compat.request_is_by_learner(request, learner):
         return _failure(request, IdentityError("forbidden", _(
             "This link was made for another user, or you are not signed in."), status=403))
     try:
@@ -110,3 +115,44 @@ def oauth_callback(request):
                       "this tab and go back to the activity.") % {
         "username": account.username, "host": account.host}
     return _page(request, gettext("Your account is verified"), message, 200)
+
+
+app_name = "upstream_xblock_identity"
+
+# What the forge buttons say ("Verify with GitHub"); other hosts show their host name.
+FORGE_NAMES = {"github.com": "GitHub", "gitlab.com": "GitLab", "codeberg.org": "Codeberg",
+               "framagit.org": "Framagit", "salsa.debian.org": "Salsa"}
+
+
+def oauth_start_url(learner_id, host):
+    """The app's start view with a fresh ticket, or None where its URLs are not installed."""
+    try:
+        base = reverse("upstream_xblock_identity:oauth_start")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode({'ticket': oauth.issue(learner_id, host)})}"
+
+
+def panel_json(learner_id, accounts, forges, hosts=()):
+    """JSON for the panel: accounts, the learner's code, and each forge's ways to verify.
+
+    ``hosts``: the hosts the block accepts (empty: every configured host).
+    """
+    shown = [forge for forge in forges if not hosts or forge.host in hosts]
+    ways = []
+    for forge in sorted(shown, key=lambda f: f.host):
+        oauth_url = oauth_start_url(learner_id, forge.host) if provider_for(forge) else None
+        ways.append({"host": forge.host, "kind": forge.kind,
+                     "name": FORGE_NAMES.get(forge.host, forge.host), "oauth_url": oauth_url})
+    return {
+        "code": verification_code(learner_id),
+        "accounts": [{"host": a.host, "username": a.username, "account_id": a.account_id,
+                      "method": a.method if a.method in METHODS else ""} for a in accounts],
+        "forges": ways,
+    }
+
+
+urlpatterns = [
+    path("oauth/start/", oauth_start, name="oauth_start"),
+    path("oauth/callback/", oauth_callback, name="oauth_callback"),
+]

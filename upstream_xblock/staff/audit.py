@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ..i18n import gettext_noop as _
-from .filters import FilterError, whole_number
 from .models import AuditEntry
+from .progress import FilterError, whole_number
 
 ACTIONS = ("accept", "revoke", "annotate", "edit_annotation", "delete_annotation",
            "check_now", "bulk", "score_override", "rescore", "clear_state", "import")

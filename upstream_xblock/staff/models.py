@@ -70,3 +70,24 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} on {self.learner_id} by {self.actor_username} at {self.at}"
+
+
+class AnnotationIndex(models.Model):
+    """How many live annotations a learner has in a block, and since when."""
+
+    usage_key = models.CharField(max_length=255)
+    learner_id = models.CharField(max_length=255)
+    count = models.PositiveIntegerField(default=0, help_text="live (not deleted) annotations")
+    for_learner = models.PositiveIntegerField(default=0,
+                                              help_text="live annotations the learner sees")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [
+            models.UniqueConstraint(fields=["usage_key", "learner_id"],
+                                    name="upstream_unique_annotation_index"),
+        ]
+
+    def __str__(self):
+        return f"{self.count} annotations on {self.usage_key} / {self.learner_id}"

@@ -1,22 +1,247 @@
-"""One page of the progress table, and its summary, in a fixed number of queries.
+"""The progress table: one row per learner, its filters, one page in a fixed number of queries.
 
-Queries for one page, whatever the number of learners and records: the
-count of matching learners, the page's learners (aggregated, sorted, sliced
-in the database), the page's contributions, their awards, and the summary;
-the caller adds one for the page's annotations. Nothing here loops over learners with a query.
+- rows: one aggregated row per learner (what the table shows, sorts and filters
+  on), computed in the database;
+- filters: validated from JSON, applied as query conditions; the same conditions
+  select "everything matching the filter" for bulk work;
+- a page of rows, the page's contributions and the summary, in a number of
+  queries that does not depend on the number of learners; the block's numbers
+  at a glance for its author.
 """
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import connections
-from django.db.models import F
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
-from ..models import ContributionAward
+from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from .filters import Filters, FilterError, apply_filters, parse_filters, whole_number
-from .learners import VERDICT_RANK, learners, records_by_learner
+from ..models import ContributionAward, TrackedContribution
+from .models import AnnotationIndex
 
+STUCK_AFTER_DAYS = 14
+VERDICT_RANK = {"accepted": 0, "pending": 1, "rejected": 2}
+VERDICTS = tuple(VERDICT_RANK)
+PENDING = Q(verdict__in=("pending", ""))
+WAITING_FOR_REVIEW = PENDING & ~Q(state="draft")
+
+
+def learners(usage_key, username, now):
+    """The block's learners as a values() queryset of dicts, one per learner.
+
+    ``username`` is a query expression for a row's learner's user name (from
+    ``compat.username_expression``). Keys: learner_id, username,
+    contributions, pending, accepted, last_activity, waiting_since, awarded,
+    annotated, verdict_rank, stuck.
+    """
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    awarded = Exists(ContributionAward.objects.filter(usage_key=usage_key,
+                                                      learner_id=OuterRef("learner_id")))
+    annotated = Exists(AnnotationIndex.objects.filter(usage_key=usage_key, count__gt=0,
+                                                      learner_id=OuterRef("learner_id")))
+    return (
+        TrackedContribution.objects.filter(usage_key=usage_key)
+        .values("learner_id")
+        .annotate(
+            username=username,
+            contributions=Count("pk"),
+            pending=Count("pk", filter=PENDING),
+            accepted=Count("pk", filter=Q(verdict="accepted")),
+            last_activity=Max(Greatest("registered_at", Coalesce("accepted_at", "registered_at"))),
+            waiting_since=Min("registered_at", filter=WAITING_FOR_REVIEW),
+            awarded=awarded,
+            annotated=annotated,
+        )
+        .annotate(
+            verdict_rank=Case(
+                When(awarded=True, then=Value(VERDICT_RANK["accepted"])),
+                When(pending__gt=0, then=Value(VERDICT_RANK["pending"])),
+                default=Value(VERDICT_RANK["rejected"]), output_field=IntegerField()),
+            stuck=Case(
+                When(Q(awarded=False) & (Q(pending=0) | Q(last_activity__lt=stuck_before)),
+                     then=Value(True)),
+                default=Value(False), output_field=BooleanField()),
+        )
+    )
+
+
+def verdict_of(row):
+    return VERDICTS[row["verdict_rank"]]
+
+
+def learner_ids_with_contributions(usage_key, condition):
+    """Learners with at least one contribution matching ``condition`` (a subquery)."""
+    return (TrackedContribution.objects.filter(usage_key=usage_key).filter(condition)
+            .values("learner_id"))
+
+
+def records_by_learner(usage_key, learner_ids):
+    """{learner id: [their records in the block, oldest first]} for each of ``learner_ids``
+    (one query; none for no learner)."""
+    by_learner = {learner: [] for learner in learner_ids}
+    for record in TrackedContribution.objects.filter(
+            usage_key=usage_key, learner_id__in=list(by_learner)).order_by("registered_at", "pk"):
+        by_learner[record.learner_id].append(record)
+    return by_learner
+
+
+def awarded_learners(usage_key, learner_ids):
+    """The ones of ``learner_ids`` holding the block's award (one query)."""
+    return set(ContributionAward.objects.filter(
+        usage_key=usage_key, learner_id__in=list(learner_ids)).values_list("learner_id",
+                                                                            flat=True))
+
+
+# -- filters ---------------------------------------------------------------------
+STATES = ("open", "draft", "merged", "closed", "unknown")
+MAX_DAYS = 3650
+MAX_TEXT = 200
+
+
+class FilterError(UpstreamError, ValueError):
+    """A filter value the table does not understand (an English message id): ``bad_request``."""
+
+    def __init__(self, template, params=None):
+        super().__init__("bad_request", template, params=params)
+
+
+def whole_number(value, default, name, upper):
+    """A page or page size from JSON: ``default`` when absent, else a whole number 1..upper."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
+        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
+                          {"name": name, "upper": upper})
+    return value
+
+
+@dataclass(frozen=True)
+class Filters:
+    verdicts: tuple = ()
+    states: tuple = ()
+    forge: str = ""
+    repository: str = ""
+    waiting_days: int | None = None
+    inactive_days: int | None = None
+    has_annotations: bool | None = None
+    stuck: bool | None = None
+    search: str = ""
+
+
+def _choices(value, allowed, name):
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values or \
+            not all(isinstance(v, str) and v in allowed for v in values):
+        raise FilterError(_("The filter %(name)s takes one of: %(allowed)s."),
+                          {"name": name, "allowed": ", ".join(allowed)})
+    return tuple(dict.fromkeys(values))
+
+
+def _days(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+        raise FilterError(_("The filter %(name)s takes a number of days (0 to 3650)."),
+                          {"name": name})
+    return value
+
+
+def _text(value, name):
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise FilterError(_("The filter %(name)s takes a text of at most 200 characters."),
+                          {"name": name})
+    return value.strip()
+
+
+def _flag(value, name):
+    if not isinstance(value, bool):
+        raise FilterError(_("The filter %(name)s takes true or false."), {"name": name})
+    return value
+
+
+PARSERS = {
+    "verdict": ("verdicts", lambda v: _choices(v, tuple(VERDICT_RANK), "verdict")),
+    "state": ("states", lambda v: _choices(v, STATES, "state")),
+    "forge": ("forge", lambda v: _text(v, "forge").lower()),
+    "repository": ("repository", lambda v: _text(v, "repository").strip("/")),
+    "waiting_days": ("waiting_days", lambda v: _days(v, "waiting_days")),
+    "inactive_days": ("inactive_days", lambda v: _days(v, "inactive_days")),
+    "has_annotations": ("has_annotations", lambda v: _flag(v, "has_annotations")),
+    "stuck": ("stuck", lambda v: _flag(v, "stuck")),
+    "search": ("search", lambda v: _text(v, "search")),
+}
+
+
+def parse_filters(raw):
+    """Filters from the request's ``filters`` object (None or {} for none)."""
+    if raw is None:
+        return Filters()
+    if not isinstance(raw, dict):
+        raise FilterError(_("Filters must be a JSON object."))
+    unknown = sorted(set(raw) - set(PARSERS))
+    if unknown:
+        raise FilterError(_("Unknown filters: %(names)s."), {"names": ", ".join(unknown)})
+    values = {}
+    for key, value in raw.items():
+        if value is None or value == "":
+            continue
+        attribute, parse = PARSERS[key]
+        values[attribute] = parse(value)
+    return Filters(**values)
+
+
+def _contribution_condition(filters):
+    condition = Q()
+    if filters.states:
+        states = [("" if s == "unknown" else s) for s in filters.states]
+        condition &= Q(state__in=states)
+    if filters.forge:
+        condition &= Q(host=filters.forge)
+    if filters.repository:
+        condition &= Q(project__iexact=filters.repository)
+    return condition
+
+
+def apply_filters(learners, usage_key, filters, now):
+    """``learners`` (from ``learners.learners``) narrowed to those matching ``filters``."""
+    condition = _contribution_condition(filters)
+    if condition:
+        learners = learners.filter(
+            learner_id__in=learner_ids_with_contributions(usage_key, condition))
+    if filters.search:
+        by_url = learner_ids_with_contributions(usage_key, Q(url__icontains=filters.search))
+        learners = learners.filter(Q(username__icontains=filters.search)
+                                   | Q(learner_id__in=by_url))
+    if filters.verdicts:
+        learners = learners.filter(verdict_rank__in=[VERDICT_RANK[v] for v in filters.verdicts])
+    if filters.waiting_days is not None:
+        learners = learners.filter(
+            waiting_since__lt=now - timedelta(days=filters.waiting_days))
+    if filters.inactive_days is not None:
+        learners = learners.filter(
+            last_activity__lt=now - timedelta(days=filters.inactive_days))
+    if filters.has_annotations is not None:
+        learners = learners.filter(annotated=filters.has_annotations)
+    if filters.stuck is not None:
+        learners = learners.filter(stuck=filters.stuck)
+    return learners
+
+
+# -- pages and summaries -----------------------------------------------------------
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 DEFAULT_SORT = "-waiting"
@@ -121,3 +346,15 @@ def summary(usage_key, username, now):
         counts = cursor.fetchone()
     return dict(zip(("registered", "accepted", "pending", "rejected", "stuck"),
                     (int(value) for value in counts)))
+
+
+def block_summary(usage_key):
+    """Learners who registered, their contributions, how many are accepted, who was awarded.
+
+    Two queries, whatever the number of learners.
+    """
+    counts = TrackedContribution.objects.filter(usage_key=usage_key).aggregate(
+        learners=Count("learner_id", distinct=True), contributions=Count("pk"),
+        accepted=Count("pk", filter=Q(verdict="accepted")))
+    counts["awarded"] = ContributionAward.objects.filter(usage_key=usage_key).count()
+    return counts

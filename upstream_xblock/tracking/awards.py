@@ -1,22 +1,20 @@
-"""Awarding a learner exactly once, whatever the race.
+"""Awarding a learner exactly once, whatever the race, and publishing the award.
 
-The ``ContributionAward`` row's unique (usage, learner) constraint decides who
-awards: the request (or worker) whose insert succeeds made the award; every
-other one finds the row. The award carries what the platform needs to grade
-it without the block (the block's points, the learner's anonymous id) and
-goes through the outbox (``outbox.py``): it stays unpublished until the
-platform accepted it, and the next status call or sweep retries it.
+The awards outbox: an award stays unpublished until the platform accepted it.
+What the platform already took (the score, the completion) is recorded step
+by step, so a retry never writes it twice; a revoked award's published score
+and completion are reset, and retried until the platform accepted it.
 """
 
 import logging
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from ..i18n import gettext_noop
 from ..models import AwardRevocation, ContributionAward, TrackedContribution
 from ..policy import FAILED, REJECTED, Check
-from ..i18n import gettext_noop
-from . import outbox
 from .credits import release
 
 log = logging.getLogger(__name__)
@@ -48,7 +46,7 @@ def award_if_earned(context, rows, publisher, now):
         log.info("awarded %s to learner %s (%d contributions)", context.usage_key,
                  context.learner_id, len(counted))
     if not award.published and publisher is not None:
-        outbox.publish(award, publisher, now)
+        publish(award, publisher, now)
     return award
 
 
@@ -123,3 +121,125 @@ def delete_learner_state(usage_key, learner_ids, anonymous_id, requested_by, now
         usage_key=usage_key, learner_id__in=learner_ids).delete()
     log.info("state of %s in %s deleted by %s", sorted(learner_ids), usage_key, requested_by)
     return deleted, revocation
+
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BACKOFF_MIN = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+RETRY_BATCH = 200
+
+
+def backoff(attempts):
+    """1, 2, 4 … minutes after each failure, at most 6 hours."""
+    return min(BACKOFF_MIN * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def _due(now):
+    return Q(next_publish_at__isnull=True) | Q(next_publish_at__lte=now)
+
+
+def publish(award, publisher, now):
+    """Hand ``award`` to ``publisher`` once, if nobody holds it; True if it is now published."""
+    claimed = ContributionAward.objects.filter(_due(now), pk=award.pk, published=False).update(
+        next_publish_at=now + LEASE)
+    if not claimed:
+        return False  # published already, held by another publisher, or backing off
+    held_since = award.next_publish_at
+    try:
+        accepted = publisher(award)
+    except Exception as error:  # pylint: disable=broad-except
+        log.exception("publishing award %s failed; will retry", award.pk)
+        award.publish_attempts += 1
+        award.next_publish_at = now + backoff(award.publish_attempts)
+        award.publish_error = f"{type(error).__name__}: {error}"[:300]
+        _save(award, "publish_attempts", "next_publish_at", "publish_error")
+        return False
+    if accepted is False:  # this request may not publish: leave it as it was
+        award.next_publish_at = held_since
+        _save(award, "next_publish_at")
+        return False
+    award.published, award.next_publish_at, award.publish_error = True, None, ""
+    if not _save(award, "published", "next_publish_at", "publish_error"):
+        _revoked_meanwhile(award)
+    return True
+
+
+def _save(award, *fields):
+    """Write the outbox state (and the steps the publisher marked on ``award``)."""
+    fields = (*fields, "score_published", "completion_published")
+    return ContributionAward.objects.filter(pk=award.pk).update(
+        **{name: getattr(award, name) for name in fields})
+
+
+def _revoked_meanwhile(award):
+    """Staff revoked the award while it was being published: reset what just went out."""
+    AwardRevocation.objects.filter(
+        usage_key=award.usage_key, learner_id=award.learner_id, awarded_at=award.awarded_at,
+    ).update(reset_score=award.score_published, reset_completion=award.completion_published,
+             reset_at=None, next_reset_at=None)
+
+
+def retry_unpublished(publisher, now, limit=RETRY_BATCH):
+    """Publish the awards still in the outbox whose back-off is over; the count published."""
+    due = ContributionAward.objects.filter(_due(now), published=False).order_by("awarded_at")
+    return sum(publish(award, publisher, now) for award in due[:limit])
+
+
+# -- revocations: reset what was published ----------------------------------------------------
+
+def reset(revocation, resetter, now):
+    """Reset what the revoked award had published; True once the platform accepted it."""
+    if revocation.reset_at or not (revocation.reset_score or revocation.reset_completion):
+        return True
+    claimed = AwardRevocation.objects.filter(
+        Q(next_reset_at__isnull=True) | Q(next_reset_at__lte=now), pk=revocation.pk,
+        reset_at__isnull=True).update(next_reset_at=now + LEASE)
+    if not claimed:
+        return False
+    try:
+        resetter(revocation)
+    except Exception:  # pylint: disable=broad-except
+        log.exception("resetting the grade of revocation %s failed; will retry", revocation.pk)
+        AwardRevocation.objects.filter(pk=revocation.pk).update(next_reset_at=now + BACKOFF_MIN)
+        return False
+    revocation.reset_at, revocation.next_reset_at = now, None
+    AwardRevocation.objects.filter(pk=revocation.pk).update(reset_at=now, next_reset_at=None)
+    return True
+
+
+def retry_resets(resetter, now, limit=RETRY_BATCH):
+    pending = AwardRevocation.objects.filter(
+        Q(next_reset_at__isnull=True) | Q(next_reset_at__lte=now), reset_at__isnull=True
+    ).filter(Q(reset_score=True) | Q(reset_completion=True)).order_by("revoked_at")
+    return sum(reset(revocation, resetter, now) for revocation in pending[:limit])
+
+
+# -- what the instructor dashboard does to one learner's award -----------------------
+def award_of(usage_key, learner_id):
+    """The learner's award in the block, or None."""
+    return ContributionAward.objects.filter(usage_key=usage_key, learner_id=learner_id).first()
+
+
+def new_award(context, rows, now):
+    """An award (not saved yet) for ``context``'s learner, listing their records ``rows``."""
+    return ContributionAward(
+        usage_key=context.usage_key, learner_id=context.learner_id,
+        course_key=context.course_key, anonymous_id=context.anonymous_id,
+        awarded_at=now, points=context.points, contributions=[row.url for row in rows])
+
+
+def override_score(award, fraction):
+    """The score override: ``award`` holds ``fraction`` of the points, to be published again."""
+    award.score, award.published, award.score_published = fraction, False, False
+    award.next_publish_at = None
+    award.save()
+
+
+def republish(award, publisher, now):
+    """Publish ``award`` again from its first step (a rescore)."""
+    award.published, award.score_published, award.next_publish_at = False, False, None
+    award.save(update_fields=["published", "score_published", "next_publish_at"])
+    publish(award, publisher, now)
+

@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 
-from .. import platform
+from .. import compat
 from ..models import TrackedContribution
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def runs_in_workers():
 
 def queue_name():
     """The queue our tasks go to: the bucket's ``celery.queue``, else the LMS's low one."""
-    celery_settings = (platform.global_settings_bucket() or {}).get("celery")
+    celery_settings = (compat.global_settings_bucket() or {}).get("celery")
     queue = celery_settings.get("queue") if isinstance(celery_settings, dict) else None
     return queue if isinstance(queue, str) and queue.strip() else DEFAULT_QUEUE
 

@@ -1,9 +1,4 @@
-"""A published block's rules, kept for work done without the block (sweeps, outbox).
-
-They come from the published block only: written when Studio publishes the
-course (``platform.connect_course_published``) and when the LMS renders the
-published block for a learner; never from a draft or Studio's preview.
-"""
+"""A published block's rules, kept for work done without the block (sweeps, outbox)."""
 
 import json
 from datetime import datetime

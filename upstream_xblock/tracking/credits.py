@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 
+from ..i18n import gettext_noop as _
 from ..models import ContributionCredit, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check
-from ..i18n import gettext_noop as _
 
 CHECK_ID = "credit"
 # Where the forge gave no id of its own: Gerrit change numbers are unique per

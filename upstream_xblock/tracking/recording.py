@@ -1,10 +1,132 @@
-"""One check's outcome written into a registry record: shared by the block and the sweeps."""
+"""Writing what a check found: into a record, through the block's rules, past deadlocks.
+
+- one check's outcome written into a registry record (shared by the block and the sweeps);
+- applying a block's rules to the stored snapshots of a learner's contributions;
+- retrying work that MySQL/MariaDB chose as a deadlock's victim.
+"""
 
 import logging
+from dataclasses import replace
 
-from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound
-from .evaluation import evaluate_row
-from .pace import likely_changed
+from django.db import OperationalError, connection
+
+from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound, Snapshot
+from ..i18n import gettext_noop as _
+from ..policy import (
+    ACCEPTED,
+    FAILED,
+    PASSED,
+    REJECTED,
+    Check,
+    Identity,
+    distinct_repository_check,
+    evaluate,
+)
+from .credits import learn_forge_id
+from .schedule import likely_changed
+
+# -- a record a mentor vouched for: accepted, with the mentor's reason ------------
+CHECK_ID = "mentor"
+ACCEPTED_BY_MENTOR = _("Accepted by a mentor: %(reason)s")
+WITHDRAWN = _("Course staff withdrew a mentor's acceptance: %(reason)s")
+
+
+def is_vouched(row):
+    """Vouched for, and not withdrawn."""
+    return bool(row.vouched_at) and not row.vouch_withdrawn_at
+
+
+def mentor_check(row):
+    return Check(CHECK_ID, PASSED, ACCEPTED_BY_MENTOR, {"reason": row.vouch_reason}).to_dict()
+
+
+def apply_vouch(row):
+    """Set ``row``'s verdict from the mentor's word (in place)."""
+    row.checks = [mentor_check(row)]
+    row.verdict = ACCEPTED
+    row.qualified_at = row.qualified_at or row.vouched_at
+    row.accepted_at = row.accepted_at or row.vouched_at
+
+
+log = logging.getLogger(__name__)
+
+MYSQL_DEADLOCK = 1213
+ATTEMPTS = 3
+
+
+def is_deadlock(error):
+    return bool(error.args) and error.args[0] == MYSQL_DEADLOCK
+
+
+def retrying_deadlocks(attempt_work, name="work"):
+    """``attempt_work(attempt)``, attempt 1, then again (up to ATTEMPTS) after a deadlock."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return attempt_work(attempt)
+        except OperationalError as error:
+            if not is_deadlock(error) or connection.in_atomic_block or attempt == ATTEMPTS:
+                raise
+            log.info("deadlock in %s, attempt %d: done again", name, attempt)
+    return None  # not reached
+
+
+def _qualified_since(row, snapshot, rules, identity, now):
+    """Since when every check but the waiting period has passed (None: not qualified)."""
+    if not evaluate(snapshot, replace(rules, waiting_days=0), identity).accepted:
+        return None
+    since = row.qualified_at or now
+    if rules.count_merged and snapshot.state == "merged" and snapshot.merged_at:
+        since = min(since, snapshot.merged_at)
+    return since
+
+
+def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
+    """Re-evaluate one row in place (counted or revoked rows keep their verdict).
+
+    ``verified_accounts``: the learner's verified forge accounts (identity layer).
+    """
+    if not row.snapshot and not is_vouched(row):
+        return
+    learn_forge_id(row)
+    if row.awarded_at or row.revoked:
+        return
+    if is_vouched(row):
+        apply_vouch(row)
+        return
+    snapshot = Snapshot.from_dict(row.snapshot)
+    identity = Identity(row.forge_username or None, ownership_code, tuple(verified_accounts))
+    row.qualified_at = _qualified_since(row, snapshot, rules, identity, now)
+    verdict = evaluate(snapshot, rules, identity, now=now, qualified_since=row.qualified_at)
+    row.checks = [check.to_dict() for check in verdict.checks]
+    row.verdict = verdict.verdict
+    row.accepted_at = (row.accepted_at or now) if verdict.accepted else None
+
+
+def repository_of(row):
+    target = (row.snapshot or {}).get("target_repository") or row.project
+    return f"{row.host}/{target}".casefold()
+
+
+def apply_distinct_repositories(rows, rules):
+    """Set-level rule: the second accepted contribution to one repository does not count.
+
+    Rows are taken in registration order; counted (awarded) rows keep their
+    place. Rows are changed in place.
+    """
+    if not rules.distinct_repositories:
+        return
+    counted = set()
+    for row in rows:
+        if row.verdict != ACCEPTED and not row.awarded_at:
+            continue
+        check = distinct_repository_check(repository_of(row), counted)
+        counted.add(repository_of(row))
+        if row.awarded_at:
+            continue
+        row.checks = [*row.checks, check.to_dict()]
+        if check.outcome == FAILED:
+            row.verdict, row.accepted_at = REJECTED, None
+
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,69 @@
-"""When to check a contribution next.
+"""When to check a contribution next, and how often an open one is checked.
 
-Open contributions are checked as often as the host's rate budget allows
-(``pace.py``: a share of it, default half, spread over the host's open
-contributions); outside a sweep, often at first and less often as they age;
-closed ones keep a slow cadence for a while since they can be reopened;
-accepted ones, and merged ones the rules rejected, stop. Errors back off
-exponentially; a rate limit waits for the forge's reset time.
+The host's rate budget decides the pace of open contributions; settled ones
+are checked seldom or never.
 """
 
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..forges import RateLimited
+from ..forges.gerrit import QUERY_TERMS
+from ..forges.gitlab_graphql import per_query
+
+# Hourly budgets when the forge has not said its own (documented where they are):
+# GitHub 5,000 points with a token (60 requests without); gitlab.com 500 requests a minute
+# per address; the others publish none, one request a second is assumed.
+GITHUB_TOKEN_HOURLY, GITHUB_ANONYMOUS_HOURLY = 5000, 60
+GITLAB_COM_HOURLY = 30_000
+ASSUMED_HOURLY = 3600
+RECENT_ACTIVITY = timedelta(days=1)
+ACTIVITY_FIELDS = ("created_at", "first_review_at", "changes_requested_at", "approved_at")
+
+
+def per_unit(forge):
+    """Contributions one unit of ``forge``'s budget reads in a sweep."""
+    if forge.kind == "github":
+        return 50 if forge.token else 1
+    if forge.kind == "gitlab":
+        return per_query(bool(forge.token))
+    if forge.kind == "gerrit":
+        return QUERY_TERMS
+    return 1
+
+
+def hourly_budget(forge, known_limit=None):
+    """The forge's budget an hour: what it said (``known_limit``), else the defaults above."""
+    if known_limit:
+        return known_limit
+    if forge.kind == "github":
+        return GITHUB_TOKEN_HOURLY if forge.token else GITHUB_ANONYMOUS_HOURLY
+    if forge.host == "gitlab.com":
+        return GITLAB_COM_HOURLY
+    return ASSUMED_HOURLY
+
+
+def open_interval_s(forge, open_count, share_percent, known_limit=None):
+    """Seconds between two checks of each of ``open_count`` open contributions on ``forge``."""
+    checks_an_hour = hourly_budget(forge, known_limit) * share_percent / 100 * per_unit(forge)
+    return 3600 * max(open_count, 1) / max(checks_an_hour, 1e-9)
+
+
+def likely_changed(snapshot, now):
+    """Approved and waiting for a merge, or active on the forge in the last day."""
+    if not isinstance(snapshot, dict):
+        return False
+    if snapshot.get("review_decision") == "approved":
+        return True
+    for key in ACTIVITY_FIELDS:
+        value = snapshot.get(key)
+        if isinstance(value, str):
+            try:
+                if now - datetime.fromisoformat(value) <= RECENT_ACTIVITY:
+                    return True
+            except (ValueError, TypeError):
+                continue
+    return False
 
 
 @dataclass(frozen=True)

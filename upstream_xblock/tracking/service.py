@@ -7,17 +7,23 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..forges import Deadline, FetchResult, ForgeError, NotFound, RateLimited
+from ..errors import UpstreamError
+from ..forges import Deadline, ForgeError, NotFound, RateLimited
+from ..i18n import gettext_noop as _
 from ..models import TrackedContribution
 from ..policy import Rules
-from ..i18n import gettext_noop as _
 from . import background
 from .awards import award_if_earned
-from .deadlocks import retrying_deadlocks
 from .budget import RateBudget
 from .credits import alias_of, apply_credits, same_contribution
-from .evaluation import apply_distinct_repositories, evaluate_row
-from .recording import RESULT_FIELDS, fetch_outcome, record_outcome
+from .recording import (
+    RESULT_FIELDS,
+    apply_distinct_repositories,
+    evaluate_row,
+    fetch_outcome,
+    record_outcome,
+    retrying_deadlocks,
+)
 from .schedule import Schedule
 
 MAX_CONTRIBUTIONS_PER_BLOCK = 10
@@ -26,33 +32,14 @@ CLAIM_LEASE = timedelta(seconds=60)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
-class TrackingError(Exception):
-    """A request the registry refuses, with a stable code for the JSON handlers.
-
-    ``template`` is an English message id with ``%(name)s`` placeholders filled
-    from ``params``; the block translates it. ``extra`` goes into the JSON as is.
-    """
-
-    def __init__(self, code, template, status=400, params=None, **extra):
-        self.code, self.template, self.status = code, template, status
-        self.params, self.extra = dict(params or {}), extra
-        super().__init__(template % self.params if self.params else template)
+class TrackingError(UpstreamError):
+    """A request the registry (or the block on its behalf) refuses."""
 
     @classmethod
     def from_forge(cls, error, status=400):
+        """A forge error as the handlers' error (its code, message and ``reason``)."""
         return cls(error.code, error.template, status=status, params=error.params,
                    reason=error.reason)
-
-    @classmethod
-    def from_layer(cls, error):
-        """A lower layer's refusal (``errors.LayerError``: identity, vouching, annotations,
-        the staff table and jobs) as the handlers' error."""
-        return cls(error.code, error.template, status=error.status, params=error.params)
-
-    def as_dict(self, gettext=lambda text: text):
-        message = gettext(self.template)
-        return {"code": self.code, "message": message % self.params if self.params else message,
-                **self.extra}
 
 
 def _already_registered():
@@ -307,3 +294,18 @@ class ContributionTracker:  # pylint: disable=too-many-instance-attributes
             return 0
         seconds = (min(pending) - now).total_seconds()
         return int(min(max(seconds, self.schedule.page_poll_min_s), self.schedule.page_poll_max_s))
+
+
+def has_records(usage_key, learner_id, url=None):
+    """True if ``learner_id`` registered something (the contribution ``url``, if given)
+    in the block ``usage_key``: mentors and staff act only on such learners."""
+    rows = TrackedContribution.objects.filter(usage_key=usage_key, learner_id=learner_id)
+    return (rows.filter(url=url) if url else rows).exists()
+
+
+def anonymous_id_of(usage_key, learner_id):
+    """The learner's anonymous id in the course, as their records keep it ('' if none)."""
+    return TrackedContribution.objects.filter(
+        usage_key=usage_key, learner_id=learner_id).exclude(anonymous_id="").values_list(
+        "anonymous_id", flat=True).first() or ""
+

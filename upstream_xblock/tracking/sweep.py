@@ -26,18 +26,18 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import platform
-from ..forges import Deadline, ForgeError, RateLimited
+from .. import compat
+from ..forges import Deadline, ForgeError, RateLimited, forges_for
 from ..identity.api import accounts_of_learners
+from ..identity.codes import ownership_code
 from ..models import BlockConfig, TrackedContribution
-from ..ownership import ownership_code
 from ..policy import Rules
-from . import outbox
+from . import awards
 from .block_config import rules_from_dict
 from .budget import RateBudget
 from .host_check import HostCheck, NotTried, unexpected
-from .pace import open_interval_s, per_unit
 from .recording import RESULT_FIELDS, record_not_tried, record_outcome
+from .schedule import open_interval_s, per_unit, schedule_for
 from .service import BlockContext, ContributionTracker
 
 log = logging.getLogger(__name__)
@@ -155,8 +155,8 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             return
         now = self.clock()
         try:
-            stats.published = outbox.retry_unpublished(self.publisher, now)
-            outbox.retry_resets(platform.reset_published, now)
+            stats.published = awards.retry_unpublished(self.publisher, now)
+            awards.retry_resets(compat.reset_published, now)
         except Exception:  # pylint: disable=broad-except
             log.exception("sweep: the awards outbox could not be retried")
 
@@ -365,3 +365,11 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         if upcoming is None:
             return cap
         return max(0, min(cap, math.ceil((upcoming - self.clock()).total_seconds())))
+
+
+def site_sweeper(on_progress=None):
+    """The sweeper of the site's settings (shared by the Celery tasks and the
+    ``upstream_xblock_poll`` command, which runs where celery is not installed)."""
+    bucket = compat.global_settings_bucket()
+    return Sweeper(forges_for(bucket), schedule_for(bucket),
+                   publisher=compat.publish_award_in_background, on_progress=on_progress)

@@ -1,40 +1,99 @@
 """Mentors accept what no forge API can see; course staff can withdraw that acceptance.
 
-A vouched contribution is an ordinary registry record of the learner with
-the mentor's word on it (``vouched_at``, ``vouched_by``, ``vouch_reason``):
-it counts like any accepted contribution toward ``required_count`` and is
-awarded through the one award path (``awards.award_if_earned`` and the
-outbox). Three kinds of address:
-
-- a contribution on a configured forge: the record is the forge's own (the
-  learner's record if they registered it, else a new one checked once like a
-  registration, to learn the forge's id of it); it still counts for one
-  learner per course (credits);
-- any other web address (a mailing-list archive, a forge this site does not
-  configure): kept as text and shown as a link, never fetched;
-- no address, a description only.
-
-Withdrawing (staff, with a reason) rejects the record for good; the award is
-revoked through the existing revoke path when it no longer holds without it,
-and the learner's other contributions that counted in it count again.
+A vouch request is validated before anything is stored; a vouched record's
+verdict is accepted, with the mentor's reason.
 """
 
 import hashlib
 import logging
+import unicodedata
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from ..errors import UpstreamError
 from ..forges import ForgeError
+from ..i18n import gettext_noop as _
 from ..models import ContributionAward, ContributionCredit, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check
-from ..i18n import gettext_noop as _
-from . import vouched
 from .awards import NoAward, revoke_award
 from .credits import alias_of, contribution_key, identity_from_snapshot, release
+from .recording import CHECK_ID, WITHDRAWN, is_vouched
 from .service import MAX_CONTRIBUTIONS_PER_BLOCK
-from .vouch_request import VouchError
+
+MAX_REASON = 500
+MAX_DESCRIPTION = 2000
+MAX_URL = 500
+# Characters that make text read differently from what it is (Trojan Source).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+class VouchError(UpstreamError):
+    """A vouch the tracking layer refuses: a stable code, an English template, an HTTP status."""
+
+
+@dataclass(frozen=True)
+class VouchRequest:
+    reason: str
+    url: str = ""
+    description: str = ""
+
+
+def _bad(field, limit):
+    return VouchError("bad_request", _("Send %(field)s as text of at most %(limit)s characters, "
+                                       "without control characters."),
+                      params={"field": field, "limit": limit})
+
+
+def clean_text(value, field, limit, multiline=False):
+    """``value`` stripped, or VouchError: text, 1..limit characters, no control characters."""
+    if not isinstance(value, str):
+        raise _bad(field, limit)
+    value = value.strip()
+    allowed = "\n\t" if multiline else ""
+    if not value or len(value) > limit or any(
+            (unicodedata.category(c) == "Cc" and c not in allowed) or c in BIDI_CONTROLS
+            for c in value):
+        raise _bad(field, limit)
+    return value
+
+
+def clean_url(value):
+    """A plain absolute http(s) URL with a host name, no credentials, no spaces."""
+    url = clean_text(value, "url", MAX_URL)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        raise _invalid_url() from None
+    if parts.scheme not in ("http", "https") or not host or not port_ok \
+            or parts.username is not None or any(c.isspace() for c in url) \
+            or not all(c.isalnum() or c in ".-" for c in host):
+        raise _invalid_url()
+    return url
+
+
+def _invalid_url():
+    return VouchError("invalid_url", _("Give the contribution's address as a web address "
+                                       "starting with https:// or http://."))
+
+
+def parse_vouch(data):
+    """A VouchRequest from the handler's JSON: a reason, and a URL or a description (or both)."""
+    reason = clean_text(data.get("reason"), "reason", MAX_REASON)
+    url = data.get("url")
+    description = data.get("description")
+    url = "" if url in (None, "") else clean_url(url)
+    description = "" if description in (None, "") else clean_text(
+        description, "description", MAX_DESCRIPTION, multiline=True)
+    if not url and not description:
+        raise VouchError("bad_request", _("Give the contribution's address (url) or describe "
+                                          "it (description)."))
+    return VouchRequest(reason=reason, url=url, description=description)
+
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +159,7 @@ def _ensure_vouchable(row):
     if row.revoked:
         raise VouchError("revoked", _("Course staff took this contribution back; it cannot be "
                                       "accepted again."), status=409)
-    if vouched.is_vouched(row):
+    if is_vouched(row):
         raise VouchError("already_vouched", ALREADY_VOUCHED,
                          status=409)
     if row.awarded_at:
@@ -155,7 +214,7 @@ def withdraw(tracker, url, staff_id, reason, now):
     """
     context = tracker.context
     rows = tracker.rows()
-    row = next((r for r in rows if r.url == url and vouched.is_vouched(r)), None)
+    row = next((r for r in rows if r.url == url and is_vouched(r)), None)
     if row is None:
         raise VouchError("not_vouched", _("No mentor accepted this contribution of this "
                                            "learner."), status=404)
@@ -203,7 +262,7 @@ def _award_without(award, row, rows, context, staff_id, reason, now):
 
 
 def _reject(row, staff_id, reason, now):
-    check = Check(vouched.CHECK_ID, FAILED, vouched.WITHDRAWN, {"reason": reason}).to_dict()
+    check = Check(CHECK_ID, FAILED, WITHDRAWN, {"reason": reason}).to_dict()
     row.vouch_withdrawn_at, row.vouch_withdrawn_by = now, staff_id
     row.revoked, row.verdict, row.accepted_at, row.awarded_at = True, REJECTED, None, None
     row.checks, row.next_check_at = [check], None

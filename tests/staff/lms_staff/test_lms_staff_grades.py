@@ -8,10 +8,10 @@ from xblock.scorable import Score
 
 from tests.lms_awards.lms_runtime import call, lms_block
 from tests.lms_awards.test_grade_path import PR, REPO, completion_of, score_of
-from upstream_xblock import platform
+from upstream_xblock import compat
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.staff.models import AuditEntry
-from upstream_xblock.tracking import outbox
+from upstream_xblock.tracking import awards
 
 
 def user(name):
@@ -34,7 +34,7 @@ def test_bulk_accept_is_published_by_the_outbox_as_the_blocks_points(lms_forges)
                         {"action": "accept", "learner_ids": [str(ada.pk)], "reason": "Vouched"})
     assert status == 200 and body["count"] == 1, body
     assert score_of("anon-ada") is None  # in the outbox until a sweep publishes it
-    assert outbox.retry_unpublished(platform.publish_award_in_background, timezone.now()) == 1
+    assert awards.retry_unpublished(compat.publish_award_in_background, timezone.now()) == 1
     assert score_of("anon-ada") == (4, 4) and completion_of(ada) == 1.0
     entry = AuditEntry.objects.get(action="accept")
     assert (entry.actor_id, entry.actor_username) == (str(staff.pk), str(staff.pk))

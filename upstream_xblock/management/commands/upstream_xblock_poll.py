@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...tracking.site import site_sweeper
+from ...tracking.sweep import site_sweeper
 
 
 class Command(BaseCommand):

@@ -1,0 +1,314 @@
+"""The learner's role: their page, its JSON handlers and their identity panel.
+
+The page shows the contributions, their timeline and checks, and the form to
+register one. Register, withdraw and "Check now" are throttled per learner
+(they spend the site's shared forge budget); where Celery runs, the checks they
+need go to a task and the answer shows the contribution as being checked. The
+identity panel lets the learner prove forge accounts are theirs.
+"""
+
+import json
+
+from django.utils import timezone, translation
+from web_fragments.fragment import Fragment
+from xblock.core import XBlock
+
+from .. import compat
+from ..forges import ConfigurationError, forges_for
+from ..i18n import gettext_noop as _
+from ..identity import api as identity_api
+from ..identity.codes import verify_by_code
+from ..identity.linked import verify_linked_accounts
+from ..identity.views import panel_json
+from ..throttle import Throttle, Throttled
+from ..tracking import background
+from ..tracking.schedule import schedule_for
+from ..tracking.service import TrackingError
+from .handlers import json_api, text_field
+from .resources import load_text, page_uid, render_template
+
+# One made-up address shape per forge kind, as learners paste them.
+EXAMPLE_PATHS = {
+    "github": "/owner/project/pull/123",
+    "gitea": "/owner/project/pulls/123",
+    "gitlab": "/group/project/-/merge_requests/123",
+    "gerrit": "/c/project/+/123456",
+}
+
+
+def example_url(registry, accepted_hosts=()):
+    """An address on the first accepted host (github.com first when every host is)."""
+    hosts = [h for h in (accepted_hosts or ()) if h in registry]
+    if not hosts:
+        configured = registry.hosts()
+        hosts = ["github.com"] if "github.com" in configured else configured[:1]
+    if not hosts:
+        return ""
+    forge = registry.get(hosts[0])
+    base = forge.web_url.rstrip("/") if forge.web_url else f"https://{forge.host}"
+    return base + EXAMPLE_PATHS.get(forge.kind, "/")
+
+
+def accepted_host_names(registry, accepted_hosts=()):
+    """The hosts learners may use here, for "Accepted: a, b" (empty: any configured)."""
+    return [h for h in (accepted_hosts or ()) if h in registry]
+
+
+def js_strings(gettext):
+    return {
+        "registering": gettext("Registering…"),
+        "checking": gettext("Checking…"),
+        "withdraw": gettext("Withdraw"),
+        "withdraw_label": gettext("Withdraw %(title)s"),
+        "withdraw_confirm": gettext("Withdraw this contribution?"),
+        "withdrawn": gettext("Withdrawn: %(title)s."),
+        "registered": gettext("Registered: %(title)s."),
+        "open_link": gettext("%(title)s (opens on the forge in a new tab)"),
+        "checked": gettext("Checked %(when)s"),
+        "next_check": gettext("next check %(when)s"),
+        "being_checked": gettext("being checked now"),
+        "not_checked": gettext("Not checked yet"),
+        "settled": gettext("no more checks needed"),
+        "repository": gettext("Repository: %(repository)s #%(number)s"),
+        "counted": gettext("Counted for your grade"),
+        "network_error": gettext("Could not reach the course server. Retrying…"),
+        "passed": gettext("Passed:"),
+        "failed": gettext("Not met:"),
+        "waiting": gettext("Waiting:"),
+        "no_contributions": gettext("You have not registered a contribution yet."),
+        "untitled": gettext("(title not known yet)"),
+        "ownership_code": gettext("Your ownership code is %(code)s: put it in the description of "
+                                  "your contribution so that we know it is yours."),
+        "timeline": gettext("Timeline"),
+        "timeline_label": gettext("Timeline of %(title)s"),
+        "step_done": gettext("done"),
+        "step_todo": gettext("not yet"),
+        "date_unknown": gettext("date not known"),
+        "checks_title": gettext("Checks"),
+        "register_another": gettext("Register another contribution"),
+        "check_again": gettext("You can check again %(when)s."),
+        "notes_title": gettext("Notes from your mentor"),
+        "from_mentor": gettext("From your mentor"),
+        "note_by": gettext("%(author)s, %(when)s"),
+        "note_edited": gettext("(edited)"),
+        "note_new": gettext("New note from your mentor %(author)s: %(text)s"),
+    }
+
+
+SETTLED_POLL_S = 60
+
+
+class LearnerMixin:
+    """The learner's page, their JSON handlers and their identity panel."""
+
+    def learner_view(self, context=None):  # pylint: disable=unused-argument
+        """The learner's page (and a signed-out visitor's)."""
+        gettext = compat.gettext(self)
+        signed_out = not compat.learner_id(self)
+        initial, configuration_error, example, hosts, tracker = None, False, "", [], None
+        check_interval_s = 0
+        try:
+            bucket = compat.settings_bucket(self)
+            if not signed_out:
+                tracker = self._tracker()
+                rows = tracker.rows()
+                initial = self._status(tracker, rows, tracker.award(rows))
+            forges, schedule = ((forges_for(bucket), schedule_for(bucket)) if tracker is None
+                                else (tracker.forges, tracker.schedule))
+            registry = forges.registry
+            check_interval_s = schedule.manual_min_interval_s
+            example = example_url(registry, self.accepted_hosts)
+            hosts = accepted_host_names(registry, self.accepted_hosts)
+        except ConfigurationError:
+            configuration_error = True
+        # The initial state holds forge-written text (titles): it travels in an
+        # HTML-escaped attribute, never in the runtime's unescaped JSON <script>.
+        init = {"status": initial, "usernames": self.forge_usernames or {},
+                # "Check now" is offered only when the server would accept it.
+                "check_now_interval_s": check_interval_s,
+                # Once nothing is left to check, the page still asks this seldom, so that
+                # a mentor's new note shows without a reload.
+                "settled_poll_s": SETTLED_POLL_S,
+                "language": translation.get_language() or "en", "text": js_strings(gettext)}
+        html = render_template("learner.html", {
+            "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
+            "display_name": self._default_translated("display_name", gettext),
+            "instructions": self._default_translated("instructions", gettext),
+            "url_example": example, "accepted_hosts": ", ".join(hosts),
+            "uid": page_uid(self),
+            "init_json": json.dumps(init),
+            # Another module's panel (verified forge accounts) renders inside this page.
+            "identity_panel": ("" if signed_out or configuration_error
+                               else self.identity_panel_html(gettext, tracker)),
+        }, self.runtime.service(self, "i18n"))
+        fragment = Fragment(html)
+        fragment.add_css(load_text("static", "css/learner.css"))
+        fragment.add_css(load_text("static", "css/identity.css"))
+        fragment.add_javascript(load_text("static", "js/common.js"))
+        fragment.add_javascript(load_text("static", "js/learner_render.js"))
+        fragment.add_javascript(load_text("static", "js/learner.js"))
+        fragment.add_javascript(load_text("static", "js/identity.js"))
+        # learner.js starts the learner's view and the identity panel beside it.
+        fragment.initialize_js("UpstreamContributionLearnerView")
+        return fragment
+
+    def _default_translated(self, name, gettext):
+        """A field's value; its untouched default is shown in the learner's language."""
+        value = getattr(self, name)
+        return gettext(value) if value == self.fields[name].default else value
+
+    def _throttle(self, action):
+        throttle = Throttle.from_settings(compat.settings_bucket(self))
+        try:
+            throttle.hit(action, compat.learner_id(self))
+        except Throttled as throttled:
+            raise TrackingError(throttled.code, throttled.template, status=429,
+                                params={"seconds": throttled.retry_in_s},
+                                retry_in_s=throttled.retry_in_s) from None
+
+    @XBlock.handler
+    @json_api
+    def register(self, data):
+        url = data.get("url")
+        username = data.get("forge_username", "")
+        if not isinstance(url, str) or not isinstance(username, str):
+            raise TrackingError("bad_request", _("Send the address as text."))
+        self._throttle("register")
+        tracker = self._tracker()
+        row, rows, award = tracker.register(url, username)
+        background.ensure_polling()
+        if username.strip():
+            self.forge_usernames = {**(self.forge_usernames or {}), row.host: username.strip()}
+        status = self._status(tracker, rows, award)
+        stored = next(c for c in status["contributions"] if c["url"] == row.url)
+        return {"contribution": stored, "status": status}
+
+    @XBlock.handler
+    @json_api
+    def status(self, data):  # pylint: disable=unused-argument
+        tracker = self._tracker()
+        return self._status(tracker, *tracker.status())
+
+    @XBlock.handler
+    @json_api
+    def check_now(self, data):  # pylint: disable=unused-argument
+        self._throttle("check_now")
+        tracker = self._tracker()
+        return self._status(tracker, *tracker.check_now())
+
+    @XBlock.handler
+    @json_api
+    def withdraw(self, data):
+        url = data.get("url")
+        if not isinstance(url, str):
+            raise TrackingError("bad_request", _("Send the address as text."))
+        self._throttle("withdraw")
+        tracker = self._tracker()
+        tracker.withdraw(url)
+        rows = tracker.rows()
+        return self._status(tracker, rows, tracker.award(rows))
+
+    def identity_panel(self, tracker=None):
+        """The panel's data; from the learner's ``tracker`` where one was built already (its
+        context read their verified accounts, it holds the forges)."""
+        if tracker is None:
+            learner_id = compat.learner_id(self)
+            accounts = identity_api.accounts_of(learner_id)
+            registry = forges_for(compat.settings_bucket(self)).registry
+        else:
+            learner_id, accounts = tracker.context.learner_id, tracker.context.verified_accounts
+            registry = tracker.forges.registry
+        return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()))
+
+    def identity_panel_html(self, gettext, tracker):
+        """The panel, rendered inside the learner's page (identity.js drives it).
+
+        Only where the block checks authorship; open until the learner has verified an
+        account (several blocks in a unit each have it: once verified, it stays closed).
+        """
+        if not self.require_author:
+            return ""
+        panel = self.identity_panel(tracker)
+        init = {"identity": panel, "text": identity_js_strings(gettext)}
+        return render_template("identity.html", {
+            "open": not panel["accounts"],
+            "uid": page_uid(self),
+            "identity_json": json.dumps(init),
+            "linked_available": compat.has_third_party_auth(),
+        }, self.runtime.service(self, "i18n"))
+
+    def _identity_call(self, action):
+        """Run ``action``; answer the panel and the status, both from one tracker."""
+        action()
+        tracker = self._tracker()
+        rows, award = tracker.settle()
+        return {"identity": self.identity_panel(tracker),
+                "status": self._status(tracker, rows, award)}
+
+    @XBlock.handler
+    @json_api
+    def identity(self, data):  # pylint: disable=unused-argument
+        """The panel's data: verified accounts, the learner's code, ways to verify."""
+        return {"identity": self.identity_panel()}
+
+    @XBlock.handler
+    @json_api
+    def verify_code(self, data):
+        """``{"url"}``: the learner posted their code on that contribution."""
+        url = text_field(data, "url")
+        forges = forges_for(compat.settings_bucket(self))
+        return self._identity_call(
+            lambda: verify_by_code(forges, compat.learner_id(self), url, timezone.now()))
+
+    @XBlock.handler
+    @json_api
+    def verify_linked(self, data):  # pylint: disable=unused-argument
+        """The accounts the learner linked to the site (third-party auth)."""
+        registry = forges_for(compat.settings_bucket(self)).registry
+        return self._identity_call(
+            lambda: verify_linked_accounts(compat.learner_id(self), registry, timezone.now()))
+
+    @XBlock.handler
+    @json_api
+    def forget_account(self, data):
+        """``{"host", "account_id"}``: the learner removes one of their verified accounts."""
+        host, account_id = text_field(data, "host"), text_field(data, "account_id")
+
+        def forget():
+            if not identity_api.forget(compat.learner_id(self), host, account_id):
+                raise TrackingError("not_found", _("This account is not verified for you."),
+                                    status=404)
+
+        return self._identity_call(forget)
+
+
+
+
+
+
+
+
+def identity_js_strings(gettext):
+    """The panel's own strings, translated on the server."""
+    return {
+        "account_line": gettext("%(username)s on %(host)s (%(method)s)"),
+        "methods": {
+            "oauth": gettext("signed in on the forge"),
+            "linked": gettext("linked to your profile"),
+            "comment_code": gettext("code posted in a comment"),
+            "description_code": gettext("code in a description"),
+            "vouched": gettext("vouched for by your course team"),
+        },
+        "remove": gettext("Remove"),
+        "remove_label": gettext("Remove %(username)s on %(host)s"),
+        "remove_confirm": gettext("Remove %(username)s on %(host)s from your verified accounts? "
+                                  "Its contributions will not count until you verify it again."),
+        "removed": gettext("%(username)s on %(host)s is no longer verified."),
+        "verify_with": gettext("Verify with %(forge)s (opens in a new tab)"),
+        "verified": gettext("Verified: %(username)s on %(host)s. Your contributions are checked "
+                            "again with it."),
+        "nothing_new": gettext("No new account was verified."),
+        "checking": gettext("Checking…"),
+        "url_needed": gettext("Give the address of the contribution where you posted your code."),
+        "network_error": gettext("Could not reach the course server. Try again."),
+    }

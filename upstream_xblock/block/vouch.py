@@ -1,0 +1,169 @@
+"""Vouching: mentors accept a learner's contribution or forge account; staff withdraw it.
+
+``vouch`` (mentors and staff) and ``revoke_vouch`` (staff only) act on another
+learner's records: the learner (``learner_id``, the ``learner.id`` of a
+``progress`` row) must have registered something in this block. The award
+such an act makes is published for that learner in the background path (the
+mentor's own request must not carry the learner's grade events), and never
+from Studio's preview, which shows draft rules. The dialog's HTML, strings and
+module are added to the mentors' progress view.
+"""
+
+import functools
+import json
+
+from django.utils import timezone
+from xblock.core import XBlock
+
+from .. import compat
+from ..forges import ForgeError, Snapshot, forges_for
+from ..i18n import gettext_noop as _
+from ..identity import api as identity_api
+from ..tracking import awards, vouching
+from ..tracking.schedule import schedule_for
+from ..tracking.service import BlockContext, ContributionTracker, TrackingError, anonymous_id_of
+from ..tracking.vouching import MAX_DESCRIPTION, MAX_REASON, MAX_URL, clean_text, parse_vouch
+from .handlers import learner_of, mentors_only, staff_only, text_field
+from .presenters import contribution_json
+from .resources import load_text, page_uid, render_template
+
+
+def add_vouch_dialog(block, fragment):
+    """Add the dialog's HTML, CSS and JS to the progress view's ``fragment``.
+
+    The module is always added (progress.js starts it beside the table); without
+    the dialog's HTML it does nothing.
+    """
+    fragment.add_javascript(load_text("static", "js/vouch.js"))
+    if compat.in_studio_preview(block):
+        return
+    gettext = compat.gettext(block)
+    init = {"text": vouch_strings(gettext), "staff": compat.is_staff(block)}
+    fragment.add_content(render_template("vouch.html", {
+        "init_json": json.dumps(init),
+        "uid": page_uid(block),
+        "max_reason": MAX_REASON,
+        "max_description": MAX_DESCRIPTION, "max_url": MAX_URL,
+    }, block.runtime.service(block, "i18n")))
+    fragment.add_css(load_text("static", "css/vouch.css"))
+
+
+def vouch_strings(gettext):
+    """The dialog's own strings, translated on the server."""
+    return {
+        "open": gettext("Accept a contribution of %(username)s"),
+        "title": gettext("Accept a contribution of %(username)s"),
+        "need_url_or_description": gettext("Give the contribution's address or describe it."),
+        "need_reason": gettext("Say why you accept it."),
+        "accepted": gettext("Accepted for %(username)s."),
+        "completed": gettext("Accepted for %(username)s: this activity is now complete for "
+                             "them."),
+        "withdraw": gettext("Withdraw"),
+        "withdraw_label": gettext("Withdraw the acceptance of %(title)s"),
+        "withdraw_reason": gettext("Why course staff withdraw it"),
+        "withdrawn": gettext("The mentor's acceptance was withdrawn."),
+        "none_vouched": gettext("No contribution of this learner was accepted by a mentor."),
+        "network_error": gettext("Could not reach the course server."),
+        "error": gettext("Not accepted: %(message)s"),
+    }
+
+
+def refusing_studio_preview(method):
+    """Refuse Studio's preview, which shows draft rules."""
+
+    @functools.wraps(method)
+    def wrapper(self, data):
+        if compat.in_studio_preview(self):
+            raise TrackingError("preview", _("Studio's preview shows draft rules: accept "
+                                             "contributions in the course itself."), status=403)
+        return method(self, data)
+
+    return wrapper
+
+
+class VouchMixin:
+    """``vouch``, ``revoke_vouch`` and ``vouch_identity``."""
+
+    @XBlock.handler
+    @mentors_only
+    @refusing_studio_preview
+    def vouch(self, data):
+        """``{"learner_id", "reason", "url"?, "description"?}`` → the accepted contribution."""
+        learner = learner_of(self, data)
+        request = parse_vouch(data)
+        tracker = self._tracker_of(learner)
+        row, _rows, award = vouching.vouch(tracker, request, compat.learner_id(self),
+                                           timezone.now())
+        return {"learner_id": learner, "completed": award is not None,
+                "contribution": contribution_json(row, compat.gettext(self), timezone.now())}
+
+    @XBlock.handler
+    @staff_only
+    @refusing_studio_preview
+    def revoke_vouch(self, data):
+        """``{"learner_id", "url", "reason"}``: course staff withdraw a mentor's acceptance."""
+        learner = learner_of(self, data)
+        url = clean_text(data.get("url"), "url", 500)
+        reason = clean_text(data.get("reason"), "reason", MAX_REASON)
+        now = timezone.now()
+        revocation, award = vouching.withdraw(self._tracker_of(learner), url,
+                                              compat.learner_id(self), reason, now)
+        if revocation is not None:
+            # The grade the award published is reset now, or by the next sweep if this fails.
+            awards.reset(revocation, compat.reset_published, now)
+        return {"learner_id": learner, "withdrawn": True, "completed": award is not None,
+                "award_revoked": revocation is not None}
+
+    def _tracker_of(self, learner):
+        """The tracker of another learner of this block, with this block's rules."""
+        usage = compat.usage_key(self)
+        anonymous = anonymous_id_of(usage, learner)
+        bucket = compat.settings_bucket(self)
+        return ContributionTracker(self._context(learner, anonymous), forges_for(bucket),
+                                   schedule_for(bucket),
+                                   publisher=compat.publish_award_in_background)
+
+    @XBlock.handler
+    @mentors_only
+    def vouch_identity(self, data):
+        """Mentors and staff: ``{"learner_id", "reason", "url"}`` (the author of that learner's
+        registered contribution) or ``{"learner_id", "reason", "host", "account_id",
+        "username"}``. A listed mentor vouches only for learners of this block; course staff
+        for any learner of the site."""
+        if compat.is_staff(self):
+            learner = text_field(data, "learner_id")
+        else:
+            learner = learner_of(self, data)
+        reason = text_field(data, "reason")
+        if data.get("url") is not None:
+            host, account_id, username = self._author_of(learner, text_field(data, "url"))
+        else:
+            host, username = text_field(data, "host"), text_field(data, "username")
+            account_id = text_field(data, "account_id")
+            if host not in forges_for(compat.settings_bucket(self)).registry:
+                raise TrackingError("unsupported_host", _("This forge is not configured."))
+        account = identity_api.vouch(learner, host, account_id, username,
+                                     compat.learner_id(self), reason, timezone.now())
+        return {"vouched": True, "learner_id": learner,
+                "account": {"host": account.host, "account_id": account.account_id,
+                            "username": account.username, "method": account.method}}
+
+    def _author_of(self, learner, url):
+        """(host, account id, user name) of the author of ``learner``'s registered ``url``."""
+        forges = forges_for(compat.settings_bucket(self))
+        try:
+            canonical = forges.parse(url).url
+        except ForgeError as error:
+            raise TrackingError.from_forge(error) from None
+        row = self._registered(learner, canonical)
+        if row is None or not row.snapshot:
+            raise TrackingError("not_registered", _(
+                "This learner has no checked contribution at this address here."), status=404)
+        snapshot = Snapshot.from_dict(row.snapshot)
+        account_id = snapshot.author_id or f"name:{snapshot.author.casefold()}"
+        return snapshot.host, account_id, snapshot.author
+
+    def _registered(self, learner, canonical_url):
+        context = BlockContext(usage_key=compat.usage_key(self), learner_id=learner)
+        rows = ContributionTracker(context, forges=None).rows()
+        return next((row for row in rows if row.url == canonical_url), None)

@@ -1,0 +1,121 @@
+"""Publishing an award (score and completion) and resetting it: edx-submissions and
+edx-completion in the LMS, the learner's block state in the workbench.
+"""
+
+from .viewing import publishing_blocked
+
+
+def _in_the_lms():
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    return apps.is_installed("submissions") and apps.is_installed("completion")
+
+def published_points(points):
+    """The points edx-submissions can hold: whole numbers (it stores them as integers)."""
+    return max(int(round(points or 0)), 0)
+
+def publish_award(award, block=None):
+    """Hand one award to the platform: the one grade path, in a request or in the background.
+
+    Returns False when this request may not publish (Studio or LMS preview,
+    masquerade): nothing is written and the award stays in the outbox. Raises
+    if the platform failed; what was written before the failure is marked on
+    ``award`` (``score_published``, ``completion_published``) so a retry does
+    not write it twice.
+
+    In the LMS: the score in edx-submissions (keyed by the learner's anonymous
+    id; the LMS reads it as already weighted, so it is score × points out of
+    points), then completion where completion tracking is on. A block with 0
+    points publishes completion only. In the workbench: the learner's block state.
+    """
+    if block is not None and publishing_blocked(block):
+        return False
+    if _in_the_lms():
+        _lms_publish(award)
+    else:
+        _workbench_publish(award, block)
+    return True
+
+def publish_award_in_background(award):
+    """The same grade path for a learner who is not there (sweeps, tasks, outbox retries)."""
+    return publish_award(award)
+
+def _student_item(award, anonymous):
+    return {"student_id": anonymous, "course_id": award.course_key,
+            "item_id": award.usage_key, "item_type": "upstream_contribution"}
+
+def _lms_publish(award):
+    # pylint: disable=import-outside-toplevel
+    from submissions import api as submissions_api
+    points = published_points(award.points)
+    if points and not award.score_published:
+        anonymous = _anonymous_id_of(award)
+        submission = submissions_api.create_submission(
+            _student_item(award, anonymous), {"contributions": list(award.contributions)})
+        submissions_api.set_score(submission["uuid"], int(round(award.score * points)), points)
+        award.score_published = True
+    if not award.completion_published and _completion_tracking_on():
+        _submit_completion(award, 1.0)
+        award.completion_published = True
+
+def _completion_tracking_on():
+    # pylint: disable-next=import-outside-toplevel
+    from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH
+    return ENABLE_COMPLETION_TRACKING_SWITCH.is_enabled()
+
+def _submit_completion(award, value):
+    # pylint: disable=import-outside-toplevel
+    from completion.models import BlockCompletion
+    from opaque_keys.edx.keys import UsageKey
+    BlockCompletion.objects.submit_completion(
+        user=_user_of(award), block_key=UsageKey.from_string(award.usage_key), completion=value)
+
+def _user_of(award):
+    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    return get_user_model().objects.get(pk=int(award.learner_id))
+
+def _anonymous_id_of(award):
+    """The learner's anonymous id in the course (stored at registration; else the LMS's)."""
+    if award.anonymous_id:
+        return award.anonymous_id
+    # pylint: disable=import-outside-toplevel
+    from common.djangoapps.student.models import anonymous_id_for_user
+    from opaque_keys.edx.keys import CourseKey
+    return anonymous_id_for_user(_user_of(award), CourseKey.from_string(award.course_key))
+
+def _workbench_publish(award, block):
+    """The workbench keeps no grades: the learner's block state carries the score."""
+    if block is None:
+        block = _workbench_block(award)
+        block.earned_score = award.score
+        block.save()
+    else:
+        block.earned_score = award.score
+        # The workbench runtime's own events (raw score, scaled by the runtime like the LMS's).
+        block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
+        block.runtime.publish(block, "completion", {"completion": 1.0})
+    award.score_published = True
+
+def _workbench_block(award):
+    # pylint: disable=import-outside-toplevel
+    from workbench.runtime import WorkbenchRuntime
+    from workbench.scenarios import get_scenarios
+    get_scenarios()  # the workbench maps usage ids to blocks in memory, per process
+    return WorkbenchRuntime(award.learner_id).get_block(award.usage_key)
+
+def reset_published(revocation):
+    """Undo exactly what an award published (``reset_score``, ``reset_completion``).
+
+    In the LMS: edx-submissions' reset score and a completion of 0; in the
+    workbench: the learner's block state. Raises if the platform failed.
+    """
+    if _in_the_lms():
+        if revocation.reset_score:
+            from submissions import api as submissions_api  # pylint: disable=C0415
+            submissions_api.reset_score(_anonymous_id_of(revocation), revocation.course_key,
+                                        revocation.usage_key)
+        if revocation.reset_completion and _completion_tracking_on():
+            _submit_completion(revocation, 0.0)
+    elif revocation.reset_score:
+        block = _workbench_block(revocation)
+        block.earned_score = None
+        block.save()

@@ -1,0 +1,134 @@
+"""The runtime as the block sees it: settings bucket, who and where, translations, Studio.
+
+Also Studio's side: the course-published signal and a course's published blocks.
+"""
+
+import json
+import logging
+import os
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+SETTINGS_BUCKET = "upstream_xblock"
+
+CONFIG_ENV = "UPSTREAM_XBLOCK_CONFIG"
+
+@lru_cache(maxsize=4)
+def _bucket_from_file(path, _mtime):
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+def settings_bucket(block):
+    """XBLOCK_SETTINGS["upstream_xblock"] through the settings service; else the env file."""
+    service = block.runtime.service(block, "settings")
+    if service is not None:
+        bucket = service.get_settings_bucket(block, default={})
+        if bucket:
+            return bucket
+    return _bucket_from_environment()
+
+def global_settings_bucket():
+    """The same bucket for work done without a block (sweeps, tasks, commands)."""
+    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    bucket = (getattr(settings, "XBLOCK_SETTINGS", {}) or {}).get(SETTINGS_BUCKET)
+    return bucket or _bucket_from_environment()
+
+def _bucket_from_environment():
+    path = os.environ.get(CONFIG_ENV)
+    if path:
+        try:
+            return _bucket_from_file(path, os.stat(path).st_mtime)
+        except (OSError, ValueError):
+            log.error("cannot read the forge configuration named by %s", CONFIG_ENV)
+    return {}
+
+def _current_user(block):
+    service = block.runtime.service(block, "user")
+    return service.get_current_user() if service is not None else None
+
+def learner_id(block):
+    """The runtime's id for the learner, as a string ('' when anonymous)."""
+    user_id = block.scope_ids.user_id
+    return "" if user_id is None else str(user_id)
+
+def anonymous_id(block):
+    user = _current_user(block)
+    return (user.opt_attrs.get("edx-platform.anonymous_user_id") or "") if user else ""
+
+def course_key(block):
+    return str(getattr(block.scope_ids.usage_id, "course_key", "") or "")
+
+def usage_key(block):
+    return str(block.scope_ids.usage_id)
+
+def course_start(block):
+    """The course's start date in the LMS and Studio; None in the workbench or if unknown."""
+    course = getattr(block.scope_ids.usage_id, "course_key", None)
+    if course is None:
+        return None
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from xmodule.modulestore.django import modulestore
+    except ImportError:
+        return None
+    try:
+        descriptor = modulestore().get_course(course)
+    except Exception:  # pylint: disable=broad-except
+        log.warning("could not read the start date of %s", course)
+        return None
+    return getattr(descriptor, "start", None)
+
+def is_staff(block):
+    """Course staff (the LMS says so through the user service; never in the workbench)."""
+    user = _current_user(block)
+    return bool(user and user.opt_attrs.get("edx-platform.user_is_staff"))
+
+def username(block):
+    """The current user's name: the LMS user service's, else (the workbench) the student id."""
+    user = _current_user(block)
+    name = user.opt_attrs.get("edx-platform.username") if user else None
+    return str(name) if name else learner_id(block)
+
+def gettext(block):
+    """The runtime's translation function (identity if the runtime has no i18n service)."""
+    service = block.runtime.service(block, "i18n")
+    return service.gettext if service is not None else (lambda text: text)
+
+def request_is_by_learner(request, learner_id):
+    """Is this plain Django request (not a block handler) made by ``learner_id``?
+
+    In the LMS a learner id is a user id and the request must be signed in as
+    that user. The workbench has no sign-in (its learners are named by
+    ``?student=``): there, a request signed in as nobody is taken as the learner's.
+    """
+    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return str(user.pk) == str(learner_id)
+    return not (apps.is_installed("lms.djangoapps.courseware") or str(learner_id).isdigit())
+
+
+def connect_course_published(receiver):
+    """Call ``receiver(course_key)`` when Studio publishes a course (Studio only)."""
+    try:
+        # pylint: disable-next=import-outside-toplevel
+        from xmodule.modulestore.django import SignalHandler
+    except ImportError:
+        return False
+
+    def on_course_published(sender, course_key, **kwargs):  # pylint: disable=unused-argument
+        receiver(course_key)
+
+    SignalHandler.course_published.connect(on_course_published, weak=False,
+                                           dispatch_uid="upstream_xblock.course_published")
+    return True
+
+def published_blocks(course_key, block_type):
+    """The published version of every block of ``block_type`` in a course."""
+    # pylint: disable=import-outside-toplevel
+    from xmodule.modulestore import ModuleStoreEnum
+    from xmodule.modulestore.django import modulestore
+    store = modulestore()
+    with store.branch_setting(ModuleStoreEnum.Branch.published_only, course_key):
+        return list(store.get_items(course_key, qualifiers={"category": block_type}))
