@@ -61,9 +61,10 @@ class Finding:
 
 
 def mysql8_connection():
-    """Django's MySQL backend for a MySQL 8.0 server, never connected: it only names column types."""
-    try:
-        from django.db.backends.mysql.base import DatabaseWrapper  # pylint: disable=import-outside-toplevel
+    """Django's MySQL backend for a MySQL 8.0 server, never connected: it names column types."""
+    try:  # imported here: the backend needs mysqlclient, which the rest of the tests do not
+        # pylint: disable-next=import-outside-toplevel
+        from django.db.backends.mysql.base import DatabaseWrapper
     except ImproperlyConfigured as err:
         raise RuntimeError("Django's MySQL backend needs mysqlclient: "
                            "pip install -r requirements/mariadb.in") from err

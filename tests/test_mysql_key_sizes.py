@@ -39,8 +39,9 @@ def test_the_walk_sees_every_key_the_models_declare(mysql):
     sized = {key: width for _model, key, width, _ in widths_in_state(state, APP, mysql)}
     declared = set()
     for model in apps.get_app_config(APP).get_models():
-        declared |= {c.name for c in model._meta.constraints}  # noqa: SLF001  pylint: disable=protected-access
-        declared |= {i.name for i in model._meta.indexes}  # noqa: SLF001  pylint: disable=protected-access
+        meta = model._meta  # noqa: SLF001  pylint: disable=protected-access
+        declared |= {constraint.name for constraint in meta.constraints}
+        declared |= {index.name for index in meta.indexes}
     assert declared and declared <= set(sized)
     assert all(0 < sized[name] <= MAX_KEY_BYTES for name in declared)
 
@@ -78,7 +79,7 @@ def state_of(*operations):
 
 
 def old_0001_contribution(**meta):
-    """The first development migration's contribution table (its key: 255 + 255 + 500 characters)."""
+    """The first development migration's contribution table (key: 255 + 255 + 500 characters)."""
     return migrations.CreateModel("TrackedContribution", [
         ("id", models.BigAutoField(primary_key=True)),
         ("usage_key", models.CharField(max_length=255, db_index=True)),
@@ -151,14 +152,16 @@ class Migration(migrations.Migration):
                             models.CharField(max_length=64, default="")),
         migrations.RemoveConstraint("trackedcontribution", "upstream_unique_contribution"),
         migrations.AddConstraint("trackedcontribution", models.UniqueConstraint(
-            fields=("usage_key", "learner_id", "url_hash"), name="upstream_unique_contribution_key")),
+            fields=("usage_key", "learner_id", "url_hash"),
+            name="upstream_unique_contribution_key")),
         migrations.AlterField("trackedcontribution", "url", models.CharField(max_length=2048)),
     ]
 '''
 
 
-def test_a_wide_key_a_later_migration_shrinks_is_still_reported(mysql, settings, tmp_path, monkeypatch):
-    """The old history's shape: the final state fits, the first one does not (migrate stops there)."""
+def test_a_wide_key_a_later_migration_shrinks_is_still_reported(mysql, settings, tmp_path,
+                                                               monkeypatch):
+    """The old history's shape: the final state fits, the first does not (migrate stops there)."""
     package = tmp_path / "synthetic_wide_migrations"
     package.mkdir()
     (package / "__init__.py").write_text("")
