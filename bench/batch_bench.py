@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-# pylint: disable=wrong-import-position
-from forge_simulator import KINDS, ForgeSimulator  # noqa: E402
 from figures import figure  # noqa: E402
 from mix import contributions, settings, url  # noqa: E402
+
+from forge_simulator import KINDS, ForgeSimulator  # noqa: E402
 from upstream_xblock.forges import FetchResult, Forges  # noqa: E402
 
 TARGET_BATCHED = 700

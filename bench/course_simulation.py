@@ -33,14 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-# pylint: disable=wrong-import-position
 from course import CourseShape, draw_course  # noqa: E402
 from course_requests import sweep_cost  # noqa: E402
 from figures import figure  # noqa: E402
 from mix import settings  # noqa: E402
+
 from upstream_xblock.forges import ForgeRegistry  # noqa: E402
-from upstream_xblock.tracking.schedule import (  # noqa: E402
-    RECENT_ACTIVITY, Schedule, open_interval_s)
+from upstream_xblock.tracking.schedule import RECENT_ACTIVITY, Schedule, open_interval_s  # noqa: E402
 
 # Each forge's budget for one token (or address) an hour. GitHub: 5,000 GraphQL points
 # (documented). gitlab.com: 500 unauthenticated requests a minute per address (documented,
@@ -140,7 +139,7 @@ def main():
     print(f"GitHub points at the busiest hour: {top_points} of {BUDGETS['github.com']}")
     label = "" if args.schedule == "budget" else f" ({args.schedule} schedule)"
     if args.measure_sweep:
-        from sweep_queries import measure  # pylint: disable=import-outside-toplevel
+        from sweep_queries import measure  # noqa: PLC0415
         size = max(due_sizes, default=1)
         queries, checked, made, requests = measure(size)
         print(f"one real sweep of the busiest sweep's {made} due records: {queries} database "

@@ -17,11 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.django_env import start_django  # noqa: E402  pylint: disable=wrong-import-position
+from bench.django_env import start_django  # noqa: E402
 
 start_django(logging.WARNING, prefix="upstream-csv-bench-")
 
-# pylint: disable=wrong-import-position
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db.models import F  # noqa: E402

@@ -15,6 +15,6 @@ def start_django(log_level=logging.WARNING, prefix="upstream-bench-"):
     os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix=prefix)
     os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
     os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
-    import django  # pylint: disable=import-outside-toplevel  (after the environment is set)
+    import django  #  (after the environment is set)  # noqa: PLC0415
     django.setup()
     logging.getLogger("upstream_xblock").setLevel(log_level)

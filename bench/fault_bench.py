@@ -15,11 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.django_env import start_django  # noqa: E402  pylint: disable=wrong-import-position
+from bench.django_env import start_django  # noqa: E402
 
 start_django(logging.ERROR)  # one line per failed check else
 
-# pylint: disable=wrong-import-position
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 

@@ -13,11 +13,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.django_env import start_django  # noqa: E402  pylint: disable=wrong-import-position
+from bench.django_env import start_django  # noqa: E402
 
 start_django(logging.WARNING)  # one line per award otherwise
 
-# pylint: disable=wrong-import-position
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -28,8 +27,12 @@ from forge_simulator import ForgeSimulator  # noqa: E402
 from forge_simulator.shapes import project_id as account_id_of  # noqa: E402
 from upstream_xblock.forges import Forges  # noqa: E402
 from upstream_xblock.models import (  # noqa: E402
-    BlockConfig, ContributionAward, ContributionCredit, TrackedContribution,
-    VerifiedForgeAccount)
+    BlockConfig,
+    ContributionAward,
+    ContributionCredit,
+    TrackedContribution,
+    VerifiedForgeAccount,
+)
 from upstream_xblock.policy import Rules  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 from upstream_xblock.tracking.sweep import Sweeper  # noqa: E402
@@ -74,7 +77,7 @@ def sweep(simulator, token, records):
     forges = Forges.from_settings(simulator.settings(github_token=token))
     # Budgets wide open: this bench counts requests and queries, not time.
     schedule = Schedule(sweep_budget_s=86400, sweep_host_budget_s=86400)
-    sweeper = Sweeper(forges, schedule, publisher=lambda award: None)
+    sweeper = Sweeper(forges, schedule, publisher=lambda _award: None)
     executed = []
 
     def count(execute, sql, params, many, context):

@@ -16,21 +16,20 @@ def measure(n):
     "Checked": the records the sweep wrote a check time on (the sweep's own count
     leaves out the odd record it counts elsewhere, e.g. one settled in a later step).
     """
-    # pylint: disable=import-outside-toplevel
-    from django_env import start_django
+    from django_env import start_django  # noqa: PLC0415
     start_django()  # the product logs warnings and up: a line per award otherwise
-    from django.core.management import call_command
-    from django.db import connection
-    from django.utils import timezone
+    from django.core.management import call_command  # noqa: PLC0415
+    from django.db import connection  # noqa: PLC0415
+    from django.utils import timezone  # noqa: PLC0415
+    from mix import contributions, settings, url  # noqa: PLC0415
 
-    from forge_simulator import KINDS, ForgeSimulator
-    from forge_simulator.shapes import project_id as account_id_of
-    from mix import contributions, settings, url
-    from upstream_xblock.forges import Forges
-    from upstream_xblock.models import BlockConfig, TrackedContribution, VerifiedForgeAccount
-    from upstream_xblock.policy import Rules
-    from upstream_xblock.tracking.schedule import Schedule
-    from upstream_xblock.tracking.sweep import Sweeper
+    from forge_simulator import KINDS, ForgeSimulator  # noqa: PLC0415
+    from forge_simulator.shapes import project_id as account_id_of  # noqa: PLC0415
+    from upstream_xblock.forges import Forges  # noqa: PLC0415
+    from upstream_xblock.models import BlockConfig, TrackedContribution, VerifiedForgeAccount  # noqa: PLC0415
+    from upstream_xblock.policy import Rules  # noqa: PLC0415
+    from upstream_xblock.tracking.schedule import Schedule  # noqa: PLC0415
+    from upstream_xblock.tracking.sweep import Sweeper  # noqa: PLC0415
 
     call_command("migrate", verbosity=0)
     now = timezone.now()
@@ -61,6 +60,6 @@ def measure(n):
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
-            Sweeper(forges, Schedule(), publisher=lambda award: None).run_once(limit=n)
+            Sweeper(forges, Schedule(), publisher=lambda _award: None).run_once(limit=n)
         checked = TrackedContribution.objects.filter(last_checked_at__isnull=False).count()
         return len(executed), checked, len(rows), len(simulator.world.requests_for())

@@ -22,8 +22,10 @@ ACTIONS = ("open", "merge", "close", "reopen", "land", "draft", "ready", "approv
 
 DEMO_CONTRIBUTIONS = [
     # (kind, project, number, author, title, state, draft)
-    ("github", "openedx/xblock-sdk", 101, "learner", "Fix a typo in the workbench README", "open", False),
-    ("github", "openedx/xblock-sdk", 102, "learner", "Add a test for scenario loading", "open", True),
+    ("github", "openedx/xblock-sdk", 101, "learner", "Fix a typo in the workbench README", "open",
+     False),
+    ("github", "openedx/xblock-sdk", 102, "learner", "Add a test for scenario loading", "open",
+     True),
     ("github", "openedx/xblock", 7, "learner", "Document Scope.preferences", "merged", False),
     ("github", "openedx/xblock", 8, "someone-else", "Someone else's change", "merged", False),
     ("gitlab", "mooc-floss/demo", 3, "learner", "Translate the welcome page", "open", False),

@@ -42,10 +42,10 @@ class BatchFaultsMixin:
                      else 0) for i in range(len(variables) // 2)]
         return None
 
-    def _body(self):
+    def read_body(self):
         peeked = getattr(self, "_peeked", None)
         if peeked is None:
-            return super()._body()
+            return super().read_body()
         self._peeked = None
         try:
             return json.loads(peeked) if peeked else {}
@@ -74,5 +74,5 @@ class BatchFaultsMixin:
             body = self._healthy_body(one)
             fault = fault_server.fault_of(one)
             entries.append(wrong_shape(kind, fault[0], body) if fault else body)
-        return self._send(200, None, rate_headers(kind, False), kind,
+        return self.reply(200, None, rate_headers(kind, False), kind,
                           raw=self._encode(kind, entries))

@@ -23,9 +23,9 @@ _CHANGE_TERM = re.compile(r"^change:(\d{1,10})$")
 def gitlab_merge_requests(handler, match, headers, web):
     """GET /projects/:id/merge_requests?iids[]=…: the asked merge requests that exist."""
     world = handler.world
-    project = handler._gitlab_project(match[1])  # pylint: disable=protected-access
+    project = handler.gitlab_project(match[1])
     if world.is_private("gitlab", project) or not world.has_project("gitlab", project):
-        return handler._send(404, {"message": "404 Project Not Found"}, headers, "gitlab")
+        return handler.reply(404, {"message": "404 Project Not Found"}, headers, "gitlab")
     query = parse_qs(urlsplit(handler.path).query)
     iids = [int(v) for v in query.get("iids[]", []) if v.isdigit()]
     per_page = min(100, int((query.get("per_page") or ["20"])[0] or 20))
@@ -33,7 +33,7 @@ def gitlab_merge_requests(handler, match, headers, web):
     cap = min(per_page, world.batch_caps.get("gitlab", per_page))
     page = [shapes.gitlab_merge_request(c, web) for c in found[:cap]]
     more = {"X-Next-Page": "2"} if len(found) > cap else {"X-Next-Page": ""}
-    return handler._send(200, page, {**headers, **more}, "gitlab")
+    return handler.reply(200, page, {**headers, **more}, "gitlab")
 
 
 def gerrit_changes(handler):
@@ -45,7 +45,7 @@ def gerrit_changes(handler):
     for term in terms:
         matched = _CHANGE_TERM.match(term)
         if not matched:
-            return handler._send(400, None, kind="gerrit", raw=b"Unsupported query: " +
+            return handler.reply(400, None, kind="gerrit", raw=b"Unsupported query: " +
                                  term.encode()[:100])
         numbers.append(int(matched[1]))
     asked = (query.get("n") or [""])[0]
@@ -56,7 +56,7 @@ def gerrit_changes(handler):
     changes = [shapes.gerrit_change(c) for c in found[:limit]]
     if len(found) > limit and changes:
         changes[-1]["_more_changes"] = True
-    return handler._send(200, None, kind="gerrit", raw=b")]}'\n" + json.dumps(changes).encode())
+    return handler.reply(200, None, kind="gerrit", raw=b")]}'\n" + json.dumps(changes).encode())
 
 
 def github_graphql_limits(world, request):

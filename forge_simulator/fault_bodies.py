@@ -35,7 +35,7 @@ def _nulls(value):
     return None
 
 
-def _objects(kind, body):
+def _objects(_kind, body):
     """Objects where the product reads plain values."""
     body = dict(body)
     for key in ("state", "title", "status", "subject", "merged", "created_at", "number",

@@ -73,9 +73,19 @@ from urllib.parse import unquote, urlsplit
 from . import shapes
 from .batch_faults import BatchFaultsMixin
 from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
-from .server import (WEB, _GERRIT_CHANGE, _GITEA_PULL, _GITEA_REVIEWS, _GITHUB_EVENTS,
-                     _GITHUB_PULL, _GITHUB_REVIEWS, _GITLAB_APPROVALS, _GITLAB_MR,
-                     ForgeSimulator, SimulatorHandler)
+from .server import (
+    _GERRIT_CHANGE,
+    _GITEA_PULL,
+    _GITEA_REVIEWS,
+    _GITHUB_EVENTS,
+    _GITHUB_PULL,
+    _GITHUB_REVIEWS,
+    _GITLAB_APPROVALS,
+    _GITLAB_MR,
+    WEB,
+    ForgeSimulator,
+    SimulatorHandler,
+)
 
 EXPECTED = {
     "hang": "forge_unavailable", "trickle": "forge_unavailable",
@@ -124,7 +134,7 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
     def _target(self, path):
         """(kind, project, number) of the contribution addressed, and a GraphQL body if any."""
         if path == "/github/graphql" and self.command == "POST":
-            request = self._body()
+            request = self.read_body()
             targets = self._graphql_targets(request)
             faulted = [t for t in targets if self.server.fault_server.fault_of(t) and
                        self.server.fault_server.fault_of(t)[0] not in SHAPE_FAULTS]
@@ -189,7 +199,7 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
             return self._trickle_head(kind, options.get("interval_s", 0.1))
         if name == "deep_json":
             payload = b"[" * 100_000 + b"]" * 100_000
-            return self._send(200, None, rate_headers(kind, False), kind,
+            return self.reply(200, None, rate_headers(kind, False), kind,
                               raw=b")]}'\n" + payload if kind == "gerrit" else payload)
         if name in SHAPE_FAULTS or name in ("trickle", "truncated", "malformed_json", "huge"):
             return self._answer_body(kind, name, options, target, graphql_request)
@@ -199,35 +209,35 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
                 headers.update(rate_headers(kind, False, 3600), **{"Retry-After": "3600"})
             elif name == "server_error_retry_date":
                 headers["Retry-After"] = http_date(3600)
-            return self._send(options.get("status", 503), {"message": "Service Unavailable"},
+            return self.reply(options.get("status", 503), {"message": "Service Unavailable"},
                               headers, kind)
         if name in ("rate_limited", "secondary_rate_limited"):
             return self._rate_limited(kind, name == "secondary_rate_limited", reset_in_s)
         if name == "forbidden":
-            return self._send(403, {"message": "403 Forbidden"}, kind=kind)
+            return self.reply(403, {"message": "403 Forbidden"}, kind=kind)
         if name == "accepted":
-            return self._send(202, {}, kind=kind)
+            return self.reply(202, {}, kind=kind)
         if name == "redirect_loop":
-            return self._send(301, {"message": "Moved Permanently"},
+            return self.reply(301, {"message": "Moved Permanently"},
                               {"Location": self.base + self.path}, kind)
         if name == "redirect_offsite":
-            return self._send(302, {"message": "Found"}, {"Location": OFFSITE + self.path}, kind)
-        return self._send(404, {"message": "Not Found"}, kind=kind)  # not_found
+            return self.reply(302, {"message": "Found"}, {"Location": OFFSITE + self.path}, kind)
+        return self.reply(404, {"message": "Not Found"}, kind=kind)  # not_found
 
     def _rate_limited(self, kind, secondary, reset_in_s):
         if kind == "github" and not secondary:
-            return self._send(403, {"message": "API rate limit exceeded"},
+            return self.reply(403, {"message": "API rate limit exceeded"},
                               rate_headers(kind, True, reset_in_s), kind)
         if kind == "github":
-            return self._send(403, {"message": "You have exceeded a secondary rate limit."},
+            return self.reply(403, {"message": "You have exceeded a secondary rate limit."},
                               {**rate_headers(kind, False), "Retry-After": str(reset_in_s)},
                               kind)
         if kind == "gitlab" and not secondary:
-            return self._send(429, {"message": "Retry later"},
+            return self.reply(429, {"message": "Retry later"},
                               {**rate_headers(kind, True, reset_in_s),
                                "Retry-After": str(reset_in_s)}, kind)
         retry_after = http_date(reset_in_s) if secondary else str(reset_in_s)
-        return self._send(429, {"message": "Too Many Requests"}, {"Retry-After": retry_after},
+        return self.reply(429, {"message": "Too Many Requests"}, {"Retry-After": retry_after},
                           kind)
 
     def _answer_body(self, kind, name, options, target, graphql_request):
@@ -249,7 +259,7 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
             payload = payload[: len(payload) // 2]
         if name in ("trickle", "truncated"):
             return self._stream(payload, name, kind)
-        return self._send(200, None, rate_headers(kind, False), kind, raw=payload)
+        return self.reply(200, None, rate_headers(kind, False), kind, raw=payload)
 
     def _stream(self, payload, name, kind):
         """Headers at once, then the body at 1 byte/s (trickle) or short of its length."""
@@ -299,7 +309,7 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
     def _graphql_with_faults(self, request):
         """A healthy GraphQL page, with the aliases of wrongly shaped contributions bent."""
         if not self.headers.get("Authorization"):
-            return self._send(401, {"message": "This endpoint requires you to be authenticated."},
+            return self.reply(401, {"message": "This endpoint requires you to be authenticated."},
                               kind="github")
         result = self.server.graphql.execute(request.get("query", ""),
                                              request.get("variables") or {})
@@ -310,7 +320,7 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
                 data.get(f"p{i}"), dict) else None
             if fault and fault[0] in SHAPE_FAULTS and isinstance(node, dict):
                 data[f"p{i}"]["pullRequest"] = graphql_wrong(fault[0], node)
-        return self._send(200, result, rate_headers("github", False), "github")
+        return self.reply(200, result, rate_headers("github", False), "github")
 
 
 class FaultServer(ForgeSimulator):
@@ -321,7 +331,7 @@ class FaultServer(ForgeSimulator):
         self.httpd.RequestHandlerClass = FaultHandler
         self.httpd.fault_server = self
         # A reset or a client that gave up mid-trickle is the point, not an error to print.
-        self.httpd.handle_error = lambda request, client_address: None
+        self.httpd.handle_error = lambda _request, _client_address: None
         self.stopping = threading.Event()
         self._faults = {}
         self._counts = {}

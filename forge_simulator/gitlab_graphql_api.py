@@ -81,7 +81,7 @@ class GitLabGraphQLApi:
             body["errors"] = errors
         return body
 
-    def _project(self, _root, _info, fullPath):  # pylint: disable=invalid-name
+    def _project(self, _root, _info, fullPath):
         if self.world.is_private("gitlab", fullPath):
             return None
         return {"fullPath": fullPath} if self.world.has_project("gitlab", fullPath) else None

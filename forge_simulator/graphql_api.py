@@ -108,8 +108,8 @@ class GraphQLApi:
 
     @staticmethod
     def _latest_opinionated_reviews(pull, _info, first=100, writersOnly=False):
-        """Each reviewer's latest approving or change-requesting review (writers' only, if asked)."""
-        # pylint: disable=invalid-name
+        """Each reviewer's latest approving or change-requesting review (writers' only, if
+        asked)."""
         latest = {}
         for review in all_reviews(pull["_contribution"]):
             if review.decision != "commented" and (review.writer or not writersOnly):

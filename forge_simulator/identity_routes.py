@@ -16,8 +16,8 @@ import json
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .oauth import PATHS
 from .ids import num_id as numeric_id
+from .oauth import PATHS
 
 _COMMENTS = {
     "github": re.compile(r"^/github/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$"),
@@ -47,14 +47,14 @@ def _contribution(handler, kind, match):
             return world.get(kind, project, number) if number.isdigit() else None
         return world.find_by_number(kind, number) if number.isdigit() else None
     if kind == "gitlab":
-        return world.get(kind, handler._gitlab_project(match[1]), int(match[2]))
+        return world.get(kind, handler.gitlab_project(match[1]), int(match[2]))
     return world.get(kind, f"{unquote(match[1])}/{unquote(match[2])}", int(match[3]))
 
 
 def _comments(handler, kind, match):
     contribution = _contribution(handler, kind, match)
     if contribution is None:
-        handler._send(404, {"message": "Not Found"}, kind=kind)
+        handler.reply(404, {"message": "Not Found"}, kind=kind)
         return True
     posted = handler.world.comments_on(contribution)
     items = [_comment_shape(kind, i + 1, author, body) for i, (author, body) in enumerate(posted)]
@@ -62,11 +62,11 @@ def _comments(handler, kind, match):
         items.reverse()  # asked with sort=desc
     if kind == "gerrit":
         raw = b")]}'\n" + json.dumps(items).encode()
-        handler._send(200, None, kind=kind, raw=raw)
+        handler.reply(200, None, kind=kind, raw=raw)
     elif kind == "github":
         _github_page(handler, items)
     else:
-        handler._send(200, items, kind=kind)
+        handler.reply(200, items, kind=kind)
     return True
 
 
@@ -80,7 +80,7 @@ def _github_page(handler, items):
     links = [f'<{handler.base}{parts.path}?per_page={per_page}&page={number}>; rel="{rel}"'
              for rel, number in (("next", page + 1), ("last", last)) if page < last]
     headers = {"Link": ", ".join(links)} if links else None
-    handler._send(200, items[(page - 1) * per_page: page * per_page], headers, kind="github")
+    handler.reply(200, items[(page - 1) * per_page: page * per_page], headers, kind="github")
 
 
 def _form(handler):
@@ -102,18 +102,18 @@ def _oauth(handler, path):
         if path == authorize and handler.command == "GET":
             status, answer = provider.authorize(kind, urlsplit(handler.path).query)
             if status == 302:
-                handler._send(302, None, {"Location": answer}, kind=kind)
+                handler.reply(302, None, {"Location": answer}, kind=kind)
             else:
-                handler._send(status, {"message": answer}, kind=kind)
+                handler.reply(status, {"message": answer}, kind=kind)
             return True
         if path == token and handler.command == "POST":
             status, body = provider.token(kind, _form(handler),
                                           _basic_auth(handler.headers.get("Authorization")))
-            handler._send(status, body, kind=kind)
+            handler.reply(status, body, kind=kind)
             return True
         if path == user and handler.command == "GET":
             status, body = provider.user(kind, handler.headers.get("Authorization"))
-            handler._send(status, body, kind=kind)
+            handler.reply(status, body, kind=kind)
             return True
     return False
 
@@ -122,7 +122,7 @@ def _control(handler, path):
     action = path[len("/_sim/"):]
     if action not in ("comment", "sign_in") or handler.command != "POST":
         return False
-    body = handler._body()
+    body = handler.read_body()
     try:
         if action == "sign_in":
             handler.world.oauth.sign_in(body["kind"], body["login"])
@@ -130,9 +130,9 @@ def _control(handler, path):
             handler.world.comment(body["kind"], body["project"], body["number"], body["author"],
                                   body["body"])
     except (KeyError, TypeError) as exc:
-        handler._send(400, {"message": f"missing or unknown: {exc}"})
+        handler.reply(400, {"message": f"missing or unknown: {exc}"})
         return True
-    handler._send(200, {})
+    handler.reply(200, {})
     return True
 
 

@@ -44,7 +44,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args):
         pass  # the request log in World is the record; keep test output quiet
 
     @property
@@ -57,7 +57,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         return f"http://{host}:{port}"
 
     # -- plumbing ---------------------------------------------------------
-    def _send(self, status, body=None, headers=None, kind="_sim", raw=None):
+    def reply(self, status, body=None, headers=None, kind="_sim", raw=None):
         payload = raw if raw is not None else (
             b"" if body is None else json.dumps(body).encode())
         # Logged before answering, so a client that has its answer finds it in the log.
@@ -72,7 +72,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if payload:
             self.wfile.write(payload)
 
-    def _body(self):
+    def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
         if not length:
             return {}
@@ -81,10 +81,10 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         except ValueError:
             return None
 
-    def do_GET(self):  # pylint: disable=invalid-name
+    def do_GET(self):
         self._dispatch()
 
-    def do_POST(self):  # pylint: disable=invalid-name
+    def do_POST(self):
         self._dispatch()
 
     def _dispatch(self):
@@ -96,28 +96,28 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                                 ("/gitea/", self._gitea)):
             if path.startswith(prefix):
                 return handler(path)
-        return self._send(404, {"message": "Not Found"})
+        return self.reply(404, {"message": "Not Found"})
 
     def _failure_injected(self, kind):
         status = self.world.take_failure(kind)
         if status:
-            self._body()  # a POST's body read, so the connection's next request starts clean
-            self._send(status, {"message": "simulated failure"}, kind=kind)
+            self.read_body()  # a POST's body read, so the connection's next request starts clean
+            self.reply(status, {"message": "simulated failure"}, kind=kind)
             return True
         return False
 
     def _token_refused(self, kind, header_value):
         token = (header_value or "").split(" ")[-1]
         if token and token in self.world.bad_tokens:
-            self._send(401, {"message": "Bad credentials"}, kind=kind)
+            self.reply(401, {"message": "Bad credentials"}, kind=kind)
             return True
         return False
 
     # -- control ----------------------------------------------------------
     def _control(self, path):
         status, body = handle_control(self.world, self.command, path[len("/_sim/"):],
-                                      self._body() if self.command == "POST" else {})
-        self._send(status, body)
+                                      self.read_body() if self.command == "POST" else {})
+        self.reply(status, body)
 
     # -- GitHub -----------------------------------------------------------
     def _github_rate_headers(self):
@@ -144,30 +144,30 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 c, "CHANGES_REQUESTED", page, per_page))
         match = _GITHUB_PULL.match(path)
         if not match or self.command != "GET":
-            return self._send(404, {"message": "Not Found"}, kind="github")
+            return self.reply(404, {"message": "Not Found"}, kind="github")
         project, number = f"{unquote(match[1])}/{unquote(match[2])}", int(match[3])
         offsite = self.world.offsite_redirects.get(("github", project.lower()))
         if offsite:
-            return self._send(301, {"message": "Moved Permanently"}, {"Location": offsite},
+            return self.reply(301, {"message": "Moved Permanently"}, {"Location": offsite},
                               kind="github")
         renamed = self.world.resolve_project("github", project)
         if renamed != project:
-            return self._send(301, {"message": "Moved Permanently"},
+            return self.reply(301, {"message": "Moved Permanently"},
                               {"Location": f"{self.base}/github/repos/{renamed}/pulls/{number}"},
                               kind="github")
         contribution = self.world.get("github", project, number)
         if contribution is None:
-            return self._send(404, {"message": "Not Found"}, self._github_rate_headers(), "github")
+            return self.reply(404, {"message": "Not Found"}, self._github_rate_headers(), "github")
         body = json.dumps(shapes.github_pull(contribution, self.base + "/github",
                                              WEB["github"])).encode()
         etag = 'W/"%s"' % hashlib.sha1(body).hexdigest()
         if self.headers.get("If-None-Match") == etag:  # 304s are free on GitHub
-            return self._send(304, None, {"ETag": etag, **self._github_rate_headers()},
+            return self.reply(304, None, {"ETag": etag, **self._github_rate_headers()},
                               kind="github")
         if not self.world.rate_limits["github"].spend():
-            return self._send(403, {"message": "API rate limit exceeded"},
+            return self.reply(403, {"message": "API rate limit exceeded"},
                               self._github_rate_headers(), "github")
-        return self._send(200, None, {"ETag": etag, **self._github_rate_headers()},
+        return self.reply(200, None, {"ETag": etag, **self._github_rate_headers()},
                           kind="github", raw=body)
 
     def _page(self, size_param, default_size):
@@ -183,39 +183,39 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def _sub_resource(self, kind, match, shape):
         """A list or object hanging off a pull request (reviews, approvals)."""
         if kind == "gitlab":
-            contribution = self.world.get(kind, self._gitlab_project(match[1]), int(match[2]))
+            contribution = self.world.get(kind, self.gitlab_project(match[1]), int(match[2]))
         else:
             contribution = self.world.get(kind, f"{unquote(match[1])}/{unquote(match[2])}",
                                           int(match[3]))
         if contribution is None:
-            return self._send(404, {"message": "Not Found"}, kind=kind)
-        return self._send(200, shape(contribution), kind=kind)
+            return self.reply(404, {"message": "Not Found"}, kind=kind)
+        return self.reply(200, shape(contribution), kind=kind)
 
     def _github_events(self, match):
         contribution = self.world.get("github", f"{unquote(match[1])}/{unquote(match[2])}",
                                       int(match[3]))
         if contribution is None:
-            return self._send(404, {"message": "Not Found"}, kind="github")
+            return self.reply(404, {"message": "Not Found"}, kind="github")
         if not self.world.rate_limits["github"].spend():
-            return self._send(403, {"message": "API rate limit exceeded"},
+            return self.reply(403, {"message": "API rate limit exceeded"},
                               self._github_rate_headers(), "github")
-        return self._send(200, shapes.github_issue_events(contribution, self.base + "/github"),
+        return self.reply(200, shapes.github_issue_events(contribution, self.base + "/github"),
                           self._github_rate_headers(), "github")
 
     def _github_graphql(self):
-        request = self._body()
+        request = self.read_body()
         if not isinstance(request, dict) or not self.headers.get("Authorization"):
-            return self._send(401, {"message": "This endpoint requires you to be authenticated."},
+            return self.reply(401, {"message": "This endpoint requires you to be authenticated."},
                               kind="github")
         if not self.world.rate_limits["github"].spend():
-            return self._send(403, {"message": "API rate limit exceeded"},
+            return self.reply(403, {"message": "API rate limit exceeded"},
                               self._github_rate_headers(), "github")
         refused = batch_routes.github_graphql_limits(self.world, request)
         if refused:
-            return self._send(200, refused, self._github_rate_headers(), "github")
+            return self.reply(200, refused, self._github_rate_headers(), "github")
         result = self.server.graphql.execute(request.get("query", ""),
                                              request.get("variables") or {})
-        return self._send(200, batch_routes.github_partial(self.world, result),
+        return self.reply(200, batch_routes.github_partial(self.world, result),
                           self._github_rate_headers(), "github")
 
     # -- GitLab -----------------------------------------------------------
@@ -230,35 +230,35 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         listed = batch_routes.GITLAB_MR_LIST.match(path) if self.command == "GET" else None
         graphql = path == "/gitlab/api/graphql" and self.command == "POST"
         if not (match or listed or graphql) or (match and self.command != "GET"):
-            return self._send(404, {"message": "404 Not Found"}, kind="gitlab")
+            return self.reply(404, {"message": "404 Not Found"}, kind="gitlab")
         budget = self.world.rate_limits["gitlab"]
         headers = {"RateLimit-Limit": str(budget.limit),
                    "RateLimit-Remaining": str(budget.remaining),
                    "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}
         if not budget.spend():
-            return self._send(429, {"message": "Retry later"}, headers, "gitlab")
+            return self.reply(429, {"message": "Retry later"}, headers, "gitlab")
         if graphql:
             return self._gitlab_graphql(headers)
         if listed:
             return batch_routes.gitlab_merge_requests(self, listed, headers, WEB["gitlab"])
-        contribution = self.world.get("gitlab", self._gitlab_project(match[1]), int(match[2]))
+        contribution = self.world.get("gitlab", self.gitlab_project(match[1]), int(match[2]))
         if contribution is None:
-            return self._send(404, {"message": "404 Not found"}, headers, "gitlab")
-        return self._send(200, shapes.gitlab_merge_request(contribution, WEB["gitlab"]),
+            return self.reply(404, {"message": "404 Not found"}, headers, "gitlab")
+        return self.reply(200, shapes.gitlab_merge_request(contribution, WEB["gitlab"]),
                           headers, "gitlab")
 
     def _gitlab_graphql(self, headers):
         if self._token_refused("gitlab", self.headers.get("Authorization")):
             return None
-        request = self._body()
+        request = self.read_body()
         if not isinstance(request, dict):
-            return self._send(400, {"message": "Bad request"}, headers, "gitlab")
+            return self.reply(400, {"message": "Bad request"}, headers, "gitlab")
         result = self.server.gitlab_graphql.execute(
             str(request.get("query", "")), request.get("variables") or {},
             authenticated=bool(self.headers.get("Authorization")))
-        return self._send(200, result, headers, "gitlab")
+        return self.reply(200, result, headers, "gitlab")
 
-    def _gitlab_project(self, project_id):
+    def gitlab_project(self, project_id):
         """GitLab addresses a project by URL-encoded path or by numeric id."""
         if project_id.isdigit():
             for contribution in list(self.world.contributions.values()):
@@ -275,7 +275,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":
-            return self._send(404, None, kind="gerrit", raw=b"Not found")
+            return self.reply(404, None, kind="gerrit", raw=b"Not found")
         change_id = unquote(match[1])
         if "~" in change_id:
             project, _, number = change_id.rpartition("~")
@@ -284,9 +284,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             contribution = self.world.find_by_number("gerrit", change_id) \
                 if change_id.isdigit() else None
         if contribution is None:
-            return self._send(404, None, kind="gerrit", raw=b"Not found: " + change_id.encode())
+            return self.reply(404, None, kind="gerrit", raw=b"Not found: " + change_id.encode())
         body = b")]}'\n" + json.dumps(shapes.gerrit_change(contribution)).encode()
-        return self._send(200, None, kind="gerrit", raw=body)
+        return self.reply(200, None, kind="gerrit", raw=body)
 
     # -- Gitea ------------------------------------------------------------
     def _gitea(self, path):
@@ -300,18 +300,18 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 c, "REQUEST_CHANGES", page, per_page))
         match = _GITEA_PULL.match(path)
         if not match or self.command != "GET":
-            return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")
+            return self.reply(404, {"message": "The target couldn't be found."}, kind="gitea")
         contribution = self.world.get("gitea", f"{unquote(match[1])}/{unquote(match[2])}",
                                       int(match[3]))
         if contribution is None:
-            return self._send(404, {"message": "The target couldn't be found."}, kind="gitea")
+            return self.reply(404, {"message": "The target couldn't be found."}, kind="gitea")
         body = shapes.gitea_pull(contribution, self.base + "/gitea/api/v1", WEB["gitea"])
         if not self.world.gitea_etags:
-            return self._send(200, body, kind="gitea")
+            return self.reply(200, body, kind="gitea")
         etag = '"%s"' % hashlib.sha1(json.dumps(body).encode()).hexdigest()
         if self.headers.get("If-None-Match") == etag:
-            return self._send(304, None, {"ETag": etag}, kind="gitea")
-        return self._send(200, body, {"ETag": etag}, kind="gitea")
+            return self.reply(304, None, {"ETag": etag}, kind="gitea")
+        return self.reply(200, body, {"ETag": etag}, kind="gitea")
 
 
 class ForgeSimulator:

@@ -104,7 +104,8 @@ def github_pull(c, api, web):
         "author_association": "CONTRIBUTOR", "auto_merge": None, "draft": c.draft,
         "merged": c.state == "merged", "mergeable": c.state == "open",
         "rebaseable": c.state == "open", "mergeable_state": "clean" if c.state == "open" else
-        "unknown", "merged_by": github_user(api, web, "maintainer") if c.state == "merged" else None,
+        "unknown",
+        "merged_by": github_user(api, web, "maintainer") if c.state == "merged" else None,
         "comments": 0, "review_comments": 0, "maintainer_can_modify": False, "commits": 1,
         "additions": 1, "deletions": 1, "changed_files": 1,
     }

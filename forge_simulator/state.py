@@ -219,7 +219,9 @@ class World:
     def rename(self, kind, old_project, new_project):
         """Rename a repository: old API paths answer 301 to the new one."""
         with self.lock:
-            for key in [k for k in self.contributions if k[0] == kind and k[1] == old_project.lower()]:
+            renamed = [k for k in self.contributions
+                       if k[0] == kind and k[1] == old_project.lower()]
+            for key in renamed:
                 contribution = self.contributions.pop(key)
                 contribution.project = new_project
                 contribution.touch()

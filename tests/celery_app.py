@@ -8,8 +8,8 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings_worker")
 
-import django  # noqa: E402  pylint: disable=wrong-import-position
-from celery import Celery  # noqa: E402  pylint: disable=wrong-import-position
+import django  # noqa: E402
+from celery import Celery  # noqa: E402
 
 django.setup()
 

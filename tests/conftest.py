@@ -60,7 +60,7 @@ def connections(monkeypatch):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with no throttle counts or rate budgets left by another."""
-    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
+    from django.core.cache import cache
     cache.clear()
 
 
@@ -68,10 +68,9 @@ SIMULATED_HOSTS = ("github.com", "gitlab.com", "review.opendev.org", "codeberg.o
 
 
 @pytest.fixture
-def verify_account(db):  # pylint: disable=unused-argument
+def verify_account(db):
     """``verify(learner_id, username)``: the learner proved that the simulator's account
     ``username`` is theirs, on every simulated forge (tests/identity/ covers how)."""
-    # pylint: disable=import-outside-toplevel
     from django.utils import timezone
 
     from forge_simulator.shapes import project_id as account_id_of

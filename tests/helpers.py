@@ -15,7 +15,7 @@ def run_concurrently(work, count, timeout_s=120):
         try:
             barrier.wait(timeout=10)
             work()
-        except Exception as exc:  # pylint: disable=broad-except
+        except Exception as exc:
             failures.append(exc)
         finally:
             connection.close()  # each thread has its own database connection

@@ -63,7 +63,6 @@ class Finding:
 def mysql8_connection():
     """Django's MySQL backend for a MySQL 8.0 server, never connected: it names column types."""
     try:  # imported here: the backend needs mysqlclient, which the rest of the tests do not
-        # pylint: disable-next=import-outside-toplevel
         from django.db.backends.mysql.base import DatabaseWrapper
     except ImproperlyConfigured as err:
         raise RuntimeError("Django's MySQL backend needs mysqlclient: "
@@ -143,20 +142,20 @@ def field_keys(meta):
 
 
 def keys_of(model):
-    meta = model._meta  # noqa: SLF001  pylint: disable=protected-access
+    meta = model._meta  # noqa: SLF001
     yield from named_keys(meta)
     yield from field_keys(meta)
 
 
 def key_width(model, key, connection):
-    meta = model._meta  # noqa: SLF001  pylint: disable=protected-access
+    meta = model._meta  # noqa: SLF001
     return sum(column_bytes(meta.get_field(name).db_type(connection)) for name in key.fields)
 
 
 def widths_in_state(state, app_label, connection):
     """(model, key, width or None, problem) for every key of the app's models in a project state."""
     for model in state.apps.get_models(include_auto_created=True):
-        if model._meta.app_label != app_label:  # noqa: SLF001  pylint: disable=protected-access
+        if model._meta.app_label != app_label:  # noqa: SLF001
             continue
         for key in keys_of(model):
             if key.problem:

@@ -8,8 +8,7 @@ import tempfile
 
 os.environ.setdefault("UPSTREAM_XBLOCK_VAR", tempfile.mkdtemp(prefix="upstream-xblock-test-"))
 
-from workbench_demo.settings import *  # noqa: E402,F401,F403  pylint: disable=wildcard-import,wrong-import-position
-# pylint: disable-next=wrong-import-position
+from workbench_demo.settings import *  # noqa: E402,F401,F403
 from workbench_demo.settings import INSTALLED_APPS  # noqa: E402
 
 # Open edX's third-party auth (python-social-auth): learners' linked forge accounts.

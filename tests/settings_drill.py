@@ -5,7 +5,7 @@
 
 import os
 
-from tests.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from tests.settings import *  # noqa: F401,F403
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ["UPSTREAM_DRILL_DB"],

@@ -6,7 +6,7 @@ directory (``UPSTREAM_MARIADB_SOCKET``); the driver is mysqlclient, as in the LM
 
 import os
 
-from tests.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from tests.settings import *  # noqa: F401,F403
 
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.mysql",

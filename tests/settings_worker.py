@@ -8,7 +8,7 @@ settings from the file named by ``UPSTREAM_XBLOCK_CONFIG``.
 
 import os
 
-from tests.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from tests.settings import *  # noqa: F401,F403
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
                          "NAME": os.environ["UPSTREAM_WORKER_DB"],

@@ -14,8 +14,14 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 
 from tests.mysql_key_widths import (
-    MAX_KEY_BYTES, UnsizedColumn, column_bytes, findings_in_migrations, findings_in_state,
-    migration_names, mysql8_connection, widths_in_state,
+    MAX_KEY_BYTES,
+    UnsizedColumn,
+    column_bytes,
+    findings_in_migrations,
+    findings_in_state,
+    migration_names,
+    mysql8_connection,
+    widths_in_state,
 )
 
 APP = "upstream_xblock"
@@ -39,7 +45,7 @@ def test_the_walk_sees_every_key_the_models_declare(mysql):
     sized = {key: width for _model, key, width, _ in widths_in_state(state, APP, mysql)}
     declared = set()
     for model in apps.get_app_config(APP).get_models():
-        meta = model._meta  # noqa: SLF001  pylint: disable=protected-access
+        meta = model._meta  # noqa: SLF001
         declared |= {constraint.name for constraint in meta.constraints}
         declared |= {index.name for index in meta.indexes}
     assert declared and declared <= set(sized)

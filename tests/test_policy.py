@@ -4,13 +4,25 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from upstream_xblock.forges import Snapshot
 from upstream_xblock.identity.api import VerifiedAccount
-from upstream_xblock.policy import (ACCEPTED, FAILED, PASSED, PENDING, REJECTED, WAITING, Identity,
-                                    Rules, combine, distinct_repository_check, evaluate)
-from upstream_xblock.policy import matches
+from upstream_xblock.policy import (
+    ACCEPTED,
+    FAILED,
+    PASSED,
+    PENDING,
+    REJECTED,
+    WAITING,
+    Identity,
+    Rules,
+    combine,
+    distinct_repository_check,
+    evaluate,
+    matches,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)
 COURSE_START = datetime(2026, 9, 1, tzinfo=timezone.utc)

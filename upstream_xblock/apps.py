@@ -22,7 +22,6 @@ class UpstreamXBlockConfig(AppConfig):
 
     def ready(self):
         # In Studio: a course publish stores its blocks' published rules for the sweeps.
-        # pylint: disable=import-outside-toplevel
-        from . import compat
-        from .block.core import store_published_rules
+        from . import compat  # noqa: PLC0415
+        from .block.core import store_published_rules  # noqa: PLC0415
         compat.connect_course_published(store_published_rules)

@@ -96,5 +96,5 @@ def start_polling_with_the_worker(**_kwargs):
         return
     try:
         background.ensure_polling()
-    except Exception:  # pylint: disable=broad-except
+    except Exception:
         log.exception("could not start the upstream_xblock poll")

@@ -2,10 +2,11 @@
 
 Register, withdraw and "Check now" each ask a forge (or a worker) on behalf of
 one learner, and so does each try of a verification code; without a limit, a
-learner cycling register/withdraw spends the site's token for everyone. Counts live in Django's cache (shared by every LMS
-process). A sliding window (this window's count plus the previous window's,
-weighted by how much of it still overlaps) keeps a learner from doubling the
-limit across a window edge, as fixed windows allow. Limits are set in the
+learner cycling register/withdraw spends the site's token for everyone. Counts
+live in Django's cache (shared by every LMS process). A sliding window (this
+window's count plus the previous window's, weighted by how much of it still
+overlaps) keeps a learner from doubling the limit across a window edge, as
+fixed windows allow. Limits are set in the
 settings bucket::
 
     "throttles": {"register": {"limit": 10, "window_s": 600}, ...}

@@ -65,7 +65,7 @@ def start_poller(check_every, extra_args=(), stderr=None):
     (stderr) already prints, so only the log is shown."""
     command = [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
                "--interval", str(max(1, min(check_every, 5))), *extra_args]
-    return subprocess.Popen(  # pylint: disable=consider-using-with
+    return subprocess.Popen(
         command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=stderr, text=True)
 
 
@@ -94,13 +94,13 @@ def main(argv=None):
     simulator = None if args.real_forges else _start_simulator(args, var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench_demo.settings")
 
-    import django  # pylint: disable=import-outside-toplevel
-    from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+    import django  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
     django.setup()
     call_command("migrate", verbosity=0)
     # Load the scenarios before serving: the workbench loads them on the first request,
     # and two first requests at once (a busy machine) race, one of them answering 404.
-    from workbench.scenarios import get_scenarios  # pylint: disable=import-outside-toplevel
+    from workbench.scenarios import get_scenarios  # noqa: PLC0415
     get_scenarios()
     _start_background_polling(args)
     print(GUIDE.format(port=args.port, python=sys.executable, every=args.check_every,

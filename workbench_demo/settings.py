@@ -8,7 +8,7 @@ built-in public forges.
 import json
 import os
 
-from workbench.settings import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from workbench.settings import *  # noqa: F401,F403
 from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
 
 INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]

@@ -55,19 +55,19 @@ class BlockHarness:
 
 
 @pytest.fixture
-def harness(db, forge_settings):  # pylint: disable=unused-argument
+def harness(db, forge_settings):
     return BlockHarness()
 
 
 @pytest.fixture
-def verified_ada(db):  # pylint: disable=unused-argument
+def verified_ada(db):
     """student_1 verified once that the account ``ada`` on every simulated forge is theirs.
 
     (Under the default rules a typed user name alone does not make a learner the
     author; tests/identity/ covers how accounts get verified.)
     """
-    # pylint: disable-next=import-outside-toplevel
     from django.utils import timezone
+
     from forge_simulator.shapes import project_id as account_id_of
     from upstream_xblock.identity import api as identity_api
     for host in ("github.com", "gitlab.com", "review.opendev.org", "codeberg.org"):

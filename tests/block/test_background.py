@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from upstream_xblock import compat
 from upstream_xblock.forges import forges_for
-from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.models import TrackedContribution
+from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.tracking.sweep import Sweeper
 
 pytestmark = pytest.mark.usefixtures("verified_ada")  # student_1 verified the account "ada"

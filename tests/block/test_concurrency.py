@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from tests.helpers import run_concurrently
-
 from upstream_xblock.models import ContributionAward, TrackedContribution
 
 # student_1 has verified the forge account "ada" (conftest), as a learner does once.
@@ -17,7 +16,7 @@ THREADS = 8
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_status_calls_award_once(forge_settings, world, events):
-    from tests.block.conftest import BlockHarness  # pylint: disable=import-outside-toplevel
+    from tests.block.conftest import BlockHarness
     harness = BlockHarness()
     world.open("github", "openedx/xblock-sdk", 1, author="ada")
     block = harness.block()

@@ -11,7 +11,8 @@ import json
 
 import pytest
 from django.core.cache import cache
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from upstream_xblock.block import UpstreamContributionBlock
 from upstream_xblock.models import AwardRevocation, ContributionAward, TrackedContribution
@@ -95,14 +96,13 @@ def test_hostile_bodies(harness, world, handler, role):
             assert isinstance(error["message"], str) and error["message"].strip()
         assert stored() == before
 
-    hostile()  # pylint: disable=no-value-for-parameter
+    hostile()
     assert world.requests_for() == []  # nothing hostile ever reached a forge
 
 
 
 @pytest.mark.parametrize("role", ["learner", "staff"])
 def test_hostile_export_queries(harness, role):
-    # pylint: disable=import-outside-toplevel
     from urllib.parse import urlencode
 
     from webob import Request
@@ -122,4 +122,4 @@ def test_hostile_export_queries(harness, role):
         else:
             assert role == "staff" and response.content_type == "text/csv"
 
-    hostile()  # pylint: disable=no-value-for-parameter
+    hostile()

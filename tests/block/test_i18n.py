@@ -57,7 +57,7 @@ def test_every_catalog_is_complete_and_compiled(catalog):
     assert not missing, f"not in {catalog}: {missing}"
 
 
-def test_the_view_in_french(harness, world, verified_ada):  # pylint: disable=unused-argument
+def test_the_view_in_french(harness, world, verified_ada):
     world.open("github", "openedx/xblock-sdk", 1, author="ada")
     block = harness.block()
     with translation.override("fr"):

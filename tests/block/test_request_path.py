@@ -13,17 +13,16 @@ import pytest
 import redis
 from django.utils import timezone
 
+from forge_simulator.faults import FaultServer
+from tests.block.conftest import BlockHarness
+
+# The real-broker fixtures (redis-server, an LMS-like Celery app):
+from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401
 from upstream_xblock import tasks
 from upstream_xblock.forges import RateLimitInfo
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.recording import NOT_FOUND_ATTEMPTS
-
-from forge_simulator.faults import FaultServer
-from tests.block.conftest import BlockHarness
-# The real-broker fixtures (redis-server, an LMS-like Celery app):
-from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
-    lms_celery, redis_server, redis_url)
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 
@@ -130,7 +129,7 @@ def test_a_missing_contribution_is_given_up_after_a_few_tries(  # noqa: F811
 # -- without Celery: one short deadline for the whole request ------------------------
 
 @pytest.fixture
-def hanging_forges(settings, db):  # pylint: disable=unused-argument
+def hanging_forges(settings, db):
     with FaultServer() as server:
         settings.XBLOCK_SETTINGS = {"upstream_xblock": {
             **server.settings(deadlines={"request_s": 1}),

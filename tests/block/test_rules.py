@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from upstream_xblock import compat
-from upstream_xblock.models import AwardRevocation, BlockConfig, ContributionAward
 from upstream_xblock.identity.codes import ownership_code
+from upstream_xblock.models import AwardRevocation, BlockConfig, ContributionAward
 
 # student_1 has verified the forge account "ada" (conftest), as a learner does once.
 pytestmark = pytest.mark.usefixtures("verified_ada")
@@ -45,7 +45,7 @@ def test_every_failed_or_waiting_check_is_explained(harness, world, number, sim,
     fields = dict(sim)
     review = fields.pop("review", None)
     if "created_at" in fields:
-        from datetime import datetime  # pylint: disable=import-outside-toplevel
+        from datetime import datetime
         fields["created_at"] = datetime.fromisoformat(fields["created_at"])
     world.open("github", REPO, number, author=fields.pop("author", "ada"), **fields)
     if review:
@@ -148,7 +148,7 @@ def test_only_staff_can_revoke_and_it_is_recorded(harness, world, monkeypatch):
     assert (status, body["error"]["code"]) == (403, "forbidden")
     assert ContributionAward.objects.count() == 1
 
-    monkeypatch.setattr(compat, "is_staff", lambda block: True)
+    monkeypatch.setattr(compat, "is_staff", lambda block: True)  # noqa: ARG005
     staff_block = harness.block(student="staff_1", usage_id=block.scope_ids.usage_id)
     status, body = harness.call(staff_block, "revoke", {"learner_id": "student_1",
                                                         "reason": "copied from bob"})
@@ -165,8 +165,8 @@ def test_only_staff_can_revoke_and_it_is_recorded(harness, world, monkeypatch):
 
 
 def test_status_writes_nothing_when_nothing_changed(harness, world):
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     block = harness.block('<upstream_contribution required_count="3" distinct_repositories="true"/>')
     for number in (40, 41):
         world.open("github", REPO, number, author="ada", state="merged")
@@ -182,8 +182,8 @@ def test_status_writes_nothing_when_nothing_changed(harness, world):
 
 @pytest.mark.parametrize("contributions", [1, 8])
 def test_status_queries_do_not_grow_with_contributions(harness, world, contributions):
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     block = harness.block('<upstream_contribution required_count="10"/>')
     for number in range(50, 50 + contributions):
         world.open("github", REPO, number, author="ada", state="merged")

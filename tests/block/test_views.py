@@ -87,7 +87,7 @@ def test_studio_view_lists_the_editable_fields_with_help(harness):
 
 
 def test_signed_out_visitors_see_the_instructions_and_no_form(harness):
-    from xblock.fields import ScopeIds  # pylint: disable=import-outside-toplevel
+    from xblock.fields import ScopeIds
     block = harness.block()
     block.scope_ids = ScopeIds(None, block.scope_ids.block_type, block.scope_ids.def_id,
                                block.scope_ids.usage_id)

@@ -51,7 +51,7 @@ def test_register_merge_and_complete_without_reload(demo, page):
     try:
         page.wait_for_function("document.querySelector('.upstream-contribution')"
                                ".classList.contains('upstream-completed')", timeout=30000)
-    except Exception as exc:  # pylint: disable=broad-except
+    except Exception as exc:
         raise AssertionError(f"not completed; page says {block.inner_text()!r}; demo log:\n"
                              f"{demo.log_tail()}") from exc
     assert page.evaluate("window.__still_the_same_page") is True

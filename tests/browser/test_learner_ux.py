@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from .conftest import (axe_violations, screenshot, simulator_action, verify_by_comment,
-                       verify_with)
+from .conftest import axe_violations, screenshot, simulator_action, verify_by_comment, verify_with
 
 pytestmark = pytest.mark.slow
 

@@ -20,8 +20,12 @@ from django.utils import timezone
 from forge_simulator.ids import num_id
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.models import (BlockConfig, ContributionAward, TrackedContribution,
-                                    VerifiedForgeAccount)
+from upstream_xblock.models import (
+    BlockConfig,
+    ContributionAward,
+    TrackedContribution,
+    VerifiedForgeAccount,
+)
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper

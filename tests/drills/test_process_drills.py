@@ -22,14 +22,14 @@ from django.db import connection
 from django.utils import timezone
 
 from forge_simulator.faults import FaultServer
+from forge_simulator.ids import num_id
 from tests.block.conftest import BlockHarness
 from tests.helpers import wait_until
+
 # The real-broker fixtures (redis-server, an LMS-like Celery app):
-from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
-    lms_celery, redis_server, redis_url)
-from forge_simulator.ids import num_id
-from upstream_xblock.identity import api as identity_api
+from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401
 from upstream_xblock.forges import Forges
+from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule

@@ -3,7 +3,7 @@
 import pytest
 
 from forge_simulator import simulator_settings
-from upstream_xblock.forges import FetchResult, ForgeUnavailable, Forges, NotFound
+from upstream_xblock.forges import FetchResult, Forges, ForgeUnavailable, NotFound
 from upstream_xblock.forges.gitlab import plan
 from upstream_xblock.forges.gitlab_graphql import per_query
 

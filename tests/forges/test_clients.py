@@ -2,7 +2,7 @@
 
 import pytest
 
-from upstream_xblock.forges import (AuthFailed, ForgeUnavailable, Forges, NotFound, RateLimited)
+from upstream_xblock.forges import AuthFailed, Forges, ForgeUnavailable, NotFound, RateLimited
 from upstream_xblock.forges import http as forge_http
 
 CASES = {

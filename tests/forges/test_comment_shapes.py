@@ -19,10 +19,10 @@ PROJECTS = {"github": "o/r", "gitlab": "g/p", "gitea": "o/r", "gerrit": "nova"}
 
 
 class WrongShapes(BaseHTTPRequestHandler):
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args):
         pass
 
-    def do_GET(self):  # pylint: disable=invalid-name
+    def do_GET(self):
         kind = self.path.split("/")[1]
         body = json.dumps(WRONG_SHAPES[kind]).encode()
         if kind == "gerrit":

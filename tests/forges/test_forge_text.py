@@ -1,7 +1,11 @@
 """Forge text is kept as the author wrote it, minus what can spoof or break the page."""
 
-from upstream_xblock.forges.snapshot import (ELLIPSIS, MAX_TITLE_LENGTH, clean_description,
-                                             clean_text)
+from upstream_xblock.forges.snapshot import (
+    ELLIPSIS,
+    MAX_TITLE_LENGTH,
+    clean_description,
+    clean_text,
+)
 
 WOMAN_TECHNOLOGIST = "\U0001F469\u200D\U0001F4BB"  # 👩‍💻: two emoji joined by a ZWJ
 PERSIAN_WITH_ZWNJ = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # می‌خواهم

@@ -68,5 +68,5 @@ def test_learner_text_never_enters_the_query_text(forges):
 
 @pytest.mark.parametrize("count", [1, 100])
 def test_query_is_valid_graphql_for_the_simulator_schema(simulator, count):
-    from graphql import parse, validate  # pylint: disable=import-outside-toplevel
+    from graphql import parse, validate
     assert not validate(simulator.httpd.graphql.schema, parse(build_query(count)))

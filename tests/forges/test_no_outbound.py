@@ -63,7 +63,7 @@ def test_a_public_forge_resolving_inside_the_network_is_refused(monkeypatch, con
                                                                 address, url):
     """Built-in forges must resolve to public addresses; nothing is sent otherwise."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [  # noqa: ARG005
         (family, socket.SOCK_STREAM, 6, "", (address, 443))])
     with pytest.raises(ForgeError) as raised:
         Forges.from_settings({}).check(url)

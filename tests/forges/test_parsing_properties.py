@@ -1,9 +1,15 @@
 """Property-based: whatever the text, the parser returns a reference or raises its typed error."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from upstream_xblock.forges import (ContributionRef, ForgeRegistry, InvalidUrl, UnsupportedHost,
-                                    parse_contribution_url)
+from upstream_xblock.forges import (
+    ContributionRef,
+    ForgeRegistry,
+    InvalidUrl,
+    UnsupportedHost,
+    parse_contribution_url,
+)
 
 REGISTRY = ForgeRegistry.from_settings({})
 HOSTS = st.sampled_from(["github.com", "gitlab.com", "review.opendev.org", "codeberg.org",

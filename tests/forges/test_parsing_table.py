@@ -2,7 +2,12 @@
 
 import pytest
 
-from upstream_xblock.forges import ForgeRegistry, InvalidUrl, UnsupportedHost, parse_contribution_url
+from upstream_xblock.forges import (
+    ForgeRegistry,
+    InvalidUrl,
+    UnsupportedHost,
+    parse_contribution_url,
+)
 
 SETTINGS = {"forges": [
     {"kind": "github", "host": "github.example.edu", "api_url": "https://github.example.edu/api/v3"},

@@ -5,7 +5,8 @@ value; the reader either refuses the answer (``bad_response``) or reads it, and
 a merge is only ever read from the forge's own merged signal in its own type.
 """
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from forge_simulator import shapes
 from forge_simulator.state import SimContribution

@@ -7,8 +7,8 @@ import jsonschema
 import pytest
 import requests
 
-from upstream_xblock.forges.github import snapshot_from_rest
 from upstream_xblock.forges import ForgeRegistry, parse_contribution_url
+from upstream_xblock.forges.github import snapshot_from_rest
 
 VECTOR = json.loads((Path(__file__).parent.parent / "vectors" /
                      "github-pulls-get.openapi.json").read_text())

@@ -1,4 +1,3 @@
 """Grades tests: the block fixtures."""
 
-from tests.block.conftest import (  # noqa: F401  pylint: disable=unused-import
-    forge_settings, harness)
+from tests.block.conftest import forge_settings, harness  # noqa: F401

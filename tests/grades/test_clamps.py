@@ -14,7 +14,7 @@ PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 def test_required_count_zero_from_olx_gives_nobody_full_marks(harness, world, verify_account):
     verify_account("student_1", "ada")
     block = harness.block('<upstream_contribution required_count="0" weight="-3"/>')
-    context = block._context()  # pylint: disable=protected-access
+    context = block._context()
     assert (context.required_count, context.points) == (1, 0.0)
     status, body = harness.call(block, "status")
     assert status == 200 and body["completed"] is False and body["required"] == 1
@@ -28,7 +28,7 @@ def test_required_count_zero_from_olx_gives_nobody_full_marks(harness, world, ve
 
 def test_required_count_above_ten_is_ten(harness):
     block = harness.block('<upstream_contribution required_count="5000"/>')
-    assert block._context().required_count == 10  # pylint: disable=protected-access
+    assert block._context().required_count == 10
 
 
 def test_wrongly_typed_stored_values_are_used_as_safe_values(harness):
@@ -44,7 +44,7 @@ def test_wrongly_typed_stored_values_are_used_as_safe_values(harness):
         block.required_count = "three"
         block.waiting_days = "soon"
         block.opened_after = 20260901
-    context = block._context()  # pylint: disable=protected-access
+    context = block._context()
     rules = context.rules
     assert rules.accept_labels == () and rules.deny_labels == ("spam",)
     assert rules.allowed_repositories == () and context.accepted_hosts == ()

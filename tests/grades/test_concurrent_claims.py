@@ -9,7 +9,6 @@ import threading
 import pytest
 
 from tests.helpers import run_concurrently
-
 from upstream_xblock.models import ContributionAward, ContributionCredit
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.service import BlockContext, ContributionTracker

@@ -93,7 +93,7 @@ def test_revoking_hands_the_contribution_to_the_other_claimant(harness, world,
     register(harness, ada, PR.format(n=63))
     register(harness, bob, PR.format(n=63))
     with monkeypatch.context() as patch:
-        patch.setattr(compat, "is_staff", lambda block: True)
+        patch.setattr(compat, "is_staff", lambda block: True)  # noqa: ARG005
         staff = harness.block(student="staff", usage_id=ada.scope_ids.usage_id)
         assert harness.call(staff, "revoke", {"learner_id": "ada",
                                               "reason": "bob wrote it"})[0] == 200
@@ -151,7 +151,7 @@ class BlockHarnessOtherScenario:
     """A second block of the same (workbench) course."""
 
     def __init__(self, harness):
-        from tests.block.conftest import BlockHarness  # pylint: disable=C0415
+        from tests.block.conftest import BlockHarness
         self.other = BlockHarness()
         self.other.scenario = harness.scenario + "-b"
 
@@ -186,7 +186,7 @@ def test_a_revoked_contribution_does_not_come_back_through_another_address(
     new = "https://github.com/openedx/new-name/pull/10"
     register(harness, block, new)  # stored unchecked: not yet known to be the same one
     with monkeypatch.context() as patch:
-        patch.setattr(compat, "is_staff", lambda block: True)
+        patch.setattr(compat, "is_staff", lambda block: True)  # noqa: ARG005
         staff = harness.block(student="staff", usage_id=block.scope_ids.usage_id)
         assert harness.call(staff, "revoke", {"learner_id": "ada", "reason": "not hers"})[0] \
             == 200

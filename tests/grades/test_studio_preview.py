@@ -4,8 +4,12 @@ from django.forms.models import model_to_dict
 
 from upstream_xblock import compat
 from upstream_xblock.block.core import BLOCK_TYPE, store_published_rules
-from upstream_xblock.models import (BlockConfig, ContributionAward, ContributionCredit,
-                                    TrackedContribution)
+from upstream_xblock.models import (
+    BlockConfig,
+    ContributionAward,
+    ContributionCredit,
+    TrackedContribution,
+)
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 

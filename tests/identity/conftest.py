@@ -3,8 +3,11 @@
 import pytest
 
 from forge_simulator.oauth import oauth_settings
-from tests.block.conftest import FAST_POLLING, BlockHarness
-from tests.block.conftest import events  # noqa: F401  pylint: disable=unused-import  (a fixture)
+from tests.block.conftest import (
+    FAST_POLLING,
+    BlockHarness,
+    events,  # noqa: F401  (a fixture)
+)
 from tests.tracking.conftest import HOSTS, PROJECTS, URLS  # noqa: F401  (the same records' addresses)
 
 KINDS = tuple(PROJECTS)
@@ -25,13 +28,13 @@ def oauth_bucket(settings, simulator):
 
 
 @pytest.fixture
-def harness(db, oauth_bucket):  # pylint: disable=unused-argument
+def harness(db, oauth_bucket):
     return BlockHarness()
 
 
 @pytest.fixture
 def staff(monkeypatch):
     """The workbench has no course staff: the user ``staff_1`` is staff, nobody else."""
-    from upstream_xblock import compat  # pylint: disable=import-outside-toplevel
+    from upstream_xblock import compat
     monkeypatch.setattr(compat, "is_staff", lambda block: compat.learner_id(block) == "staff_1")
     return "staff_1"

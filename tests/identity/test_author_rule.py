@@ -1,7 +1,8 @@
 """The author rule checks the verified identity by default; typed names count only if trusted."""
 
 import json
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.db import connection
@@ -10,7 +11,6 @@ from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
 from tests.tracking.conftest import Registry
-from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.forges import Snapshot
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.identity.api import VerifiedAccount
@@ -18,6 +18,7 @@ from upstream_xblock.identity.codes import verification_code
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.policy import FAILED, PASSED, WAITING, Identity, Rules, check_author
 from upstream_xblock.tracking.block_config import rules_from_dict
+from upstream_xblock.tracking.schedule import schedule_for
 from upstream_xblock.tracking.sweep import Sweeper
 
 from .conftest import PROJECTS, url_of
@@ -131,7 +132,7 @@ def test_a_sweep_loads_the_identities_of_a_chunk_in_one_query(db, world, forges,
     registry.block()
     for number in range(learners):
         registry.contribution("gitea", learner=f"learner-{number}", state="merged")
-    sweeper = Sweeper(forges, schedule_for({}), publisher=lambda award: None)
+    sweeper = Sweeper(forges, schedule_for({}), publisher=lambda award: None)  # noqa: ARG005
     with CaptureQueriesContext(connection) as queries:
         stats = sweeper.run_once()
     identity_queries = [q for q in queries.captured_queries

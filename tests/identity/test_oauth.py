@@ -46,7 +46,7 @@ def accounts():
 
 
 @pytest.fixture
-def browser(db):  # pylint: disable=unused-argument
+def browser(db):
     return Client()
 
 
@@ -184,14 +184,14 @@ class _Redirecting(BaseHTTPRequestHandler):
     target = ""
     seen = []
 
-    def do_POST(self):  # pylint: disable=invalid-name
+    def do_POST(self):
         self.seen.append(self.path)
         self.send_response(307)
         self.send_header("Location", self.target)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+    def log_message(self, format, *args):
         pass
 
 

@@ -5,14 +5,14 @@ Keyboard only, textContent only, labelled controls, a live region for results.
 
 import pytest
 
-from tests.browser.conftest import browser, demo, page  # noqa: F401  pylint: disable=unused-import
+from tests.browser.conftest import browser, demo, page  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
 SCENARIO = "/scenario/upstream_contribution.0/"
 
 
-def verify_with(page, forge):  # pylint: disable=redefined-outer-name
+def verify_with(page, forge):  # noqa: F811  (the page of the test that calls it)
     """Follow "Verify with FORGE" with the keyboard; the forge's tab says it is done."""
     panel = page.locator(".upstream-identity")
     link = panel.get_by_role("link", name=f"Verify with {forge} (opens in a new tab)")
@@ -39,7 +39,7 @@ def test_verify_with_the_forge_then_the_contribution_counts(demo, page):  # noqa
             state="visible", timeout=15000)
         page.wait_for_function(
             "document.querySelector('.upstream-identity-code').textContent.length > 0")
-    except Exception as exc:  # pylint: disable=broad-except
+    except Exception as exc:
         raise AssertionError(f"panel not ready: {page.content()[:3000]}\n{demo.log_tail()}") \
             from exc
     code = panel.locator(".upstream-identity-code").inner_text()

@@ -6,10 +6,10 @@ from eventtracking.tracker import Tracker
 
 
 @pytest.fixture(autouse=True)
-def lms_services(db):  # pylint: disable=unused-argument
+def lms_services(db):
     """What the LMS sets up itself: an event tracker and the completion waffle switch."""
-    from waffle.models import Switch  # pylint: disable=import-outside-toplevel
-    from edx_django_utils.cache import RequestCache  # pylint: disable=import-outside-toplevel
+    from edx_django_utils.cache import RequestCache
+    from waffle.models import Switch
     tracker.register_tracker(Tracker())
     Switch.objects.update_or_create(name="completion.enable_completion_tracking",
                                     defaults={"active": True})

@@ -12,8 +12,8 @@ import json
 from webob import Request
 from workbench.runtime import WorkbenchRuntime
 from xblock.fields import ScopeIds
-from xblock.runtime import DictKeyValueStore, KvsFieldData
 from xblock.reference.user_service import UserService, XBlockUser
+from xblock.runtime import DictKeyValueStore, KvsFieldData
 
 from upstream_xblock.block import UpstreamContributionBlock
 
@@ -42,9 +42,8 @@ class EventPublishing:
 def lms_block(user, anonymous_id, usage=USAGE, is_staff=False, masquerading_staff=None,
               **fields):
     """The block bound to ``user`` (a Django user); ``masquerading_staff`` views as them."""
-    from opaque_keys.edx.keys import UsageKey  # pylint: disable=import-outside-toplevel
+    from opaque_keys.edx.keys import UsageKey
     runtime = WorkbenchRuntime(str(user.pk))
-    # pylint: disable=protected-access
     runtime._services["user"] = LmsUserService(anonymous_id, is_staff)
     # The LMS keeps fields in its own stores; the workbench's expects its own usage ids.
     runtime._services["field-data"] = KvsFieldData(DictKeyValueStore())

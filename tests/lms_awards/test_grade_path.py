@@ -11,19 +11,23 @@ from datetime import timedelta
 
 from completion.models import BlockCompletion
 from django.contrib.auth import get_user_model
-from edx_django_utils.cache import RequestCache
 from django.core.cache import cache
 from django.utils import timezone
+from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import UsageKey
 from submissions import api as submissions_api
 from waffle.models import Switch
 
 from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock import compat
-from upstream_xblock.identity import api as identity_api
 from upstream_xblock.forges import Forges
-from upstream_xblock.models import (AwardRevocation, BlockConfig, ContributionAward,
-                                    TrackedContribution)
+from upstream_xblock.identity import api as identity_api
+from upstream_xblock.models import (
+    AwardRevocation,
+    BlockConfig,
+    ContributionAward,
+    TrackedContribution,
+)
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 

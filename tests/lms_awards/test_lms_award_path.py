@@ -13,10 +13,10 @@ from submissions.models import score_set
 from forge_simulator import ForgeSimulator
 from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock import compat
+from upstream_xblock.compat.grades import _in_the_lms
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, TrackedContribution
-from upstream_xblock.compat.grades import _in_the_lms  # pylint: disable=protected-access
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
@@ -35,7 +35,7 @@ def test_sweep_scores_and_completes_through_the_lms_apis():
     BlockConfig.objects.create(usage_key=USAGE, course_key=COURSE, rules=Rules().to_dict(),
                                required_count=1)
     scores = []
-    score_set.connect(lambda sender, **kwargs: scores.append(kwargs), weak=False,
+    score_set.connect(lambda sender, **kwargs: scores.append(kwargs), weak=False,  # noqa: ARG005
                       dispatch_uid="test-score-set")
     with ForgeSimulator() as simulator:
         simulator.world.open("github", "openedx/xblock", 5, author="ada", state="merged")

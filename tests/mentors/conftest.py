@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.block.conftest import BlockHarness, events, forge_settings  # noqa: F401  pylint: disable=unused-import
-from upstream_xblock.staff.models import AnnotationIndex
+from tests.block.conftest import BlockHarness, events, forge_settings  # noqa: F401
 from upstream_xblock.models import ContributionAward, TrackedContribution
+from upstream_xblock.staff.models import AnnotationIndex
 
 MENTOR, OTHER_MENTOR, STAFF = "mia", "zed", "sam"
 MENTORED_XML = '<upstream_contribution mentors=\'["mia"]\'/>'
@@ -24,7 +24,7 @@ def staff_ids(settings):
 
 
 @pytest.fixture
-def harness(db, forge_settings, staff_ids):  # noqa: F811  pylint: disable=unused-argument,redefined-outer-name
+def harness(db, forge_settings, staff_ids):  # noqa: F811
     return BlockHarness()
 
 
@@ -62,7 +62,7 @@ def seed_records(usage_key, count, per_learner=2, now=None):
 
 def seed_annotation_state(usage_key, learners, text="seeded note"):
     """Annotations in the workbench's block state of ``learners`` (as the store writes them)."""
-    from workbench.models import XBlockState  # pylint: disable=import-outside-toplevel
+    from workbench.models import XBlockState
     scenario, tag, _rest = usage_key.split(".", 2)
     XBlockState.objects.bulk_create([XBlockState(
         scope="usage", scope_id=usage_key, user_id=learner, scenario=scenario, tag=tag,

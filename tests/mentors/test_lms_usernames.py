@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from upstream_xblock import compat
 from upstream_xblock.models import TrackedContribution
-from upstream_xblock.staff.progress import parse_filters
-from upstream_xblock.staff.progress import PageRequest, progress_page
+from upstream_xblock.staff.progress import PageRequest, parse_filters, progress_page
 
 USAGE = "block-v1:Org+Course+Run+type@upstream_contribution+block@one"
 

@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.mentors.conftest import (MENTORED_XML, STAFF, as_user, seed_annotation_state,
-                                    seed_records)
+from tests.mentors.conftest import MENTORED_XML, STAFF, as_user, seed_annotation_state, seed_records
 from upstream_xblock.models import TrackedContribution
 
 

@@ -6,8 +6,7 @@ import json
 import pytest
 from webob import Request
 
-from tests.mentors.conftest import (MENTOR, MENTORED_XML, OTHER_MENTOR, OTHER_XML, PR, STAFF,
-                                    as_user)
+from tests.mentors.conftest import MENTOR, MENTORED_XML, OTHER_MENTOR, OTHER_XML, PR, STAFF, as_user
 from upstream_xblock.block import UpstreamContributionBlock
 
 LEARNER, MENTORS, STAFF_ONLY, STUDIO = "learner", "mentors", "staff", "studio"

@@ -2,20 +2,19 @@
 
 import pytest
 
-from tests.mentors.conftest import (MENTORED_XML, STAFF, as_user, harness, seed_records,  # noqa: F401  pylint: disable=unused-import
-                                    staff_ids)
-from tests.block.conftest import forge_settings  # noqa: F401  pylint: disable=unused-import
+from tests.block.conftest import forge_settings  # noqa: F401
+from tests.mentors.conftest import MENTORED_XML, STAFF, as_user, harness, seed_records, staff_ids  # noqa: F401
 
 
 @pytest.fixture
-def staff_block(harness):  # noqa: F811  pylint: disable=redefined-outer-name
+def staff_block(harness):  # noqa: F811
     return harness.block(MENTORED_XML, student=STAFF)
 
 
 def unawarded_learners(usage_key, count):
     """``count`` learners with two records each, none holding the award (seed_records awards
     every fifth learner; those are left out)."""
-    from upstream_xblock.models import ContributionAward  # pylint: disable=C0415
+    from upstream_xblock.models import ContributionAward
     learners = seed_records(usage_key, count * 2 + (count * 2) // 4 + 10)
     awarded = set(ContributionAward.objects.filter(usage_key=usage_key).values_list(
         "learner_id", flat=True))

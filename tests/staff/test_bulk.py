@@ -3,17 +3,15 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-
-from tests.staff.conftest import unawarded_learners
-from upstream_xblock.staff.models import AnnotationIndex
-from upstream_xblock.models import ContributionAward, TrackedContribution
 from django.utils import timezone
 
+from tests.staff.conftest import unawarded_learners
 from upstream_xblock import compat
+from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.staff import bulk
 from upstream_xblock.staff.audit import Actor
 from upstream_xblock.staff.bulk import CHUNK_SIZE
-from upstream_xblock.staff.models import AuditEntry, BulkJob
+from upstream_xblock.staff.models import AnnotationIndex, AuditEntry, BulkJob
 
 
 def run_to_the_end(harness, block, job):
@@ -80,7 +78,7 @@ def test_starting_a_bulk_job_costs_the_same_for_any_selection(harness, staff_blo
         TrackedContribution.objects.all().delete()
         ContributionAward.objects.all().delete()
         AnnotationIndex.objects.all().delete()
-        learners = unawarded_learners(usage, size)
+        unawarded_learners(usage, size)
         with CaptureQueriesContext(connection) as started:
             status, body = harness.call(staff_block, "bulk", {
                 "action": "accept", "filters": {"verdict": ["pending", "rejected"]},

@@ -8,15 +8,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
-    lms_celery, redis_server, redis_url)
 from tests.helpers import wait_until
+from tests.staff.conftest import unawarded_learners
+from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401
 from tests.tracking.test_broker import ROOT
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.staff import bulk
 from upstream_xblock.staff.audit import Actor
 from upstream_xblock.staff.models import BulkJob
-from tests.staff.conftest import unawarded_learners
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

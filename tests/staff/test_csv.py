@@ -11,11 +11,10 @@ from webob import Request
 
 from tests.mentors.conftest import seed_annotation_state
 from tests.staff.conftest import unawarded_learners
-from upstream_xblock.staff.models import AnnotationIndex
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.staff import csv_files
+from upstream_xblock.staff.models import AnnotationIndex, AuditEntry
 from upstream_xblock.staff.progress import Filters
-from upstream_xblock.staff.models import AuditEntry
 
 
 def export(block, filters=None):
@@ -65,7 +64,7 @@ def test_export_reads_learners_a_chunk_at_a_time(staff_block, monkeypatch):
     usage = str(staff_block.scope_ids.usage_id)
     unawarded_learners(usage, 30)
     monkeypatch.setattr(csv_files, "CHUNK", 7)
-    chunks = list(csv_files._learner_chunks(  # pylint: disable=protected-access
+    chunks = list(csv_files._learner_chunks(
         usage, Filters(), F("learner_id"), timezone.now()))
     assert all(len(chunk) <= 7 for chunk in chunks) and len(chunks) > 5
     learners = [learner for chunk in chunks for learner, _name in chunk]

@@ -6,8 +6,8 @@ from collections import namedtuple
 from django.utils import timezone
 from xblock.scorable import Score
 
-from tests.mentors.conftest import PR
 from forge_simulator.ids import num_id as account_id_of
+from tests.mentors.conftest import PR
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.staff.models import AuditEntry
@@ -102,7 +102,6 @@ def test_staff_masquerading_act_as_themselves(harness, staff_block, world):
     # The request's user is the learner viewed; the real user is another staff member.
     staff = User(pk="7", username="root", real_user=None)
     learner = User(pk="ada", username="ada", real_user=staff)
-    # pylint: disable-next=protected-access
     staff_block.runtime._services["publish"] = PublishService(learner)
     status, _body = harness.call(staff_block, "bulk", {"action": "accept", "learner_ids": ["ada"],
                                                        "reason": "Seen on the list"})

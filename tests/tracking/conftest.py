@@ -116,8 +116,8 @@ def lms_celery(settings, redis_url):
     ``Celery("proj")`` reading Django settings without a namespace, the broker
     given as ``BROKER_URL`` (lms/envs/production.py), set as the current app.
     """
-    from celery import Celery, current_app  # pylint: disable=import-outside-toplevel
-    previous = current_app._get_current_object()  # pylint: disable=protected-access
+    from celery import Celery, current_app
+    previous = current_app._get_current_object()
     settings.BROKER_URL = redis_url + "/0"
     app = Celery("proj")
     app.config_from_object("django.conf:settings")

@@ -44,7 +44,7 @@ def test_worker_awards_merged_contributions(simulator, world, registry, redis_ur
         # The test process talks to the same broker and cache as the worker.
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                        "LOCATION": redis_url + "/1"}}
-        from upstream_xblock.tracking.background import ensure_polling  # pylint: disable=import-outside-toplevel
+        from upstream_xblock.tracking.background import ensure_polling
 
         # Nobody triggers anything: the worker starts the chain when it is ready.
         wait_until(lambda: TrackedContribution.objects.filter(

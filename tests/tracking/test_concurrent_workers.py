@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.helpers import run_concurrently
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
-
-from tests.helpers import run_concurrently
 
 WORKERS = 4
 LEARNERS = 40
@@ -78,7 +77,7 @@ def test_four_workers(simulator, world, registry):
 @pytest.mark.django_db
 def test_two_sweeps_that_read_the_same_ids_split_them(registry):
     """Without row locks two sweeps may read the same due ids: the claim gives each to one."""
-    from upstream_xblock.tracking.sweep import claim_ids  # pylint: disable=import-outside-toplevel
+    from upstream_xblock.tracking.sweep import claim_ids
     registry.block()
     rows = [registry.contribution("gitea") for _ in range(6)]
     now = timezone.now() + timedelta(seconds=1)
@@ -94,10 +93,10 @@ def test_two_sweeps_that_read_the_same_ids_split_them(registry):
 def test_claims_lock_rows_with_skip_locked_where_the_database_can(registry):
     """On MariaDB/MySQL (tests/test_mariadb.py runs this there) the claim is a real
     ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite has no row locks."""
-    from django.db import connection  # pylint: disable=import-outside-toplevel
-    from django.test.utils import CaptureQueriesContext  # pylint: disable=import-outside-toplevel
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from upstream_xblock.tracking.sweep import claim_due  # pylint: disable=import-outside-toplevel
+    from upstream_xblock.tracking.sweep import claim_due
     registry.block()
     registry.contribution("gitea")
     now = timezone.now() + timedelta(seconds=1)

@@ -4,8 +4,7 @@ import pytest
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
-from upstream_xblock.forges import forges_for
-from upstream_xblock.forges import Snapshot
+from upstream_xblock.forges import Snapshot, forges_for
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.policy import Rules
 from upstream_xblock.tracking import service

@@ -123,7 +123,7 @@ class BrokenBatchForges(Forges):
         return client
 
     @staticmethod
-    def broken(refs, **_kwargs):
+    def broken(refs, **_kwargs):  # noqa: ARG004
         raise KeyError("data")  # what a truncated or wrongly shaped answer used to raise
 
 

@@ -182,7 +182,7 @@ def test_a_failing_forge_does_not_hold_the_worker(forges, world, registry, kind)
 class DiesBeforeAwarding(Sweeper):
     """A worker killed between writing a host's records and awarding their learners."""
 
-    def _after_host(self, rows, chunk, stats):
+    def _after_host(self, rows, chunk, stats):  # noqa: ARG002
         raise KeyboardInterrupt("killed")
 
 

@@ -54,8 +54,8 @@ def test_no_chain_in_eager_mode(lms_celery, redis_url):
 
 
 def test_no_broker_configured_means_no_celery(settings):
-    from celery import Celery, current_app  # pylint: disable=import-outside-toplevel
-    previous = current_app._get_current_object()  # pylint: disable=protected-access
+    from celery import Celery, current_app
+    previous = current_app._get_current_object()
     Celery("workbench").set_current()
     try:
         assert background.runs_in_workers() is False
@@ -65,8 +65,8 @@ def test_no_broker_configured_means_no_celery(settings):
 
 
 def test_a_broker_that_is_down_leaves_the_chain_free(settings, caplog):
-    from celery import Celery, current_app  # pylint: disable=import-outside-toplevel
-    previous = current_app._get_current_object()  # pylint: disable=protected-access
+    from celery import Celery, current_app
+    previous = current_app._get_current_object()
     settings.BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     app = Celery("proj")
     app.config_from_object("django.conf:settings")
@@ -97,11 +97,11 @@ def test_a_sweep_whose_chain_lost_its_lease_ends_that_chain(lms_celery, redis_ur
                                                           monkeypatch):
     """A chain that took over while a long sweep ran keeps the lease: one chain, not two."""
     class TakenOverMidSweep:
-        def run_once(self, limit):
+        def run_once(self, limit):  # noqa: ARG002
             cache.set(background.CHAIN_KEY, "chain-2")  # chain-1's lease lapsed; chain-2 started
             raise RuntimeError("the sweep ends here")
 
-    monkeypatch.setattr(tasks, "sweeper", lambda on_progress=None: TakenOverMidSweep())
+    monkeypatch.setattr(tasks, "sweeper", lambda on_progress=None: TakenOverMidSweep())  # noqa: ARG005
     cache.set(background.CHAIN_KEY, "chain-1")
     with pytest.raises(RuntimeError):
         tasks.poll_due_contributions.run(chain="chain-1")
@@ -131,7 +131,7 @@ def test_the_chain_lease_is_renewed_as_each_host_is_written(forges, world, regis
         registry.contribution(kind)
     cache.set(background.CHAIN_KEY, "chain-1")
     renewals = []
-    renew = tasks._renew("chain-1")  # pylint: disable=protected-access
+    renew = tasks._renew("chain-1")
 
     def on_progress():
         renewals.append(cache.get(background.CHAIN_KEY))
@@ -162,12 +162,12 @@ def test_a_check_task_only_takes_what_its_request_claimed(forges, world, registr
 def test_a_check_a_learner_asked_for_may_use_the_reserve(forges, world, registry, settings,
                                                          simulator):
     """Sweeps leave the rate budget's last 50 requests to learners' own checks."""
-    from datetime import timedelta  # pylint: disable=import-outside-toplevel
+    from datetime import timedelta
 
-    from django.utils import timezone  # pylint: disable=import-outside-toplevel
+    from django.utils import timezone
 
-    from upstream_xblock.forges import RateLimitInfo  # pylint: disable=import-outside-toplevel
-    from upstream_xblock.tracking.budget import RateBudget  # pylint: disable=import-outside-toplevel
+    from upstream_xblock.forges import RateLimitInfo
+    from upstream_xblock.tracking.budget import RateBudget
     settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
     registry.block()
     swept = registry.contribution("gitea")

@@ -1,4 +1,4 @@
 """Vouching fixtures: the mentors' fixtures (a block listing mia, staff sam) reused."""
 
-from tests.mentors.conftest import harness, staff_ids  # noqa: F401  pylint: disable=unused-import
-from tests.block.conftest import events, forge_settings  # noqa: F401  pylint: disable=unused-import
+from tests.block.conftest import events, forge_settings  # noqa: F401
+from tests.mentors.conftest import harness, staff_ids  # noqa: F401

@@ -6,8 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.mentors.conftest import MENTOR, MENTORED_XML, PR, STAFF, as_user
-from upstream_xblock.models import (AwardRevocation, ContributionAward, ContributionCredit,
-                                    TrackedContribution)
+from upstream_xblock.models import (
+    AwardRevocation,
+    ContributionAward,
+    ContributionCredit,
+    TrackedContribution,
+)
 from upstream_xblock.tracking.credits import FORGE_ID_MAX
 
 LIST_POST = "https://lists.example.org/archives/dev/2026-November/000123.html"
@@ -128,9 +132,10 @@ def test_withdrawal_keeps_an_award_that_still_holds(harness, world):
 
 def test_a_configured_forge_contribution_counts_for_one_learner(harness, world, events):  # noqa: F811
     """bob's verified, merged pull request counts for bob: a mentor cannot vouch it for ada."""
-    from django.utils import timezone  # pylint: disable=import-outside-toplevel
-    from forge_simulator.shapes import project_id as account_id_of  # pylint: disable=C0415
-    from upstream_xblock.identity import api as identity_api  # pylint: disable=C0415
+    from django.utils import timezone
+
+    from forge_simulator.shapes import project_id as account_id_of
+    from upstream_xblock.identity import api as identity_api
     world.open("github", "openedx/xblock-sdk", 1, author="someone-else")
     world.open("github", "openedx/xblock-sdk", 7, author="bob", state="merged")
     block = harness.block(MENTORED_XML, student="ada")
@@ -186,7 +191,7 @@ def test_the_mentor_view_offers_the_dialog(harness, ada):
 
 
 def test_the_dialog_and_the_mentors_word_in_french(harness, ada):
-    from django.utils import translation  # pylint: disable=import-outside-toplevel
+    from django.utils import translation
     with translation.override("fr"):
         html = as_user(harness, ada, MENTOR).render("student_view").content
         status, body = vouch(harness, ada, description="Correctif sur la liste",
@@ -203,9 +208,10 @@ def test_the_dialog_and_the_mentors_word_in_french(harness, ada):
 def test_withdrawal_gives_back_the_other_contributions_that_counted(harness, world):
     """required_count 2: ada's own merged pull request and a vouched patch earned the award;
     withdrawing the patch revokes the award, and her pull request counts again (not revoked)."""
-    from django.utils import timezone  # pylint: disable=import-outside-toplevel
-    from forge_simulator.shapes import project_id as account_id_of  # pylint: disable=C0415
-    from upstream_xblock.identity import api as identity_api  # pylint: disable=C0415
+    from django.utils import timezone
+
+    from forge_simulator.shapes import project_id as account_id_of
+    from upstream_xblock.identity import api as identity_api
     world.open("github", "openedx/xblock-sdk", 3, author="ada", state="merged")
     identity_api.record("ada", "github.com", str(account_id_of("ada")), "ada", "oauth",
                         timezone.now())

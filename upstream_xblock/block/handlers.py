@@ -98,7 +98,7 @@ def json_api(method):
     """Wrap ``method(self, data) -> dict`` as a JSON handler body."""
 
     @functools.wraps(method)
-    def wrapper(self, request, suffix=""):  # pylint: disable=unused-argument
+    def wrapper(self, request, suffix=""):  # noqa: ARG001
         try:
             data = parse_json_body(request)
             if not compat.learner_id(self):

@@ -101,7 +101,7 @@ SETTLED_POLL_S = 60
 class LearnerMixin:
     """The learner's page, their JSON handlers and their identity panel."""
 
-    def learner_view(self, context=None):  # pylint: disable=unused-argument
+    def learner_view(self, context=None):  # noqa: ARG002
         """The learner's page (and a signed-out visitor's)."""
         gettext = compat.gettext(self)
         signed_out = not compat.learner_id(self)
@@ -185,13 +185,13 @@ class LearnerMixin:
 
     @XBlock.handler
     @json_api
-    def status(self, data):  # pylint: disable=unused-argument
+    def status(self, data):  # noqa: ARG002
         tracker = self._tracker()
         return self._status(tracker, *tracker.status())
 
     @XBlock.handler
     @json_api
-    def check_now(self, data):  # pylint: disable=unused-argument
+    def check_now(self, data):  # noqa: ARG002
         self._throttle("check_now")
         tracker = self._tracker()
         return self._status(tracker, *tracker.check_now())
@@ -247,7 +247,7 @@ class LearnerMixin:
 
     @XBlock.handler
     @json_api
-    def identity(self, data):  # pylint: disable=unused-argument
+    def identity(self, data):  # noqa: ARG002
         """The panel's data: verified accounts, the learner's code, ways to verify."""
         return {"identity": self.identity_panel()}
 
@@ -262,7 +262,7 @@ class LearnerMixin:
 
     @XBlock.handler
     @json_api
-    def verify_linked(self, data):  # pylint: disable=unused-argument
+    def verify_linked(self, data):  # noqa: ARG002
         """The accounts the learner linked to the site (third-party auth)."""
         registry = forges_for(compat.settings_bucket(self)).registry
         return self._identity_call(

@@ -34,7 +34,7 @@ from .vouch import add_vouch_dialog
 class MentorMixin:
     """The progress table's page and the handlers mentors and course staff call."""
 
-    def progress_view(self, context=None):  # pylint: disable=unused-argument
+    def progress_view(self, context=None):  # noqa: ARG002
         """The progress table, its filters, its summary and the annotation form."""
         gettext = compat.gettext(self)
         uid = page_uid(self)

@@ -173,7 +173,7 @@ class StaffMixin:
         return audit.audit_page(compat.usage_key(self), data)
 
     @XBlock.handler
-    def import_csv(self, request, suffix=""):  # pylint: disable=unused-argument
+    def import_csv(self, request, suffix=""):  # noqa: ARG002
         """``{"csv", "dry_run", "apply_valid"?}`` → ``{"changes", "errors", "applied"}``."""
         if not _is_signed_in_staff(self):
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),
@@ -185,7 +185,7 @@ class StaffMixin:
     import_csv.json_api = True  # JSON in, JSON out (a larger body limit than json_api's)
 
     @XBlock.handler
-    def export_csv(self, request, suffix=""):  # pylint: disable=unused-argument
+    def export_csv(self, request, suffix=""):  # noqa: ARG002
         """GET ``?filters=<JSON>``: the filter's contributions as ``text/csv``, streamed."""
         if not _is_signed_in_staff(self):
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),

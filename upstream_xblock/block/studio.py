@@ -7,6 +7,7 @@ there, without the staff tools that change grades.
 """
 
 import json
+import math
 
 from web_fragments.fragment import Fragment
 from xblock.core import XBlock
@@ -79,7 +80,7 @@ def parse_value(field, raw):
             number = float(text.replace(",", "."))
         except ValueError:
             raise FieldProblem(_("Enter a number, for example 1 or 2.5.")) from None
-        if number != number or number in (float("inf"), float("-inf")):
+        if not math.isfinite(number):
             raise FieldProblem(_("Enter a number, for example 1 or 2.5."))
         return number
     if widget == "lines":
@@ -169,7 +170,7 @@ def _validate_rules(data, error):
         error("waiting_days", _("The waiting period must be between 0 and 365 days."))
 
 
-class _EditedValues:  # pylint: disable=too-few-public-methods
+class _EditedValues:
     """The block's fields as they would be after the save (what validation reads)."""
 
     def __init__(self, block, values):
@@ -187,7 +188,7 @@ class StudioMixin:
         for message in validate_settings(data, bucket, compat.gettext(self)):
             validation.add(message)
 
-    def studio_view(self, context=None):  # pylint: disable=unused-argument
+    def studio_view(self, context=None):  # noqa: ARG002
         gettext = compat.gettext(self)
         fields = []
         for name in self.editable_fields:
@@ -209,7 +210,7 @@ class StudioMixin:
         return "".join(ch for ch in compat.usage_key(self) if ch.isalnum())[-16:]
 
     @XBlock.handler
-    def submit_studio_edits(self, request, suffix=""):  # pylint: disable=unused-argument
+    def submit_studio_edits(self, request, suffix=""):  # noqa: ARG002
         """Save the editor's values: {"values": {field: typed value}} → {"result": "success"}."""
         gettext = compat.gettext(self)
         if request.method != "POST" or len(request.body or b"") > MAX_BODY_BYTES:
@@ -250,7 +251,7 @@ class StudioMixin:
             "message": gettext(_("Some settings need your attention.")),
             "fields": problems}}, status=400)
 
-    def author_view(self, context=None):  # pylint: disable=unused-argument
+    def author_view(self, context=None):
         gettext = compat.gettext(self)
         html = render_template("author.html", {
             "block": self,

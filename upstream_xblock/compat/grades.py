@@ -6,7 +6,7 @@ from .viewing import publishing_blocked
 
 
 def _in_the_lms():
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
     return apps.is_installed("submissions") and apps.is_installed("completion")
 
 def published_points(points):
@@ -44,7 +44,6 @@ def _student_item(award, anonymous):
             "item_id": award.usage_key, "item_type": "upstream_contribution"}
 
 def _lms_publish(award):
-    # pylint: disable=import-outside-toplevel
     from submissions import api as submissions_api
     points = published_points(award.points)
     if points and not award.score_published:
@@ -58,26 +57,23 @@ def _lms_publish(award):
         award.completion_published = True
 
 def _completion_tracking_on():
-    # pylint: disable-next=import-outside-toplevel
     from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH
     return ENABLE_COMPLETION_TRACKING_SWITCH.is_enabled()
 
 def _submit_completion(award, value):
-    # pylint: disable=import-outside-toplevel
     from completion.models import BlockCompletion
     from opaque_keys.edx.keys import UsageKey
     BlockCompletion.objects.submit_completion(
         user=_user_of(award), block_key=UsageKey.from_string(award.usage_key), completion=value)
 
 def _user_of(award):
-    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    from django.contrib.auth import get_user_model
     return get_user_model().objects.get(pk=int(award.learner_id))
 
 def _anonymous_id_of(award):
     """The learner's anonymous id in the course (stored at registration; else the LMS's)."""
     if award.anonymous_id:
         return award.anonymous_id
-    # pylint: disable=import-outside-toplevel
     from common.djangoapps.student.models import anonymous_id_for_user
     from opaque_keys.edx.keys import CourseKey
     return anonymous_id_for_user(_user_of(award), CourseKey.from_string(award.course_key))
@@ -96,7 +92,6 @@ def _workbench_publish(award, block):
     award.score_published = True
 
 def _workbench_block(award):
-    # pylint: disable=import-outside-toplevel
     from workbench.runtime import WorkbenchRuntime
     from workbench.scenarios import get_scenarios
     get_scenarios()  # the workbench maps usage ids to blocks in memory, per process
@@ -110,7 +105,7 @@ def reset_published(revocation):
     """
     if _in_the_lms():
         if revocation.reset_score:
-            from submissions import api as submissions_api  # pylint: disable=C0415
+            from submissions import api as submissions_api
             submissions_api.reset_score(_anonymous_id_of(revocation), revocation.course_key,
                                         revocation.usage_key)
         if revocation.reset_completion and _completion_tracking_on():

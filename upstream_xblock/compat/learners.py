@@ -10,7 +10,7 @@ import json
 
 def _lms_learners():
     """Learner ids are auth_user ids and block state is StudentModule (LMS and Studio)."""
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
     return apps.is_installed("lms.djangoapps.courseware")
 
 def username_expression():
@@ -20,12 +20,11 @@ def username_expression():
     that a page of the progress table sorts and searches by user name without
     one query per learner; in the workbench the learner id is the user name.
     """
-    from django.db.models import F  # pylint: disable=import-outside-toplevel
+    from django.db.models import F
     return auth_username_expression() if _lms_learners() else F("learner_id")
 
 def auth_username_expression():
     """The user name of a row's ``learner_id`` read as an auth_user id (by primary key)."""
-    # pylint: disable=import-outside-toplevel
     from django.contrib.auth import get_user_model
     from django.db.models import IntegerField, OuterRef, Subquery
     from django.db.models.functions import Cast
@@ -33,7 +32,6 @@ def auth_username_expression():
     return Subquery(users.values("username")[:1])
 
 def _workbench_key(usage, learner, field_name):
-    # pylint: disable=import-outside-toplevel
     from xblock.fields import Scope
     from xblock.runtime import KeyValueStore
     return KeyValueStore.Key(scope=Scope.user_state, user_id=learner, block_scope_id=usage,
@@ -47,7 +45,6 @@ def learner_states(usage, learner_ids, field_name):
     usage, wanted = str(usage), [str(i) for i in learner_ids]
     if not wanted:
         return {}
-    # pylint: disable=import-outside-toplevel
     if _lms_learners():
         from lms.djangoapps.courseware.models import StudentModule
         from opaque_keys.edx.keys import UsageKey
@@ -82,7 +79,6 @@ def write_learner_state(usage, learner, field_name, value):
     transaction that serializes writers (the store holds a row lock).
     """
     usage = str(usage)
-    # pylint: disable=import-outside-toplevel
     if _lms_learners():
         from django.contrib.auth import get_user_model
         from lms.djangoapps.courseware.user_state_client import DjangoXBlockUserStateClient
@@ -103,14 +99,13 @@ def learner_ids_of_usernames(usernames):
     names = {str(name) for name in usernames if name}
     if not _lms_learners():
         return {name: name for name in names}
-    from django.contrib.auth import get_user_model  # pylint: disable=import-outside-toplevel
+    from django.contrib.auth import get_user_model
     return {name: str(pk) for pk, name in get_user_model().objects.filter(
         username__in=names).values_list("pk", "username")}
 
 def learner_of_anonymous_id(anonymous_id):
     """The user id (as a string) behind a course-specific anonymous id, or '' if unknown."""
     try:
-        # pylint: disable-next=import-outside-toplevel
         from common.djangoapps.student.models import user_by_anonymous_id
     except ImportError:
         return ""
@@ -124,10 +119,10 @@ def linked_forge_accounts(learner_id, providers):
     [{"provider", "uid", "username"}] for the given backend names; [] where the
     site has no third-party auth (the workbench) or the learner id is not a user id.
     """
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
     if not apps.is_installed("social_django") or not str(learner_id).isdigit():
         return []
-    from social_django.models import UserSocialAuth  # pylint: disable=import-outside-toplevel
+    from social_django.models import UserSocialAuth
     links = UserSocialAuth.objects.filter(user_id=int(learner_id), provider__in=providers)
     return [{"provider": link.provider, "uid": str(link.uid),
              "username": str((link.extra_data or {}).get("login")
@@ -136,5 +131,5 @@ def linked_forge_accounts(learner_id, providers):
 
 def has_third_party_auth():
     """Can learners have linked forge accounts here (python-social-auth installed)?"""
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
     return apps.is_installed("social_django")

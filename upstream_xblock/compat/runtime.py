@@ -30,7 +30,7 @@ def settings_bucket(block):
 
 def global_settings_bucket():
     """The same bucket for work done without a block (sweeps, tasks, commands)."""
-    from django.conf import settings  # pylint: disable=import-outside-toplevel
+    from django.conf import settings
     bucket = (getattr(settings, "XBLOCK_SETTINGS", {}) or {}).get(SETTINGS_BUCKET)
     return bucket or _bucket_from_environment()
 
@@ -68,13 +68,12 @@ def course_start(block):
     if course is None:
         return None
     try:
-        # pylint: disable-next=import-outside-toplevel
         from xmodule.modulestore.django import modulestore
     except ImportError:
         return None
     try:
         descriptor = modulestore().get_course(course)
-    except Exception:  # pylint: disable=broad-except
+    except Exception:  # noqa: BLE001
         log.warning("could not read the start date of %s", course)
         return None
     return getattr(descriptor, "start", None)
@@ -102,7 +101,7 @@ def request_is_by_learner(request, learner_id):
     that user. The workbench has no sign-in (its learners are named by
     ``?student=``): there, a request signed in as nobody is taken as the learner's.
     """
-    from django.apps import apps  # pylint: disable=import-outside-toplevel
+    from django.apps import apps
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return str(user.pk) == str(learner_id)
@@ -112,12 +111,11 @@ def request_is_by_learner(request, learner_id):
 def connect_course_published(receiver):
     """Call ``receiver(course_key)`` when Studio publishes a course (Studio only)."""
     try:
-        # pylint: disable-next=import-outside-toplevel
         from xmodule.modulestore.django import SignalHandler
     except ImportError:
         return False
 
-    def on_course_published(sender, course_key, **kwargs):  # pylint: disable=unused-argument
+    def on_course_published(sender, course_key, **kwargs):  # noqa: ARG001
         receiver(course_key)
 
     SignalHandler.course_published.connect(on_course_published, weak=False,
@@ -126,7 +124,6 @@ def connect_course_published(receiver):
 
 def published_blocks(course_key, block_type):
     """The published version of every block of ``block_type`` in a course."""
-    # pylint: disable=import-outside-toplevel
     from xmodule.modulestore import ModuleStoreEnum
     from xmodule.modulestore.django import modulestore
     store = modulestore()

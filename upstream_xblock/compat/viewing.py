@@ -14,13 +14,12 @@ def in_studio_preview(block):
 def _in_lms_preview():
     """The LMS's preview site, which shows draft content to course staff."""
     try:
-        # pylint: disable-next=import-outside-toplevel
         from lms.djangoapps.courseware.access_utils import in_preview_mode
     except ImportError:
         return False
     try:
         return bool(in_preview_mode())
-    except Exception:  # pylint: disable=broad-except
+    except Exception:  # noqa: BLE001
         log.warning("could not tell whether this is the LMS preview site")
         return True  # when in doubt, do not publish and do not store draft rules
 
@@ -42,7 +41,6 @@ def is_masquerading(block):
     if getattr(user, "real_user", user) != user:
         return True
     try:
-        # pylint: disable-next=import-outside-toplevel
         from lms.djangoapps.courseware.masquerade import get_course_masquerade
     except ImportError:
         return False

@@ -32,17 +32,16 @@ from .snapshot import ContributionRef, FetchResult, RateLimitInfo, Snapshot
 
 def _client_class(kind):
     # Imported on demand: a process that only parses URLs loads no HTTP library.
-    # pylint: disable=import-outside-toplevel
     if kind == "github":
-        from .github import GitHubClient
+        from .github import GitHubClient  # noqa: PLC0415
         return GitHubClient
     if kind == "gitlab":
-        from .gitlab import GitLabClient
+        from .gitlab import GitLabClient  # noqa: PLC0415
         return GitLabClient
     if kind == "gerrit":
-        from .gerrit import GerritClient
+        from .gerrit import GerritClient  # noqa: PLC0415
         return GerritClient
-    from .gitea import GiteaClient
+    from .gitea import GiteaClient  # noqa: PLC0415
     return GiteaClient
 
 

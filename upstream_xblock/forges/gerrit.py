@@ -115,8 +115,7 @@ class GerritClient:
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
         self._batch = None
 
-    # pylint: disable-next=unused-argument
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # noqa: ARG002
         url = f"{self.root}/changes/{change_id(ref)}"
         response = guarded_request(self.session, "GET", url, params=QUERY)
         raise_for_status(response, "Gerrit")

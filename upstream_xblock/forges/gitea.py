@@ -61,8 +61,7 @@ class GiteaClient:
                                       public_only=not forge.operator_configured)
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
 
-    # pylint: disable-next=unused-argument
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # noqa: ARG002
         """One pull request, one request; conditional (``If-None-Match``) when ``etag`` is known.
 
         Gitea and Forgejo have no batch read. Where the server tags its answers

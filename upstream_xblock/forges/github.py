@@ -46,7 +46,7 @@ def _pinned_connection_class(base, scheme, public_only):
     """PyGithub's connection class, with our pinned, size-capped adapter mounted."""
 
     class PinnedConnection(base):
-        def __init__(self, host, port=None, *args, retry=None, **kwargs):
+        def __init__(self, host, port=None, *args, retry=None, **kwargs):  # noqa: ARG002
             super().__init__(host, port, *args, retry=0, **kwargs)
             origin = f"{scheme}://{host}:{self.port}"
             self.adapter = PinnedAdapter(origin, public_only=public_only, follow_redirects=True,
@@ -150,7 +150,7 @@ class GitHubClient:
         # PyGithub has no public hook for the session it builds; this instance
         # attribute (read when the first request opens the connection) swaps in
         # our pinned, capped adapter for this client only.
-        self.github.requester._Requester__connectionClass = _pinned_connection_class(
+        self.github.requester._Requester__connectionClass = _pinned_connection_class(  # noqa: SLF001
             connection, scheme, public_only=not forge.operator_configured)
         self._graphql = None
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
@@ -225,7 +225,7 @@ class GitHubClient:
     def graphql(self):
         """Batch reader (needs a token: GitHub's GraphQL API refuses anonymous calls)."""
         if self._graphql is None:
-            from .github_graphql import GitHubGraphQL  # pylint: disable=import-outside-toplevel
+            from .github_graphql import GitHubGraphQL  # noqa: PLC0415
             self._graphql = GitHubGraphQL(self.forge, sweep_check_s=self.sweep_check_s)
         return self._graphql
 

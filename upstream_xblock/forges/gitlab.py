@@ -60,7 +60,7 @@ NO_LIBRARY_RETRIES = {"obey_rate_limit": False, "retry_transient_errors": False,
 class NoSleepGitlab(gitlab.Gitlab):
     """python-gitlab with its own retry-and-sleep loop switched off for every request."""
 
-    def http_request(self, *args, **kwargs):  # pylint: disable=arguments-differ
+    def http_request(self, *args, **kwargs):
         kwargs.update(NO_LIBRARY_RETRIES)
         return super().http_request(*args, **kwargs)
 
@@ -122,7 +122,7 @@ class GitLabClient:
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
         self._batch = None
 
-    def _remember_headers(self, response, *args, **kwargs):
+    def _remember_headers(self, response, *args, **kwargs):  # noqa: ARG002
         self._seen.headers = response.headers
 
     @property
@@ -130,8 +130,7 @@ class GitLabClient:
         """python-gitlab's errors carry no headers: the rate-limit ones are read from here."""
         return getattr(self._seen, "headers", {})
 
-    # pylint: disable-next=unused-argument
-    def fetch(self, ref, etag=None, landing=False, reviews=False):
+    def fetch(self, ref, etag=None, landing=False, reviews=False):  # noqa: ARG002
         """One merge request, one request; GitLab's MR API has no conditional GET.
 
         With ``reviews`` and an open merge request, one more request reads its
@@ -141,7 +140,7 @@ class GitLabClient:
         try:
             merge_request = project.mergerequests.get(ref.number, **NO_LIBRARY_RETRIES)
             snapshot = snapshot_from_merge_request(merge_request.attributes, ref, self.forge)
-        except Exception as exc:  # translated below; unknown ones propagate
+        except Exception as exc:  # translated below; unknown ones propagate  # noqa: BLE001
             raise self._translate(exc) from None
         if reviews and snapshot.state in ("open", "draft"):
             snapshot = self.with_review_decision(ref, snapshot)
@@ -158,7 +157,7 @@ class GitLabClient:
             merge_request = project.mergerequests.get(ref.number, lazy=True)
             approvals = merge_request.approvals.get(**NO_LIBRARY_RETRIES)
             decision, approved_at = decision_from_approvals(approvals.attributes)
-        except Exception as exc:  # translated below; unknown ones propagate
+        except Exception as exc:  # translated below; unknown ones propagate  # noqa: BLE001
             raise self._translate(exc) from None
         return replace(snapshot, review_decision=decision, approved_at=approved_at)
 

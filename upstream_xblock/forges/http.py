@@ -157,7 +157,7 @@ class PinnedAdapter(HTTPAdapter):
         # Connections whose response head is read within the deadline too.
         self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
-    def send(self, request, stream=False, timeout=None, **kwargs):
+    def send(self, request, stream=False, timeout=None, **kwargs):  # noqa: ARG002
         with deadline_scope(None, DEFAULT_REQUEST_S) as deadline:
             response, hops = self._send_once(request, deadline, **kwargs), 0
             while response.status_code in REDIRECT_STATUSES:
@@ -251,8 +251,8 @@ class PinnedAdapter(HTTPAdapter):
                 and size < int(declared):
             response.close()
             raise unavailable("truncated", TRUNCATED)
-        response._content = b"".join(chunks)  # what requests does in Response.content
-        response._content_consumed = True
+        response._content = b"".join(chunks)  # what requests does in Response.content  # noqa: SLF001
+        response._content_consumed = True  # noqa: SLF001
         response.close()
 
 

@@ -77,13 +77,13 @@ class GitHubIssueEvent(Strict):
 # -- GitHub GraphQL -------------------------------------------------------------
 class GraphQLActor(Strict):
     login: str
-    databaseId: int | None = None  # pylint: disable=invalid-name  (GitHub's field name)
+    databaseId: int | None = None  #  (GitHub's field name)
 
 
 class GraphQLReview(Strict):
     state: str
-    authorAssociation: str = "NONE"  # pylint: disable=invalid-name
-    submittedAt: str | None = None  # pylint: disable=invalid-name
+    authorAssociation: str = "NONE"
+    submittedAt: str | None = None
     author: GraphQLActor | None = None
 
 
@@ -92,14 +92,13 @@ class GraphQLReviews(Strict):
 
 
 class GraphQLRepository(Strict):
-    nameWithOwner: str  # pylint: disable=invalid-name
+    nameWithOwner: str
 
 
 class GraphQLLabels(Strict):
     nodes: list[NamedLabel | None] = []
 
 
-# pylint: disable=invalid-name
 class GraphQLPull(Strict):
     number: int
     databaseId: int | None = None
@@ -117,7 +116,6 @@ class GraphQLPull(Strict):
     baseRepository: GraphQLRepository | None = None
     labels: GraphQLLabels | None = None
     latestOpinionatedReviews: GraphQLReviews | None = None
-# pylint: enable=invalid-name
 
 
 # -- GitLab -------------------------------------------------------------------
@@ -159,7 +157,6 @@ class GitLabApprovals(Strict):
 
 
 # -- GitLab GraphQL -----------------------------------------------------------
-# pylint: disable=invalid-name
 class GitLabGraphQLUser(Strict):
     id: str  # a global id, "gid://gitlab/User/123"
     username: str
@@ -188,7 +185,6 @@ class GitLabGraphQLMergeRequest(Strict):
     targetBranch: str
     reference: str | None = None
     labels: GitLabGraphQLLabels | None = None
-# pylint: enable=invalid-name
 
 
 # -- Gerrit -------------------------------------------------------------------

@@ -110,7 +110,10 @@ def _pinned(client, url, public_only):
     return client
 
 
-def _refused(template=_("The forge did not confirm your account. Try again.")):
+NOT_CONFIRMED = _("The forge did not confirm your account. Try again.")
+
+
+def _refused(template=NOT_CONFIRMED):
     return IdentityError("oauth_failed", template)
 
 
@@ -158,7 +161,7 @@ def _exchange(provider, forge, flow, code):
                                    allow_redirects=False,
                                    headers={"Accept": "application/json"})
         access_token = token.get("access_token")
-    except Exception as exc:  # pylint: disable=broad-except
+    except Exception as exc:  # noqa: BLE001
         # Only the class name: an OAuth library's error text may quote the answer.
         log.info("OAuth code exchange with %s failed: %s", forge.host, type(exc).__name__)
         raise _refused() from None

@@ -50,7 +50,7 @@ def gettext(message):
     return _catalog(translation.get_language() or "en").gettext(message)
 
 
-def _page(request, title, message, status):
+def _page(title, message, status):
     html = format_html(PAGE, translation.get_language() or "en", title, title, message)
     response = HttpResponse(html, status=status)
     response["Cache-Control"] = "no-store"
@@ -58,10 +58,10 @@ def _page(request, title, message, status):
     return response
 
 
-def _failure(request, error):
+def _failure(request, error):  # noqa: ARG001
     log.info("identity view refused a request: %s", error.code)  # codes only, never a token
     message = gettext(error.template)
-    return _page(request, gettext("Your account was not verified"),
+    return _page(gettext("Your account was not verified"),
                  message % error.params if error.params else message, error.status)
 
 
@@ -114,7 +114,7 @@ def oauth_callback(request):
     message = gettext("%(username)s on %(host)s is now verified as your account. You can close "
                       "this tab and go back to the activity.") % {
         "username": account.username, "host": account.host}
-    return _page(request, gettext("Your account is verified"), message, 200)
+    return _page(gettext("Your account is verified"), message, 200)
 
 
 app_name = "upstream_xblock_identity"

@@ -37,7 +37,8 @@ class JobError(UpstreamError, ValueError):
 
 
 def start(usage_key, course_key, action, learner_ids, params, actor, now):
-    """Store a job on ``learner_ids`` (deduplicated, in order); one audit entry says who began it."""
+    """Store a job on ``learner_ids`` (deduplicated, in order); one audit entry says who
+    began it."""
     if action not in ACTIONS:
         raise JobError(_("The action is one of: %(actions)s."),
                        {"actions": ", ".join(sorted(ACTIONS))})

@@ -13,9 +13,9 @@ from .progress import learners, matching_learners, verdict_of
 
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_COLUMNS = ("username", "anonymous_id", "url", "forge", "host", "repository", "title", "state",
-           "verdict", "checks", "registered_at", "merged_at", "counted", "awarded_at",
-           "award_published", "annotations", "staff_actions")
+EXPORT_COLUMNS = ("username", "anonymous_id", "url", "forge", "host", "repository", "title",
+                  "state", "verdict", "checks", "registered_at", "merged_at", "counted",
+                  "awarded_at", "award_published", "annotations", "staff_actions")
 
 
 def neutralise(value):
@@ -179,7 +179,8 @@ def _parse_line(number, cells, header, errors):
                    found=len(cells), expected=len(header))
         return None
     before = len(errors.items)
-    values = {name: _cell(value, number, name, errors) for name, value in zip(header, cells)}
+    values = {name: _cell(value, number, name, errors)
+              for name, value in zip(header, cells, strict=True)}
     if len(errors.items) != before:
         return None
     line = Line(number=number, username=values.get("username") or "",

@@ -345,7 +345,7 @@ def summary(usage_key, username, now):
         cursor.execute(SUMMARY_SQL.format(inner=inner), params)
         counts = cursor.fetchone()
     return dict(zip(("registered", "accepted", "pending", "rejected", "stuck"),
-                    (int(value) for value in counts)))
+                    (int(value) for value in counts), strict=True))
 
 
 def block_summary(usage_key):

@@ -149,7 +149,7 @@ def publish(award, publisher, now):
     held_since = award.next_publish_at
     try:
         accepted = publisher(award)
-    except Exception as error:  # pylint: disable=broad-except
+    except Exception as error:
         log.exception("publishing award %s failed; will retry", award.pk)
         award.publish_attempts += 1
         award.next_publish_at = now + backoff(award.publish_attempts)
@@ -200,7 +200,7 @@ def reset(revocation, resetter, now):
         return False
     try:
         resetter(revocation)
-    except Exception:  # pylint: disable=broad-except
+    except Exception:
         log.exception("resetting the grade of revocation %s failed; will retry", revocation.pk)
         AwardRevocation.objects.filter(pk=revocation.pk).update(next_reset_at=now + BACKOFF_MIN)
         return False

@@ -74,7 +74,7 @@ class HostCheck:
             if self.batched:
                 return self._run_batched()
             return self._run_rest()
-        except Exception:  # pylint: disable=broad-except
+        except Exception:  # noqa: BLE001
             error = unexpected(f"checking {self.forge.host}")
             return {row.pk: error for row in self.rows}
 

@@ -156,7 +156,7 @@ def fetch_outcome(forges, row, rules, deadline=None):
                             deadline=deadline)
     except ForgeError as error:
         return error
-    except Exception:  # pylint: disable=broad-except
+    except Exception:
         # A bug or an unexpected library error must not lose the registration.
         log.exception("unexpected error checking %s", row.url)
         return ForgeUnavailable("Unexpected error while checking.", reason="internal")

@@ -67,7 +67,7 @@ def _evaluation_of(row):
     return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
 
 
-class ContributionTracker:  # pylint: disable=too-many-instance-attributes
+class ContributionTracker:
     """The tracking layer as the block (or a worker) sees it for one learner.
 
     A learner's request never waits on a forge beyond a short deadline: where

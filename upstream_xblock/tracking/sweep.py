@@ -113,7 +113,7 @@ def claim_ids(ids, now, lease_until):
     return list(TrackedContribution.objects.filter(claim_token=token, next_check_at=lease_until))
 
 
-class Sweeper:  # pylint: disable=too-many-instance-attributes
+class Sweeper:
     """One worker's sweeps. ``publisher(award)`` hands awards to the platform.
 
     ``on_progress()`` is called after each host's write-back (a Celery task
@@ -157,7 +157,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         try:
             stats.published = awards.retry_unpublished(self.publisher, now)
             awards.retry_resets(compat.reset_published, now)
-        except Exception:  # pylint: disable=broad-except
+        except Exception:
             log.exception("sweep: the awards outbox could not be retried")
 
     def check_claimed(self, rows):
@@ -190,7 +190,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             try:
                 check = self._prepare_host(host, host_rows, chunk, stats, host_budget_s,
                                            for_learner)
-            except Exception:  # pylint: disable=broad-except
+            except Exception:  # noqa: BLE001
                 error = unexpected(f"preparing {host}")
                 self._write_back(host, host_rows, {row.pk: error for row in host_rows},
                                  chunk, stats)
@@ -282,7 +282,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
             outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
             try:
                 self._record(forge, row, outcome, chunk, now, stats, pace_s)
-            except Exception:  # pylint: disable=broad-except
+            except Exception:  # noqa: BLE001
                 self._record(forge, row, unexpected(f"recording {row.url}"), chunk, now, stats,
                              pace_s)
             row.claim_token = ""
@@ -342,7 +342,7 @@ class Sweeper:  # pylint: disable=too-many-instance-attributes
         for (usage, learner), row in learners.items():
             try:
                 stats.awarded += self._award(usage, learner, row, chunk)
-            except Exception:  # pylint: disable=broad-except
+            except Exception:
                 log.exception("sweep: could not award %s to learner %s", usage, learner)
 
     def _award(self, usage, learner, row, chunk):

@@ -1,3 +1,3 @@
 """Run only under tests.settings_lms (see tests/staff/test_lms_staff.py)."""
 
-from tests.lms_awards.conftest import lms_forges, lms_services  # noqa: F401  pylint: disable=unused-import
+from tests.lms_awards.conftest import lms_forges, lms_services  # noqa: F401

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-sweeps", type=int, default=0,
                             help="stop after this many sweeps in --loop mode (0: never)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options):  # noqa: ARG002
         if options["interval"] < 1 or options["limit"] < 1:
             raise CommandError("--interval and --limit must be positive")
         worker = site_sweeper()
