@@ -18,12 +18,9 @@ from .reviews import latest
 from .schemas import GerritChange, validated
 from .snapshot import (
     FetchResult,
-    Snapshot,
-    clean_description,
-    clean_labels,
     clean_text,
+    forge_snapshot,
     parse_time,
-    same_site_url,
 )
 
 XSSI_PREFIX = ")]}'"
@@ -71,24 +68,15 @@ def snapshot_from_change(data, ref, forge):
     decision, approved_at, changes_at = _review(change)
     revision = change.revisions.get(change.current_revision or "")
     message = revision.commit.message if revision and revision.commit else None
-    return Snapshot(
-        kind="gerrit", host=forge.host, project=project, number=change.number, state=state,
-        author=clean_text(owner.username or owner.name, 100),
-        author_id=str(owner.account_id),
-        forge_id=str(change.number),
-        title=clean_text(change.subject),
-        web_url=same_site_url(None, forge, fallback_url),
-        created_at=parse_time(change.created),
-        merged_at=parse_time(change.submitted) if state == "merged" else None,
-        closed_at=parse_time(change.updated) if state == "closed" else None,
-        target_repository=project,
-        target_branch=clean_text(change.branch, 200),
-        labels=clean_labels(change.hashtags),
-        review_decision=decision,
-        approved_at=approved_at,
-        changes_requested_at=changes_at,
-        description=clean_description(message),
-    )
+    return forge_snapshot(
+        "gerrit", ref, forge, state, project=project, number=change.number,
+        author=owner.username or owner.name, author_id=owner.account_id,
+        forge_id=change.number, title=change.subject, web_url=None, fallback_url=fallback_url,
+        created_at=change.created, merged_at=change.submitted,
+        closed_at=change.updated if state == "closed" else None,
+        target_repository=project, target_branch=change.branch, labels=change.hashtags,
+        description=message, review_decision=decision, approved_at=approved_at,
+        changes_requested_at=changes_at)
 
 
 def decode_gerrit_json(text):

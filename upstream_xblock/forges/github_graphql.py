@@ -36,12 +36,8 @@ from .schemas import GraphQLPull, validated
 from .snapshot import (
     FetchResult,
     RateLimitInfo,
-    Snapshot,
-    clean_description,
-    clean_labels,
-    clean_text,
+    forge_snapshot,
     parse_time,
-    same_site_url,
 )
 
 PAGE_SIZE = 100
@@ -100,23 +96,15 @@ def snapshot_from_graphql(node, ref, forge):
     forge_id = pull.fullDatabaseId if pull.fullDatabaseId and pull.fullDatabaseId.isdigit() \
         else (str(pull.databaseId) if pull.databaseId is not None else "")
     author = pull.author
-    return _review_facts(pull).applied_to(Snapshot(
-        kind="github", host=forge.host, project=ref.project, number=ref.number,
-        state=normalized,
-        author=clean_text(author.login if author else None, 100),
-        author_id=str(author.databaseId) if author and author.databaseId is not None else "",
-        forge_id=forge_id,
-        title=clean_text(pull.title),
-        web_url=same_site_url(pull.url, forge, ref.url),
-        created_at=parse_time(pull.createdAt),
-        merged_at=parse_time(pull.mergedAt) if normalized == "merged" else None,
-        closed_at=parse_time(pull.closedAt),
-        target_repository=clean_text(
-            pull.baseRepository.nameWithOwner if pull.baseRepository else None, 200),
-        target_branch=clean_text(pull.baseRefName, 200),
-        labels=clean_labels([n.name for n in (pull.labels.nodes if pull.labels else []) if n]),
-        description=clean_description(pull.body),
-    ))
+    return _review_facts(pull).applied_to(forge_snapshot(
+        "github", ref, forge, normalized, author=author.login if author else None,
+        author_id=author.databaseId if author else None, forge_id=forge_id,
+        title=pull.title, web_url=pull.url, created_at=pull.createdAt,
+        merged_at=pull.mergedAt, closed_at=pull.closedAt,
+        target_repository=pull.baseRepository.nameWithOwner if pull.baseRepository else None,
+        target_branch=pull.baseRefName,
+        labels=[n.name for n in (pull.labels.nodes if pull.labels else []) if n],
+        description=pull.body))
 
 
 def _graphql_rate_limited(payload):

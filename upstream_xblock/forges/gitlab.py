@@ -45,12 +45,8 @@ from .reviews import latest
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import (
     FetchResult,
-    Snapshot,
-    clean_description,
-    clean_labels,
-    clean_text,
+    forge_snapshot,
     parse_time,
-    same_site_url,
 )
 
 API_SUFFIX = "/api/v4"
@@ -80,22 +76,14 @@ def snapshot_from_merge_request(data, ref, forge):
     full = merge_request.references.full if merge_request.references else None
     target = full.rsplit("!", 1)[0] if isinstance(full, str) and "!" in full else ref.project
     author = merge_request.author
-    return Snapshot(
-        kind="gitlab", host=forge.host, project=ref.project, number=ref.number,
-        state=normalized,
-        author=clean_text(author.username if author else None, 100),
-        author_id=str(author.id) if author else "",
-        forge_id=str(merge_request.id),
-        title=clean_text(merge_request.title),
-        web_url=same_site_url(merge_request.web_url, forge, ref.url),
-        created_at=parse_time(merge_request.created_at),
-        merged_at=parse_time(merge_request.merged_at) if normalized == "merged" else None,
-        closed_at=parse_time(merge_request.closed_at),
-        target_repository=clean_text(target, 200),
-        target_branch=clean_text(merge_request.target_branch, 200),
-        labels=clean_labels(merge_request.labels),
-        description=clean_description(merge_request.description),
-    )
+    return forge_snapshot(
+        "gitlab", ref, forge, normalized, author=author.username if author else None,
+        author_id=author.id if author else None, forge_id=merge_request.id,
+        title=merge_request.title, web_url=merge_request.web_url,
+        created_at=merge_request.created_at, merged_at=merge_request.merged_at,
+        closed_at=merge_request.closed_at, target_repository=target,
+        target_branch=merge_request.target_branch, labels=merge_request.labels,
+        description=merge_request.description)
 
 
 def decision_from_approvals(data):

@@ -23,12 +23,7 @@ from .http import guarded_request, parse_json
 from .schemas import GitLabGraphQLMergeRequest, validated
 from .snapshot import (
     FetchResult,
-    Snapshot,
-    clean_description,
-    clean_labels,
-    clean_text,
-    parse_time,
-    same_site_url,
+    forge_snapshot,
 )
 
 COMPLEXITY_LIMIT = {True: 250, False: 200}  # authenticated or not
@@ -90,22 +85,15 @@ def snapshot_from_graphql(node, ref, forge):
     target = full.rsplit("!", 1)[0] if isinstance(full, str) and "!" in full else ref.project
     author = merge_request.author
     labels = merge_request.labels.nodes if merge_request.labels else []
-    return Snapshot(
-        kind="gitlab", host=forge.host, project=ref.project, number=ref.number,
-        state=normalized,
-        author=clean_text(author.username if author else None, 100),
-        author_id=_global_id_number(author.id) if author else "",
-        forge_id=_global_id_number(merge_request.id),
-        title=clean_text(merge_request.title),
-        web_url=same_site_url(merge_request.webUrl, forge, ref.url),
-        created_at=parse_time(merge_request.createdAt),
-        merged_at=parse_time(merge_request.mergedAt) if normalized == "merged" else None,
-        closed_at=parse_time(merge_request.closedAt),
-        target_repository=clean_text(target, 200),
-        target_branch=clean_text(merge_request.targetBranch, 200),
-        labels=clean_labels([label.title for label in labels if label]),
-        description=clean_description(merge_request.description),
-    )
+    return forge_snapshot(
+        "gitlab", ref, forge, normalized, author=author.username if author else None,
+        author_id=_global_id_number(author.id) if author else None,
+        forge_id=_global_id_number(merge_request.id), title=merge_request.title,
+        web_url=merge_request.webUrl, created_at=merge_request.createdAt,
+        merged_at=merge_request.mergedAt, closed_at=merge_request.closedAt,
+        target_repository=target, target_branch=merge_request.targetBranch,
+        labels=[label.title for label in labels if label],
+        description=merge_request.description)
 
 
 class ComplexityRefused(ForgeUnavailable):

@@ -222,22 +222,42 @@ def same_site_url(candidate, forge, fallback):
     return fallback
 
 
+def _id(value):
+    return "" if value is None else str(value)
+
+
+def forge_snapshot(kind, ref, forge, state, *, author, title, web_url, created_at,
+                   target_repository, target_branch, labels=(), description=None,
+                   author_id=None, forge_id=None, merged_at=None, closed_at=None,
+                   project=None, number=None, fallback_url=None, **facts):
+    """A Snapshot from a forge's raw values, every one cleaned and bounded here.
+
+    Everything a forge says is a stranger's text: one place cleans it, for every
+    forge. ``merged_at`` counts only in the merged state; ``web_url`` must be on the
+    forge's own site (else ``fallback_url``, by default the reference's address).
+    """
+    return Snapshot(
+        kind=kind, host=forge.host, project=ref.project if project is None else project,
+        number=ref.number if number is None else number, state=state,
+        author=clean_text(author, 100), author_id=_id(author_id), forge_id=_id(forge_id),
+        title=clean_text(title),
+        web_url=same_site_url(web_url, forge, fallback_url or ref.url),
+        created_at=parse_time(created_at),
+        merged_at=parse_time(merged_at) if state == "merged" else None,
+        closed_at=parse_time(closed_at),
+        target_repository=clean_text(target_repository, 200),
+        target_branch=clean_text(target_branch, 200),
+        labels=clean_labels(labels), description=clean_description(description), **facts)
+
+
 def snapshot_from_rest_pull(pull, kind, ref, forge, state, title, etag=None):
     """The Snapshot of a validated ``GitHubPull`` or ``GiteaPull`` in ``state``."""
     user = pull.user
-    return Snapshot(
-        kind=kind, host=forge.host, project=ref.project, number=ref.number, state=state,
-        author=clean_text(user.login if user else None, 100),
-        author_id=str(user.id) if user else "",
-        forge_id=str(pull.id),
-        title=title,
-        web_url=same_site_url(pull.html_url, forge, ref.url),
-        created_at=parse_time(pull.created_at),
-        merged_at=parse_time(pull.merged_at) if state == "merged" else None,
-        closed_at=parse_time(pull.closed_at),
-        target_repository=clean_text(pull.base.repo.full_name if pull.base.repo else None, 200),
-        target_branch=clean_text(pull.base.ref, 200),
-        labels=clean_labels([label.name for label in pull.labels]),
-        description=clean_description(pull.body),
-        etag=etag,
-    )
+    return forge_snapshot(
+        kind, ref, forge, state, author=user.login if user else None,
+        author_id=user.id if user else None, forge_id=pull.id, title=title,
+        web_url=pull.html_url, created_at=pull.created_at, merged_at=pull.merged_at,
+        closed_at=pull.closed_at,
+        target_repository=pull.base.repo.full_name if pull.base.repo else None,
+        target_branch=pull.base.ref, labels=[label.name for label in pull.labels],
+        description=pull.body, etag=etag)
