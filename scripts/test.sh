@@ -8,7 +8,7 @@ set -euo pipefail
 # mysqlclient compiles against libmariadb-dev: installed here, not by setup-env.sh, so
 # that the demo never needs a C compiler.
 "$VPY" -m pip install --quiet --disable-pip-version-check \
-    -c "$ROOT/requirements/pins.txt" -r "$ROOT/requirements/mariadb.in" \
+    -r "$ROOT/requirements/mariadb.txt" \
     2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 cd "$ROOT"
 exec "$VPY" -m pytest "$@"
