@@ -88,7 +88,7 @@ def main():
     parser.add_argument("--large", type=int, default=10_000)
     args = parser.parse_args()
     settings.DEBUG = False  # no query log growing with the export
-    call_command("migrate", verbosity=0)
+    call_command("migrate", run_syncdb=True, verbosity=0)
     peaks = {}
     for rows in (args.small, args.large):
         usage_key = f"csv-bench-{rows}"

@@ -36,7 +36,7 @@ def main():
     parser.add_argument("--fault", action="append", choices=FAULTS,
                         help="only these faults (default: every one)")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    call_command("migrate", run_syncdb=True, verbosity=0)
     faulty_total = 4 * PER_KIND
     wrong_awards = kept = 0
     faults = args.fault or FAULTS

@@ -95,7 +95,7 @@ def main():
     parser.add_argument("--merged-every", type=int, default=10,
                         help="one record in N is merged (and awarded)")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    call_command("migrate", run_syncdb=True, verbosity=0)
     with ForgeSimulator() as simulator:
         seed(simulator.world, args.records, args.merged_every)
         print(f"{args.records} due GitHub records, {args.records // args.merged_every} merged "

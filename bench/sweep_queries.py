@@ -31,7 +31,7 @@ def measure(n):
     from upstream_xblock.tracking.schedule import Schedule  # noqa: PLC0415
     from upstream_xblock.tracking.sweep import Sweeper  # noqa: PLC0415
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", run_syncdb=True, verbosity=0)
     now = timezone.now()
     BlockConfig.objects.create(usage_key="course-block", rules=Rules().to_dict(),
                                required_count=1)

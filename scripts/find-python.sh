@@ -16,7 +16,7 @@ find_python312() {
     return 1
 }
 PYTHON="$(find_python312)" || {
-    echo "error: Python 3.12 is required (XBlock 6 needs it) and none was found." >&2
+    echo "error: Python 3.12 is required (requirements/test.txt's pins need it); none was found." >&2
     echo "       Install one (e.g. 'pyenv install 3.12') or set PYTHON=/path/to/python3.12." >&2
     exit 1
 }

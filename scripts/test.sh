@@ -1,14 +1,46 @@
 #!/usr/bin/env bash
 # The whole test suite: installs the Debian packages the tests drive (Chromium,
-# redis-server, mariadb-server and mysqlclient's build needs), creates .venv with
-# the pinned requirements plus the MariaDB driver, then runs pytest. Arguments go to pytest.
+# redis-server, mariadb-server and mysqlclient's build needs), creates .venv with the
+# compiled requirements plus the MariaDB driver and the maintainers' tools, then runs
+# four pytest invocations, each reporting test by test:
+#   1. the main suite (Python 3.12, the newest pins: requirements/test.txt);
+#   2. the MariaDB suite (tests/mariadb_server.py starts the server);
+#   3. the LMS-package suite (tests.settings_lms: edx-submissions, edx-completion);
+#   4. the oldest supported release, Open edX Ulmo: tox -e ulmo (Python 3.11, its pins).
+# Every suite runs even when one before it failed; the exit status is non-zero if any did.
+# Arguments go to the main suite's pytest, and then only that suite runs.
 set -euo pipefail
 . "$(dirname "$0")/system-deps.sh"
 . "$(dirname "$0")/setup-env.sh"
 # mysqlclient compiles against libmariadb-dev: installed here, not by setup-env.sh, so
 # that the demo never needs a C compiler.
 "$VPY" -m pip install --quiet --disable-pip-version-check \
-    -c "$ROOT/requirements/pins.txt" -r "$ROOT/requirements/mariadb.in" \
+    -r "$ROOT/requirements/mariadb.txt" -r "$ROOT/requirements/dev.txt" \
     2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 cd "$ROOT"
-exec "$VPY" -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+    exec "$VPY" -m pytest "$@"
+fi
+
+FAILED=()
+suite() {
+    local name="$1"
+    shift
+    echo
+    echo "=== $name"
+    if ! "$@"; then
+        FAILED+=("$name")
+    fi
+}
+suite "main suite (Python 3.12, requirements/test.txt)" "$VPY" -m pytest
+suite "MariaDB suite" "$VPY" -m pytest -p tests.mariadb_server --ds tests.settings_mariadb
+suite "LMS-package suite" \
+    "$VPY" -m pytest --ds tests.settings_lms tests/lms_awards tests/staff/lms_staff
+suite "Open edX Ulmo (Python 3.11, requirements/test-ulmo.txt)" "$VENV/bin/tox" -e ulmo
+
+echo
+if [ "${#FAILED[@]}" -gt 0 ]; then
+    printf 'failed suites: %s\n' "$(IFS=';'; echo "${FAILED[*]}")"
+    exit 1
+fi
+echo "all four suites passed"

@@ -83,5 +83,5 @@ def verify_account(db):
     return verify
 
 
-# tests/lms_awards needs other Django settings: tests/test_lms_awards.py runs it in its own process.
+# tests/lms_awards needs other Django settings: the LMS-package suite of scripts/test.sh runs it.
 collect_ignore = ["lms_awards"]

@@ -1,6 +1,6 @@
 """Test settings with the LMS's score and completion stores (edx-submissions, edx-completion).
 
-Used by tests/lms_awards/ (run in a subprocess by tests/test_lms_awards.py): with
+Used by the LMS-package suite of scripts/test.sh (tests/lms_awards, tests/staff/lms_staff): with
 these apps installed, background awards take the LMS path of upstream_xblock.compat.
 """
 

@@ -1,12 +1,17 @@
 """Test settings on MariaDB (Debian's mariadb-server, the MySQL family Open edX runs on).
 
-The server is started by ``tests/test_mariadb.py`` on a Unix socket in a temporary
-directory (``UPSTREAM_MARIADB_SOCKET``); the driver is mysqlclient, as in the LMS.
+The server is started by the plugin ``tests/mariadb_server.py`` on a Unix socket in the
+run's temporary directory (``UPSTREAM_MARIADB_SOCKET``, set here unless given, so that
+the tests' worker processes find it too); the driver is mysqlclient, as in the LMS.
 """
 
 import os
 
 from tests.settings import *  # noqa: F401,F403
+
+os.environ.setdefault("UPSTREAM_MARIADB_SOCKET",
+                      os.path.join(os.environ["UPSTREAM_XBLOCK_VAR"], "mariadb", "mariadb.sock"))
+os.makedirs(os.path.dirname(os.environ["UPSTREAM_MARIADB_SOCKET"]), exist_ok=True)
 
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.mysql",

@@ -97,7 +97,9 @@ def main(argv=None):
     import django  # noqa: PLC0415
     from django.core.management import call_command  # noqa: PLC0415
     django.setup()
-    call_command("migrate", verbosity=0)
+    # run_syncdb: xblock-sdk before 0.15 (the one Python 3.11 gets) ships the workbench's
+    # app without migrations.
+    call_command("migrate", run_syncdb=True, verbosity=0)
     # Load the scenarios before serving: the workbench loads them on the first request,
     # and two first requests at once (a busy machine) race, one of them answering 404.
     from workbench.scenarios import get_scenarios  # noqa: PLC0415

@@ -52,7 +52,7 @@ def test_preview_with_draft_rules_changes_nothing(harness, world, verify_account
 
 def test_publishing_the_course_stores_the_published_rules(harness, monkeypatch):
     # Studio's modulestore is not here: the published blocks are handed over as Studio's
-    # platform.published_blocks would return them, and the rules come from their fields.
+    # compat.published_blocks would return them, and the rules come from their fields.
     published = harness.block('<upstream_contribution required_count="2" weight="4" '
                               'deny_labels=\'["spam"]\'/>', student="author_1")
     asked = []

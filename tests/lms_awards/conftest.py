@@ -1,4 +1,4 @@
-"""Run only under tests.settings_lms (see tests/test_lms_awards.py)."""
+"""Run only under tests.settings_lms: the LMS-package suite of scripts/test.sh."""
 
 import pytest
 from eventtracking import tracker

@@ -21,5 +21,5 @@ def unawarded_learners(usage_key, count):
     return [learner for learner in learners if learner not in awarded][:count]
 
 
-# tests/staff/lms_staff needs the LMS's settings: tests/staff/test_lms_staff.py runs it apart.
+# tests/staff/lms_staff needs the LMS's settings: the LMS-package suite of scripts/test.sh runs it.
 collect_ignore = ["lms_staff"]

@@ -91,8 +91,8 @@ def test_two_sweeps_that_read_the_same_ids_split_them(registry):
 
 @pytest.mark.django_db(transaction=True)
 def test_claims_lock_rows_with_skip_locked_where_the_database_can(registry):
-    """On MariaDB/MySQL (tests/test_mariadb.py runs this there) the claim is a real
-    ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite has no row locks."""
+    """On MariaDB/MySQL (the MariaDB suite, tests/mariadb_server.py, runs this there) the
+    claim is a real ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite has no row locks."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
