@@ -30,8 +30,8 @@ def declared_requirements():
 def release_pins(release):
     """{name: version} of the release file's exact pins (ranges such as lxml<6 left out)."""
     pins = {}
-    for line in (RELEASES / f"{release}.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
+    for raw in (RELEASES / f"{release}.txt").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
         if "==" in line:
             name, version = line.split("==")
             pins[_canonical(name)] = version

@@ -118,8 +118,9 @@ def test_the_wheel_metadata_is_the_static_declaration_with_readme_as_description
         names = archive.namelist()
     meta = email.parser.Parser().parsestr(raw.decode("utf-8"))
     project = _pyproject()
-    declared = project["dependencies"] + [f'{spec}; extra == "{extra}"' for extra, specs in
-                                          project["optional-dependencies"].items() for spec in specs]
+    declared = project["dependencies"] + [
+        f'{spec}; extra == "{extra}"'
+        for extra, specs in project["optional-dependencies"].items() for spec in specs]
     assert {Requirement(spec) for spec in meta.get_all("Requires-Dist")} == {
         Requirement(spec) for spec in declared}
     assert "Requires-Dist" not in (meta.get_all("Dynamic") or [])

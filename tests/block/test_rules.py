@@ -99,14 +99,16 @@ def test_ownership_code_in_the_description_counts(harness, world):
 
 
 def test_distinct_repositories(harness, world):
-    block = harness.block('<upstream_contribution required_count="2" distinct_repositories="true"/>')
+    block = harness.block(
+        '<upstream_contribution required_count="2" distinct_repositories="true"/>')
     for number in (23, 24):
         world.open("github", REPO, number, author="ada", state="merged")
     harness.call(block, "register", {"url": URL.format(n=23), "forge_username": "ada"})
     body = harness.call(block, "register", {"url": URL.format(n=24), "forge_username": "ada"})[1]
     second = body["status"]["contributions"][1]
     assert second["verdict"] == "rejected"
-    assert "already counts" in {c["id"]: c for c in second["checks"]}["distinct_repository"]["reason"]
+    checks = {c["id"]: c for c in second["checks"]}
+    assert "already counts" in checks["distinct_repository"]["reason"]
     world.open("github", "openedx/xblock", 1, author="ada", state="merged")
     body = harness.call(block, "register", {"url": "https://github.com/openedx/xblock/pull/1",
                                             "forge_username": "ada"})[1]
@@ -167,7 +169,8 @@ def test_only_staff_can_revoke_and_it_is_recorded(harness, world, monkeypatch):
 def test_status_writes_nothing_when_nothing_changed(harness, world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    block = harness.block('<upstream_contribution required_count="3" distinct_repositories="true"/>')
+    block = harness.block(
+        '<upstream_contribution required_count="3" distinct_repositories="true"/>')
     for number in (40, 41):
         world.open("github", REPO, number, author="ada", state="merged")
         harness.call(block, "register", {"url": URL.format(n=number), "forge_username": "ada"})

@@ -81,7 +81,8 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does, as root)")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
+                    "(scripts/test.sh does, as root)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

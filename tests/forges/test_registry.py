@@ -19,7 +19,8 @@ def test_defaults():
 
 def test_operator_entry_replaces_the_default_and_adds_hosts():
     registry = ForgeRegistry.from_settings({"forges": [
-        {"kind": "github", "host": "github.com", "api_url": "http://127.0.0.1:9/github", "token": "t"},
+        {"kind": "github", "host": "github.com", "api_url": "http://127.0.0.1:9/github",
+         "token": "t"},
         {"kind": "github", "host": "github.example.edu"},
         {"kind": "gitlab", "host": "git.example.org", "web_url": "https://git.example.org/gitlab"},
     ]})

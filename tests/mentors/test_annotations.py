@@ -13,7 +13,8 @@ from upstream_xblock.staff.models import AnnotationIndex
 def learner_block(harness, world):
     world.open("github", "openedx/xblock-sdk", 1, author="ada")
     block = harness.block(MENTORED_XML, student="ada")
-    assert harness.call(block, "register", {"url": PR.format(n=1), "forge_username": "ada"})[0] == 200
+    answer = harness.call(block, "register", {"url": PR.format(n=1), "forge_username": "ada"})
+    assert answer[0] == 200
     return block
 
 

@@ -1,4 +1,5 @@
-"""The block's ``mentors`` list in Studio and OLX: validated user names, exported, clamped at use."""
+"""The block's ``mentors`` list in Studio and OLX: validated user names, exported, clamped at
+use."""
 
 import json
 

@@ -49,7 +49,8 @@ class Registry:
         identity_api.record(learner, HOSTS[kind], str(account_id_of(own_account)), own_account,
                             COMMENT_CODE, now)
         return TrackedContribution.objects.create(
-            usage_key=usage_key, learner_id=learner, url=URLS[kind].format(p=PROJECTS[kind], n=number),
+            usage_key=usage_key, learner_id=learner,
+            url=URLS[kind].format(p=PROJECTS[kind], n=number),
             kind=kind, host=HOSTS[kind], project=PROJECTS[kind], number=number,
             forge_username=own_account, registered_at=now, next_check_at=now, **record)
 
