@@ -2,11 +2,12 @@
 # The whole test suite: installs the Debian packages the tests drive (Chromium,
 # redis-server, mariadb-server and mysqlclient's build needs), creates .venv with the
 # compiled requirements plus the MariaDB driver and the maintainers' tools, then runs
-# four pytest invocations, each reporting test by test:
+# five suites, the pytest ones reporting test by test:
 #   1. the main suite (Python 3.12, the newest pins: requirements/test.txt);
 #   2. the MariaDB suite (tests/mariadb_server.py starts the server);
 #   3. the LMS-package suite (tests.settings_lms: edx-submissions, edx-completion);
-#   4. the oldest supported release, Open edX Ulmo: tox -e ulmo (Python 3.11, its pins).
+#   4. lint: ruff with pyproject.toml's rules (what `make quality` runs);
+#   5. the oldest supported release, Open edX Ulmo: tox -e ulmo (Python 3.11, its pins).
 # Every suite runs even when one before it failed; the exit status is non-zero if any did.
 # Arguments go to the main suite's pytest, and then only that suite runs.
 set -euo pipefail
@@ -36,6 +37,8 @@ suite "main suite (Python 3.12, requirements/test.txt)" "$VPY" -m pytest
 suite "MariaDB suite" "$VPY" -m pytest -p tests.mariadb_server --ds tests.settings_mariadb
 suite "LMS-package suite" \
     "$VPY" -m pytest --ds tests.settings_lms tests/lms_awards tests/staff/lms_staff
+suite "lint (ruff, pyproject.toml's rules: make quality)" \
+    "$VENV/bin/ruff" check upstream_xblock tests forge_simulator workbench_demo bench setup.py
 suite "Open edX Ulmo (Python 3.11, requirements/test-ulmo.txt)" "$VENV/bin/tox" -e ulmo
 
 echo
@@ -43,4 +46,4 @@ if [ "${#FAILED[@]}" -gt 0 ]; then
     printf 'failed suites: %s\n' "$(IFS=';'; echo "${FAILED[*]}")"
     exit 1
 fi
-echo "all four suites passed"
+echo "all five suites passed"
