@@ -51,7 +51,7 @@ def run_main(config, address, capsys):
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("fault", FAULTS)
 def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, capsys, waits,
-                                                          kind, fault):
+                                                         kind, fault):
     project, number = f"drill/{fault.replace('_', '-')}", 1 + FAULTS.index(fault)
     fault_server.fault(kind, project, number, fault)
     code, out = run_main(config, url(kind, project, number), capsys)
