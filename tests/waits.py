@@ -54,11 +54,16 @@ class Waits:
         """The seconds the package's own pauses would have taken."""
         return sum(seconds for seconds, _caller in self.sleeps)
 
-    def assert_within(self, deadline_s, heads_read=None):
-        """Nothing slept but the package's pauses, which fit in ``deadline_s``; every head
-        was read under a timer no longer than the deadline (one per request, if given)."""
+    def assert_each_within(self, seconds):
+        """Nothing slept but the package's pauses; no pause and no timer over ``seconds``."""
         assert self.library_sleeps == [], self.library_sleeps
+        assert all(pause <= seconds for pause, _caller in self.sleeps), self.sleeps
+        assert all(0 < interval <= seconds for interval in self.timers), self.timers
+
+    def assert_within(self, deadline_s, heads_read=None):
+        """One call: its pauses fit in ``deadline_s`` together, and every head was read
+        under a timer no longer than the deadline (one per request, if given)."""
+        self.assert_each_within(deadline_s)
         assert self.slept_s <= deadline_s, self.sleeps
-        assert all(0 < interval <= deadline_s for interval in self.timers), self.timers
         if heads_read is not None:
             assert len(self.timers) == heads_read, (self.timers, heads_read)
