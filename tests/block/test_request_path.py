@@ -12,18 +12,17 @@ import pytest
 import redis
 from django.utils import timezone
 
+from forge_simulator.faults import FaultServer
+from tests.block.conftest import BlockHarness
+
+# The real-broker fixtures (redis-server, an LMS-like Celery app):
+from tests.tracking.conftest import lms_celery, redis_server, redis_url  # noqa: F401
+from tests.waits import Waits
 from upstream_xblock import tasks
 from upstream_xblock.forges import RateLimitInfo
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.recording import NOT_FOUND_ATTEMPTS
-
-from forge_simulator.faults import FaultServer
-from tests.block.conftest import BlockHarness
-from tests.waits import Waits
-# The real-broker fixtures (redis-server, an LMS-like Celery app):
-from tests.tracking.conftest import (  # noqa: F401  pylint: disable=unused-import
-    lms_celery, redis_server, redis_url)
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 

@@ -6,8 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import (axe_violations, next_redraw, screenshot, simulator_action,
-                       verify_by_comment, verify_with)
+from .conftest import (
+    axe_violations,
+    next_redraw,
+    screenshot,
+    simulator_action,
+    verify_by_comment,
+    verify_with,
+)
 
 pytestmark = pytest.mark.slow
 

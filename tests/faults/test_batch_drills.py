@@ -10,7 +10,7 @@ same answer are read.
 import pytest
 
 from forge_simulator.faults import EXPECTED
-from upstream_xblock.forges import Deadline, FetchResult, ForgeUnavailable, Forges
+from upstream_xblock.forges import Deadline, FetchResult, Forges, ForgeUnavailable
 
 from .conftest import url
 

@@ -3,7 +3,7 @@
 import pytest
 
 from forge_simulator.faults import FAULTS
-from upstream_xblock.forges import Deadline, FetchResult, ForgeUnavailable, Forges, RateLimited
+from upstream_xblock.forges import Deadline, FetchResult, Forges, ForgeUnavailable, RateLimited
 
 SHAPES = [f for f in FAULTS if f.startswith("shape_")]
 DEADLINE_S = 1.0

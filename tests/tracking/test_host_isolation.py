@@ -8,12 +8,12 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from tests.waits import Waits
 from upstream_xblock.forges import Forges, ForgeUnavailable
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.tracking.host_check import REST_CONCURRENCY
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import LEASE, Sweeper
-from tests.waits import Waits
 
 pytestmark = pytest.mark.django_db
 
