@@ -67,7 +67,7 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
     row = table.locator("tbody tr")
     assert row.locator("th").inner_text().startswith(stuck)
-    assert "1 learners match" in table.locator(".upx-status").inner_text()
+    assert "1 learner matches" in table.locator(".upx-status").inner_text()
 
     row.get_by_role("button", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
