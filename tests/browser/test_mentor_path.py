@@ -70,6 +70,7 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     row = table.locator("tbody tr")
     expect(row).to_have_count(1)
     expect(row.locator("th")).to_have_text(re.compile("^" + re.escape(stuck)))
+    expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
 
     row.get_by_role("button", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
