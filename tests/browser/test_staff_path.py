@@ -39,7 +39,7 @@ def staff_view(page, demo):
 def filter_to(view, text):
     view.get_by_label("User name or contribution address contains").fill(text)
     view.get_by_role("button", name="Apply filters").click()
-    expect(view.locator(".upx-status")).to_contain_text("1 learners match")
+    expect(view.locator(".upx-status")).to_contain_text("1 learner matches")
     expect(view.locator(".upx-table tbody tr")).to_have_count(1)
 
 
@@ -126,7 +126,7 @@ def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):
     tab_to(page, "input[name=search]")
     page.keyboard.type(bob)
     page.keyboard.press("Enter")
-    expect(page.locator(".upx-status")).to_contain_text("1 learners match")
+    expect(page.locator(".upx-status")).to_contain_text("1 learner matches")
     expect(page.locator(".upx-table tbody tr")).to_have_count(1)
     tab_to(page, ".upx-select-row")
     page.keyboard.press("Space")
