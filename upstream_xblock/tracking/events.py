@@ -42,6 +42,8 @@ BULK_ACTION_STARTED = PREFIX + "bulk_action_started"
 CSV_IMPORTED = PREFIX + "csv_imported"
 NAMES = (REGISTERED, WITHDRAWN, STATE_CHANGED, ACCEPTED, COMPLETED, REVOKED, VOUCHED,
          ANNOTATION_ADDED, BULK_ACTION_STARTED, CSV_IMPORTED)
+# The events Aspects receives as xAPI statements (tracking/xapi.py transforms them).
+XAPI_EVENTS = (REGISTERED, ACCEPTED, COMPLETED, WITHDRAWN)
 
 # (publish(name, data), the request's user id) while a block's handler runs.
 _request = contextvars.ContextVar("upstream_xblock_request_events", default=None)
