@@ -24,6 +24,7 @@ from ..errors import UpstreamError
 from ..forges import ConfigurationError
 from ..i18n import gettext_noop as _
 from ..staff import audit
+from ..tracking import events
 from ..tracking.service import TrackingError, has_records
 
 # Open edX user names (Django's rule: letters, digits and @ . + - _).
@@ -104,7 +105,8 @@ def json_api(method):
             if not compat.learner_id(self):
                 raise TrackingError("not_signed_in", _("Sign in to register a contribution."),
                                     status=403)
-            return json_response(method(self, data))
+            with request_events(self):
+                return json_response(method(self, data))
         except UpstreamError as error:  # the block's and the layers' refusals alike
             return _error(self, error)
         except ConfigurationError:
@@ -115,6 +117,12 @@ def json_api(method):
 
     wrapper.json_api = True  # tests find every JSON handler of the block by this mark
     return wrapper
+
+
+def request_events(block):
+    """Within a handler: events about the requesting user go through the runtime's publish."""
+    return events.published_by(
+        lambda name, data: block.runtime.publish(block, name, data), compat.learner_id(block))
 
 
 def refusing_all_but(allowed, message):

@@ -23,6 +23,7 @@ from ..staff.progress import (
     parse_page_request,
     progress_page,
 )
+from ..tracking import events
 from ..tracking.service import TrackingError
 from .handlers import actor, learner_of, mentors_only, registered_url
 from .js_catalog import add_js_catalog
@@ -97,6 +98,8 @@ class MentorMixin:
             visibility=visibility, tag=tag, url=registered_url(self, learner, url), now=now)
         LearnerAnnotations(compat.usage_key(self), learner).add(annotation, now)
         _audit(self, "annotate", learner, now, url=annotation["url"], reason=text)
+        events.annotation_added(annotation, compat.usage_key(self), compat.course_key(self),
+                                learner, compat.learner_id(self))
         return {"learner_id": learner,
                 "annotation": annotations.for_mentors([annotation], compat.gettext(self),
                                                      compat.learner_id(self))[0]}

@@ -18,9 +18,18 @@ from ..staff import annotations, audit, bulk, csv_files
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.bulk import ChunkContext
 from ..staff.progress import FilterError, matching_learners, parse_filters
+from ..tracking import events
 from ..tracking.awards import NoAward
 from ..tracking.service import TrackingError
-from .handlers import _error, _is_signed_in_staff, actor, json_response, parse_json_body, staff_only
+from .handlers import (
+    _error,
+    _is_signed_in_staff,
+    actor,
+    json_response,
+    parse_json_body,
+    request_events,
+    staff_only,
+)
 
 AUDIT_ACTIONS = {
     "accept": _("Accepted"), "revoke": _("Revoked"), "annotate": _("Annotated"),
@@ -198,6 +207,11 @@ def _run_import(block, data):
                                 params={**params, "points": block.points()}, now=now,
                                 source="csv")
         csv_files.apply(plan, context_for)
+    if not dry_run:
+        events.emit(events.CSV_IMPORTED, {"applied": bool(applied), "changes": len(plan.changes),
+                                          "errors": len(plan.errors)},
+                    usage_key=compat.usage_key(block), course_key=compat.course_key(block),
+                    user_id=who.id, actor_id=who.id)
     return {"changes": plan.changes, "errors": plan.errors, "applied": bool(applied),
             "dry_run": dry_run}
 
@@ -208,6 +222,7 @@ def _import_csv_api(block, request):
         data = parse_json_body(request, IMPORT_BODY_LIMIT, too_large=_too_large(),
                                not_utf8=TrackingError("bad_encoding", _(
                                    "The file is not UTF-8 text: save it as UTF-8.")))
-        return json_response(_run_import(block, data))
+        with request_events(block):
+            return json_response(_run_import(block, data))
     except UpstreamError as error:
         return _error(block, error)

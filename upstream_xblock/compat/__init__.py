@@ -34,6 +34,7 @@ from .runtime import (
                      SETTINGS_BUCKET,
                      anonymous_id,
                      connect_course_published,
+                     course_event_context,
                      course_key,
                      course_start,
                      gettext,
@@ -56,7 +57,7 @@ from .viewing import (
 
 __all__ = [
     "CONFIG_ENV", "SETTINGS_BUCKET", "acting_user", "anonymous_id", "auth_username_expression",
-    "connect_course_published", "course_key", "course_start",
+    "connect_course_published", "course_event_context", "course_key", "course_start",
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
     "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "publish_award",

@@ -15,7 +15,7 @@ from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..policy import ACCEPTED, PASSED, Check
-from ..tracking import awards, background
+from ..tracking import awards, background, events
 from ..tracking.awards import NoAward, revoke_award
 from . import annotations, audit
 from .annotations import LearnerAnnotations
@@ -52,6 +52,8 @@ def start(usage_key, course_key, action, learner_ids, params, actor, now):
         status="done" if not learner_ids else "queued", finished_at=None if learner_ids else now)
     audit.record(usage_key, actor, "bulk", now, reason=_summary(action, params, len(learner_ids)),
                  job=job, source="bulk", course_key=course_key)
+    events.emit(events.BULK_ACTION_STARTED, {"action": action, "job": job.pk, "count": job.count},
+                usage_key=usage_key, course_key=course_key, user_id=actor.id, actor_id=actor.id)
     return job
 
 
@@ -290,6 +292,7 @@ def annotate(ctx, learner_ids):
         result.changed += 1
         result.entries.append(_entry(ctx, "annotate", learner, reason=params["text"]))
         result.changes.append((learner, params.get("url", ""), "", ""))
+        events.annotation_added(added, ctx.usage_key, ctx.course_key, learner, ctx.actor.id)
     audit.record_many(result.entries)
     return result
 

@@ -16,12 +16,15 @@ from ..policy import (
     ACCEPTED,
     FAILED,
     PASSED,
+    PENDING,
     REJECTED,
+    WAITING,
     Check,
     Identity,
     distinct_repository_check,
     evaluate,
 )
+from . import hooks
 from .credits import learn_forge_id
 from .schedule import likely_changed
 
@@ -29,6 +32,8 @@ from .schedule import likely_changed
 CHECK_ID = "mentor"
 ACCEPTED_BY_MENTOR = _("Accepted by a mentor: %(reason)s")
 WITHDRAWN = _("Course staff withdrew a mentor's acceptance: %(reason)s")
+# A site's openedx-filters pipeline step held a contribution the rules accept (hooks.py).
+HELD_BY_SITE = _("Held by a rule of this site: %(reason)s")
 
 
 def is_vouched(row):
@@ -98,8 +103,14 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
     row.qualified_at = _qualified_since(row, snapshot, rules, identity, now)
     verdict = evaluate(snapshot, rules, identity, now=now, qualified_since=row.qualified_at)
     row.checks = [check.to_dict() for check in verdict.checks]
-    row.verdict = verdict.verdict
-    row.accepted_at = (row.accepted_at or now) if verdict.accepted else None
+    accepted = verdict.accepted
+    if accepted and row.verdict != ACCEPTED:  # newly accepted: the site's filter may hold it
+        held = hooks.acceptance_hold(row, row.checks)
+        if held is not None:
+            row.checks.append(Check("site", WAITING, HELD_BY_SITE, {"reason": held}).to_dict())
+            accepted = False
+    row.verdict = verdict.verdict if accepted or not verdict.accepted else PENDING
+    row.accepted_at = (row.accepted_at or now) if accepted else None
 
 
 def repository_of(row):

@@ -18,6 +18,7 @@ from ..forges import ForgeError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, ContributionCredit, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check
+from . import events
 from .awards import NoAward, revoke_award
 from .credits import alias_of, contribution_key, identity_from_snapshot, release
 from .recording import CHECK_ID, WITHDRAWN, is_vouched
@@ -146,6 +147,7 @@ def vouch(tracker, request, mentor_id, now):
         tracker.refresh(row)  # learns the forge's id (one bounded call, like a registration)
     if ref is not None:
         _ensure_credit_is_free(row, tracker.context, created, previous)
+    events.about(row, events.VOUCHED, actor_id=mentor_id)
     rows, award = tracker.settle()
     log.info("%s vouched for %s of learner %s in %s", mentor_id, row.url,
              tracker.context.learner_id, tracker.context.usage_key)
