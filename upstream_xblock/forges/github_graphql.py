@@ -27,6 +27,7 @@ from .errors import (
     ForgeError,
     ForgeUnavailable,
     NotFound,
+    bounded_reset,
     is_rate_limited,
     rate_limited,
 )
@@ -36,6 +37,7 @@ from .schemas import GraphQLPull, validated
 from .snapshot import (
     FetchResult,
     RateLimitInfo,
+    ensure_about,
     forge_snapshot,
     parse_time,
 )
@@ -87,6 +89,9 @@ def _review_facts(pull):
 def snapshot_from_graphql(node, ref, forge):
     """A Snapshot from one pull request node (validated first: ForgeUnavailable if bent)."""
     pull = validated(GraphQLPull, node, "GitHub")
+    # Asked by (owner, name, number) under an alias: GitHub's GraphQL follows a renamed
+    # repository itself, so the number is what must match.
+    ensure_about(ref, "GitHub", pull.number)
     if pull.state == "MERGED":
         normalized = "merged"
     elif pull.state == "CLOSED":
@@ -250,6 +255,6 @@ class GitHubGraphQL:
             return None
         try:
             return RateLimitInfo(remaining=int(node["remaining"]), limit=int(node["limit"]),
-                                 reset_at=parse_time(node.get("resetAt")))
-        except (KeyError, TypeError, ValueError):
+                                 reset_at=bounded_reset(parse_time(node.get("resetAt"))))
+        except (KeyError, TypeError, ValueError, OverflowError):  # Infinity is valid JSON
             return None

@@ -16,21 +16,32 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
   idempotent reads, and only after a connection failure or a 502/503/504 that
   names no ``Retry-After``; never after a read timeout, and it never sleeps for a
   forge's rate limit;
+- it makes the rate-limit headers sane before any library reads them (a value that
+  is not a sane number is dropped with a log line, a reset beyond a day is brought
+  back to it: ``errors.sanitize_rate_headers``);
 - it reads at most ``MAX_BODY_BYTES`` of a body, and turns every transport
   failure (refused, reset, truncated, protocol, TLS, timeout) into a typed
   ``ForgeUnavailable`` with its reason;
-- redirects: one to another origin is refused (``redirect_refused``); one on the
+- redirects: one to another origin is refused (``redirect_refused``). One on the
   same origin is followed by the adapter itself, at most ``MAX_REDIRECTS`` hops
-  (``redirect_loop`` beyond), when the session asks for it (GitHub's renamed
-  repositories), else handed back to the client as a 3xx it will refuse.
-  Neither ``requests`` nor PyGithub ever follows one.
+  (``redirect_loop`` beyond), only when the session's rule accepts it: GitHub's
+  renamed repository (``github_rename``: the same endpoint, the same number, the
+  same query, only the repository's name or its ``/repositories/:id`` form
+  changed); any other redirect, same origin included (another pull request), is
+  refused. Without a rule it is handed back to the client as a 3xx it refuses.
+  What a followed rename named is told to the client (``watching_renames``), which
+  checks the answer is about that repository. Neither ``requests`` nor PyGithub
+  ever follows one.
 """
 
 import ipaddress
 import logging
+import re
 import socket
 import time
-from urllib.parse import urljoin, urlsplit
+from contextlib import contextmanager
+from contextvars import ContextVar
+from urllib.parse import unquote, urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -39,7 +50,14 @@ from urllib3.util.retry import Retry
 
 from ..i18n import gettext_noop
 from .deadline import DEFAULT_REQUEST_S, POOL_CLASSES, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound, is_rate_limited, rate_limited
+from .errors import (
+    AuthFailed,
+    ForgeUnavailable,
+    NotFound,
+    is_rate_limited,
+    rate_limited,
+    sanitize_rate_headers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +96,44 @@ def redirect_refused():
     return ForgeUnavailable(
         gettext_noop("The forge redirected to another address; the redirect was refused."),
         reason="redirect_refused")
+
+
+_RENAMES = ContextVar("upstream_xblock_followed_renames", default=None)
+_BY_NAME = re.compile(r"^(?P<root>.*?)/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?$")
+_BY_ID = re.compile(r"^(?P<root>.*?)/repositories/(?P<id>[1-9][0-9]{0,18})(?P<rest>/.*)?$")
+
+
+def github_rename(source, target):
+    """What a GitHub redirect from ``source`` to ``target`` renames, or None to refuse it.
+
+    GitHub answers a renamed (or transferred) repository's old address with a 301 to
+    the same endpoint under ``/repositories/:id`` (or, on some servers, under the new
+    name). Followed only when nothing else changes: the same API root, the same
+    endpoint and number after the repository, the same query. Returns ``("name",
+    "owner/repo")`` or ``("id", 123)``: what the answer must then be about.
+    """
+    asked, moved = urlsplit(source), urlsplit(target)
+    old = _BY_NAME.match(asked.path)
+    if old is None or asked.query != moved.query:
+        return None
+    for pattern, kind in ((_BY_NAME, "name"), (_BY_ID, "id")):
+        new = pattern.match(moved.path)
+        if new and new["root"] == old["root"] and (new["rest"] or "") == (old["rest"] or ""):
+            if kind == "id":
+                return "id", int(new["id"])
+            return "name", f"{unquote(new['owner'])}/{unquote(new['name'])}"
+    return None
+
+
+@contextmanager
+def watching_renames():
+    """The renames the adapter follows inside the block, as a list it fills (per thread)."""
+    followed = []
+    token = _RENAMES.set(followed)
+    try:
+        yield followed
+    finally:
+        _RENAMES.reset(token)
 
 
 class ResponseTooLarge(ForgeUnavailable):
@@ -137,7 +193,7 @@ def _transport_error(exc, deadline):
 class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
-    def __init__(self, origin_url, max_body_bytes=None, public_only=False, follow_redirects=False,
+    def __init__(self, origin_url, max_body_bytes=None, public_only=False, follow_redirects=None,
                  retry_methods=IDEMPOTENT_METHODS, refuse_202=False,
                  retry_statuses=TRANSIENT_STATUSES):
         self.allowed_origin = _origin(origin_url)
@@ -168,6 +224,12 @@ class PinnedAdapter(HTTPAdapter):
                 if not self.follow_redirects:
                     break  # handed back: the client refuses a 3xx
                 response.close()
+                renamed = self.follow_redirects(request.url, target)
+                if renamed is None:  # same origin, but not a rename: another pull request...
+                    raise redirect_refused()
+                followed = _RENAMES.get()
+                if followed is not None:
+                    followed.append(renamed)
                 hops += 1
                 if hops > MAX_REDIRECTS:
                     raise ForgeUnavailable(gettext_noop(
@@ -209,6 +271,7 @@ class PinnedAdapter(HTTPAdapter):
                 if retryable and attempt < retries:
                     continue
                 raise error from None
+            sanitize_rate_headers(response.headers)
             if response.status_code in self.retry_statuses and attempt < retries \
                     and "Retry-After" not in response.headers:
                 response.close()

@@ -84,7 +84,7 @@ class ContributionTracker:
         self.publisher = publisher
         self.clock = clock
         self.hand_off = hand_off
-        self.budget = budget or RateBudget()
+        self.budget = budget or RateBudget(max_wait_s=self.schedule.max_wait_s)
 
     # -- queries -----------------------------------------------------------
     def rows(self):
