@@ -128,6 +128,21 @@ def other_location(path_and_query):
     return path + (f"?{query}" if query else "")
 
 
+def bent_entry(handler, kind, fault, target, body):
+    """One entry of a batch answer as an ``ENTRY_FAULTS`` fault bends it."""
+    if fault == "surrogates":
+        return with_surrogates(kind, body)
+    if fault == "other_repository":
+        return in_other_repository(kind, body)
+    if fault == "other_pull":
+        other = (kind, target[1], OTHER_NUMBER)
+        if handler.world.get(*other) is None:
+            handler.world.open(kind, target[1], OTHER_NUMBER, title=OTHER_TITLE,
+                               state="merged")
+        return handler._healthy_body(other)  # noqa: SLF001  (its number is not the one asked)
+    return body
+
+
 class HostileFaultsMixin:
     """For FaultHandler: the answers of ``EXPECTED`` (needs ``_healthy_body``, ``_encode``)."""
 
