@@ -22,6 +22,7 @@ from webob import Response
 from .. import compat
 from ..errors import UpstreamError
 from ..forges import ConfigurationError
+from ..forges.snapshot import is_text
 from ..i18n import gettext_noop as _
 from ..staff import audit
 from ..tracking.service import TrackingError, has_records
@@ -91,7 +92,26 @@ def parse_json_body(request, max_bytes=MAX_BODY_BYTES, too_large=None, not_utf8=
         raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise TrackingError("bad_request", _("The request must be a JSON object."))
+    if not is_valid_text(data):
+        raise TrackingError("bad_request", _("The request holds text that is not valid "
+                                             "Unicode (a NUL character or a lone surrogate)."))
     return data
+
+
+def is_valid_text(data):
+    """Every string of decoded JSON (keys and values, at any depth) is ``is_text``."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not is_text(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def json_api(method):

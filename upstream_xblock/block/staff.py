@@ -20,7 +20,15 @@ from ..staff.bulk import ChunkContext
 from ..staff.progress import FilterError, matching_learners, parse_filters
 from ..tracking.awards import NoAward
 from ..tracking.service import TrackingError
-from .handlers import _error, _is_signed_in_staff, actor, json_response, parse_json_body, staff_only
+from .handlers import (
+    _error,
+    _is_signed_in_staff,
+    actor,
+    is_valid_text,
+    json_response,
+    parse_json_body,
+    staff_only,
+)
 
 AUDIT_ACTIONS = {
     "accept": _("Accepted"), "revoke": _("Revoked"), "annotate": _("Annotated"),
@@ -157,7 +165,7 @@ class StaffMixin:
         job, or ``{"job": null}``). Where no worker runs, this runs the job's next chunk:
         the staff page polls it, and resumes an unfinished job when it is opened again."""
         job_id = data.get("job")
-        if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int)):
+        if job_id is not None and not audit.is_job_number(job_id):
             raise TrackingError("bad_request", _("Give the job's number."))
         job = bulk.find_job(compat.usage_key(self), job_id)
         if job is None:
@@ -191,7 +199,10 @@ class StaffMixin:
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),
                                               status=403))
         try:
-            filters = parse_filters(json.loads(request.GET.get("filters") or "null"))
+            raw = json.loads(request.GET.get("filters") or "null")
+            if not is_valid_text(raw):
+                raise ValueError("not text")
+            filters = parse_filters(raw)
         except (ValueError, RecursionError, FilterError):  # deep nesting: RecursionError
             return _error(self, TrackingError("bad_request", _("The filters are not valid.")))
         gettext = compat.gettext(self)
@@ -223,6 +234,9 @@ def _run_import(block, data):
                                now, compat.gettext(block))
     except csv_files.ImportTooLarge:
         raise _too_large() from None
+    except csv_files.ImportNotText:
+        raise TrackingError("bad_request", _("The file is not UTF-8 text: save it as "
+                                             "UTF-8.")) from None
     applied = not dry_run and plan.lines and (apply_valid or not plan.errors)
     if applied:
         def context_for(params):

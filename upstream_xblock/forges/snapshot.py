@@ -164,6 +164,18 @@ def clean_text(value, limit=MAX_TITLE_LENGTH, ellipsis=True):
     return kept + ELLIPSIS
 
 
+def is_text(value):
+    """A string any database, page or terminal can hold: no NUL character and no lone
+    surrogate (JSON's ``"\\ud800"`` decodes to one, and UTF-8 cannot encode it)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_description(value):
     return clean_text(value, MAX_DESCRIPTION_LENGTH, ellipsis=False)
 

@@ -55,6 +55,14 @@ def as_json(row):
             "verdict_after": row.verdict_after, "job": row.job_id, "source": row.source}
 
 
+MAX_ID = 2 ** 63 - 1  # the largest key a database's BigAutoField holds
+
+
+def is_job_number(value):
+    """A whole number a job's key can be (JSON's ints are unbounded; the database's are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def _filters(raw):
     if raw is None:
         return Q()
@@ -79,7 +87,7 @@ def _filters(raw):
             condition &= Q(**{field: value.strip()})
     job = raw.get("job")
     if job is not None:
-        if isinstance(job, bool) or not isinstance(job, int):
+        if not is_job_number(job):  # 10**30 is no job, and no database integer either
             raise FilterError(_("The filter %(name)s takes a job's number."), {"name": "job"})
         condition &= Q(job_id=job)
     search = raw.get("search")
