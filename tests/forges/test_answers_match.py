@@ -8,7 +8,7 @@ name or by ``/repositories/:id``), and the answer is then that repository's.
 
 import pytest
 
-from upstream_xblock.forges.http import github_rename
+from upstream_xblock.forges.github import github_rename
 
 API = "https://api.github.com"
 

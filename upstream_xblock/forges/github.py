@@ -15,7 +15,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -34,7 +34,7 @@ from .errors import (
     is_rate_limited,
     rate_limited,
 )
-from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, github_rename, watching_renames
+from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, watching_renames
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
 from .snapshot import (
@@ -48,6 +48,31 @@ from .snapshot import (
 
 PAGE_SIZE = 100
 MAX_PAGES = 3  # reviews and events: 300 entries read at most, else the decision is unknown
+
+_BY_NAME = re.compile(r"^(?P<root>.*?)/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?$")
+_BY_ID = re.compile(r"^(?P<root>.*?)/repositories/(?P<id>[1-9][0-9]{0,18})(?P<rest>/.*)?$")
+
+
+def github_rename(source, target):
+    """What a GitHub redirect from ``source`` to ``target`` renames, or None to refuse it.
+
+    GitHub answers a renamed (or transferred) repository's old address with a 301 to
+    the same endpoint under ``/repositories/:id`` (or, on some servers, under the new
+    name). Followed only when nothing else changes: the same API root, the same
+    endpoint and number after the repository, the same query. Returns ``("name",
+    "owner/repo")`` or ``("id", 123)``: what the answer must then be about.
+    """
+    asked, moved = urlsplit(source), urlsplit(target)
+    old = _BY_NAME.match(asked.path)
+    if old is None or asked.query != moved.query:
+        return None
+    for pattern, kind in ((_BY_NAME, "name"), (_BY_ID, "id")):
+        new = pattern.match(moved.path)
+        if new and new["root"] == old["root"] and (new["rest"] or "") == (old["rest"] or ""):
+            if kind == "id":
+                return "id", int(new["id"])
+            return "name", f"{unquote(new['owner'])}/{unquote(new['name'])}"
+    return None
 
 
 def _pinned_connection_class(base, scheme, public_only):

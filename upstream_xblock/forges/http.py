@@ -25,8 +25,8 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
 - redirects: one to another origin is refused (``redirect_refused``). One on the
   same origin is followed by the adapter itself, at most ``MAX_REDIRECTS`` hops
   (``redirect_loop`` beyond), only when the session's rule accepts it: GitHub's
-  renamed repository (``github_rename``: the same endpoint, the same number, the
-  same query, only the repository's name or its ``/repositories/:id`` form
+  renamed repository (``github.github_rename``: the same endpoint, the same number,
+  the same query, only the repository's name or its ``/repositories/:id`` form
   changed); any other redirect, same origin included (another pull request), is
   refused. Without a rule it is handed back to the client as a 3xx it refuses.
   What a followed rename named is told to the client (``watching_renames``), which
@@ -36,12 +36,11 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
 
 import ipaddress
 import logging
-import re
 import socket
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -99,35 +98,11 @@ def redirect_refused():
 
 
 _RENAMES = ContextVar("upstream_xblock_followed_renames", default=None)
-_BY_NAME = re.compile(r"^(?P<root>.*?)/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?$")
-_BY_ID = re.compile(r"^(?P<root>.*?)/repositories/(?P<id>[1-9][0-9]{0,18})(?P<rest>/.*)?$")
-
-
-def github_rename(source, target):
-    """What a GitHub redirect from ``source`` to ``target`` renames, or None to refuse it.
-
-    GitHub answers a renamed (or transferred) repository's old address with a 301 to
-    the same endpoint under ``/repositories/:id`` (or, on some servers, under the new
-    name). Followed only when nothing else changes: the same API root, the same
-    endpoint and number after the repository, the same query. Returns ``("name",
-    "owner/repo")`` or ``("id", 123)``: what the answer must then be about.
-    """
-    asked, moved = urlsplit(source), urlsplit(target)
-    old = _BY_NAME.match(asked.path)
-    if old is None or asked.query != moved.query:
-        return None
-    for pattern, kind in ((_BY_NAME, "name"), (_BY_ID, "id")):
-        new = pattern.match(moved.path)
-        if new and new["root"] == old["root"] and (new["rest"] or "") == (old["rest"] or ""):
-            if kind == "id":
-                return "id", int(new["id"])
-            return "name", f"{unquote(new['owner'])}/{unquote(new['name'])}"
-    return None
-
-
 @contextmanager
 def watching_renames():
-    """The renames the adapter follows inside the block, as a list it fills (per thread)."""
+    """What the redirects the adapter follows inside the block named (each as its session's
+    rule returned it), as a list it fills (per thread): a client checks its answer against
+    it (GitHub's renamed repositories, ``github.github_rename``)."""
     followed = []
     token = _RENAMES.set(followed)
     try:
