@@ -160,6 +160,28 @@ def actor(block):
     return audit.Actor(*compat.acting_user(block))
 
 
+def grading(method):
+    """Mark a handler that changes a verdict, a score or completion: each change it makes is
+    on the audit trail (tests/staff/test_audit_coverage.py finds these by the mark)."""
+    method.changes_grades = True
+    return method
+
+
+def refuse_self_grading(block, learners):
+    """403 ``self_grading`` if the acting user (the real one while masquerading) is among
+    ``learners``: no mentor or staff member vouches, accepts, overrides, withdraws or
+    imports for their own learner record."""
+    if actor(block).id in set(learners):
+        raise TrackingError("self_grading", _("You cannot grade your own work: ask another "
+                                              "mentor or course staff."), status=403)
+
+
+def record_action(block, action, learner, now, **details):
+    """The audit trail's entry for a mentor's or staff member's act on ``learner`` here."""
+    audit.record(compat.usage_key(block), actor(block), action, now, learner_id=learner,
+                 course_key=compat.course_key(block), **details)
+
+
 def _is_signed_in_staff(block):
     # Staff actions change grades: never from Studio's preview, which shows drafts.
     return bool(compat.learner_id(block)) and compat.is_staff(block) \

@@ -1,8 +1,10 @@
 """The audit trail: who did what, when, on whom, why, and the verdict before and after.
 
 Every staff and mentor action writes here (handlers, bulk jobs, CSV imports,
-the instructor dashboard's tools). ``record_many`` writes a chunk's entries in
-one query. The list is paginated and filtered like the progress table.
+the instructor dashboard's tools), once per change: whoever acted (the real user
+while masquerading), why, and the learner's verdict before and after.
+``record_many`` writes a chunk's entries in one query. The list is paginated and
+filtered like the progress table.
 """
 
 import math
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ..i18n import gettext_noop as _
+from ..models import ContributionAward, TrackedContribution
 from .models import AuditEntry
 from .progress import FilterError, whole_number
 
 ACTIONS = ("accept", "revoke", "annotate", "edit_annotation", "delete_annotation",
-           "check_now", "bulk", "score_override", "rescore", "clear_state", "import")
+           "check_now", "bulk", "score_override", "rescore", "clear_state", "import",
+           "vouch", "propose_vouch", "confirm_vouch", "revoke_vouch", "vouch_identity")
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_TEXT = 200
@@ -40,6 +44,24 @@ def entry(usage_key, actor, action, now, *, learner_id="", url="", reason="", be
 
 def record(usage_key, actor, action, now, **details):
     return entry(usage_key, actor, action, now, **details).save()
+
+
+def learner_verdict(records, awarded):
+    """The progress table's verdict of one learner (see ``progress.learners``), from their
+    records: what an entry's ``verdict_before`` and ``verdict_after`` say."""
+    if awarded:
+        return "accepted"
+    if any(r.verdict in ("pending", "") for r in records):
+        return "pending"
+    return "rejected"
+
+
+def verdict_now(usage_key, learner_id):
+    """``learner_verdict`` of one learner as the registry holds it now (two queries)."""
+    awarded = ContributionAward.objects.filter(usage_key=usage_key,
+                                               learner_id=learner_id).exists()
+    return learner_verdict(TrackedContribution.objects.filter(
+        usage_key=usage_key, learner_id=learner_id).only("verdict"), awarded)
 
 
 def record_many(entries):

@@ -151,7 +151,7 @@ class ContributionTracker:
         if row is None:
             raise TrackingError("not_registered", _("This contribution is not registered here."),
                                 status=404)
-        if row.vouched_at:
+        if row.vouched_by:  # vouched for, or a mentor's proposal
             raise TrackingError("vouched", _("A mentor accepted this contribution; ask course "
                                 "staff to withdraw it."), status=409)
         if row.awarded_at:
