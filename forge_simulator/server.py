@@ -38,6 +38,12 @@ _GERRIT_CHANGE = re.compile(r"^/gerrit(?:/a)?/changes/([^/]+)$")
 _GITEA_PULL = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
 
 
+class _Server(ThreadingHTTPServer):
+    # A forge takes many connections at once: socketserver's default backlog of 5 drops
+    # (resets) some of twenty learners' checks arriving together.
+    request_queue_size = 128
+
+
 class SimulatorHandler(BaseHTTPRequestHandler):
     server_version = "forge-simulator/1"
     # Headers and body go out in two writes: without this, Nagle plus delayed ACKs add
@@ -331,7 +337,7 @@ class ForgeSimulator:
 
     def __init__(self, host="127.0.0.1", port=0, world=None):
         self.world = world or World()
-        self.httpd = ThreadingHTTPServer((host, port), SimulatorHandler)
+        self.httpd = _Server((host, port), SimulatorHandler)
         self.httpd.daemon_threads = True
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])

@@ -12,6 +12,7 @@ redirect before PyGithub sees it.
 """
 
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -183,11 +184,31 @@ def _translated_errors(authenticated):
 
 
 class GitHubClient:
-    """Reads pull requests from one configured GitHub host."""
+    """Reads pull requests from one configured GitHub host.
+
+    One PyGithub ``Github`` per thread: its requester keeps one connection object that
+    holds each request's verb and address between ``request()`` and ``getresponse()``, so
+    two threads sharing it (twenty learners registering at once in a threaded server) would
+    send each other's requests, read each other's answers and close each other's sockets.
+    """
 
     def __init__(self, forge):
         self.forge = forge
-        self.github = Github(
+        self._local = threading.local()
+        self._graphql = None
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+
+    @property
+    def github(self):
+        """This thread's PyGithub client, on our pinned, capped adapter."""
+        github = getattr(self._local, "github", None)
+        if github is None:
+            github = self._local.github = self._new_github()
+        return github
+
+    def _new_github(self):
+        forge = self.forge
+        github = Github(
             base_url=forge.api_url,
             auth=Auth.Token(forge.token) if forge.token else None,
             timeout=READ_TIMEOUT_S, retry=None, lazy=True,
@@ -200,10 +221,9 @@ class GitHubClient:
         # PyGithub has no public hook for the session it builds; this instance
         # attribute (read when the first request opens the connection) swaps in
         # our pinned, capped adapter for this client only.
-        self.github.requester._Requester__connectionClass = _pinned_connection_class(  # noqa: SLF001
+        github.requester._Requester__connectionClass = _pinned_connection_class(  # noqa: SLF001
             connection, scheme, public_only=not forge.operator_configured)
-        self._graphql = None
-        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+        return github
 
     def _errors(self):
         return _translated_errors(bool(self.forge.token))

@@ -261,11 +261,13 @@ class PinnedAdapter(HTTPAdapter):
         if declared and declared.isdigit() and int(declared) > cap:
             response.close()
             raise _too_large()
-        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
         chunks, size = [], 0
         try:
             while True:
                 deadline.check()
+                # Asked each time: once the body is read, urllib3 hands the connection back
+                # to the pool (another thread's, or closed): its socket is no longer ours.
+                sock = getattr(getattr(response.raw, "connection", None), "sock", None)
                 if sock is not None:
                     sock.settimeout(deadline.bound(READ_TIMEOUT_S))
                 chunk = response.raw.read1(64 * 1024, decode_content=True)
