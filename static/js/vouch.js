@@ -5,8 +5,9 @@
  * an address or a description and a reason; the `vouch` handler accepts the
  * contribution and the table is asked again through its own filter form.
  * Course staff also see the learner's accepted-by-a-mentor contributions there
- * and can withdraw one with a reason (`revoke_vouch`). Scoped to its element;
- * text written with textContent only.
+ * and can withdraw one with a reason (`revoke_vouch`), or confirm a mentor's
+ * proposal (`confirm_vouch`). After the table is drawn again, the focus is on the
+ * row's button. Scoped to its element; text written with textContent only.
  */
 function UpstreamContributionVouchDialog(runtime, element) {
     "use strict";
@@ -54,7 +55,19 @@ function UpstreamContributionVouchDialog(runtime, element) {
 
     if (table) {
         new MutationObserver(addButtons).observe(table, {childList: true});
+        root.addEventListener("upx-rows", addButtons);  // at once, before the focus returns
         addButtons();
+    }
+
+    // The row's button: the one that opened the dialog, or its successor once the table
+    // was drawn again (the focus never falls to the page).
+    function focusOpener() {
+        if (!current) { return; }
+        if (current.opener && document.contains(current.opener)) { current.opener.focus(); return; }
+        var row = Array.prototype.filter.call(table ? table.querySelectorAll("tr[data-learner]") : [],
+            function (tr) { return tr.getAttribute("data-learner") === current.id; })[0];
+        var button = row && row.querySelector(".upx-vouch-open");
+        if (button) { button.focus(); }
     }
 
     // -- the dialog ----------------------------------------------------------------------
@@ -75,9 +88,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         if (announcement) { statusLine.textContent = announcement; }
     }
 
-    dialog.addEventListener("close", function () {
-        if (current && current.opener && document.contains(current.opener)) { current.opener.focus(); }
-    });
+    dialog.addEventListener("close", focusOpener);
     dialog.querySelector(".upx-vouch-cancel").addEventListener("click", function () { close(); });
 
     form.addEventListener("submit", function (event) {
@@ -93,7 +104,8 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var submit = form.querySelector(".upx-vouch-submit");
         submit.disabled = true;
         post("vouch", payload).then(function (body) {
-            close(format(body.completed ? text.completed : text.accepted, {username: current.username}));
+            close(format(body.proposed ? text.proposed : (body.completed ? text.completed : text.accepted),
+                         {username: current.username}));
             reloadTable();
         }).catch(function (error) {
             fail(format(text.error, {message: error.message}));
@@ -141,7 +153,22 @@ function UpstreamContributionVouchDialog(runtime, element) {
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });
         item.appendChild(reason);
+        if (contribution.vouch.proposed) { item.appendChild(confirmButton(contribution, name)); }
         item.appendChild(button);
         return item;
+    }
+
+    // A mentor's proposal (the block's mentor_vouches_need_staff): staff confirm it.
+    function confirmButton(contribution, name) {
+        var button = el("button", "upx-btn upx-vouch-confirm", text.confirm);
+        button.type = "button";
+        button.setAttribute("aria-label", format(text.confirm_label, {title: name}));
+        button.addEventListener("click", function () {
+            button.disabled = true;
+            post("confirm_vouch", {learner_id: current.id, url: contribution.url})
+                .then(function () { close(format(text.confirmed, {username: current.username})); reloadTable(); })
+                .catch(function (error) { fail(error.message); button.disabled = false; });
+        });
+        return button;
     }
 }

@@ -48,11 +48,12 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('.upx-vouch-status').textContent"
                            ".includes('now complete')")
-    # The dialog closed and the focus went back to the row's button.
     assert not page.locator(".upx-vouch[open]").count()
-    assert page.evaluate("document.activeElement.classList.contains('upx-vouch-open')")
+    # The table is drawn again with the acceptance (its rows replaced); only then is the focus
+    # read: on the same row's button, not on the page.
     page.wait_for_function("document.querySelector('.upx-table').innerText"
                            f".includes({('Accepted by a mentor: ' + REASON)!r})")
+    assert focused_row_control(page) == (LEARNER, "upx-vouch-open")
     assert demo.awarded(LEARNER)
 
     status = learner_status(learner_page, LEARNER)
@@ -63,6 +64,49 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
     block = learner_page.locator(".upstream-contribution")
     block.get_by_text("Accepted by a mentor: " + REASON).wait_for()
     context.close()
+
+
+def focused_row_control(page):
+    """(learner of the focused element's row, whether it is the vouch button), or None."""
+    found = page.evaluate("""() => {
+        const e = document.activeElement, row = e && e.closest && e.closest("tr[data-learner]");
+        return row ? [row.getAttribute("data-learner"), e.classList.contains("upx-vouch-open")]
+                   : null;
+    }""")
+    return (found[0], "upx-vouch-open" if found[1] else "other") if found else None
+
+
+def test_staff_withdraw_with_the_keyboard_and_the_focus_returns_to_the_row(demo, page, browser):
+    """A dialog, then the table drawn again: the focus is on the same row's control."""
+    context = browser.new_context()
+    register(context.new_page(), demo, "bv_cleo", NOT_HERS)
+    context.close()
+    mentor_table(page, demo)
+    tab_to_vouch_button(page, "bv_cleo")
+    page.keyboard.press("Enter")
+    page.locator(".upx-vouch[open]").wait_for()
+    page.keyboard.type(LIST_POST)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.type(REASON)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('.upx-table').innerText"
+                           f".includes({('Accepted by a mentor: ' + REASON)!r})")
+    staff = browser.new_context().new_page()
+    mentor_table(staff, demo, student="staff")
+    tab_to_vouch_button(staff, "bv_cleo")
+    staff.keyboard.press("Enter")
+    staff.locator(".upx-vouch-list li").wait_for()
+    staff.locator(".upx-vouch-list input").focus()
+    staff.keyboard.type("Not her patch after all")
+    staff.keyboard.press("Tab")  # the Withdraw button
+    staff.keyboard.press("Enter")
+    staff.wait_for_function("document.querySelector('.upx-vouch-status').textContent"
+                            ".includes('withdrawn')")
+    staff.wait_for_function("document.querySelector('.upx-table').innerText"
+                            ".includes('withdrew a mentor')")
+    assert focused_row_control(staff) == ("bv_cleo", "upx-vouch-open")
+    staff.context.close()
 
 
 def test_escape_closes_the_dialog_and_returns_the_focus(demo, page, browser):

@@ -78,6 +78,11 @@ def vouch_strings(gettext):
         "withdraw_label": gettext("Withdraw the acceptance of %(title)s"),
         "withdraw_reason": gettext("Why course staff withdraw it"),
         "withdrawn": gettext("The mentor's acceptance was withdrawn."),
+        "proposed": gettext("Proposed for %(username)s: it counts once course staff confirm "
+                            "it."),
+        "confirm": gettext("Confirm"),
+        "confirm_label": gettext("Confirm the mentor's proposal of %(title)s"),
+        "confirmed": gettext("Confirmed: it counts for %(username)s."),
         "none_vouched": gettext("No contribution of this learner was accepted by a mentor."),
         "network_error": gettext("Could not reach the course server."),
         "error": gettext("Not accepted: %(message)s"),
