@@ -118,18 +118,16 @@ class VouchMixin:
 
         With ``mentor_vouches_need_staff``, a mentor's vouch (not course staff's) is a
         proposal, counted once staff ``confirm_vouch`` it (``proposed`` in the answer)."""
-        learner = learner_of(self, data)
-        refuse_self_grading(self, [learner])
+        learner, before = self._acted_on(data)
         request = parse_vouch(data)
         proposal = bool(self.mentor_vouches_need_staff) and not compat.is_staff(self)
-        now, before = timezone.now(), audit.verdict_now(compat.usage_key(self), learner)
+        now = timezone.now()
         row, rows, award = vouching.vouch(self._tracker_of(learner), request, actor(self).id,
                                           now, proposal=proposal)
         record_action(self, "propose_vouch" if proposal else "vouch", learner, now,
                       url=row.url, reason=request.reason, before=before,
                       after=audit.learner_verdict(rows, award is not None))
-        return {"learner_id": learner, "completed": award is not None, "proposed": proposal,
-                "contribution": contribution_json(row, compat.gettext(self), timezone.now())}
+        return self._answer(learner, row, award, proposed=proposal)
 
     @XBlock.handler
     @staff_only
@@ -137,15 +135,12 @@ class VouchMixin:
     @grading
     def confirm_vouch(self, data):
         """``{"learner_id", "url"}``: course staff confirm a mentor's proposal; it counts."""
-        learner = learner_of(self, data)
-        refuse_self_grading(self, [learner])
-        url = clean_text(data.get("url"), "url", MAX_URL)
-        now, before = timezone.now(), audit.verdict_now(compat.usage_key(self), learner)
+        learner, before = self._acted_on(data)
+        url, now = clean_text(data.get("url"), "url", MAX_URL), timezone.now()
         row, rows, award = vouching.confirm(self._tracker_of(learner), url, now)
         record_action(self, "confirm_vouch", learner, now, url=row.url, reason=row.vouch_reason,
                       before=before, after=audit.learner_verdict(rows, award is not None))
-        return {"learner_id": learner, "completed": award is not None,
-                "contribution": contribution_json(row, compat.gettext(self), timezone.now())}
+        return self._answer(learner, row, award)
 
     @XBlock.handler
     @staff_only
@@ -154,11 +149,10 @@ class VouchMixin:
     def revoke_vouch(self, data):
         """``{"learner_id", "url", "reason"}``: course staff withdraw a mentor's acceptance
         (or decline a mentor's proposal)."""
-        learner = learner_of(self, data)
-        refuse_self_grading(self, [learner])
+        learner, before = self._acted_on(data)
         url = clean_text(data.get("url"), "url", 500)
         reason = clean_text(data.get("reason"), "reason", MAX_REASON)
-        now, before = timezone.now(), audit.verdict_now(compat.usage_key(self), learner)
+        now = timezone.now()
         revocation, award = vouching.withdraw(self._tracker_of(learner), url, actor(self).id,
                                               reason, now)
         if revocation is not None:
@@ -168,6 +162,17 @@ class VouchMixin:
                       after=audit.verdict_now(compat.usage_key(self), learner))
         return {"learner_id": learner, "withdrawn": True, "completed": award is not None,
                 "award_revoked": revocation is not None}
+
+    def _acted_on(self, data):
+        """The learner of ``data`` a grading act is about (never the actor: ``self_grading``),
+        and their verdict before it (for the audit trail)."""
+        learner = learner_of(self, data)
+        refuse_self_grading(self, [learner])
+        return learner, audit.verdict_now(compat.usage_key(self), learner)
+
+    def _answer(self, learner, row, award, **more):
+        return {"learner_id": learner, "completed": award is not None, **more,
+                "contribution": contribution_json(row, compat.gettext(self), timezone.now())}
 
     def _tracker_of(self, learner):
         """The tracker of another learner of this block, with this block's rules."""
