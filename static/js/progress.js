@@ -198,13 +198,35 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         return tr;
     }
 
+    // The control of a row that has the focus, to give it back to that row's new control
+    // once the rows are drawn again (after a dialog or a bulk action): never to the page.
+    function focusedControl() {
+        var active = document.activeElement;
+        var row = active && tbody.contains(active) ? active.closest("tr[data-learner]") : null;
+        return row ? {learner: row.getAttribute("data-learner"), className: active.className} : null;
+    }
+
+    function restoreFocus(control) {
+        var row = control && $all("tr[data-learner]").filter(function (tr) {
+            return tr.getAttribute("data-learner") === control.learner;
+        })[0];
+        var target = row && Array.prototype.filter.call(row.querySelectorAll("button, input, a, select"),
+            function (node) { return node.className === control.className; })[0];
+        if (target) { target.focus(); }
+    }
+
     function render(body, announcement) {
+        var focused = focusedControl();
         state.rows = body.rows;
         state.pages = body.pages;
         state.page = body.page;
         renderSummary(body.summary);
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
+        // The other modules add their controls to the new rows now (vouch.js), then the focus
+        // goes back where it was.
+        container.dispatchEvent(new CustomEvent("upx-rows", {bubbles: true}));
+        restoreFocus(focused);
         var count = interpolate(ngettext("%(count)s learner matches. Page %(page)s of %(pages)s.",
                                          "%(count)s learners match. Page %(page)s of %(pages)s.",
                                          body.count),

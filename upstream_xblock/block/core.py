@@ -78,6 +78,12 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         display_name=_("Mentors"), scope=Scope.settings, default=[],
         help=_('User names of this activity\'s mentors, e.g. ["mia", "noah"]. They see every '
                "learner's progress and annotate it. Course staff are always mentors."))
+    mentor_vouches_need_staff = Boolean(
+        display_name=_("Mentors' acceptances need course staff"), scope=Scope.settings,
+        default=False,
+        help=_("When on, a mentor who accepts a contribution no forge shows makes a proposal: "
+               "it counts only once course staff confirm it. Course staff's own acceptances "
+               "count at once."))
     annotations = List(scope=Scope.user_state, default=[],
                        help="Mentors' annotations on this learner's work (written for the "
                             "learner by mentors, through the platform)")
@@ -140,7 +146,8 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         help=_("A contribution counts only after this many days in the accepted state."))
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors")
+                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors",
+                       "mentor_vouches_need_staff")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 

@@ -13,7 +13,7 @@ from xblock.core import XBlock
 
 from .. import compat
 from ..i18n import gettext_noop as _
-from ..staff import annotations, audit
+from ..staff import annotations
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.annotations import TAGS, LearnerAnnotations
 from ..staff.progress import (
@@ -25,7 +25,7 @@ from ..staff.progress import (
 )
 from ..tracking import events
 from ..tracking.service import TrackingError
-from .handlers import actor, learner_of, mentors_only, registered_url
+from .handlers import learner_of, mentors_only, record_action, registered_url
 from .js_catalog import add_js_catalog
 from .presenters import STATE_LABELS, VERDICT_LABELS, progress_row
 from .resources import load_text, page_uid, render_template
@@ -145,10 +145,7 @@ class MentorMixin:
         return {"learner_id": learner, "deleted": True}
 
 
-def _audit(block, action, learner, now, **details):
-    """The audit trail's entry for a mentor's action (as the real user, even masquerading)."""
-    audit.record(compat.usage_key(block), actor(block), action, now, learner_id=learner,
-                 course_key=compat.course_key(block), **details)
+_audit = record_action  # the audit trail's entry (as the real user, even masquerading)
 
 
 def _annotation_id(data):

@@ -25,8 +25,11 @@ from .handlers import (
     _error,
     _is_signed_in_staff,
     actor,
+    grading,
+    is_valid_text,
     json_response,
     parse_json_body,
+    refuse_self_grading,
     request_events,
     staff_only,
 )
@@ -37,11 +40,16 @@ AUDIT_ACTIONS = {
     "check_now": _("Checked now"), "bulk": _("Started a bulk action"),
     "score_override": _("Overrode the score"), "rescore": _("Rescored"),
     "clear_state": _("Deleted the learner's state"),
+    "vouch": _("Accepted as a mentor"), "propose_vouch": _("Proposed as a mentor"),
+    "confirm_vouch": _("Confirmed a mentor's proposal"),
+    "revoke_vouch": _("Withdrew a mentor's acceptance"),
+    "vouch_identity": _("Vouched for a forge account"),
 }
 
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
+GRADING_ACTIONS = ("accept", "revoke")  # no one does these to their own record
 IMPORT_BODY_LIMIT = 3 * csv_files.MAX_BYTES  # JSON escaping can triple a CSV's size
 
 
@@ -95,11 +103,13 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
         learner = data.get("learner_id")
         if not isinstance(learner, str) or not learner:
             raise TrackingError("bad_request", _("Give the learner and a reason."))
+        refuse_self_grading(self, [learner])
         reason, now = _reason(data), timezone.now()
         try:
             revocation = bulk.revoke_one(compat.usage_key(self), compat.course_key(self), learner,
@@ -112,16 +122,22 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def bulk(self, data):
-        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``."""
+        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``.
+
+        An accept or revoke whose selection holds the staff member's own record is refused
+        (403 ``self_grading``)."""
         action = data.get("action")
         if action not in ("check_now", "accept", "revoke", "annotate"):
             raise TrackingError("bad_request", _("The action is check_now, accept, revoke or "
                                                  "annotate."))
         params = _bulk_params(self, action, data)
-        now = timezone.now()
+        now, selected = timezone.now(), _selected(self, data)
+        if action in GRADING_ACTIONS:
+            refuse_self_grading(self, selected)
         job = bulk.start(compat.usage_key(self), compat.course_key(self), action,
-                         _selected(self, data), params, actor(self), now)
+                         selected, params, actor(self), now)
         if job.count and not bulk.enqueue(job.pk):
             bulk.run_chunk(job.pk, now)  # the first chunk now; polls do the rest
         return {"job": job.pk, "count": job.count}
@@ -133,7 +149,7 @@ class StaffMixin:
         job, or ``{"job": null}``). Where no worker runs, this runs the job's next chunk:
         the staff page polls it, and resumes an unfinished job when it is opened again."""
         job_id = data.get("job")
-        if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int)):
+        if job_id is not None and not audit.is_job_number(job_id):
             raise TrackingError("bad_request", _("Give the job's number."))
         job = bulk.find_job(compat.usage_key(self), job_id)
         if job is None:
@@ -159,6 +175,7 @@ class StaffMixin:
         return _import_csv_api(self, request)
 
     import_csv.json_api = True  # JSON in, JSON out (a larger body limit than json_api's)
+    import_csv.changes_grades = True  # its accept and revoke lines are on the audit trail
 
     @XBlock.handler
     def export_csv(self, request, suffix=""):  # noqa: ARG002
@@ -167,7 +184,10 @@ class StaffMixin:
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),
                                               status=403))
         try:
-            filters = parse_filters(json.loads(request.GET.get("filters") or "null"))
+            raw = json.loads(request.GET.get("filters") or "null")
+            if not is_valid_text(raw):
+                raise ValueError("not text")
+            filters = parse_filters(raw)
         except (ValueError, RecursionError, FilterError):  # deep nesting: RecursionError
             return _error(self, TrackingError("bad_request", _("The filters are not valid.")))
         gettext = compat.gettext(self)
@@ -197,8 +217,13 @@ def _run_import(block, data):
     try:
         plan = csv_files.plan(compat.usage_key(block), text, compat.username_expression(),
                                now, compat.gettext(block))
+        refuse_self_grading(block, [line.learner_id for line in plan.lines
+                                    if line.action in GRADING_ACTIONS])
     except csv_files.ImportTooLarge:
         raise _too_large() from None
+    except csv_files.ImportNotText:
+        raise TrackingError("bad_request", _("The file is not UTF-8 text: save it as "
+                                             "UTF-8.")) from None
     applied = not dry_run and plan.lines and (apply_valid or not plan.errors)
     if applied:
         def context_for(params):

@@ -4,6 +4,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from ..forges.snapshot import is_text
 from ..i18n import gettext_noop as _
 from ..i18n import ngettext_noop, translated
 from ..models import ContributionAward, TrackedContribution
@@ -110,6 +111,10 @@ ACTIONS = ("accept", "revoke", "annotate")
 
 class ImportTooLarge(ValueError):
     """The file is larger than an import takes."""
+
+
+class ImportNotText(ValueError):
+    """The file holds a NUL character or a lone surrogate: not text a database can store."""
 
 
 @dataclass
@@ -269,6 +274,8 @@ def plan(usage_key, text, username, now, gettext=lambda text: text):
     """Check every line; the changes the good lines make and every bad line's errors."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ImportTooLarge()
+    if not is_text(text):
+        raise ImportNotText()
     errors = _Errors(gettext)
     lines = _lines(text.lstrip("\ufeff"), errors)
     result = Plan(errors=errors.items)

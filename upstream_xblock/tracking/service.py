@@ -84,7 +84,7 @@ class ContributionTracker:
         self.publisher = publisher
         self.clock = clock
         self.hand_off = hand_off
-        self.budget = budget or RateBudget()
+        self.budget = budget or RateBudget(max_wait_s=self.schedule.max_wait_s)
 
     # -- queries -----------------------------------------------------------
     def rows(self):
@@ -152,7 +152,7 @@ class ContributionTracker:
         if row is None:
             raise TrackingError("not_registered", _("This contribution is not registered here."),
                                 status=404)
-        if row.vouched_at:
+        if row.vouched_by:  # vouched for, or a mentor's proposal
             raise TrackingError("vouched", _("A mentor accepted this contribution; ask course "
                                 "staff to withdraw it."), status=409)
         if row.awarded_at:
