@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ...tracking import pace
 from ...tracking.sweep import site_sweeper
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         sweeps = 0
         while True:
             stats = worker.run_once(limit=options["limit"])
+            pace.after_sweep(worker)
             self.stdout.write(stats.line())
             sweeps += 1
             if options["once"] or sweeps == options["max_sweeps"]:
