@@ -24,7 +24,7 @@ from ..staff.annotations import for_learner as annotations_for_learner
 from ..tracking import block_config
 from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
-from . import clamps
+from . import clamps, pace_card
 from .clamps import MAX_WAITING_DAYS, RULE_FIELDS, bounded_int, parse_date, string_tuple
 from .handlers import is_mentor
 from .instructor import InstructorMixin
@@ -145,9 +145,13 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         values={"min": 0, "max": MAX_WAITING_DAYS, "step": 1},
         help=_("A contribution counts only after this many days in the accepted state."))
 
+    # -- what learners see while the upstream takes its time (block/pace_card.py) ----
+    next_step_waiting, next_step_changes_requested, next_step_overdue = \
+        pace_card.next_step_fields()
+
     editable_fields = ("display_name", "instructions", "weight", "required_count",
                        "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors",
-                       "mentor_vouches_need_staff")
+                       "mentor_vouches_need_staff", *pace_card.NEXT_STEP_FIELD_NAMES)
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -246,6 +250,8 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         status = status_json(rows, award, tracker.context.required_count,
                              tracker.next_poll_in_s(rows),
                              compat.gettext(self), timezone.now())
+        pace_card.add_upstream(status["contributions"], rows, self, compat.gettext(self),
+                               timezone.now())
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         # Only the notes meant for this learner; mentors-only ones never leave the server.

@@ -17,6 +17,7 @@ from django.db import IntegrityError
 
 from ..forges import ForgeError
 from ..forges.samples import SampleItem, sample_reader
+from ..forges.snapshot import parse_time
 from ..models import TrackedContribution
 from .pace_models import RepositorySample
 
@@ -195,3 +196,51 @@ def after_sweep(sweeper):
     except Exception:  # noqa: BLE001  (figures are a courtesy: the sweep's work is done)
         log.exception("repository samples not refreshed")
         return {}
+
+
+def _opened_at(row):
+    snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
+    return parse_time(snapshot.get("created_at")) or row.registered_at
+
+
+def stage_of(row):
+    """Where a contribution stands in the upstream's hands: its next step's stage, or None.
+
+    ``waiting`` (no answer yet), ``changes_requested``, ``reviewed`` (answered, not merged);
+    None once merged, closed or counted (there is nothing to wait for).
+    """
+    if row.state not in ("open", "draft") or row.awarded_at:
+        return None
+    snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
+    if snapshot.get("review_decision") == "changes_requested":
+        return "changes_requested"
+    return "reviewed" if snapshot.get("first_review_at") else "waiting"
+
+
+def upstream_of(row, found, now):
+    """The ``upstream`` contract of one contribution in ``status``, or None (no figure).
+
+    ``found``: the repository's figures (``figures``). ``waited_days``: whole days since
+    it was opened (until its merge or close once settled). ``overdue``: still waiting
+    and longer than 80 % of the project's contributions took for that step (the first
+    answer while none came, else the merge).
+    """
+    if found is None:
+        return None
+    opened = _opened_at(row)
+    snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
+    ended = None
+    if row.state in ("merged", "closed"):
+        ended = parse_time(snapshot.get("merged_at") or snapshot.get("closed_at"))
+    waited = max(0, ((ended or now) - opened).days) if opened else 0
+    stage = stage_of(row)
+    usual = found["first_response_days_p80"] if stage == "waiting" else found["merge_days_p80"]
+    return {
+        "first_response_days_median": found["first_response_days_median"],
+        "first_response_days_p80": found["first_response_days_p80"],
+        "merge_days_median": found["merge_days_median"],
+        "sample_size": found["sample_size"],
+        "waited_days": waited,
+        "overdue": bool(stage and usual is not None and waited > usual),
+    }
+
