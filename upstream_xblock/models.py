@@ -231,4 +231,10 @@ class AwardRevocation(models.Model):
 # Models of other rooms, registered with the app here so that migrations see them.
 from .identity.models import VerifiedForgeAccount  # noqa: E402,F401  (the identity room owns it)
 from .staff.models import AnnotationIndex, AuditEntry, BulkJob  # noqa: E402,F401
-from .tracking.pace_models import NoticeSent, RepositorySample  # noqa: E402,F401
+from .tracking.pace_models import (  # noqa: E402,F401
+    BlockNextSteps,
+    MentorSubscription,
+    NoticePreference,
+    NoticeSent,
+    RepositorySample,
+)

@@ -43,6 +43,7 @@ NOT_GRADING = {
     "edit_annotation": "a note", "delete_annotation": "a note",
     "bulk_job": "runs the chunks ``bulk`` started: their entries are ``bulk``'s scenario",
     "audit": "reads the trail", "export_csv": "reads", "submit_studio_edits": "Studio's form",
+    "notice_preferences": "the learner's own choice about the emails",
 }
 # The instructor dashboard's hooks that change nothing.
 NOT_GRADING_HOOKS = {"publish_grade": "publishes what set_score stored (its entry)",

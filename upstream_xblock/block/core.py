@@ -21,7 +21,7 @@ from ..identity import api as identity_api
 from ..identity.codes import ownership_code
 from ..policy import Rules
 from ..staff.annotations import for_learner as annotations_for_learner
-from ..tracking import block_config
+from ..tracking import block_config, notices
 from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from . import clamps, pace_card
@@ -252,6 +252,7 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
                              compat.gettext(self), timezone.now())
         pace_card.add_upstream(status["contributions"], rows, self, compat.gettext(self),
                                timezone.now())
+        status["emails"] = notices.emails_on(tracker.context.learner_id)
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         # Only the notes meant for this learner; mentors-only ones never leave the server.
@@ -268,3 +269,4 @@ def store_published_rules(course_key):
         block_config.store(compat.usage_key(block), str(course_key),
                            block.rules(course_start=compat.course_start(block)),
                            clamps.required_count(block.required_count), block.points())
+        notices.store_next_steps(compat.usage_key(block), pace_card.texts_of(block))

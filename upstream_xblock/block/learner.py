@@ -21,7 +21,7 @@ from ..identity.codes import verify_by_code
 from ..identity.linked import verify_linked_accounts
 from ..identity.views import panel_json
 from ..throttle import Throttle, Throttled
-from ..tracking import background
+from ..tracking import background, notices
 from ..tracking.schedule import schedule_for
 from ..tracking.service import TrackingError
 from .handlers import json_api, text_field
@@ -168,6 +168,19 @@ class LearnerMixin:
         tracker.withdraw(url)
         rows = tracker.rows()
         return self._status(tracker, rows, tracker.award(rows))
+
+    @XBlock.handler
+    @json_api
+    def notice_preferences(self, data):
+        """``{"emails": true|false}`` → ``{"emails"}``: the learner's choice about the emails."""
+        learner_id = compat.learner_id(self)
+        if not learner_id or compat.in_studio_preview(self) or compat.is_masquerading(self):
+            raise TrackingError("forbidden", _("Only the learner can choose their emails."),
+                                status=403)
+        if not isinstance(data.get("emails"), bool):
+            raise TrackingError("bad_request", _("Say true or false."))
+        notices.set_emails(learner_id, data["emails"])
+        return {"emails": notices.emails_on(learner_id)}
 
     def identity_panel(self, tracker=None):
         """The panel's data; from the learner's ``tracker`` where one was built already (its

@@ -14,6 +14,7 @@ from xblock.fields import Scope, String
 from ..i18n import gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 from ..tracking import pace
+from ..tracking.notice_texts import DEFAULT_NEXT_STEPS
 
 ANSWERS = ngettext_noop("This project usually answers within %(days)s day",
                         "This project usually answers within %(days)s days", "days")
@@ -25,19 +26,7 @@ WAITED = ngettext_noop("yours has waited %(days)s day.", "yours has waited %(day
                        "days")
 SENTENCE = gettext_noop("%(usually)s (%(share)s); %(waited)s")
 
-# The stage's Studio field, and its shipped default (empty field: the default, translated).
-DEFAULT_NEXT_STEPS = {
-    "next_step_waiting": _(
-        "While you wait, read the project's contribution guide and keep an eye on your "
-        "contribution's page: a quick, friendly answer to a question helps it along."),
-    "next_step_changes_requested": _(
-        "A reviewer asked for changes: that is a normal part of contributing. Read each "
-        "comment, push your changes to the same branch, and reply to say what you changed."),
-    "next_step_overdue": _(
-        "This is taking longer than usual for this project; maintainers are often busy. A short, "
-        "polite comment asking whether anything else is needed often helps, and your mentor "
-        "can advise you."),
-}
+# The stage's Studio field (empty field: the shipped default, translated).
 STAGE_FIELDS = {"waiting": "next_step_waiting", "reviewed": "next_step_waiting",
                 "changes_requested": "next_step_changes_requested",
                 "overdue": "next_step_overdue"}
@@ -95,7 +84,7 @@ def next_step(block, stage, overdue, gettext):
 
 def add_upstream(contributions, rows, block, gettext, now):
     """Give each contribution's JSON its ``upstream``, ``upstream_summary`` and ``next_step``."""
-    figures = pace.PaceFigures(now)
+    figures = pace.PaceFigures(now).prefetch((row.host, row.project) for row in rows)
     for data, row in zip(contributions, rows, strict=True):
         found = figures.of(row.host, row.project) if row.host and row.project else None
         upstream = pace.upstream_of(row, found, now)
@@ -106,3 +95,9 @@ def add_upstream(contributions, rows, block, gettext, now):
         data["next_step"] = next_step(block, stage, bool(upstream and upstream["overdue"]),
                                       gettext)
     return contributions
+
+
+def texts_of(block):
+    """The block's name and its author's next steps, for notices sent without the block."""
+    texts = {name: (getattr(block, name, "") or "").strip() for name in NEXT_STEP_FIELD_NAMES}
+    return {"display_name": block.display_name, **{k: v for k, v in texts.items() if v}}

@@ -30,6 +30,7 @@ from .learners import (
                      username_expression,
                      write_learner_state,
 )
+from .messaging import platform_name, recipient_of, unit_url
 from .runtime import (
                      CONFIG_ENV,
                      SETTINGS_BUCKET,
@@ -67,5 +68,5 @@ __all__ = [
     "publish_award_in_background", "published_blocks", "published_points", "publishing_blocked",
     "read_learner_state", "request_is_by_learner", "reset_published", "settings_bucket",
     "shows_published_content", "usage_key", "username", "username_expression",
-    "write_learner_state",
+    "write_learner_state", "platform_name", "recipient_of", "unit_url",
 ]

@@ -8,10 +8,7 @@ callback URL that the operator registers with the forge's OAuth application
 (``/upstream-xblock/identity/oauth/callback/`` under the LMS).
 """
 
-import gettext as gettext_module
-import importlib.resources
 import logging
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, HttpResponseRedirect
@@ -23,8 +20,8 @@ from django.views.decorators.http import require_GET
 
 from .. import compat
 from ..forges import ConfigurationError, ForgeError, forges_for
+from ..i18n import catalog, translated
 from ..i18n import gettext_noop as _
-from ..i18n import translated
 from . import oauth
 from .api import METHODS, IdentityError
 from .codes import verification_code
@@ -39,11 +36,8 @@ PAGE = ('<!DOCTYPE html><html lang="{}"><head><meta charset="utf-8">'
         '<body><main><h1>{}</h1><p role="status">{}</p></main></body></html>')
 
 
-@lru_cache(maxsize=16)
 def _catalog(language):
-    directory = importlib.resources.files("upstream_xblock") / "translations"
-    return gettext_module.translation("text", localedir=str(directory),
-                                      languages=[language.replace("-", "_")], fallback=True)
+    return catalog(language)
 
 
 def gettext(message):

@@ -94,6 +94,13 @@ def _emit_in_background(name, payload, course_key, user_id):
         default.emit(name, payload)
 
 
+def _notices():
+    """The notices these events cause (imported late: the app's module imports this one
+    before Django's models are ready)."""
+    from . import notices  # noqa: PLC0415
+    return notices
+
+
 def _user_id(user_id):
     """The LMS's user ids are integers (its own events carry them so)."""
     text = str(user_id)
@@ -119,6 +126,7 @@ def checked(before, row):
         about(row, STATE_CHANGED, {"from": state or None, "to": row.state})
     if row.verdict == "accepted" and verdict != "accepted":
         about(row, ACCEPTED)
+    _notices().after_check(row, verdict)
 
 
 def checked_all(befores, rows):
@@ -134,6 +142,7 @@ def annotation_added(annotation, usage_key, course_key, learner_id, actor_id):
                             "visibility": annotation.get("visibility", ""),
                             "tag": annotation.get("tag", ""), "url": annotation.get("url", "")},
          usage_key=usage_key, course_key=course_key, user_id=learner_id, actor_id=actor_id)
+    _notices().after_note(annotation, usage_key, course_key, learner_id)
 
 
 # -- the award -------------------------------------------------------------------------
@@ -144,3 +153,4 @@ def award_stored(award, rows):
                      "contributions": list(award.contributions or [])},
          usage_key=award.usage_key, course_key=award.course_key, user_id=award.learner_id)
     hooks.send_award_signals(award, [row for row in rows if row.url in award.contributions])
+    _notices().after_award(award)

@@ -13,12 +13,15 @@ import logging
 import math
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError
+from django.db.models import Q
 
 from ..forges import ForgeError
 from ..forges.samples import SampleItem, sample_reader
 from ..forges.snapshot import parse_time
 from ..models import TrackedContribution
+from . import notices
 from .pace_models import RepositorySample
 
 log = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ SPREAD_HOURS = 20  # a host's repositories are read again over this many hours, 
 # The documented hourly budgets (GitHub's GraphQL: 5,000 points; one sample query costs 1).
 HOURLY_BUDGET = {"github": 5000, "gitlab": 30000}
 DEFAULT_HOURLY_BUDGET = 3600  # forges that publish none: one request a second
+OVERDUE_SCAN_KEY, OVERDUE_SCAN_EVERY_S = "upstream_xblock:overdue-scan", 3600
 
 
 def _days(delta):
@@ -88,33 +92,46 @@ def _record_item(snapshot):
                       item.first_response_at) if item.created_at else None
 
 
-def course_items(host, project):
-    """SampleItems from the course's own records of ``host``/``project`` (one per number)."""
-    rows = TrackedContribution.objects.filter(host=host, project__iexact=project).exclude(
-        snapshot=None).values_list("snapshot", flat=True)
-    found = {}
-    for snapshot in rows:
-        item = _record_item(snapshot) if isinstance(snapshot, dict) else None
-        if item is not None:
-            found[item.number] = item
-    return found
+PAIRS_A_QUERY = 100
 
 
-def repository_items(host, project):
+def _joined(mine, sample):
     """The sample's items joined with the course's own (the forge's read wins on a number)."""
-    items = course_items(host, project)
-    sample = RepositorySample.objects.filter(host=host, project=project.lower()).first()
-    for data in (sample.items if sample else []):
+    items = dict(mine)
+    for data in sample:
         try:
             item = SampleItem.from_dict(data)
         except (KeyError, TypeError, ValueError):
             continue
         if item.created_at:
-            mine = items.get(item.number)
-            items[item.number] = item if mine is None or item.first_response_at else \
+            ours = items.get(item.number)
+            items[item.number] = item if ours is None or item.first_response_at else \
                 SampleItem(item.number, item.created_at, item.state, item.merged_at,
-                           item.closed_at, mine.first_response_at)
+                           item.closed_at, ours.first_response_at)
     return list(items.values())
+
+
+def load_items(pairs):
+    """{(host, lowercase project): [SampleItem]}: each repository's cached sample and the
+    course's own records of it, two queries for each hundred repositories."""
+    pairs, found = sorted({(host, project.lower()) for host, project in pairs}), {}
+    for start in range(0, len(pairs), PAIRS_A_QUERY):
+        chunk = pairs[start:start + PAIRS_A_QUERY]
+        wanted = Q()
+        for host, project in chunk:
+            wanted |= Q(host=host, project__iexact=project)
+        mine = {pair: {} for pair in chunk}
+        for host, project, snapshot in TrackedContribution.objects.filter(wanted).exclude(
+                snapshot=None).values_list("host", "project", "snapshot"):
+            item = _record_item(snapshot) if isinstance(snapshot, dict) else None
+            if item is not None and (host, project.lower()) in mine:
+                mine[(host, project.lower())][item.number] = item
+        samples = {(host, project): items for host, project, items in
+                   RepositorySample.objects.filter(
+                       host__in={h for h, _ in chunk}, project__in={p for _, p in chunk})
+                   .values_list("host", "project", "items")}
+        found.update({pair: _joined(mine[pair], samples.get(pair) or []) for pair in chunk})
+    return found
 
 
 class PaceFigures:
@@ -124,10 +141,17 @@ class PaceFigures:
         self.now = now
         self._cache = {}
 
+    def prefetch(self, pairs):
+        """Compute the figures of many (host, project) at once (two queries a hundred)."""
+        missing = {(h, p.lower()) for h, p in pairs if h and p} - set(self._cache)
+        for pair, items in load_items(missing).items():
+            self._cache[pair] = figures(items, self.now)
+        return self
+
     def of(self, host, project):
         key = (host, project.lower())
         if key not in self._cache:
-            self._cache[key] = figures(repository_items(host, project), self.now)
+            self.prefetch([key])
         return self._cache[key]
 
 
@@ -190,12 +214,43 @@ def refresh_samples(forges, now, hosts=None):
 
 
 def after_sweep(sweeper):
-    """A sweep's pace work: the samples due (a failure here never fails the sweep)."""
+    """A sweep's pace work: the samples due, the overdue notices at most hourly, the notices
+    left unsent (a failure here never fails the sweep)."""
+    now, done = sweeper.clock(), {}
     try:
-        return refresh_samples(sweeper.forges, sweeper.clock())
-    except Exception:  # noqa: BLE001  (figures are a courtesy: the sweep's work is done)
-        log.exception("repository samples not refreshed")
-        return {}
+        done = refresh_samples(sweeper.forges, now)
+        if cache.add(OVERDUE_SCAN_KEY, True, timeout=OVERDUE_SCAN_EVERY_S):
+            notify_overdue(now)
+        notices.retry_unsent(now)
+    except Exception:  # noqa: BLE001  (figures and notices are a courtesy: the sweep is done)
+        log.exception("pace work after the sweep failed")
+    return done
+
+
+def overdue_records(now, rows=None):
+    """[(record, upstream)] of open, uncounted records waiting longer than usual."""
+    rows = rows if rows is not None else TrackedContribution.objects.filter(
+        state__in=("open", "draft"), awarded_at__isnull=True, revoked=False)
+    rows = list(rows)
+    figures_of = PaceFigures(now).prefetch((row.host, row.project) for row in rows)
+    found = []
+    for row in rows:
+        upstream = upstream_of(row, figures_of.of(row.host, row.project), now)
+        if upstream and upstream["overdue"]:
+            found.append((row, upstream))
+    return found
+
+
+def notify_overdue(now):
+    """Tell each learner whose contribution became overdue, once; how many were told."""
+    overdue = overdue_records(now)
+    sent = notices.already_sent("longer_than_usual",
+                                [(row.learner_id, f"overdue:{row.pk}") for row, _ in overdue])
+    told = 0
+    for row, upstream in overdue:
+        if (row.learner_id, f"overdue:{row.pk}") not in sent:
+            told += bool(notices.longer_than_usual(row, upstream))
+    return told
 
 
 def _opened_at(row):

@@ -41,12 +41,61 @@ class NoticeSent(models.Model):
     kind = models.CharField(max_length=32)
     recipient_id = models.CharField(max_length=255, db_index=True)
     course_key = models.CharField(max_length=255, blank=True, default="")
+    usage_key = models.CharField(max_length=255, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True,
+                              help_text="what the message says (never a token, never a "
+                                        "mentors-only note)")
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True,
-                                   help_text="when edx-ace accepted it; null: not yet")
+                                   help_text="when it was handed to edx-ace; null: not yet")
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         app_label = "upstream_xblock"
 
     def __str__(self):
         return f"notice {self.kind} to {self.recipient_id}"
+
+
+class NoticePreference(models.Model):
+    """A user's choice about the block's emails (set in the block; no row: they are sent)."""
+
+    user_id = models.CharField(max_length=255, unique=True)
+    emails = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+
+    def __str__(self):
+        return f"notices {'on' if self.emails else 'off'} for {self.user_id}"
+
+
+class MentorSubscription(models.Model):
+    """A mentor of a block (who opened its progress table): they get its weekly digest."""
+
+    usage_key = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    mentor_id = models.CharField(max_length=255)
+    since = models.DateTimeField()
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["usage_key", "mentor_id"],
+                                               name="upstream_unique_mentor_subscription")]
+
+    def __str__(self):
+        return f"{self.mentor_id} mentors {self.usage_key}"
+
+
+class BlockNextSteps(models.Model):
+    """A published block's next steps as its author wrote them (empty: the shipped texts)."""
+
+    usage_key = models.CharField(max_length=255, unique=True)
+    texts = models.JSONField(default=dict, help_text="{field name: the author's text}")
+
+    class Meta:
+        app_label = "upstream_xblock"
+
+    def __str__(self):
+        return f"next steps of {self.usage_key}"

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ...staff import digest
 from ...tracking import pace
 from ...tracking.sweep import site_sweeper
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         while True:
             stats = worker.run_once(limit=options["limit"])
             pace.after_sweep(worker)
+            digest.after_sweep(worker.clock())
             self.stdout.write(stats.line())
             sweeps += 1
             if options["once"] or sweeps == options["max_sweeps"]:

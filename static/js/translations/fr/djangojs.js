@@ -190,6 +190,8 @@
     "Write the annotation's text.": "\u00c9crivez le texte de l'annotation.",
     "You can check again %(when)s.": "Vous pourrez v\u00e9rifier \u00e0 nouveau %(when)s.",
     "You have not registered a contribution yet.": "Vous n'avez pas encore enregistr\u00e9 de contribution.",
+    "You will get these emails.": "Vous recevrez ces e-mails.",
+    "You will not get these emails.": "Vous ne recevrez pas ces e-mails.",
     "Your ownership code is %(code)s: put it in the description of your contribution so that we know it is yours.": "Votre code de propri\u00e9t\u00e9 est %(code)s : mettez-le dans la description de votre contribution pour que nous sachions qu'elle est \u00e0 vous.",
     "ascending": "ordre croissant",
     "being checked now": "en cours de v\u00e9rification",
