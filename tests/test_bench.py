@@ -70,3 +70,17 @@ def test_course_simulation_small_counts_every_merge_within_its_budget():
     by_name = {f["figure"]: f for f in figures}
     assert by_name["course: merge-to-award delay max (minutes)"]["measured"] <= 5  # one sweep
     assert by_name["course: busiest hour's requests, largest share of a forge's budget"]["holds"]
+
+
+def test_pace_bench_counts_requests_and_delivered_emails():
+    result = subprocess.run([sys.executable, "bench/pace_bench.py", "--repositories", "40",
+                             "--acceptances", "20"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, check=True)
+    figures = {f["figure"]: f for f in (json.loads(line) for line in result.stdout.splitlines()
+                                        if line.startswith('{"figure"'))}
+    assert figures["pace: forge requests a day to keep 40 repositories' figures fresh"][
+        "measured"] == 40  # each repository read once a day, in one request
+    assert figures["notices: emails received by the loopback SMTP server, 20 acceptances"][
+        "measured"] == 20
+    assert figures["notices: emails sent twice for one event"]["measured"] == 0
+    assert all(f["holds"] for f in figures.values())
