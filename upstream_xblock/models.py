@@ -236,5 +236,6 @@ from .tracking.pace_models import (  # noqa: E402,F401
     MentorSubscription,
     NoticePreference,
     NoticeSent,
+    PaceStanding,
     RepositorySample,
 )

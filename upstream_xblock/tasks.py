@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from .models import TrackedContribution
 from .staff import bulk, digest
-from .tracking import background, notices, pace
+from .tracking import background, notices, overdue, pace
 from .tracking.background import CHAIN_KEY, CHAIN_LEASE_S
 from .tracking.sweep import site_sweeper
 
@@ -59,6 +59,7 @@ def poll_due_contributions(chain=None, limit=10000):
         worker = sweeper(on_progress=_renew(chain) if chain is not None else None)
         stats = worker.run_once(limit=limit)
         pace.after_sweep(worker)
+        overdue.after_sweep(worker.clock())
         digest.after_sweep(worker.clock())
         delay = max(MIN_DELAY_S, min(MAX_DELAY_S, worker.seconds_until_next_due(MAX_DELAY_S)))
         return stats.line()

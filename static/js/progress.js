@@ -65,7 +65,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
             var value = filterForm.elements[name].value;
             if (value !== "" && !isNaN(parseInt(value, 10))) { filters[name] = parseInt(value, 10); }
         });
-        ["stuck", "has_annotations"].forEach(function (name) {
+        ["stuck", "has_annotations", "overdue"].forEach(function (name) {
             if (filterForm.elements[name].checked) { filters[name] = true; }
         });
         return filters;
@@ -183,6 +183,12 @@ UpstreamContributionProgressView.table = function (runtime, element) {
             waiting.appendChild(on);
         }
         tr.appendChild(waiting);
+
+        // How far beyond the project's usual wait (80 % of its recent contributions) it is.
+        tr.appendChild(el("td", "upx-overdue-cell", row.overdue_days > 0 ?
+            interpolate(ngettext("%(days)s day longer than usual", "%(days)s days longer than usual",
+                                 Math.ceil(row.overdue_days)), {days: Math.ceil(row.overdue_days)}) :
+            gettext("Not beyond the usual wait")));
 
         tr.appendChild(el("td", "upx-activity-cell", formatTime(row.last_activity)));
 

@@ -21,7 +21,7 @@ from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.staff import digest
-from upstream_xblock.tracking import pace
+from upstream_xblock.tracking import overdue, pace
 from upstream_xblock.tracking.notice_texts import compose
 from upstream_xblock.tracking.pace_models import NoticeSent
 
@@ -104,8 +104,8 @@ def test_a_wait_longer_than_usual_is_told_once_with_the_next_step(harness, world
                created_at=timezone.now() - timedelta(days=9))
     token_forges = Forges.from_settings(simulator.settings(github_token=TOKEN))
     pace.refresh_samples(token_forges, timezone.now())
-    assert pace.notify_overdue(timezone.now()) == 1
-    assert pace.notify_overdue(timezone.now()) == 0
+    assert overdue.scan(timezone.now()) == 1
+    assert overdue.scan(timezone.now()) == 0
     [message] = smtp.to("ada@example.org")
     assert message["Subject"] == "Your contribution is waiting longer than usual"
     assert "Next step: This is taking longer than usual" in LoopbackSMTP.text(message)

@@ -16,7 +16,7 @@ from django.db import IntegrityError
 
 from .. import compat
 from ..models import TrackedContribution
-from ..tracking import notices, pace
+from ..tracking import notices, overdue
 from ..tracking.pace_models import MentorSubscription
 from . import progress
 
@@ -44,8 +44,8 @@ def needing_attention(usage_key, now):
     waiting = TrackedContribution.objects.filter(usage_key=usage_key, state__in=("open", "draft"),
                                                  awarded_at__isnull=True, revoked=False)
     found, seen = [], set()
-    for row, upstream in sorted(pace.overdue_records(now, waiting),
-                                key=lambda pair: -pair[1]["waited_days"]):
+    for row, upstream, _ in sorted(overdue.overdue_records(now, waiting),
+                                   key=lambda found: -found[1]["waited_days"]):
         if row.learner_id not in seen:
             seen.add(row.learner_id)
             snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}

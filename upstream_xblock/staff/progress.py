@@ -20,11 +20,13 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -33,6 +35,7 @@ from django.db.models.functions import Coalesce, Greatest
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
+from ..tracking.pace_models import PaceStanding
 from .models import AnnotationIndex
 
 STUCK_AFTER_DAYS = 14
@@ -67,6 +70,7 @@ def learners(usage_key, username, now):
             waiting_since=Min("registered_at", filter=WAITING_FOR_REVIEW),
             awarded=awarded,
             annotated=annotated,
+            overdue_days=_overdue_days(usage_key),
         )
         .annotate(
             verdict_rank=Case(
@@ -79,6 +83,14 @@ def learners(usage_key, username, now):
                 default=Value(False), output_field=BooleanField()),
         )
     )
+
+
+def _overdue_days(usage_key):
+    """The learner's most overdue contribution's days beyond its project's usual (0: none),
+    from the hourly scan's standings (tracking/overdue.py)."""
+    most = PaceStanding.objects.filter(usage_key=usage_key, learner_id=OuterRef("learner_id")) \
+        .values("learner_id").annotate(most=Max("overdue_days")).values("most")[:1]
+    return Coalesce(Subquery(most), Value(0.0), output_field=FloatField())
 
 
 def verdict_of(row):
@@ -142,6 +154,7 @@ class Filters:
     has_annotations: bool | None = None
     stuck: bool | None = None
     search: str = ""
+    overdue: bool | None = None  # waiting longer than the project usually takes
 
 
 def _choices(value, allowed, name):
@@ -183,6 +196,7 @@ PARSERS = {
     "has_annotations": ("has_annotations", lambda v: _flag(v, "has_annotations")),
     "stuck": ("stuck", lambda v: _flag(v, "stuck")),
     "search": ("search", lambda v: _text(v, "search")),
+    "overdue": ("overdue", lambda v: _flag(v, "overdue")),
 }
 
 
@@ -238,6 +252,9 @@ def apply_filters(learners, usage_key, filters, now):
         learners = learners.filter(annotated=filters.has_annotations)
     if filters.stuck is not None:
         learners = learners.filter(stuck=filters.stuck)
+    if filters.overdue is not None:
+        learners = learners.filter(overdue_days__gt=0) if filters.overdue else \
+            learners.filter(overdue_days=0)
     return learners
 
 
@@ -255,10 +272,11 @@ def _ascending(key):
         # Waiting time ascending is the waiting start descending; not waiting counts as 0.
         "waiting": [F("waiting_since").desc(nulls_first=True)],
         "verdict": [F("verdict_rank").asc()],
+        "overdue": [F("overdue_days").asc()],
     }[key]
 
 
-SORT_KEYS = ("last_activity", "waiting", "verdict", "username")
+SORT_KEYS = ("last_activity", "waiting", "verdict", "username", "overdue")
 
 
 @dataclass(frozen=True)

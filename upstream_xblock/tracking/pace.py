@@ -13,7 +13,6 @@ import logging
 import math
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.db.models import Q
 
@@ -21,7 +20,6 @@ from ..forges import ForgeError
 from ..forges.samples import SampleItem, sample_reader
 from ..forges.snapshot import parse_time
 from ..models import TrackedContribution
-from . import notices
 from .pace_models import RepositorySample
 
 log = logging.getLogger(__name__)
@@ -35,7 +33,6 @@ SPREAD_HOURS = 20  # a host's repositories are read again over this many hours, 
 # The documented hourly budgets (GitHub's GraphQL: 5,000 points; one sample query costs 1).
 HOURLY_BUDGET = {"github": 5000, "gitlab": 30000}
 DEFAULT_HOURLY_BUDGET = 3600  # forges that publish none: one request a second
-OVERDUE_SCAN_KEY, OVERDUE_SCAN_EVERY_S = "upstream_xblock:overdue-scan", 3600
 
 
 def _days(delta):
@@ -214,43 +211,12 @@ def refresh_samples(forges, now, hosts=None):
 
 
 def after_sweep(sweeper):
-    """A sweep's pace work: the samples due, the overdue notices at most hourly, the notices
-    left unsent (a failure here never fails the sweep)."""
-    now, done = sweeper.clock(), {}
+    """A sweep's pace work: the samples due (a failure here never fails the sweep)."""
     try:
-        done = refresh_samples(sweeper.forges, now)
-        if cache.add(OVERDUE_SCAN_KEY, True, timeout=OVERDUE_SCAN_EVERY_S):
-            notify_overdue(now)
-        notices.retry_unsent(now)
-    except Exception:  # noqa: BLE001  (figures and notices are a courtesy: the sweep is done)
-        log.exception("pace work after the sweep failed")
-    return done
-
-
-def overdue_records(now, rows=None):
-    """[(record, upstream)] of open, uncounted records waiting longer than usual."""
-    rows = rows if rows is not None else TrackedContribution.objects.filter(
-        state__in=("open", "draft"), awarded_at__isnull=True, revoked=False)
-    rows = list(rows)
-    figures_of = PaceFigures(now).prefetch((row.host, row.project) for row in rows)
-    found = []
-    for row in rows:
-        upstream = upstream_of(row, figures_of.of(row.host, row.project), now)
-        if upstream and upstream["overdue"]:
-            found.append((row, upstream))
-    return found
-
-
-def notify_overdue(now):
-    """Tell each learner whose contribution became overdue, once; how many were told."""
-    overdue = overdue_records(now)
-    sent = notices.already_sent("longer_than_usual",
-                                [(row.learner_id, f"overdue:{row.pk}") for row, _ in overdue])
-    told = 0
-    for row, upstream in overdue:
-        if (row.learner_id, f"overdue:{row.pk}") not in sent:
-            told += bool(notices.longer_than_usual(row, upstream))
-    return told
+        return refresh_samples(sweeper.forges, sweeper.clock())
+    except Exception:  # noqa: BLE001  (figures are a courtesy: the sweep's work is done)
+        log.exception("repository samples not refreshed")
+        return {}
 
 
 def _opened_at(row):
@@ -272,6 +238,12 @@ def stage_of(row):
     return "reviewed" if snapshot.get("first_review_at") else "waiting"
 
 
+def usual_days(row, found):
+    """What 80 % of the project's recent contributions took for the step ``row`` waits on."""
+    return found["first_response_days_p80"] if stage_of(row) == "waiting" \
+        else found["merge_days_p80"]
+
+
 def upstream_of(row, found, now):
     """The ``upstream`` contract of one contribution in ``status``, or None (no figure).
 
@@ -288,8 +260,7 @@ def upstream_of(row, found, now):
     if row.state in ("merged", "closed"):
         ended = parse_time(snapshot.get("merged_at") or snapshot.get("closed_at"))
     waited = max(0, ((ended or now) - opened).days) if opened else 0
-    stage = stage_of(row)
-    usual = found["first_response_days_p80"] if stage == "waiting" else found["merge_days_p80"]
+    stage, usual = stage_of(row), usual_days(row, found)
     return {
         "first_response_days_median": found["first_response_days_median"],
         "first_response_days_p80": found["first_response_days_p80"],

@@ -99,3 +99,26 @@ class BlockNextSteps(models.Model):
 
     def __str__(self):
         return f"next steps of {self.usage_key}"
+
+
+class PaceStanding(models.Model):
+    """A contribution waiting longer than its project usually takes, and by how much.
+
+    Written by the hourly overdue scan (``pace.scan_overdue``); the progress table
+    filters and sorts its learners by it in SQL.
+    """
+
+    record = models.OneToOneField("upstream_xblock.TrackedContribution", on_delete=models.CASCADE,
+                                  related_name="pace_standing")
+    usage_key = models.CharField(max_length=255)
+    learner_id = models.CharField(max_length=255)
+    overdue_days = models.FloatField(help_text="days beyond 80 %% of the project's recent "
+                                               "contributions for the step it waits on")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "upstream_xblock"
+        indexes = [models.Index(fields=["usage_key", "learner_id"], name="upstream_pace_learner")]
+
+    def __str__(self):
+        return f"{self.record_id} overdue by {self.overdue_days} days"

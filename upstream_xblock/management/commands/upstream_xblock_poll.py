@@ -8,7 +8,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from ...staff import digest
-from ...tracking import pace
+from ...tracking import overdue, pace
 from ...tracking.sweep import site_sweeper
 
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
         while True:
             stats = worker.run_once(limit=options["limit"])
             pace.after_sweep(worker)
+            overdue.after_sweep(worker.clock())
             digest.after_sweep(worker.clock())
             self.stdout.write(stats.line())
             sweeps += 1

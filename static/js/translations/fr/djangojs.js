@@ -78,6 +78,10 @@
       "%(count)s ligne en erreur ignor\u00e9e",
       "%(count)s lignes en erreur ignor\u00e9es"
     ],
+    "%(days)s day longer than usual": [
+      "%(days)s jour de plus que d'habitude",
+      "%(days)s jours de plus que d'habitude"
+    ],
     "%(title)s (opens on the forge in a new tab)": "%(title)s (s'ouvre sur la forge dans un nouvel onglet)",
     "%(username)s on %(host)s (%(method)s)": "%(username)s sur %(host)s (%(method)s)",
     "%(username)s on %(host)s is no longer verified.": "%(username)s sur %(host)s n'est plus v\u00e9rifi\u00e9.",
@@ -133,6 +137,7 @@
     "No learner matches these filters.": "Aucun apprenant ne correspond \u00e0 ces filtres.",
     "No new account was verified.": "Aucun nouveau compte n'a \u00e9t\u00e9 v\u00e9rifi\u00e9.",
     "Not accepted: %(message)s": "Non accept\u00e9e : %(message)s",
+    "Not beyond the usual wait": "Pas au-del\u00e0 de l'attente habituelle",
     "Not checked yet": "Pas encore v\u00e9rifi\u00e9e",
     "Not met:": "Non satisfait :",
     "Not waiting": "Pas en attente",
