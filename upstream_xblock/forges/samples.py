@@ -18,8 +18,8 @@ from datetime import datetime
 
 from pydantic import Field, ValidationError
 
-from .errors import AuthFailed, ForgeUnavailable, NotFound, is_rate_limited, rate_limited
-from .http import guarded_request, parse_json, pinned_session
+from .errors import AuthFailed, ForgeUnavailable, NotFound
+from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .schemas import Strict
 from .snapshot import parse_time
 
@@ -158,14 +158,7 @@ class GitHubSampleReader:
                                    deadline=deadline,
                                    json={"query": SAMPLE_QUERY,
                                          "variables": {"owner": owner, "name": name}})
-        if is_rate_limited(response.status_code, response.headers):
-            raise rate_limited(response.headers, "GitHub's rate limit is exhausted.")
-        if response.status_code in (401, 403):
-            raise AuthFailed("GitHub rejected the configured token.")
-        if response.status_code != 200:
-            raise ForgeUnavailable("%(forge)s answered with status %(status)s.",
-                                   reason="bad_status",
-                                   params={"forge": "GitHub", "status": response.status_code})
+        raise_for_status(response, "GitHub", authenticated=True)
         payload = parse_json(response)
         data = payload.get("data") if isinstance(payload, dict) else None
         repository = data.get("repository") if isinstance(data, dict) else None

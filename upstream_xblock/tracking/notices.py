@@ -49,32 +49,12 @@ class UpstreamNotice(MessageType):
     APP_LABEL = "upstream_xblock"
 
 
-class ContributionAccepted(UpstreamNotice):
-    NAME = "contribution_accepted"
-
-
-class UnitCounted(UpstreamNotice):
-    NAME = "unit_counted"
-
-
-class MentorNote(UpstreamNotice):
-    NAME = "mentor_note"
-
-
-class ChangesRequested(UpstreamNotice):
-    NAME = "changes_requested"
-
-
-class LongerThanUsual(UpstreamNotice):
-    NAME = "longer_than_usual"
-
-
-class MentorDigest(UpstreamNotice):
-    NAME = "mentor_digest"
-
-
-MESSAGE_TYPES = {cls.NAME: cls for cls in (ContributionAccepted, UnitCounted, MentorNote,
-                                           ChangesRequested, LongerThanUsual, MentorDigest)}
+# One message type per kind of notice (an operator's templates can differ per type).
+KINDS = ("contribution_accepted", "unit_counted", "mentor_note", "changes_requested",
+         "longer_than_usual", "mentor_digest")
+MESSAGE_TYPES = {kind: type("".join(part.title() for part in kind.split("_")),
+                            (UpstreamNotice,), {"NAME": kind, "__module__": __name__})
+                 for kind in KINDS}
 
 
 # -- preferences -----------------------------------------------------------------------
