@@ -18,7 +18,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     var container = root.querySelector(".upstream-progress");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
     // Each column's first direction when its heading is pressed.
-    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
+    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-", overdue: "-"};
     var state = {page: 1, sort: init.sort || "-waiting", filters: {}, rows: [], pages: 1};
     var editing = null;  // {learner, note, opener}
     var staffTools = null;  // static/js/staff_tools.js, for course staff (see the wiring below)

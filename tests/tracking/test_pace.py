@@ -115,3 +115,18 @@ def test_reads_are_spread_over_the_day_within_the_budget_share(world, token_forg
     assert len(world.requests_for("github")) == 4
     forge = token_forges.registry.get("github.com")
     assert pace.host_quota(forge, 100_000, now + timedelta(hours=5)) == 500  # 10 % of 5,000
+
+
+def test_the_overdue_scan_runs_hourly_or_when_figures_change(world, token_forges):
+    from upstream_xblock.tracking import overdue
+    from upstream_xblock.tracking.pace_models import PaceStanding
+    now = seed(world)
+    world.open("github", REPO, 13, author="learner13", created_at=now - timedelta(days=9))
+    track(REPO, 13, state="open", snapshot={"number": 13, "state": "open",
+                                             "created_at": (now - timedelta(days=9)).isoformat()})
+    overdue.after_sweep(now)  # the first scan: no figures yet, nothing overdue
+    assert PaceStanding.objects.count() == 0
+    assert overdue.scan_due(now + timedelta(minutes=1)) is False
+    pace.refresh_samples(token_forges, now + timedelta(minutes=2))  # new figures
+    overdue.after_sweep(now + timedelta(minutes=3))
+    assert list(PaceStanding.objects.values_list("record__number", "overdue_days")) == [(13, 3.0)]

@@ -1,6 +1,6 @@
 """Contributions waiting longer than their project usually takes: found hourly, told once.
 
-Each hour (the first sweep of it), every open, uncounted record is compared with
+Each hour, and after a sweep that read new figures, every open, uncounted record is compared with
 its repository's figures (``pace.py``): one waiting longer than 80 % of the
 project's recent contributions took for the step it waits on is overdue. Its
 ``PaceStanding`` row says by how many days (the progress table filters and sorts
@@ -16,7 +16,7 @@ from django.db import transaction
 from ..models import TrackedContribution
 from . import notices
 from .pace import PaceFigures, upstream_of, usual_days
-from .pace_models import PaceStanding
+from .pace_models import PaceStanding, RepositorySample
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,17 @@ def scan(now):
     return notify(overdue)
 
 
+def scan_due(now):
+    """An hour since the last scan, or a repository's figures changed since (a sample read)."""
+    last = cache.get(SCAN_KEY)
+    return last is None or RepositorySample.objects.filter(fetched_at__gt=last).exists()
+
+
 def after_sweep(now):
-    """The hourly scan (the first sweep of an hour), then the notices left unsent."""
+    """The scan (hourly, or when figures changed), then the notices left unsent."""
     try:
-        if cache.add(SCAN_KEY, True, timeout=SCAN_EVERY_S):
+        if scan_due(now):
+            cache.set(SCAN_KEY, now, timeout=SCAN_EVERY_S)
             scan(now)
         notices.retry_unsent(now)
     except Exception:  # noqa: BLE001  (a courtesy: the sweep's work is done)
