@@ -126,7 +126,7 @@ def test_the_overdue_scan_runs_hourly_or_when_figures_change(world, token_forges
                                              "created_at": (now - timedelta(days=9)).isoformat()})
     overdue.after_sweep(now)  # the first scan: no figures yet, nothing overdue
     assert PaceStanding.objects.count() == 0
-    assert overdue.scan_due(now + timedelta(minutes=1)) is False
+    assert overdue.scan_due() is False
     pace.refresh_samples(token_forges, now + timedelta(minutes=2))  # new figures
     overdue.after_sweep(now + timedelta(minutes=3))
     assert list(PaceStanding.objects.values_list("record__number", "overdue_days")) == [(13, 3.0)]

@@ -76,7 +76,7 @@ def scan(now):
     return notify(overdue)
 
 
-def scan_due(now):
+def scan_due():
     """An hour since the last scan, or a repository's figures changed since (a sample read)."""
     last = cache.get(SCAN_KEY)
     return last is None or RepositorySample.objects.filter(fetched_at__gt=last).exists()
@@ -85,7 +85,7 @@ def scan_due(now):
 def after_sweep(now):
     """The scan (hourly, or when figures changed), then the notices left unsent."""
     try:
-        if scan_due(now):
+        if scan_due():
             cache.set(SCAN_KEY, now, timeout=SCAN_EVERY_S)
             scan(now)
         notices.retry_unsent(now)
