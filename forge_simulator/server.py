@@ -18,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch_routes, identity_routes, shapes
+from . import batch_routes, identity_routes, sample_api, shapes
 from .control import handle_control
 from .gitlab_graphql_api import GitLabGraphQLApi
 from .graphql_api import GraphQLApi
@@ -290,6 +290,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._failure_injected("gerrit"):
             return None
         if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
+            if sample_api.is_gerrit_project_query(self.path):
+                return sample_api.gerrit_project_changes(self)
             return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":

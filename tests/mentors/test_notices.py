@@ -21,7 +21,7 @@ from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.staff import digest
-from upstream_xblock.tracking import overdue, pace
+from upstream_xblock.tracking import notices, overdue, pace
 from upstream_xblock.tracking.notice_texts import compose
 from upstream_xblock.tracking.pace_models import NoticeSent
 
@@ -106,6 +106,7 @@ def test_a_wait_longer_than_usual_is_told_once_with_the_next_step(harness, world
     pace.refresh_samples(token_forges, timezone.now())
     assert overdue.scan(timezone.now()) == 1
     assert overdue.scan(timezone.now()) == 0
+    assert notices.deliver_pending(timezone.now()) == 1  # the sweep's end sends them
     [message] = smtp.to("ada@example.org")
     assert message["Subject"] == "Your contribution is waiting longer than usual"
     assert "Next step: This is taking longer than usual" in LoopbackSMTP.text(message)
@@ -150,6 +151,7 @@ def test_a_mentors_digest_lists_exactly_the_overdue_and_stuck(harness, world, sm
         [("ada", True), ("cy", False)]
     assert digest.send_weekly(now) == 1
     assert digest.send_weekly(now + timedelta(hours=1)) == 0  # the same week: never twice
+    notices.deliver_pending(now)
     [message] = smtp.to(f"{MENTOR}@example.org")
     text = LoopbackSMTP.text(message)
     assert "ada: waiting for 9 days" in text and "cy: nothing has moved" in text

@@ -25,25 +25,25 @@ HISTORY = [(80, 1, 3, "merged"), (70, 2, 5, "merged"), (60, 2, 6, "merged"),
            (10, 5, None, "closed"), (8, 9, None, "open"), (6, 1, None, "open")]
 
 
-def seed(world, project=REPO, history=HISTORY, start=1):
+def seed(world, project=REPO, history=HISTORY, start=1, kind="github"):
     now = timezone.now()
     for offset, (ago, answer, merge, state) in enumerate(history):
         number, opened = start + offset, now - timedelta(days=ago)
-        world.open("github", project, number, author=f"learner{number}", created_at=opened,
+        world.open(kind, project, number, author=f"learner{number}", created_at=opened,
                    state="open")
         # A bot answers within minutes, the author comments on their own: neither counts.
-        world.answer("github", project, number, "dependabot[bot]", opened + timedelta(hours=1))
-        world.answer("github", project, number, f"learner{number}", opened + timedelta(hours=2))
-        world.answer("github", project, number, "maintainer", opened + timedelta(days=answer))
+        world.answer(kind, project, number, "dependabot[bot]", opened + timedelta(hours=1))
+        world.answer(kind, project, number, f"learner{number}", opened + timedelta(hours=2))
+        world.answer(kind, project, number, "maintainer", opened + timedelta(days=answer))
         if state == "merged":
-            world.edit("github", project, number, state="merged",
+            world.edit(kind, project, number, state="merged",
                        merged_at=opened + timedelta(days=merge),
                        closed_at=opened + timedelta(days=merge))
         elif state == "closed":
-            world.edit("github", project, number, state="closed",
+            world.edit(kind, project, number, state="closed",
                        closed_at=opened + timedelta(days=answer + 1))
     # Older than 90 days: outside the window.
-    world.open("github", project, start + 50, created_at=now - timedelta(days=120),
+    world.open(kind, project, start + 50, created_at=now - timedelta(days=120),
                state="merged")
     return now
 
@@ -130,3 +130,18 @@ def test_the_overdue_scan_runs_hourly_or_when_figures_change(world, token_forges
     pace.refresh_samples(token_forges, now + timedelta(minutes=2))  # new figures
     overdue.after_sweep(now + timedelta(minutes=3))
     assert list(PaceStanding.objects.values_list("record__number", "overdue_days")) == [(13, 3.0)]
+
+
+def test_a_gerrit_project_in_one_query_without_its_ci_bot(world, forges):
+    now = seed(world, project="openstack/nova", kind="gerrit", start=1001)
+    TrackedContribution.objects.create(
+        usage_key="block-1", learner_id="mia", kind="gerrit", host="review.opendev.org",
+        project="openstack/nova", number=1011, registered_at=now,
+        url="https://review.opendev.org/c/openstack/nova/+/1011")
+    world.clear_log()
+    assert pace.refresh_samples(forges, now) == {"review.opendev.org": 1}
+    assert len(world.requests_for("gerrit")) == 1
+    found = pace.PaceFigures(now).of("review.opendev.org", "openstack/nova")
+    assert (found["sample_size"], found["first_response_days_median"],
+            found["first_response_days_p80"], found["merge_days_median"],
+            found["acceptance_ratio"]) == (12, 2.5, 6.0, 5.5, 0.8)

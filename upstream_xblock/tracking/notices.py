@@ -9,8 +9,9 @@ author's next step); a mentor gets a weekly digest (``staff/digest.py``).
 recipient and the event it is about: a second call for the same event finds the
 key taken and sends nothing. The row is delivered from Celery where it runs
 (the task ``upstream_xblock.deliver_notice``, sent by name after the
-transaction commits), else at once; a notice whose delivery failed is taken
-again by the next sweep (``retry_unsent``). A delivery claims its row first (a
+transaction commits); elsewhere at once in a learner's or mentor's request, and
+at the sweep's end for a sweep's (``deliver_pending``). A notice whose delivery
+failed is taken again by the next sweeps (``retry_unsent``). A delivery claims its row first (a
 conditional update), so two workers never send one notice twice. A recipient
 who turned the emails off in the block (``NoticePreference``) gets none.
 
@@ -84,8 +85,12 @@ def notice_key(kind, recipient_id, event):
     return hashlib.sha256(f"{kind}\n{recipient_id}\n{event}".encode()).hexdigest()
 
 
-def notify(kind, recipient_id, event, *, params=None, course_key="", usage_key="", now=None):
-    """Queue one notice, at most once for ``event``; the row, or None (off, or already)."""
+def notify(kind, recipient_id, event, *, params=None, course_key="", usage_key="", now=None,
+           inline=False):
+    """Queue one notice, at most once for ``event``; the row, or None (off, or already).
+
+    Where Celery runs it goes to a worker; elsewhere it is sent at once if ``inline`` (a
+    request), else at the sweep's end (``deliver_pending``)."""
     if kind not in MESSAGE_TYPES or not emails_on(recipient_id):
         return None
     try:
@@ -97,14 +102,15 @@ def notify(kind, recipient_id, event, *, params=None, course_key="", usage_key="
                 created_at=now or timezone.now())
     except IntegrityError:
         return None  # this event's notice was queued already
-    transaction.on_commit(lambda: _hand_over(notice.pk))
+    transaction.on_commit(lambda: _hand_over(notice.pk, inline))
     return notice
 
 
-def _hand_over(notice_id):
-    if background.runs_in_workers() and background.send(NOTICE_TASK, args=(notice_id,)):
-        return
-    deliver(notice_id)
+def _hand_over(notice_id, inline):
+    if background.runs_in_workers():
+        background.send(NOTICE_TASK, args=(notice_id,))  # a broker down: retry_unsent
+    elif inline:
+        deliver(notice_id)
 
 
 # -- delivery --------------------------------------------------------------------------
@@ -164,43 +170,90 @@ def _contribution(row):
             "url": snapshot.get("web_url") or row.url}
 
 
-def _about(row, kind, event, **more):
+def _about(row, kind, event, inline=False, **more):
     return notify(kind, row.learner_id, event, params={**_contribution(row), **more},
-                  course_key=row.course_key, usage_key=row.usage_key)
+                  course_key=row.course_key, usage_key=row.usage_key, inline=inline)
 
 
-def after_check(row, verdict_before):
+def _check_notices(row, verdict_before):
+    """[(kind, event, extra params)] a check that wrote ``row`` causes."""
+    found = []
+    if row.verdict == "accepted" and verdict_before != "accepted":
+        found.append(("contribution_accepted", f"accepted:{row.pk}", {}))
+    snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
+    if snapshot.get("review_decision") == "changes_requested" and not row.awarded_at:
+        round_at = snapshot.get("changes_requested_at") or "first"
+        found.append(("changes_requested", f"changes:{row.pk}:{round_at}",
+                      {"next_steps": next_steps_of(row.usage_key)}))
+    return found
+
+
+def after_check(row, verdict_before, inline=False):
     """A check wrote ``row``: accepted now, or a review asked for changes (never raises)."""
     try:
-        if row.verdict == "accepted" and verdict_before != "accepted":
-            _about(row, "contribution_accepted", f"accepted:{row.pk}")
-        snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
-        if snapshot.get("review_decision") == "changes_requested" and not row.awarded_at:
-            round_at = snapshot.get("changes_requested_at") or "first"
-            _about(row, "changes_requested", f"changes:{row.pk}:{round_at}",
-                   next_steps=next_steps_of(row.usage_key))
+        for kind, event, more in _check_notices(row, verdict_before):
+            _about(row, kind, event, inline=inline, **more)
     except Exception:  # noqa: BLE001  (a notice never fails a check)
         log.exception("notices after the check of %s", row.pk)
 
 
-def after_award(award):
+def after_checks(checked):
+    """A sweep's chunk: [(row, verdict before)]. Their notices are queued in one insert and
+    handed to Celery in one task where it runs; elsewhere the sweep's end delivers them
+    (``deliver_pending``). Never raises."""
+    try:
+        wanted = [(row, kind, event, more) for row, before in checked
+                  for kind, event, more in _check_notices(row, before)]
+        if not wanted:
+            return 0
+        off = set(NoticePreference.objects.filter(
+            user_id__in={row.learner_id for row, *_ in wanted}, emails=False)
+            .values_list("user_id", flat=True))
+        now = timezone.now()
+        notices = [NoticeSent(key=notice_key(kind, row.learner_id, event), kind=kind,
+                              recipient_id=row.learner_id, course_key=row.course_key or "",
+                              usage_key=row.usage_key, created_at=now,
+                              params={**_contribution(row), **more})
+                   for row, kind, event, more in wanted if row.learner_id not in off]
+        NoticeSent.objects.bulk_create(notices, ignore_conflicts=True)
+        if background.runs_in_workers():
+            ids = list(NoticeSent.objects.filter(
+                key__in=[n.key for n in notices], sent_at__isnull=True, attempts=0)
+                .values_list("pk", flat=True))
+            transaction.on_commit(lambda: [background.send(NOTICE_TASK, args=(pk,))
+                                           for pk in ids])
+        return len(notices)
+    except Exception:  # noqa: BLE001  (a notice never fails a sweep)
+        log.exception("notices after a sweep's checks")
+        return 0
+
+
+def deliver_pending(now, limit=1000):
+    """Deliver the notices never tried yet (a sweep's, where no Celery runs); how many went."""
+    ids = list(NoticeSent.objects.filter(sent_at__isnull=True, attempts=0)
+               .order_by("pk").values_list("pk", flat=True)[:limit])
+    return sum(1 for notice_id in ids if deliver(notice_id, now))
+
+
+def after_award(award, inline=False):
     try:
         unit = next_steps_of(award.usage_key).get("display_name") or ""
         notify("unit_counted", award.learner_id, f"counted:{award.usage_key}",
                params={"unit": unit or str(award.usage_key).rsplit("@", 1)[-1]},
-               course_key=award.course_key, usage_key=award.usage_key)
+               course_key=award.course_key, usage_key=award.usage_key, inline=inline)
     except Exception:  # noqa: BLE001
         log.exception("notice of the award %s / %s", award.usage_key, award.learner_id)
 
 
-def after_note(annotation, usage_key, course_key, learner_id):
+def after_note(annotation, usage_key, course_key, learner_id, inline=False):
     """A mentor's note: only one meant for the learner is ever sent, and only its text."""
     if annotation.get("visibility") != "learner":
         return None
     text = str(annotation.get("text", ""))[:MAX_NOTE_LENGTH]
     try:
         return notify("mentor_note", learner_id, f"note:{annotation.get('id', '')}",
-                      params={"text": text}, course_key=course_key, usage_key=usage_key)
+                      params={"text": text}, course_key=course_key, usage_key=usage_key,
+                      inline=inline)
     except Exception:  # noqa: BLE001
         log.exception("notice of a note for %s", learner_id)
         return None

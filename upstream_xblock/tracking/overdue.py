@@ -5,7 +5,8 @@ its repository's figures (``pace.py``): one waiting longer than 80 % of the
 project's recent contributions took for the step it waits on is overdue. Its
 ``PaceStanding`` row says by how many days (the progress table filters and sorts
 by it), and its learner is told once (``notices.longer_than_usual``). The same
-pass delivers the notices a broker or a channel left unsent.
+pass delivers the sweep's notices where no Celery runs, and those a broker or a
+channel left unsent.
 """
 
 import logging
@@ -14,7 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from ..models import TrackedContribution
-from . import notices
+from . import background, notices
 from .pace import PaceFigures, upstream_of, usual_days
 from .pace_models import PaceStanding, RepositorySample
 
@@ -88,6 +89,8 @@ def after_sweep(now):
         if scan_due():
             cache.set(SCAN_KEY, now, timeout=SCAN_EVERY_S)
             scan(now)
+        if not background.runs_in_workers():
+            notices.deliver_pending(now)
         notices.retry_unsent(now)
     except Exception:  # noqa: BLE001  (a courtesy: the sweep's work is done)
         log.exception("overdue scan or notices after the sweep failed")
