@@ -26,7 +26,7 @@ def _seconds_to_next_check(host):
                   for row in TrackedContribution.objects.filter(host=host))
 
 
-def test_a_sweep_reads_gitlab_and_gerrit_in_one_request_each(forges, world, registry):
+def test_a_sweep_reads_gitlab_gerrit_and_gitea_in_one_request_each(forges, world, registry):
     registry.block()
     for index in range(30):
         registry.contribution("gitlab", learner=f"gl-{index}", state="merged")
@@ -38,7 +38,9 @@ def test_a_sweep_reads_gitlab_and_gerrit_in_one_request_each(forges, world, regi
     assert stats.checked == 53 and stats.awarded == 53
     assert len(world.requests_for("gitlab")) == 1
     assert len(world.requests_for("gerrit")) == 1
-    assert len(world.requests_for("gitea")) == 3  # no batch read there
+    # Gitea: one listing of the repository's recently updated pull requests.
+    assert [r[2].split("?")[0] for r in world.requests_for("gitea")] == [
+        "/gitea/api/v1/repos/forgejo/forgejo/pulls"]
 
 
 def test_a_missing_merge_request_in_a_batch_is_its_own_error(forges, world, registry):

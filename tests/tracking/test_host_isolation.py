@@ -152,11 +152,11 @@ class OneBadRecordForges(Forges):
 
 
 def test_one_bad_record_is_an_error_there_only(simulator, world, registry):
-    forges = OneBadRecordForges.from_settings(simulator.settings())
+    forges = OneBadRecordForges.from_settings(simulator.settings())  # GitHub: REST, one each
     registry.block()
-    registry.contribution("gitea", number=666, state="merged")
+    registry.contribution("github", number=666, state="merged")
     for _ in range(3):
-        registry.contribution("gitea", learner="other", state="merged")
+        registry.contribution("github", learner="other", state="merged")
     stats = Sweeper(forges, Schedule()).run_once()
     assert (stats.checked, stats.errors) == (3, 1)
     bad = TrackedContribution.objects.get(number=666)

@@ -8,8 +8,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from ..forges import RateLimited
-from ..forges.gerrit import QUERY_TERMS
-from ..forges.gitlab_graphql import per_query
 
 # Hourly budgets when the forge has not said its own (documented where they are):
 # GitHub 5,000 points with a token (60 requests without); gitlab.com 500 requests a minute
@@ -19,17 +17,6 @@ GITLAB_COM_HOURLY = 30_000
 ASSUMED_HOURLY = 3600
 RECENT_ACTIVITY = timedelta(days=1)
 ACTIVITY_FIELDS = ("created_at", "first_review_at", "changes_requested_at", "approved_at")
-
-
-def per_unit(forge):
-    """Contributions one unit of ``forge``'s budget reads in a sweep."""
-    if forge.kind == "github":
-        return 50 if forge.token else 1
-    if forge.kind == "gitlab":
-        return per_query(bool(forge.token))
-    if forge.kind == "gerrit":
-        return QUERY_TERMS
-    return 1
 
 
 def hourly_budget(forge, known_limit=None):
@@ -43,10 +30,11 @@ def hourly_budget(forge, known_limit=None):
     return ASSUMED_HOURLY
 
 
-def open_interval_s(forge, open_count, share_percent, known_limit=None):
-    """Seconds between two checks of each of ``open_count`` open contributions on ``forge``."""
-    checks_an_hour = hourly_budget(forge, known_limit) * share_percent / 100 * per_unit(forge)
-    return 3600 * max(open_count, 1) / max(checks_an_hour, 1e-9)
+def open_interval_s(forge, read_units, share_percent, known_limit=None):
+    """Seconds between two checks of each open contribution on ``forge``, when reading all
+    of them once costs ``read_units`` of its rate budget (``forges.plans.read_plan``)."""
+    units_an_hour = hourly_budget(forge, known_limit) * share_percent / 100
+    return 3600 * max(read_units, 1) / max(units_an_hour, 1e-9)
 
 
 def likely_changed(snapshot, now):
