@@ -187,3 +187,36 @@ def test_each_chunk_takes_its_lease_from_the_clock_at_that_moment(forges, world,
     # Later chunks are leased from later moments: none starts out already expired.
     assert leases[1] - leases[0] >= timedelta(minutes=1)
     assert leases[2] - leases[1] >= timedelta(minutes=1)
+
+
+def test_a_healthy_host_is_checked_in_the_first_sweep_whatever_the_slow_hosts(
+        simulator, world, registry, hanging):
+    """Ten hosts that hang and one that answers: every host runs at once (a thread each,
+    no ceiling), so the healthy one's records are checked in the first sweep."""
+    settings = simulator.settings()
+    slow_hosts = [f"slow{index}.example.org" for index in range(10)]
+    settings["forges"] += [{"kind": "gitea", "host": host,
+                            "api_url": f"http://127.0.0.1:{hanging.port}/api/v1"}
+                           for host in slow_hosts]
+    forges = Forges.from_settings(settings)
+    registry.block()
+    now = timezone.now()
+    for index, host in enumerate(slow_hosts):
+        for number in (1, 2):
+            TrackedContribution.objects.create(
+                usage_key="block-1", learner_id=f"slow-{index}-{number}", kind="gitea",
+                host=host, project="team/app", number=number,
+                url=f"https://{host}/team/app/pulls/{number}", registered_at=now,
+                next_check_at=now)
+    for index in range(5):
+        registry.contribution("github", learner=f"fine-{index}", state="merged")
+    started = time.monotonic()
+    stats = Sweeper(forges, Schedule(sweep_host_budget_s=HOST_BUDGET_S)).run_once()
+    assert (time.monotonic() - started) / HOST_BUDGET_S <= 1.5  # all at once, not one by one
+    assert (stats.checked, stats.awarded) == (5, 5)
+    # Each slow host's records: their requests ended by the host's deadline (or given up).
+    assert stats.errors + stats.not_tried == 20
+    healthy = TrackedContribution.objects.filter(host="github.com")
+    assert all(row.last_checked_at is not None and row.verdict == "accepted" for row in healthy)
+    assert not TrackedContribution.objects.exclude(claim_token="").exists()
+    assert sorted(cap.split(":")[0] for cap in stats.caps) == sorted([*slow_hosts, "github.com"])

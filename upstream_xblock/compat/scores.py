@@ -6,9 +6,10 @@ One transaction per batch of awards (a sweep's round, a bulk job's chunk):
   award's submission has a stable key (``submission_uuid``): the one it already
   made is found before one is created, so an award published again after a
   worker died between writing and recording it never submits twice;
-- each score through edx-submissions' ``Score`` model, whose own receiver keeps
-  the learner's ``ScoreSummary``; the ``score_set`` signal the LMS grades from is
-  sent after the commit, with what ``submissions.api.set_score`` sends;
+- the scores in bulk, each learner's ``ScoreSummary`` kept as edx-submissions'
+  own receiver keeps it for a score saved alone (``_summaries``); the
+  ``score_set`` signal the LMS grades from is sent after the commit, with what
+  ``submissions.api.set_score`` sends;
 - the completions (edx-completion's ``BlockCompletion``), in bulk, each with its
   tracking log as ``submit_completion`` emits it.
 
@@ -90,7 +91,8 @@ def _submissions(awards, items):
 
 
 def _scores(scoring, anonymous_of):
-    """[(award, Score)] written: one score per award, unless its submission has it already."""
+    """[(award, its Score)]: one written per award, unless its submission has it already
+    (published before a worker died: announced again, not written again)."""
     from submissions.models import Score
     if not scoring:
         return []
@@ -99,16 +101,53 @@ def _scores(scoring, anonymous_of):
     submissions = _submissions(awards, items)
     latest = {}
     for score in Score.objects.filter(submission__in=submissions.values()).order_by("id"):
-        latest[score.submission_id] = (score.points_earned, score.points_possible)
-    written = []
+        latest[score.submission_id] = score
+    kept, wanted = [], []
     for award, earned, possible in scoring:
-        submission = submissions[award.pk]
-        if latest.get(submission.pk) == (earned, possible):
-            continue  # published before a worker died: nothing to write again
-        written.append((award, Score.objects.create(
-            student_item=items[award.pk], submission=submission, points_earned=earned,
-            points_possible=possible)))
-    return written
+        score = latest.get(submissions[award.pk].pk)
+        if score is not None and (score.points_earned, score.points_possible) == (
+                earned, possible):
+            score.student_item = items[award.pk]  # (what the announcement reads)
+            kept.append((award, score))
+        else:
+            wanted.append((award, Score(student_item=items[award.pk],
+                                        submission=submissions[award.pk],
+                                        points_earned=earned, points_possible=possible)))
+    if wanted:
+        Score.objects.bulk_create([score for _, score in wanted])
+        if any(score.pk is None for _, score in wanted):  # a database that returns no ids
+            ids = {s.submission_id: s for s in Score.objects.filter(
+                submission__in=[score.submission for _, score in wanted]).order_by("id")}
+            wanted = [(award, ids[score.submission_id]) for award, score in wanted]
+        _summaries([score for _, score in wanted])
+    return kept + wanted
+
+
+def _summaries(scores):
+    """Each student item's ScoreSummary after ``scores``, as edx-submissions' own receiver
+    (``ScoreSummary.update_score_summary``) keeps it for a score saved alone: the latest
+    is the new score; the highest too if it is a reset, if the highest so far has no
+    points possible, or if it is higher."""
+    from submissions.models import ScoreSummary
+    summaries = {summary.student_item_id: summary for summary in ScoreSummary.objects.filter(
+        student_item__in=[score.student_item for score in scores]).select_related("highest")}
+    created, updated = {}, []
+    for score in scores:
+        summary = summaries.get(score.student_item_id) or created.get(score.student_item_id)
+        if summary is None:
+            created[score.student_item_id] = ScoreSummary(
+                student_item=score.student_item, highest=score, latest=score)
+            continue
+        summary.latest = score
+        new, best = score.to_float(), summary.highest.to_float()
+        if score.reset or (best is None and new is not None) or (
+                new is not None and best is not None and new > best):
+            summary.highest = score
+        if summary.pk:
+            updated.append(summary)
+    ScoreSummary.objects.bulk_create(created.values())
+    if updated:
+        ScoreSummary.objects.bulk_update(updated, ["highest", "latest"])
 
 
 def _completions(awards, user_ids_of):

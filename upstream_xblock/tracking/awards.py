@@ -249,6 +249,15 @@ def _revoked_meanwhile(award):
              reset_at=None, next_reset_at=None)
 
 
+def publish_made(usage_key, learner_ids, awarded_at, publisher, now, publish_many=None):
+    """Publish the awards made at ``awarded_at`` for ``learner_ids`` in a block (a bulk
+    job's chunk), now rather than by later sweeps; how many the platform accepted."""
+    made = list(ContributionAward.objects.filter(
+        usage_key=usage_key, learner_id__in=list(learner_ids), awarded_at=awarded_at,
+        published=False))
+    return publish_all(made, publisher, now, publish_many) if made else 0
+
+
 def retry_unpublished(publisher, now, publish_many=None, deadline=None):
     """Publish the awards still in the outbox whose back-off is over, RETRY_BATCH at a time,
     every one of them (until ``deadline``, if given); the count published."""
