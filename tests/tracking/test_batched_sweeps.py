@@ -137,3 +137,43 @@ def test_a_low_github_budget_admits_what_its_points_read(simulator, registry):
                                 reset_at=now + timedelta(minutes=20)), now)
     stats = Sweeper(forges, Schedule()).run_once()
     assert (stats.checked, stats.deferred) == (100, 30)
+
+
+def test_the_rate_budget_caps_a_pass_and_the_log_line_says_so(simulator, registry, caplog):
+    """No fixed cap: what a host's budget has left decides how much of its due set is read;
+    the rest waits for the budget's reset, and the log line says which host stopped short."""
+    registry.block()
+    for index in range(500):
+        registry.contribution("github", learner=f"gh-{index}")
+    forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
+    now = timezone.now()
+    budget = RateBudget()
+    budget.record(forges.registry.get("github.com"),
+                  RateLimitInfo(remaining=budget.reserve + 4, limit=5000,
+                                reset_at=now + timedelta(minutes=20)), now)
+    with caplog.at_level("INFO", logger="upstream_xblock.tracking.sweep"):
+        stats = Sweeper(forges, Schedule()).run_once()
+    assert (stats.checked, stats.deferred) == (200, 300)  # 4 points: two pages of 100
+    assert stats.caps == ["github.com:200/500:rate_budget"]
+    assert "caps=github.com:200/500:rate_budget" in caplog.text
+
+
+@pytest.mark.slow
+def test_a_pass_over_more_than_ten_thousand_records_is_one_sweep(simulator, registry):
+    """10,200 due records and budgets that allow them: one sweep reads them all (the old
+    fixed cap read 10,000), in pages of 100."""
+    registry.block()
+    now = timezone.now()
+    rows = []
+    for number in range(1, 10_201):
+        simulator.world.open("github", "course/app", number, author=f"dev-{number}")
+        rows.append(TrackedContribution(
+            usage_key="block-1", learner_id=f"l{number}", kind="github", host="github.com",
+            project="course/app", number=number, registered_at=now, next_check_at=now,
+            url=f"https://github.com/course/app/pull/{number}"))
+    TrackedContribution.objects.bulk_create(rows, batch_size=1000)
+    simulator.world.set_rate_limit("github", remaining=10**6, limit=10**6)
+    forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
+    stats = Sweeper(forges, Schedule(sweep_budget_s=3600, sweep_host_budget_s=600)).run_once()
+    assert stats.checked == 10_200 and stats.caps == ["github.com:10200/10200"]
+    assert len(simulator.world.requests_for("github")) == 102

@@ -1,6 +1,7 @@
 """Writing what a check found: into a record, through the block's rules, past deadlocks.
 
-- one check's outcome written into a registry record (shared by the block and the sweeps);
+- one check's outcome written into a registry record (shared by the block and the sweeps),
+  and many records' values written at once (``write_rows``);
 - applying a block's rules to the stored snapshots of a learner's contributions;
 - retrying work that MySQL/MariaDB chose as a deadlock's victim.
 """
@@ -8,7 +9,7 @@
 import logging
 from dataclasses import replace
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound, Snapshot
 from ..i18n import gettext_noop as _
@@ -131,12 +132,43 @@ def settle_many(groups, schedule, now):
     again = [row for row in changed if row.next_check_at is None and schedule.after_check(
         state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)]
     if changed:
-        TrackedContribution.objects.bulk_update(changed, EVALUATION_FIELDS, batch_size=500)
+        write_rows(changed, EVALUATION_FIELDS)
     if again:
         TrackedContribution.objects.filter(pk__in=[row.pk for row in again]).update(
             next_check_at=now)
         for row in again:
             row.next_check_at = now
+
+
+WRITE_BATCH = 100
+
+
+def write_rows(rows, fields):
+    """Write ``fields`` of ``rows``, each its own values: one UPDATE per WRITE_BATCH rows.
+
+    What Django's ``bulk_update`` writes (``SET f = CASE id WHEN … THEN … END``), with
+    the values adapted by each field as ``save()`` adapts them, built without its
+    per-value expressions: a sweep's round of thousands of records is written in a
+    second, not in a minute.
+    """
+    meta = TrackedContribution._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    pk = quote(meta.pk.column)
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(rows), WRITE_BATCH):
+            batch = rows[start:start + WRITE_BATCH]
+            cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+            sets, params = [], []
+            for field in model_fields:
+                sets.append(f"{quote(field.column)} = CASE {pk} {cases} END")
+                for row in batch:
+                    params += [row.pk, field.get_db_prep_save(getattr(row, field.attname),
+                                                              connection)]
+            params += [row.pk for row in batch]
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
+                               f"WHERE {pk} IN ({', '.join(['%s'] * len(batch))})", params)
 
 
 def repository_of(row):

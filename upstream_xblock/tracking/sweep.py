@@ -40,6 +40,7 @@ from .recording import (
     record_outcome,
     retrying_deadlocks,
     settle_many,
+    write_rows,
 )
 from .schedule import open_interval_s, schedule_for
 from .service import BlockContext
@@ -188,9 +189,10 @@ class Sweeper:
                     current = running.pop(future)
                     host_pass = current.host_pass
                     host_pass.halted, host_pass.failures_in_a_row = current.check.halted
+                    # The host's next round reads while this one is written back.
+                    self._start(host_pass, pool, running, stats, sweep_budget, claimed)
                     self._write_back(host_pass.host, current.rows, future.result(),
                                      current.chunk, stats)
-                    self._start(current.host_pass, pool, running, stats, sweep_budget, claimed)
                 for future, current in list(running.items()):
                     if current.give_up.expired and not future.done():
                         running.pop(future)
@@ -265,8 +267,7 @@ class Sweeper:
         settling = [row for row in rows if row.next_check_at is None and not row.awarded_at]
         for row in settling:
             row.next_check_at = now + LEASE
-        TrackedContribution.objects.bulk_update(rows, [*RESULT_FIELDS, "claim_token"],
-                                                batch_size=CHUNK)
+        write_rows(rows, [*RESULT_FIELDS, "claim_token"])
         self._after_host(rows, chunk, stats)
         if settling:
             TrackedContribution.objects.filter(
