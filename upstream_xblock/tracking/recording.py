@@ -151,7 +151,7 @@ def write_rows(rows, fields):
     per-value expressions: a sweep's round of thousands of records is written in a
     second, not in a minute.
     """
-    meta = TrackedContribution._meta
+    meta = TrackedContribution._meta  # noqa: SLF001  (Django's documented Model _meta API)
     model_fields = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     pk = quote(meta.pk.column)
