@@ -47,6 +47,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     # ~40 ms to every answer on loopback.
     disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
+    host_tag = None  # the "/@HOST" a request came under, if any
 
     def log_message(self, format, *args):
         pass  # the request log in World is the record; keep test output quiet
@@ -96,6 +97,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         # "/@HOST/..." serves the same forges under a tag, so that two hosts of one kind
         # (gitlab.com, framagit.org) can be told apart in the request log.
         tagged = _HOST_TAG.match(path)
+        self.host_tag = tagged[0][2:] if tagged else None
         if tagged:
             path = path[len(tagged[0]):]
         if identity_routes.handle(self, path):  # OAuth pages, comments, their control actions
@@ -243,7 +245,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         graphql = path == "/gitlab/api/graphql" and self.command == "POST"
         if not (match or listed or graphql) or (match and self.command != "GET"):
             return self.reply(404, {"message": "404 Not Found"}, kind="gitlab")
-        budget = self.world.rate_limits["gitlab"]
+        budget = self.world.rate_limit("gitlab", self.host_tag)
         headers = {"RateLimit-Limit": str(budget.limit),
                    "RateLimit-Remaining": str(budget.remaining),
                    "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}

@@ -265,9 +265,15 @@ class World:
         with self.lock:
             self.offsite_redirects[(kind, project.lower())] = location
 
-    def set_rate_limit(self, kind, remaining, limit=None, reset_in_s=3600):
+    def rate_limit(self, kind, tag=None):
+        """The budget of ``kind``'s requests, or of those under the ``/@tag`` (its own once
+        ``set_rate_limit`` gave it one: a second host of the kind with its own limit)."""
+        return self.rate_limits.get(f"{kind}@{tag}") or self.rate_limits[kind]
+
+    def set_rate_limit(self, kind, remaining, limit=None, reset_in_s=3600, tag=None):
         with self.lock:
-            budget = self.rate_limits[kind]
+            key = f"{kind}@{tag}" if tag else kind
+            budget = self.rate_limits.setdefault(key, RateLimit(clock=self.clock))
             budget.remaining = int(remaining)
             budget.limit = int(limit if limit is not None else budget.limit)
             budget.reset_at = self.clock() + timedelta(seconds=reset_in_s)

@@ -80,17 +80,24 @@ def _sweep_twice(simulator, limit):
         Sweeper(forges, Schedule()).run_once()
 
 
+def _next_checks(host):
+    return {row.next_check_at for row in TrackedContribution.objects.filter(host=host)}
+
+
 def test_open_contributions_are_checked_more_often_with_more_budget(simulator, registry):
     _open_on_github(registry, 300)
     _sweep_twice(simulator, 100)
-    # 100 points an hour, half of it: 50 points, 2,500 pull requests; 300 open: 432 s for
-    # one likely to have changed, 864 s for the others (these, opened a day ago, quiet).
-    small = _seconds_to_next_check("github.com")
-    assert 850 <= small[0] and small[-1] <= 880
+    # 100 points an hour, half of it: 50 points; 300 open cost 6 points a read: a pace of
+    # 432 s, a slot of 480 (whole minutes); one likely to have changed is due a slot on,
+    # the others (these, opened a day ago, quiet) two: all at one slot boundary.
+    (small,) = _next_checks("github.com")
+    assert small.timestamp() % 480 == 0
+    assert 480 < _seconds_to_next_check("github.com")[0] <= 960
     cache.clear()
     _sweep_twice(simulator, 400)
-    large = _seconds_to_next_check("github.com")
-    assert 210 <= large[0] and large[-1] <= 220  # four times the budget: four times as often
+    (large,) = _next_checks("github.com")  # four times the budget: four times as often
+    assert large.timestamp() % 120 == 0
+    assert 120 < _seconds_to_next_check("github.com")[0] <= 240
 
 
 def test_the_budget_share_is_configurable(simulator, registry):
@@ -101,7 +108,10 @@ def test_the_budget_share_is_configurable(simulator, registry):
     Sweeper(forges, schedule).run_once()
     TrackedContribution.objects.update(next_check_at=timezone.now())
     Sweeper(forges, schedule).run_once()
-    assert 1700 <= _seconds_to_next_check("github.com")[0] <= 1760  # a quarter: twice the wait
+    # A quarter of the budget: a pace of 864 s, slots of 900, the quiet ones two slots on.
+    (due,) = _next_checks("github.com")
+    assert due.timestamp() % 900 == 0
+    assert 900 < _seconds_to_next_check("github.com")[0] <= 1800
 
 
 def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, world):
@@ -113,8 +123,8 @@ def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, w
     world.approve("github", first.project, first.number)
     _sweep_twice(simulator, 100)
     waits = _seconds_to_next_check("github.com")
-    assert waits[0] <= 440  # approved and waiting for a merge
-    assert 850 <= waits[1] and waits[-1] <= 880  # the others
+    assert waits[0] <= 480  # approved and waiting for a merge: the next slot boundary
+    assert 480 < waits[1] and waits[-1] <= 960  # the others: the one after
 
 
 def test_a_small_course_is_never_checked_more_often_than_the_floor(simulator, registry):

@@ -4,8 +4,9 @@ The host's rate budget decides the pace of open contributions; settled ones
 are checked seldom or never.
 """
 
+import math
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from ..forges import RateLimited
 
@@ -90,8 +91,8 @@ class Schedule:
         """Next due time after a successful check, or None when settled.
 
         ``pace_s``: the host's interval for open contributions under its rate
-        budget (``pace.open_interval_s``): that for one ``likely`` to have changed,
-        twice that for the others.
+        budget (``open_interval_s``): that for one ``likely`` to have changed,
+        twice that for the others, on the host's slots (``_paced``).
         Without it (a learner's own check), the age-based cadence.
         """
         if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
@@ -102,15 +103,30 @@ class Schedule:
                 return None
             return now + timedelta(seconds=self.closed_every_s)
         if pace_s is not None:
-            # The others at twice the pace: even if every one were likely, the share holds.
-            # An operator who asks for open contributions more often than budget_min_s
-            # (open_min_s, e.g. the demo's --check-every) gets that cadence as the floor.
-            floor = min(self.budget_min_s, self.open_min_s)
-            interval = min(max(pace_s * (1 if likely else 2), floor), self.open_max_s)
-            return now + timedelta(seconds=interval)
+            return self._paced(now, pace_s, likely)
         days = max(age.total_seconds() / 86400, 0)
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
         return now + timedelta(seconds=interval)
+
+    def _paced(self, now, pace_s, likely):
+        """The next check of an open contribution, on its host's slots.
+
+        The pace is rounded up to a whole number of floors (budget_min_s, about a
+        sweep's period; an operator who asks for open contributions more often, e.g.
+        the demo's --check-every, gets open_min_s): that is the slot. A likely one is
+        due one slot on, the others two (even if every one were likely, the share
+        holds), at the slot boundary before: the records a host read at different
+        moments come due at the same boundary, and are read together, as the pace's
+        cost of reading all of them once assumes (a repository's listing, a page of
+        100).
+        """
+        floor = min(self.budget_min_s, self.open_min_s)
+        slot = min(math.ceil(max(pace_s, floor) / floor) * floor, self.open_max_s)
+        due = now.timestamp() + min(slot * (1 if likely else 2), self.open_max_s)
+        boundary = math.floor(due / slot) * slot
+        if boundary <= now.timestamp():
+            boundary = due
+        return datetime.fromtimestamp(boundary, tz=timezone.utc)
 
     def after_error(self, *, error, error_count, now, reset_at=None):
         """Next due time after a failed check (``error_count`` includes this one), or after
