@@ -134,18 +134,23 @@ def test_a_small_course_is_never_checked_more_often_than_the_floor(simulator, re
                for w in _seconds_to_next_check("github.com"))
 
 
-def test_a_low_github_budget_admits_what_its_points_read(simulator, registry):
-    """A GraphQL point reads 50 pull requests (pace.per_unit): 2 points spare, 100 checked."""
-    registry.block()
-    for _ in range(130):
-        registry.contribution("github")
+def _github_with_points_left(simulator, points):
+    """Forges whose GitHub budget (in the shared cache) has ``points`` beyond the reserve."""
     forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
     now = timezone.now()
     budget = RateBudget()
     budget.record(forges.registry.get("github.com"),
-                  RateLimitInfo(remaining=budget.reserve + 2, limit=5000,
+                  RateLimitInfo(remaining=budget.reserve + points, limit=5000,
                                 reset_at=now + timedelta(minutes=20)), now)
-    stats = Sweeper(forges, Schedule()).run_once()
+    return forges
+
+
+def test_a_low_github_budget_admits_what_its_points_read(simulator, registry):
+    """A page of 100 costs 2 points (forges/plans.py): 2 points spare, 100 checked."""
+    registry.block()
+    for _ in range(130):
+        registry.contribution("github")
+    stats = Sweeper(_github_with_points_left(simulator, 2), Schedule()).run_once()
     assert (stats.checked, stats.deferred) == (100, 30)
 
 
@@ -155,12 +160,7 @@ def test_the_rate_budget_caps_a_pass_and_the_log_line_says_so(simulator, registr
     registry.block()
     for index in range(500):
         registry.contribution("github", learner=f"gh-{index}")
-    forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
-    now = timezone.now()
-    budget = RateBudget()
-    budget.record(forges.registry.get("github.com"),
-                  RateLimitInfo(remaining=budget.reserve + 4, limit=5000,
-                                reset_at=now + timedelta(minutes=20)), now)
+    forges = _github_with_points_left(simulator, 4)
     with caplog.at_level("INFO", logger="upstream_xblock.tracking.sweep"):
         stats = Sweeper(forges, Schedule()).run_once()
     assert (stats.checked, stats.deferred) == (200, 300)  # 4 points: two pages of 100
