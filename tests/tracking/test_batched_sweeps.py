@@ -187,3 +187,21 @@ def test_a_pass_over_more_than_ten_thousand_records_is_one_sweep(simulator, regi
     stats = Sweeper(forges, Schedule(sweep_budget_s=3600, sweep_host_budget_s=600)).run_once()
     assert stats.checked == 10_200 and stats.caps == ["github.com:10200/10200"]
     assert len(simulator.world.requests_for("github")) == 102
+
+
+def test_a_gitea_listing_stops_only_at_the_last_good_read(forges, world, registry):
+    """A record whose last check failed is not taken as unchanged since that failure: the
+    forge may have changed between its last good read and the failure."""
+    registry.block()
+    row = registry.contribution("gitea", state="open")
+    Sweeper(forges, Schedule()).run_once()  # a good read: a snapshot
+    world.merge("gitea", row.project, row.number)
+    now = timezone.now()
+    world.get("gitea", row.project, row.number).updated_at = now - timedelta(minutes=8)
+    for number in range(5000, 5060):  # a busy repository: a first page of newer updates
+        world.open("gitea", row.project, number, updated_at=now - timedelta(minutes=3))
+    TrackedContribution.objects.filter(pk=row.pk).update(
+        next_check_at=now, last_checked_at=now, error_count=1, error_code="forge_unavailable")
+    Sweeper(forges, Schedule()).run_once()
+    row.refresh_from_db()
+    assert (row.state, row.verdict, row.error_count) == ("merged", "accepted", 0)

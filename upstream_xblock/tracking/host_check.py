@@ -132,9 +132,13 @@ class HostCheck:
         client = self.forges.client(self.forge.host)
         refs = [ref_of(row) for row in self.rows]
         hints = {}
-        if self.forge.kind == "gitea":  # its listing stops at what was read before
+        if self.forge.kind == "gitea":
+            # Its listing stops at what was last read well (a snapshot, and no error since:
+            # a failed check's time says nothing of what the forge showed), and what it
+            # misses is read by number, conditionally.
             hints["since"] = {ref_of(row): row.last_checked_at for row in self.rows
-                              if row.snapshot and row.last_checked_at}
+                              if row.snapshot and row.last_checked_at and not row.error_count}
+            hints["etags"] = {ref_of(row): row.etag for row in self.rows if row.etag}
         try:
             by_ref = client.fetch_many(refs, deadline=self.deadline, **hints)
         except ForgeError as error:  # the whole batch refused (rate limit, auth, outage)
