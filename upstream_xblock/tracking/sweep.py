@@ -91,8 +91,7 @@ class Sweeper:
         self.clock = clock
         self.chunk = chunk
         self.on_progress = on_progress
-        self._stalled_hosts = set()
-        self._paces = {}
+        self._paces = {}  # host -> its pace, counted once a sweep
 
     def run_once(self, limit=None):
         """Check what is due within the sweep's time budget and each host's rate budget.
@@ -102,7 +101,7 @@ class Sweeper:
         now = self.clock()
         by_host = due_by_host(now, limit)
         stats = SweepStats(due=sum(len(records) for records in by_host.values()))
-        self._stalled_hosts, self._paces = set(), {}
+        self._paces = {}
         passes = [self._host_pass(host, records) for host, records in by_host.items()]
         for host_pass in passes:
             host_pass.admit(self.budget, now)
@@ -150,7 +149,7 @@ class Sweeper:
         A learner asked for these: they may use the rate budget's reserve.
         """
         stats = SweepStats(due=len(rows))
-        self._stalled_hosts, self._paces = set(), {}
+        self._paces = {}
         by_host = {}
         for row in rows:
             by_host.setdefault(row.host, []).append(row)
@@ -231,7 +230,8 @@ class Sweeper:
     def _give_up(self, current, stats):
         host = current.host_pass.host
         log.warning("sweep: %s did not finish within its budget; its records wait", host)
-        self._stalled_hosts.add(host)
+        current.host_pass.read -= len(current.rows)  # claimed, but not read
+        current.host_pass.limited_by = "stalled"
         current.host_pass.stop("stalled")
         self._write_back(host, current.rows,
                          {row.pk: NotTried("host_stalled") for row in current.rows},
