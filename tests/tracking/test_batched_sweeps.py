@@ -20,10 +20,18 @@ def fresh_budget():
     cache.clear()  # the rate budget the forges stated lives in the cache
 
 
-def _seconds_to_next_check(host):
-    now = timezone.now()
-    return sorted((row.next_check_at - now).total_seconds()
+def _seconds_to_next_check(host, moment):
+    """Each record's wait, from the ``moment`` the sweep that wrote it read on its clock."""
+    return sorted((row.next_check_at - moment).total_seconds()
                   for row in TrackedContribution.objects.filter(host=host))
+
+
+def _sweep_at_one_moment(forges, schedule):
+    """Every record due, and one sweep whose clock stands still: its moment."""
+    moment = timezone.now()
+    TrackedContribution.objects.update(next_check_at=moment)
+    Sweeper(forges, schedule, clock=lambda: moment).run_once()
+    return moment
 
 
 def test_a_sweep_reads_gitlab_gerrit_and_gitea_in_one_request_each(forges, world, registry):
@@ -72,12 +80,12 @@ def _open_on_github(registry, count):
 
 
 def _sweep_twice(simulator, limit):
-    """The first sweep learns the budget the forge states; the second paces by it."""
+    """The first sweep learns the budget the forge states; the second paces by it (its
+    moment is returned)."""
     simulator.world.set_rate_limit("github", remaining=limit, limit=limit)
     forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
-    for _ in range(2):
-        TrackedContribution.objects.update(next_check_at=timezone.now())
-        Sweeper(forges, Schedule()).run_once()
+    _sweep_at_one_moment(forges, Schedule())
+    return _sweep_at_one_moment(forges, Schedule())
 
 
 def _next_checks(host):
@@ -86,18 +94,18 @@ def _next_checks(host):
 
 def test_open_contributions_are_checked_more_often_with_more_budget(simulator, registry):
     _open_on_github(registry, 300)
-    _sweep_twice(simulator, 100)
+    moment = _sweep_twice(simulator, 100)
     # 100 points an hour, half of it: 50 points; 300 open cost 6 points a read: a pace of
     # 432 s, a slot of 480 (whole minutes); one likely to have changed is due a slot on,
     # the others (these, opened a day ago, quiet) two: all at one slot boundary.
     (small,) = _next_checks("github.com")
     assert small.timestamp() % 480 == 0
-    assert 480 < _seconds_to_next_check("github.com")[0] <= 960
+    assert 480 < _seconds_to_next_check("github.com", moment)[0] <= 960
     cache.clear()
-    _sweep_twice(simulator, 400)
+    moment = _sweep_twice(simulator, 400)
     (large,) = _next_checks("github.com")  # four times the budget: four times as often
     assert large.timestamp() % 120 == 0
-    assert 120 < _seconds_to_next_check("github.com")[0] <= 240
+    assert 120 < _seconds_to_next_check("github.com", moment)[0] <= 240
 
 
 def test_the_budget_share_is_configurable(simulator, registry):
@@ -106,12 +114,11 @@ def test_the_budget_share_is_configurable(simulator, registry):
     forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
     schedule = Schedule.from_settings({"polling": {"budget_share_percent": 25}})
     Sweeper(forges, schedule).run_once()
-    TrackedContribution.objects.update(next_check_at=timezone.now())
-    Sweeper(forges, schedule).run_once()
+    moment = _sweep_at_one_moment(forges, schedule)
     # A quarter of the budget: a pace of 864 s, slots of 900, the quiet ones two slots on.
     (due,) = _next_checks("github.com")
     assert due.timestamp() % 900 == 0
-    assert 900 < _seconds_to_next_check("github.com")[0] <= 1800
+    assert 900 < _seconds_to_next_check("github.com", moment)[0] <= 1800
 
 
 def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, world):
@@ -121,17 +128,17 @@ def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, w
                    created_at=timezone.now() - timedelta(days=3))
     first = TrackedContribution.objects.order_by("pk")[0]
     world.approve("github", first.project, first.number)
-    _sweep_twice(simulator, 100)
-    waits = _seconds_to_next_check("github.com")
+    moment = _sweep_twice(simulator, 100)
+    waits = _seconds_to_next_check("github.com", moment)
     assert waits[0] <= 480  # approved and waiting for a merge: the next slot boundary
     assert 480 < waits[1] and waits[-1] <= 960  # the others: the one after
 
 
 def test_a_small_course_is_never_checked_more_often_than_the_floor(simulator, registry):
     _open_on_github(registry, 3)
-    _sweep_twice(simulator, 5000)
-    assert all(w >= timedelta(seconds=59).total_seconds()
-               for w in _seconds_to_next_check("github.com"))
+    moment = _sweep_twice(simulator, 5000)
+    assert all(wait >= Schedule().budget_min_s
+               for wait in _seconds_to_next_check("github.com", moment))
 
 
 def _github_with_points_left(simulator, points):

@@ -20,6 +20,7 @@ from django.db.models import Q
 from ..i18n import gettext_noop
 from ..models import AwardRevocation, ContributionAward, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check
+from . import events
 from .credits import release
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def award_many(groups, now):
                 row.awarded_at = now
             log.info("awarded %s to learner %s (%d contributions)", award.usage_key,
                      award.learner_id, len(award.contributions))
+            events.award_stored(award, earned[(award.usage_key, award.learner_id)][1])
     return {key: found.get(key) for key in keys}, made
 
 
@@ -116,6 +118,9 @@ def revoke_award(usage_key, learner_id, staff_id, reason, now):
         release(rows, now)
         award.delete()
     log.info("award %s / %s revoked by %s", usage_key, learner_id, staff_id)
+    events.emit(events.REVOKED, {"contributions": list(award.contributions or [])},
+                usage_key=usage_key, course_key=award.course_key, user_id=learner_id,
+                actor_id=staff_id)
     return revocation, award
 
 

@@ -30,7 +30,7 @@ from ..forges import Deadline, ForgeError, RateLimited, forges_for
 from ..forges.plans import read_plan
 from ..identity.codes import ownership_code
 from ..models import TrackedContribution
-from . import awards
+from . import awards, events
 from .budget import RateBudget
 from .host_check import HostCheck, NotTried, unexpected
 from .passes import HostPass, Round, claim_ids, due_by_host, load_round
@@ -256,6 +256,7 @@ class Sweeper:
         # a host that was deferred, stalled or failed is not counted for nothing.
         answered = any(not isinstance(o, (NotTried, ForgeError)) for o in outcomes.values())
         pace_s = self._pace(forge) if answered else None
+        befores = {row.pk: events.state_of(row) for row in rows}
         for row in rows:
             outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
             try:
@@ -268,6 +269,7 @@ class Sweeper:
         for row in settling:
             row.next_check_at = now + LEASE
         write_rows(rows, [*RESULT_FIELDS, "claim_token"])
+        events.checked_all(befores, rows)
         self._after_host(rows, chunk, stats)
         if settling:
             TrackedContribution.objects.filter(
