@@ -11,6 +11,7 @@ partial answer). A private project answers null, as GitLab does.
 from graphql import GraphQLError, build_schema, graphql_sync, parse
 from graphql.error import GraphQLSyntaxError
 
+from .cost_rules import gitlab_refusal
 from .ids import num_id
 from .shapes import iso
 
@@ -62,11 +63,10 @@ class GitLabGraphQLApi:
             lambda node, _info, full=False: node["_reference"] if full else f"!{node['iid']}"
 
     def execute(self, query, variables, authenticated):
-        limit = 250 if authenticated else 200
-        score = 1 + _selections(query) * self.world.gitlab_selection_complexity
-        if score > limit:
-            return {"errors": [{"message": f"Query has complexity of {score}, which exceeds "
-                                           f"max complexity of {limit}"}]}
+        refused = gitlab_refusal(query, authenticated, self.world.gitlab_selection_complexity,
+                                 _selections(query))
+        if refused:
+            return refused
         result = graphql_sync(self.schema, query, variable_values=variables)
         body = {"data": result.data}
         errors = [{"message": e.message, "locations": [], "path": e.path}

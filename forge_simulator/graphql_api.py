@@ -70,8 +70,10 @@ class GraphQLApi:
         self.schema.get_type("PullRequest").fields["latestOpinionatedReviews"].resolve = \
             self._latest_opinionated_reviews
 
-    def execute(self, query, variables):
-        result = graphql_sync(self.schema, query, variable_values=variables)
+    def execute(self, query, variables, cost=1):
+        """The answer to ``query``; ``cost``: the points it was charged (``rateLimit.cost``)."""
+        result = graphql_sync(self.schema, query, variable_values=variables,
+                              context_value={"cost": cost})
         body = {"data": result.data}
         if result.errors:
             body["errors"] = [{"type": "NOT_FOUND", "message": e.message, "path": e.path}
@@ -84,10 +86,10 @@ class GraphQLApi:
             raise GraphQLError(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
         return {"nameWithOwner": project}
 
-    def _rate_limit(self, _root, _info):
+    def _rate_limit(self, _root, info):
         budget = self.world.rate_limits["github"]
         return {"remaining": budget.remaining, "limit": budget.limit,
-                "resetAt": iso(budget.reset_at), "cost": 1}
+                "resetAt": iso(budget.reset_at), "cost": (info.context or {}).get("cost", 1)}
 
     def _pull(self, repository, _info, number):
         c = self.world.get("github", repository["nameWithOwner"], number)

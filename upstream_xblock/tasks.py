@@ -50,7 +50,7 @@ def _renew(chain):
 
 @shared_task(name=background.POLL_TASK, ignore_result=True,
              soft_time_limit=SWEEP_SOFT_LIMIT_S, time_limit=SWEEP_HARD_LIMIT_S)
-def poll_due_contributions(chain=None, limit=10000):
+def poll_due_contributions(chain=None, limit=None):
     """One sweep; if part of the chain that holds the lease, schedule the next one."""
     if chain is not None and cache.get(CHAIN_KEY) != chain:
         return None  # another chain took over

@@ -79,7 +79,7 @@ def test_the_export_carries_the_audit_trail(harness, staff_block):
     rows = list(csv.DictReader(io.StringIO(export(staff_block).body.decode())))
     mine = [row for row in rows if row["username"] == learner]
     assert "accept by sam: Patch on the list" in mine[0]["staff_actions"]
-    assert mine[0]["awarded_at"] and mine[0]["award_published"] == "no"
+    assert mine[0]["awarded_at"] and mine[0]["award_published"] == "yes"  # with the job
 
 
 HEADER = "username,action,url,reason,text,visibility\n"

@@ -11,6 +11,7 @@ it as one module (``compat.usage_key(...)``); its rooms:
 - ``viewing``: Studio's preview, the LMS preview site, masquerading staff, who asked for
   the instructor dashboard's task;
 - ``grades``: publishing an award and resetting it (edx-submissions, edx-completion);
+- ``scores``: the LMS's score and completion stores written for many awards at once;
 - ``learners``: other learners' user names, block state and ids (by usage key),
   and the accounts they linked through Open edX's third-party auth.
 
@@ -18,7 +19,13 @@ it as one module (``compat.usage_key(...)``); its rooms:
 standard library's module.)
 """
 
-from .grades import publish_award, publish_award_in_background, published_points, reset_published
+from .grades import (
+                     publish_award,
+                     publish_award_in_background,
+                     publish_awards_in_background,
+                     published_points,
+                     reset_published,
+)
 from .learners import (
                      auth_username_expression,
                      has_third_party_auth,
@@ -64,7 +71,8 @@ __all__ = [
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
     "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "publish_award",
-    "publish_award_in_background", "published_blocks", "published_points", "publishing_blocked",
+    "publish_award_in_background", "publish_awards_in_background", "published_blocks",
+    "published_points", "publishing_blocked",
     "read_learner_state", "request_is_by_learner", "reset_published", "settings_bucket",
     "shows_published_content", "usage_key", "username", "username_expression",
     "write_learner_state",

@@ -154,6 +154,8 @@ def _transport_error(exc, deadline):
     if isinstance(exc, requests.exceptions.Timeout):  # a read timeout: the forge is slow
         return (expired_error() if deadline.expired else unavailable("timeout")), False
     if isinstance(exc, requests.exceptions.ConnectionError):
+        if deadline.expired:  # the deadline's timer shut a head that was still trickling in
+            return expired_error(), False
         text = repr(exc)
         reason = "reset" if "reset" in text.lower() or "aborted" in text.lower() else "network"
         return unavailable(reason), True

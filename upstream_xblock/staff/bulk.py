@@ -16,7 +16,7 @@ from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..policy import ACCEPTED, PASSED, Check
 from ..tracking import awards, background, events
-from ..tracking.awards import NoAward, revoke_award
+from ..tracking.awards import NoAward, publish_made, revoke_award
 from . import annotations, audit
 from .annotations import LearnerAnnotations
 from .audit import learner_verdict
@@ -242,6 +242,10 @@ def accept(ctx, learner_ids):
             [r for r in touched if r.learner_id in won],
             ["verdict", "accepted_at", "awarded_at", "next_check_at", "checks"], batch_size=1000)
         audit.record_many(result.entries)
+    # Published with the job's chunk (what fails waits in the outbox for the next sweep).
+    publish_made(ctx.usage_key, [award.learner_id for award in awards], ctx.now,
+                 compat.publish_award_in_background, ctx.now,
+                 publish_many=compat.publish_awards_in_background)
     return result
 
 

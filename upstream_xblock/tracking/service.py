@@ -15,14 +15,13 @@ from ..policy import Rules
 from . import background, events
 from .awards import award_if_earned
 from .budget import RateBudget
-from .credits import alias_of, apply_credits, same_contribution
+from .credits import alias_of, same_contribution
 from .recording import (
     RESULT_FIELDS,
-    apply_distinct_repositories,
-    evaluate_row,
     fetch_outcome,
     record_outcome,
     retrying_deadlocks,
+    settle_many,
 )
 from .schedule import Schedule
 
@@ -60,11 +59,6 @@ class BlockContext:
     ownership_code: str = ""
     points: float = 1.0  # the block's weight: what an award is worth
     verified_accounts: tuple = ()  # the learner's verified forge accounts (identity layer)
-
-
-def _evaluation_of(row):
-    """What applying the rules writes (compared before and after, to write only changes)."""
-    return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
 
 
 class ContributionTracker:
@@ -199,25 +193,7 @@ class ContributionTracker:
                                          else self.rows()), "settle")
 
     def _settle(self, rows):
-        now = self.clock()
-        before = {row.pk: _evaluation_of(row) for row in rows}
-        for row in rows:
-            evaluate_row(row, self.context.rules, self.context.ownership_code, now,
-                         self.context.verified_accounts)
-        apply_distinct_repositories(rows, self.context.rules)
-        apply_credits(rows, self.context, now)
-        for row in (r for r in rows if _evaluation_of(r) != before[r.pk]):
-            fields = {"verdict": row.verdict, "checks": row.checks,
-                      "qualified_at": row.qualified_at, "accepted_at": row.accepted_at,
-                      "forge_id": row.forge_id}
-            still_changing = self.schedule.after_check(
-                state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
-            if row.next_check_at is None and still_changing:
-                # It had stopped being checked, and the new rules make it worth watching.
-                row.next_check_at = fields["next_check_at"] = now
-            # next_check_at is written only when rescheduled: a concurrent claim keeps its lease.
-            TrackedContribution.objects.filter(pk=row.pk).update(**fields)
-            events.checked((row.state or "", before[row.pk][0]), row)
+        settle_many([(self.context, rows)], self.schedule, self.clock())
         return rows, self.award(rows)
 
     def award(self, rows=None):
