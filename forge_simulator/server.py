@@ -18,7 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch_routes, identity_routes, shapes
+from . import batch_routes, feeds, identity_routes, notifications, shapes, webhooks
 from .control import handle_control
 from .gitlab_graphql_api import GitLabGraphQLApi
 from .graphql_api import GraphQLApi
@@ -87,8 +87,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._dispatch()
 
+    # Notifications' read marks and subscriptions (notifications.py).
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
     def _dispatch(self):
         path = urlsplit(self.path).path
+        if webhooks.control(self, path) or notifications.handle(self, path):
+            return None  # change signals: hooks, notification settings, inboxes, subscriptions
         if identity_routes.handle(self, path):  # OAuth pages, comments, their control actions
             return None
         for prefix, handler in (("/_sim/", self._control), ("/github/", self._github),
@@ -210,6 +215,11 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if not self.world.rate_limits["github"].spend():
             return self.reply(403, {"message": "API rate limit exceeded"},
                               self._github_rate_headers(), "github")
+        if notifications.mutation_request(request):  # the relay's subscriptions
+            token = (self.headers.get("Authorization") or "").split(" ")[-1]
+            return self.reply(200, self.world.notifications.execute_mutation(
+                token, request["query"], request.get("variables") or {}),
+                self._github_rate_headers(), "github")
         refused = batch_routes.github_graphql_limits(self.world, request)
         if refused:
             return self.reply(200, refused, self._github_rate_headers(), "github")
@@ -272,6 +282,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._failure_injected("gerrit"):
             return None
         if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
+            if feeds.is_feed_query(self):  # a change feed: what moved since a moment
+                return feeds.gerrit_feed(self)
             return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":
@@ -324,6 +336,10 @@ class ForgeSimulator:
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])
         self.httpd.gitlab_graphql = GitLabGraphQLApi(self.world, WEB["gitlab"])
+        # Change signals follow the world's changes (notifications.py, webhooks.py).
+        if not hasattr(self.world, "notifications"):
+            self.world.notifications = notifications.Notifications(self.world)
+            self.world.webhooks = webhooks.Webhooks(self.world)
         self._thread = None
 
     @property

@@ -99,6 +99,13 @@ class World:
         self.graphql_max_aliases = None  # GitHub: more is RESOURCE_LIMITS_EXCEEDED
         self.gitlab_selection_complexity = 25
         self.gitea_etags = False  # a Gitea/Forgejo that tags its answers (ETag, 304)
+        # Called with (contribution, event) after each change and comment: notifications,
+        # change feeds and webhook deliveries follow the world through these.
+        self.listeners = []
+
+    def _announce(self, contribution, event):
+        for listener in list(self.listeners):
+            listener(contribution, event)
 
     def make_private(self, kind, project, private=True):
         with self.lock:
@@ -119,6 +126,8 @@ class World:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             self.posted_comments.setdefault(self._key(kind, project, number), []).append(
                 (author, body))
+            contribution = self.get(kind, project, number)
+        self._announce(contribution, "comment")
 
     def comments_on(self, contribution):
         with self.lock:
@@ -158,14 +167,15 @@ class World:
                     return contribution
         return None
 
-    def _change(self, kind, project, number, mutate):
+    def _change(self, kind, project, number, mutate, event="change"):
         with self.lock:
             contribution = self.get(kind, project, number)
             if contribution is None:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             mutate(contribution)
             contribution.touch()
-            return contribution
+        self._announce(contribution, event)
+        return contribution
 
     def merge(self, kind, project, number):
         def mutate(c):
@@ -193,12 +203,13 @@ class World:
         return self._change(kind, project, number, lambda c: setattr(c, "draft", bool(draft)))
 
     def approve(self, kind, project, number, decision="approved"):
-        return self._change(kind, project, number, lambda c: setattr(c, "review", decision))
+        return self._change(kind, project, number, lambda c: setattr(c, "review", decision),
+                            event="review")
 
     def review(self, kind, project, number, reviewer, decision="approved", writer=True):
         """A review by ``reviewer`` (``writer``: someone with write access, or not)."""
         return self._change(kind, project, number, lambda c: c.reviews.append(
-            SimReview(reviewer, decision, bool(writer))))
+            SimReview(reviewer, decision, bool(writer))), event="review")
 
     def set_locked(self, kind, project, number, locked=True):
         """GitLab's ``locked`` state: a merge in progress."""

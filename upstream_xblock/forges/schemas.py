@@ -305,3 +305,77 @@ class GiteaComment(Strict):
 class GerritMessage(Strict):
     author: GerritAccount | None = None  # absent for messages Gerrit writes itself
     message: str | None = Field(default=None)
+
+
+# -- Change signals: notifications, change feeds, webhook deliveries ----------
+# GitHub "Activity / Notifications" and Gitea/Forgejo "notification" (NotificationThread);
+# Gerrit's ChangeInfo without options; GitLab GraphQL ``Project.mergeRequests``; the
+# webhook payloads' fields that name a pull request (GitHub and Gitea ``pull_request``,
+# ``pull_request_review``, ``issue_comment``; GitLab "Merge request" and "Comment" events).
+class NotificationSubject(Strict):
+    type: str
+    url: str | None = None  # null for some subjects (a discussion, a release)
+
+
+class NotificationThread(Strict):
+    id: str | int  # a string on GitHub, a number on Gitea
+    updated_at: str
+    subject: NotificationSubject
+    repository: GitHubRepository
+
+
+class GiteaNotificationCount(Strict):
+    new: int
+
+
+class GerritChangeUpdate(Strict):
+    project: str
+    number: int = Field(alias="_number")
+    updated: str
+    more_changes: bool = Field(default=False, alias="_more_changes")
+
+
+class GitLabUpdatedMergeRequest(Strict):
+    iid: str
+    updatedAt: str
+
+
+class GitLabPageInfo(Strict):
+    hasNextPage: bool = False
+
+
+class GitLabUpdatedMergeRequests(Strict):
+    nodes: list[GitLabUpdatedMergeRequest | None] = []
+    pageInfo: GitLabPageInfo | None = None
+
+
+class HookNumbered(Strict):
+    number: int
+
+
+class HookIssue(Strict):
+    number: int
+    pull_request: dict | None = None  # present when the issue is a pull request
+
+
+class RepositoryHook(Strict):
+    """A GitHub or Gitea/Forgejo delivery about a pull request, a review or a comment."""
+
+    repository: GitHubRepository
+    pull_request: HookNumbered | None = None
+    issue: HookIssue | None = None
+
+
+class GitLabHookProject(Strict):
+    path_with_namespace: str
+
+
+class GitLabHookMergeRequest(Strict):
+    iid: int
+
+
+class GitLabHook(Strict):
+    object_kind: str
+    project: GitLabHookProject
+    object_attributes: dict | None = None  # the merge request, or the comment
+    merge_request: GitLabHookMergeRequest | None = None  # a comment's merge request

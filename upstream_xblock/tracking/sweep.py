@@ -35,6 +35,7 @@ from ..policy import Rules
 from . import awards
 from .block_config import rules_from_dict
 from .budget import RateBudget
+from .changes import ChangeSignals
 from .host_check import HostCheck, NotTried, unexpected
 from .recording import RESULT_FIELDS, record_not_tried, record_outcome
 from .schedule import open_interval_s, per_unit, schedule_for
@@ -121,8 +122,9 @@ class Sweeper:
     """
 
     def __init__(self, forges, schedule, publisher=None, budget=None, clock=timezone.now,
-                 chunk=CHUNK, on_progress=None):
+                 chunk=CHUNK, on_progress=None, signals=None):
         self.forges = forges
+        self.signals = signals  # ChangeSignals: notifications and change feeds (changes.py)
         self.schedule = schedule
         self.publisher = publisher
         self.budget = budget or RateBudget()
@@ -133,6 +135,8 @@ class Sweeper:
 
     def run_once(self, limit=10000):
         """Check what is due (at most ``limit`` records, within the sweep's budget)."""
+        if self.signals is not None:  # what notifications and change feeds made due comes first
+            self.signals.before_sweep()
         stats = SweepStats(due=TrackedContribution.objects.filter(
             next_check_at__lte=self.clock()).count())
         sweep_budget = Deadline(self.schedule.sweep_budget_s)
@@ -371,5 +375,6 @@ def site_sweeper(on_progress=None):
     """The sweeper of the site's settings (shared by the Celery tasks and the
     ``upstream_xblock_poll`` command, which runs where celery is not installed)."""
     bucket = compat.global_settings_bucket()
-    return Sweeper(forges_for(bucket), schedule_for(bucket),
-                   publisher=compat.publish_award_in_background, on_progress=on_progress)
+    forges = forges_for(bucket)
+    return Sweeper(forges, schedule_for(bucket), publisher=compat.publish_award_in_background,
+                   on_progress=on_progress, signals=ChangeSignals.from_settings(bucket, forges))
