@@ -40,7 +40,9 @@ class SimContribution:
     version: int = 0
 
     def touch(self):
-        self.updated_at = utcnow()
+        # Each change a second after the last at least: the answers show whole seconds, and
+        # a change feed tells two changes apart by their times (the forges' own are finer).
+        self.updated_at = max(utcnow(), self.updated_at + timedelta(seconds=1))
         self.version += 1
 
 

@@ -59,7 +59,8 @@ class SignalSettings:
 
     @classmethod
     def from_settings(cls, bucket):
-        values = (bucket or {}).get("change_signals") or {}
+        values = (bucket or {}).get("change_signals")
+        values = {} if values is None else values
         if not isinstance(values, dict):
             raise ConfigurationError("'change_signals' must be an object")
         clean = {}
@@ -136,6 +137,14 @@ def _subscribed(host):
     return Exists(RelaySubscription.objects.filter(
         host=host, project=OuterRef("project"), number=OuterRef("number"),
         subscribed_at__isnull=False))
+
+
+def _seen_key(update):
+    return f"{update.project.lower()}#{update.number}"
+
+
+def _seen_time(update):
+    return update.updated_at.timestamp() if update.updated_at else None
 
 
 @dataclass
@@ -242,8 +251,12 @@ class ChangeSignals:
             return 0
         failed = [page for page in pages if isinstance(page, ForgeError)]
         updates = [u for page in pages if not isinstance(page, ForgeError) for u in page.updates]
-        made = mark_changed(forge.host, [(u.project, u.number, u.updated_at) for u in updates],
-                            now)
+        # A look reaches back before the last one began: what that one already saw (the
+        # same change at the same time) is not made due twice.
+        seen, state["seen"] = state.get("seen") or {}, {_seen_key(u): _seen_time(u)
+                                                        for u in updates}
+        made = mark_changed(forge.host, [(u.project, u.number, u.updated_at) for u in updates
+                                         if seen.get(_seen_key(u)) != _seen_time(u)], now)
         if any(not page.complete for page in pages if not isinstance(page, ForgeError)):
             made += mark_all_open(forge.host, now)  # more moved than a look reads
         if not failed:  # the next look starts where this one began
