@@ -178,3 +178,15 @@ def test_gitea_relay_notices_a_merge_at_its_next_poll(simulator, world, registry
     assert [p[:2] for p in paths(world, "gitea")][:3] == [
         ("GET", "/gitea/api/v1/notifications/new"), ("GET", "/gitea/api/v1/notifications"),
         ("PUT", "/gitea/api/v1/notifications")]
+
+
+def test_a_change_before_the_subscription_is_still_found_by_polling(simulator, world,
+                                                                   registry):
+    forges, awards = relay_forges(simulator), []
+    registry.block()
+    record = registry.contribution("github")
+    Sweeper(forges, Schedule()).run_once()  # checked before any relay ran: not subscribed
+    world.merge("github", record.project, record.number)  # no bot to hear of it
+    TrackedContribution.objects.update(next_check_at=timezone.now() - timedelta(seconds=1))
+    stats = sweeper(forges, awards).run_once()  # subscribes now; the record is not put off
+    assert stats.awarded == 1 and len(awards) == 1

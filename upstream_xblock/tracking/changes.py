@@ -133,10 +133,15 @@ def mark_all_open(host, now, subscribed_only=False):
                         now)
 
 
-def _subscribed(host):
-    return Exists(RelaySubscription.objects.filter(
+def _subscribed(host, before_check=False):
+    """Records whose pull request the relay's bot is subscribed to (``before_check``: since
+    before their last check, so that no change of theirs can have slipped in between)."""
+    subscribed = RelaySubscription.objects.filter(
         host=host, project=OuterRef("project"), number=OuterRef("number"),
-        subscribed_at__isnull=False))
+        subscribed_at__isnull=False)
+    if before_check:
+        subscribed = subscribed.filter(subscribed_at__lte=OuterRef("last_checked_at"))
+    return Exists(subscribed)
 
 
 def _seen_key(update):
@@ -284,7 +289,7 @@ class ChangeSignals:
                 state__in=OPEN_STATES, last_checked_at__gt=now - fallback,
             ).filter(Q(signaled_at__isnull=True) | Q(signaled_at__lte=F("last_checked_at")))
             if signal == "relay":
-                rows = rows.filter(_subscribed(host))
+                rows = rows.filter(_subscribed(host, before_check=True))
             deferred += rows.update(next_check_at=F("last_checked_at") + fallback)
         return deferred
 
