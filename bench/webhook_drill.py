@@ -7,9 +7,9 @@ URLs and middleware) every delivery the forge simulator would send about them,
 spoiled seven ways: signed with another secret, a body changed after signing
 (GitHub and Gitea sign the body; GitLab's token is the secret itself and signs
 nothing, so not there), no proof, another forge's proof, a truncated proof, a
-proof in capitals, an empty proof. Whatever any of them changed (a record's due time or signal, a delivery
-id taken) is counted. The genuine deliveries are sent last: each must make its
-pull request due.
+proof in capitals, an empty proof. Whatever any of them changed (a record's due
+time or signal, a delivery id taken) is counted. The genuine deliveries are
+sent last: each must make its pull request due.
 """
 
 RECORDS_PER_FORGE = 20
@@ -48,7 +48,7 @@ def _state():
 
 
 def drill():
-    """(bad deliveries sent, bad ones that changed anything, genuine ones that made a record due)."""
+    """(bad deliveries sent, bad ones that changed anything, genuine ones making a record due)."""
     import logging  # noqa: PLC0415
     from datetime import timedelta  # noqa: PLC0415
 

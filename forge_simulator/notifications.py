@@ -206,8 +206,8 @@ def handle(handler, path):
 
 def _github(handler, hub, path):
     token = _token(handler)
-    if not token:
-        return handler.reply(401, {"message": "Requires authentication"}, kind="github")
+    if not token or token in handler.world.bad_tokens:
+        return handler.reply(401, {"message": "Bad credentials"}, kind="github")
     if _GITHUB_THREAD.match(path) and handler.command == "PATCH":
         return handler.reply(205, None, kind="github")
     if handler.command == "PUT":
@@ -238,7 +238,7 @@ def _github(handler, hub, path):
 
 def _gitea(handler, hub, path):
     token = _token(handler)
-    if not token:
+    if not token or token in handler.world.bad_tokens:
         return handler.reply(401, {"message": "token is required"}, kind="gitea")
     query = parse_qs(urlsplit(handler.path).query)
     if path == "/gitea/api/v1/user":

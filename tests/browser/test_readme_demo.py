@@ -9,7 +9,6 @@ request: no GraphQL request, one read of the pull request after the notice.
 """
 
 import json
-import os
 import re
 import shlex
 import sqlite3
@@ -23,7 +22,7 @@ from playwright.sync_api import expect
 
 from tests.helpers import wait_until
 
-from .conftest import ROOT, Demo, free_port, verify_with, wait_for
+from .conftest import ROOT, register_as, running_demo
 
 pytestmark = pytest.mark.slow
 
@@ -42,22 +41,8 @@ def demo_steps():
 def readme_demo(tmp_path_factory):
     """``python -m workbench_demo`` with README's defaults (only the ports differ: others may
     run a demo on 8000 and 8765 on this machine)."""
-    web_port, sim_port = free_port(), free_port()
-    var_dir = tmp_path_factory.mktemp("readme-demo")
-    env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(var_dir)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env.pop("UPSTREAM_XBLOCK_CONFIG", None)
-    demo = Demo(web_port, sim_port, var_dir)
-    with open(demo.log, "w", encoding="utf-8") as log:
-        demo.process = subprocess.Popen(
-            [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
-             str(sim_port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for(demo.base + "/", demo.process, demo)
-        yield demo
-    finally:
-        demo.process.terminate()
-        demo.process.wait(timeout=20)
+    with running_demo(tmp_path_factory.mktemp("readme-demo")) as started:
+        yield started
 
 
 def relay_subscribed(demo, project, number):
@@ -76,12 +61,7 @@ def test_readme_demo_steps_show_the_merge_within_15_seconds(readme_demo, page):
     assert "Verify with GitHub" in open_step and f"within {PROMISED_S} seconds" in promise.lower()
 
     # Step 1: open the unit, verify the GitHub account, register the pull request.
-    page.goto(readme_demo.base + scenario + "?student=readme_learner")
-    verify_with(page, "GitHub")
-    block = page.locator(".upstream-contribution")
-    block.get_by_label("Address of your pull request, merge request or change").fill(pull)
-    block.get_by_label("Your user name on that forge").fill("learner")
-    block.get_by_role("button", name="Register").click()
+    block = register_as(page, readme_demo.base, scenario, "readme_learner", pull)
     expect(block.locator(".upstream-summary")).to_have_text(re.compile(r"^0 of 1 accepted"))
     project, number = re.search(r"github\.com/(.+)/pull/(\d+)", pull).groups()
     # The background sweep subscribes the relay's bot to it (a person takes longer to switch

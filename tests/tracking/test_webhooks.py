@@ -172,7 +172,7 @@ def test_the_lms_plugin_urls_route_webhooks_and_identity(monkeypatch):
     found = DjangoAppRegistry.get_available_plugins("lms.djangoapp")
     assert "upstream_xblock" in found  # discovered through the package's entry point
     monkeypatch.setattr(DjangoAppRegistry, "get_available_plugins",
-                        classmethod(lambda cls, _project: {"upstream_xblock":
+                        classmethod(lambda _cls, _project: {"upstream_xblock":
                                                            found["upstream_xblock"]}))
     resolver = URLResolver(RegexPattern(r"^/"), get_plugin_url_patterns("lms.djangoapp"))
     match = resolver.resolve("/upstream-xblock/webhooks/github/github.com/")
