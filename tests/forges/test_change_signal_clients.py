@@ -172,3 +172,35 @@ def test_webhook_payloads_name_one_pull_request():
     assert (gitlab.project, gitlab.number) == ("g/p", 9)
     with pytest.raises(WebhookRefused):
         read("gitlab", {}, b'{"object_kind": "merge_request", "project": {}}', "d")
+
+
+@pytest.mark.parametrize("entry", [
+    {"kind": "gerrit", "host": "review.opendev.org", "notifications_token": "x"},
+    {"kind": "gerrit", "host": "review.opendev.org", "webhook_secret": "x"},
+    {"kind": "gitlab", "host": "gitlab.com", "notifications_token": "x"},
+    {"kind": "github", "host": "github.com", "notifications_token": ""},
+    {"kind": "github", "host": "github.com", "webhook_secret": 7},
+    {"kind": "github", "host": "github.com", "notifications_with_token": True},
+    {"kind": "github", "host": "github.com", "token": "t", "notifications_with_token": "yes"},
+    {"kind": "github", "host": "github.com", "token": "t", "notifications_with_token": True,
+     "notifications_token": "n"},
+])
+def test_signal_keys_are_checked(entry):
+    from upstream_xblock.forges import ConfigurationError, ForgeRegistry
+    with pytest.raises(ConfigurationError):
+        ForgeRegistry.from_settings({"forges": [entry]})
+
+
+def test_signal_secrets_never_show():
+    from upstream_xblock.forges import ForgeRegistry
+    registry = ForgeRegistry.from_settings({"forges": [
+        {"kind": "github", "host": "github.com", "notifications_token": "bot-secret-1",
+         "webhook_secret": "hook-secret-2"},
+        {"kind": "gitea", "host": "codeberg.org", "token": "check-secret-3",
+         "notifications_with_token": True}]})
+    github, gitea = registry.get("github.com"), registry.get("codeberg.org")
+    assert gitea.notifications_token == "check-secret-3"  # the operator said so
+    shown = repr(github) + str(github.describe()) + repr(gitea) + str(gitea.describe())
+    assert not any(secret in shown for secret in ("bot-secret-1", "hook-secret-2",
+                                                  "check-secret-3"))
+    assert github.describe()["relay"] and github.describe()["webhooks"]
