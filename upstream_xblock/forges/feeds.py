@@ -17,17 +17,41 @@ as any other. A feed cut short (more than it reads in one look) says so
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from pydantic import Field
+
 from .batch import alias_errors
 from .errors import ForgeError, ForgeUnavailable, is_rate_limited, rate_limited
 from .gerrit import decode_gerrit_json
 from .gitlab_graphql import ComplexityRefused, complexity_refusal, graphql_url, per_query
 from .http import guarded_request, parse_json, raise_for_status
-from .schemas import GerritChangeUpdate, GitLabUpdatedMergeRequests, validated
+from .schemas import Strict, validated
 from .snapshot import parse_time
 
 GERRIT_PAGE = 500  # Gerrit's default queryLimit
 GERRIT_PAGES = 4
 GITLAB_PAGE = 100
+
+
+# The declared shapes of their answers (strict, as every forge answer: schemas.py).
+class GerritChangeUpdate(Strict):
+    project: str
+    number: int = Field(alias="_number")
+    updated: str
+    more_changes: bool = Field(default=False, alias="_more_changes")
+
+
+class GitLabUpdatedMergeRequest(Strict):
+    iid: str
+    updatedAt: str
+
+
+class GitLabPageInfo(Strict):
+    hasNextPage: bool = False
+
+
+class GitLabUpdatedMergeRequests(Strict):
+    nodes: list[GitLabUpdatedMergeRequest | None] = []
+    pageInfo: GitLabPageInfo | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from .batch import alias_errors, graphql_errors
 from .errors import AuthFailed, ForgeUnavailable, NotFound, is_rate_limited, rate_limited
 from .github_graphql import build_variables
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
-from .schemas import GiteaNotificationCount, NotificationThread, validated
+from .schemas import GitHubRepository, Strict, validated
 from .snapshot import parse_time
 
 PER_PAGE = 50  # GitHub's largest page of notifications (Gitea's default maximum too)
@@ -40,6 +40,23 @@ DEFAULT_POLL_INTERVAL_S = 60
 MAX_POLL_INTERVAL_S = 3600
 _PULL_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)/(?:pulls|issues)/(\d{1,10})$")
 _NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
+
+
+# The declared shapes of their answers (strict, as every forge answer: schemas.py).
+class NotificationSubject(Strict):
+    type: str
+    url: str | None = None  # null for some subjects (a discussion, a release)
+
+
+class NotificationThread(Strict):
+    id: str | int  # a string on GitHub, a number on Gitea
+    updated_at: str
+    subject: NotificationSubject
+    repository: GitHubRepository
+
+
+class GiteaNotificationCount(Strict):
+    new: int
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import ForgeUnavailable
-from .schemas import GitLabHook, RepositoryHook, validated
+from .schemas import GitHubRepository, Strict, validated
 
 MAX_BODY_BYTES = 1024 * 1024
 _DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -33,6 +33,39 @@ GITEA_EVENTS = ("pull_request", "pull_request_approved", "pull_request_rejected"
                 "pull_request_review_rejected", "pull_request_review_comment",
                 "pull_request_sync", "issue_comment")
 GITLAB_EVENTS = ("merge_request", "note")
+
+
+# The fields of a delivery that name a pull request (strict, as every forge answer).
+class HookNumbered(Strict):
+    number: int
+
+
+class HookIssue(Strict):
+    number: int
+    pull_request: dict | None = None  # present when the issue is a pull request
+
+
+class RepositoryHook(Strict):
+    """A GitHub or Gitea/Forgejo delivery about a pull request, a review or a comment."""
+
+    repository: GitHubRepository
+    pull_request: HookNumbered | None = None
+    issue: HookIssue | None = None
+
+
+class GitLabHookProject(Strict):
+    path_with_namespace: str
+
+
+class GitLabHookMergeRequest(Strict):
+    iid: int
+
+
+class GitLabHook(Strict):
+    object_kind: str
+    project: GitLabHookProject
+    object_attributes: dict | None = None  # the merge request, or the comment
+    merge_request: GitLabHookMergeRequest | None = None  # a comment's merge request
 
 
 class WebhookRefused(Exception):

@@ -12,7 +12,9 @@ background path.
 
 Hooks for other per-chunk work: ``_load_chunk`` loads what a chunk's records
 need besides themselves (the blocks' rules today); ``_after_host`` runs once a
-host's records are written (awards today).
+host's records are written (awards today). Before the first claim, ``signals``
+(``changes.ChangeSignals``) decides what is due: notifications and change feeds
+make records due, and what they watch is polled at the fallback's pace.
 """
 
 import logging
