@@ -115,3 +115,20 @@ def test_feeds_can_be_switched_off(forges, world, registry):
 def test_malformed_settings_are_refused(bucket):
     with pytest.raises(ConfigurationError):
         SignalSettings.from_settings(bucket)
+
+
+def test_a_project_the_feed_cannot_see_stays_polled_the_others_do_not(forges, world,
+                                                                     registry):
+    registry.block()
+    seen = registry.contribution("gitlab", learner="l1")
+    hidden = world.open("gitlab", "someone/private-project", 4, author="l2-gitlab")
+    unseen = registry.contribution("gitlab", learner="l2")
+    TrackedContribution.objects.filter(pk=unseen.pk).update(project=hidden.project, number=4)
+    sweeper(forges).run_once()
+    world.make_private("gitlab", hidden.project)  # the feed answers null for it from now on
+    look_due_now("gitlab.com")
+    due_by_polling()
+    stats = sweeper(forges).run_once()
+    assert stats.due == 1  # only the record of the project the feed could not see
+    seen.refresh_from_db()
+    assert seen.next_check_at > timezone.now() + timedelta(hours=5)

@@ -221,53 +221,65 @@ class ChangeSignals:
         return stats
 
     def _run(self, forge, now, stats):
-        """Run ``forge``'s signal if it has one; what it covers now ("relay", "feed", None)."""
+        """Run ``forge``'s signal if it has one; what it covers now: None, ("relay", None),
+        or ("feed", {scope: covered since}) (scope: a GitLab project, "" for a Gerrit host)."""
         deadline = Deadline(self.forges.deadlines.sweep_check_s)
         if forge.notifications_token and forge.kind in ("github", "gitea"):
             relay = Relay(self, forge, deadline)
             stats.made_due += relay.run(now)
-            return "relay" if relay.healthy(now) else None
+            return ("relay", None) if relay.healthy(now) else None
         if self.settings.feeds and forge.kind in ("gerrit", "gitlab"):
             stats.made_due += self._look(forge, now, deadline)
-            return "feed" if self.healthy(self.load(forge.host, "feed"),
-                                          self.settings.feed_every_s, now) else None
+            state = self.load(forge.host, "feed")
+            if self.healthy(state, self.settings.feed_every_s, now):
+                return "feed", {scope: datetime.fromtimestamp(start, tz=timezone.utc)
+                                for scope, start in (state.get("chains") or {}).items()}
         return None
 
     # -- change feeds -----------------------------------------------------------
     def _look(self, forge, now, deadline):
-        """Ask ``forge``'s change feed if a look is due; how many records it made due."""
+        """Ask ``forge``'s change feed if a look is due; how many records it made due.
+
+        Each scope the feed answers for (a GitLab project; a Gerrit host, "") keeps the
+        start of its unbroken run of good looks (``chains``): a record checked since then
+        has had every change of its own seen by a look.
+        """
         state = self.load(forge.host, "feed")
         if state.get("next_at", 0) > now.timestamp():
             return 0
         since = (datetime.fromtimestamp(state["since"], tz=timezone.utc) if "since" in state
                  else now - timedelta(seconds=self.settings.fallback_s)) - OVERLAP
         state["next_at"] = now.timestamp() + self.settings.feed_every_s
-        client = self.forges.client(forge.host)
         try:
-            with deadline.active():
-                if forge.kind == "gerrit":
-                    pages = [gerrit_updates(client, since, deadline=deadline)]
-                else:
-                    pages = list(gitlab_updates(client, self._open_projects(forge.host), since,
-                                                deadline=deadline).values())
-        except ForgeError as error:
+            pages = self._ask(forge, since, deadline)
+        except ForgeError as error:  # the next look asks from the same moment again
             log.info("change feed of %s: %s (%s)", forge.host, error.code, error.reason)
             self.save(forge.host, "feed", state)
             return 0
-        failed = [page for page in pages if isinstance(page, ForgeError)]
-        updates = [u for page in pages if not isinstance(page, ForgeError) for u in page.updates]
+        good = {scope: page for scope, page in pages.items() if not isinstance(page, ForgeError)}
+        updates = [u for page in good.values() for u in page.updates]
         # A look reaches back before the last one began: what that one already saw (the
         # same change at the same time) is not made due twice.
         seen, state["seen"] = state.get("seen") or {}, {_seen_key(u): _seen_time(u)
                                                         for u in updates}
         made = mark_changed(forge.host, [(u.project, u.number, u.updated_at) for u in updates
                                          if seen.get(_seen_key(u)) != _seen_time(u)], now)
-        if any(not page.complete for page in pages if not isinstance(page, ForgeError)):
+        if any(not page.complete for page in good.values()):
             made += mark_all_open(forge.host, now)  # more moved than a look reads
-        if not failed:  # the next look starts where this one began
-            state.update(since=now.timestamp(), ok_at=now.timestamp())
+        chains = state.get("chains") or {}
+        state["chains"] = {scope: chains.get(scope, since.timestamp()) for scope in good}
+        state.update(since=now.timestamp(), ok_at=now.timestamp())
         self.save(forge.host, "feed", state)
         return made
+
+    def _ask(self, forge, since, deadline):
+        """{scope: FeedPage or the ForgeError of that scope} of one look."""
+        client = self.forges.client(forge.host)
+        with deadline.active():
+            if forge.kind == "gerrit":
+                return {"": gerrit_updates(client, since, deadline=deadline)}
+            return gitlab_updates(client, self._open_projects(forge.host), since,
+                                  deadline=deadline)
 
     @staticmethod
     def _open_projects(host):
@@ -281,16 +293,25 @@ class ChangeSignals:
         watches that are due by their polling schedule only; how many."""
         fallback = timedelta(seconds=self.settings.fallback_s)
         deferred = 0
-        for host, signal in covered.items():
-            if signal is None:
+        for host, coverage in covered.items():
+            if coverage is None:
                 continue
+            signal, chains = coverage
             rows = TrackedContribution.objects.filter(
                 host=host, next_check_at__lte=now, claim_token="", error_code="",
                 state__in=OPEN_STATES, last_checked_at__gt=now - fallback,
             ).filter(Q(signaled_at__isnull=True) | Q(signaled_at__lte=F("last_checked_at")))
             if signal == "relay":
-                rows = rows.filter(_subscribed(host, before_check=True))
-            deferred += rows.update(next_check_at=F("last_checked_at") + fallback)
+                groups = [rows.filter(_subscribed(host, before_check=True))]
+            else:
+                by_start = defaultdict(list)
+                for scope, start in chains.items():
+                    by_start[start].append(scope)
+                groups = [rows.filter(last_checked_at__gte=start, **(
+                    {} if "" in scopes else {"project__in": scopes}))
+                    for start, scopes in by_start.items()]
+            for group in groups:
+                deferred += group.update(next_check_at=F("last_checked_at") + fallback)
         return deferred
 
     def _prune(self, now):
