@@ -39,7 +39,7 @@ def staff_view(page, demo):
 def filter_to(view, text):
     view.get_by_label("User name or contribution address contains").fill(text)
     view.get_by_role("button", name="Apply filters").click()
-    expect(view.locator(".upx-status")).to_contain_text("1 learners match")
+    expect(view.locator(".upx-status")).to_contain_text("1 learner matches")
     expect(view.locator(".upx-table tbody tr")).to_have_count(1)
 
 
@@ -48,13 +48,13 @@ def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, le
     view = staff_view(page, demo)
     filter_to(view, ada)
     view.get_by_label(f"Select {ada}").check()
-    expect(view.locator(".upx-selection")).to_contain_text("1 learners selected")
+    expect(view.locator(".upx-selection")).to_contain_text("1 learner selected")
     view.get_by_label("Action").first.select_option("accept")
     view.get_by_label("Reason (recorded and shown to the learner)").fill(
         "Patch reviewed on the mailing list")
     view.get_by_role("button", name="Apply to the selection…").click()
     dialog = view.get_by_role("dialog")
-    expect(dialog).to_contain_text("1 learners")
+    expect(dialog).to_contain_text(": 1 learner. This is recorded")
     expect(dialog.locator(".upx-dialog-title")).to_be_focused()
     dialog.get_by_role("button", name="Confirm").click()
     job = view.locator(".upx-job")
@@ -126,7 +126,7 @@ def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):
     tab_to(page, "input[name=search]")
     page.keyboard.type(bob)
     page.keyboard.press("Enter")
-    expect(page.locator(".upx-status")).to_contain_text("1 learners match")
+    expect(page.locator(".upx-status")).to_contain_text("1 learner matches")
     expect(page.locator(".upx-table tbody tr")).to_have_count(1)
     tab_to(page, ".upx-select-row")
     page.keyboard.press("Space")
@@ -140,3 +140,22 @@ def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):
     page.keyboard.press("Enter")
     expect(page.locator(".upx-job")).to_have_text(re.compile(r"^Done"))
     expect(page.locator(".upx-bulk-start")).to_be_focused()
+
+
+def test_the_focus_stays_on_the_rows_control_when_the_table_is_drawn_again(demo, page,
+                                                                           learners):
+    """A bulk job's end, an import or a dialog draws the table again (helpers.reload): the
+    keyboard's focus, on a row's checkbox, is on that row's new checkbox afterwards."""
+    _ada, bob = learners
+    staff_view(page, demo)
+    tab_to(page, f".upx-select-row[value='{bob}']")
+    page.keyboard.press("Space")
+    page.evaluate("document.querySelector('.upstream-progress .upx-table tbody tr')"
+                  ".setAttribute('data-drawn', 'before')")
+    page.evaluate("document.querySelector('.upstream-progress .upx-filters').requestSubmit()")
+    page.wait_for_function("!document.querySelector('.upx-table tbody tr[data-drawn]')"
+                           " && document.querySelectorAll('.upx-table tbody tr').length > 0")
+    assert page.evaluate("""(bob) => {
+        const e = document.activeElement;
+        return e.classList.contains("upx-select-row") && e.value === bob && e.checked;
+    }""", bob)

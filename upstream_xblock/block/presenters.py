@@ -6,11 +6,11 @@ milestone) and the mentors' progress-table rows.
 
 from datetime import datetime
 
-from ..i18n import gettext_noop
+from ..i18n import gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 from ..staff import annotations
 from ..staff.progress import verdict_of
-from ..tracking.vouching import is_vouched
+from ..tracking.vouching import is_proposed, is_vouched
 
 STEP_LABELS = {
     "registered": _("Registered here"),
@@ -89,15 +89,14 @@ STATE_LABELS = {
     "": gettext_noop("Not checked yet"),
 }
 ACCEPTED_BY_MENTOR = gettext_noop("Accepted by a mentor")
+PROPOSED_BY_MENTOR = gettext_noop("Proposed by a mentor, waiting for course staff")
 # A record whose every check so far failed has no state: say so, not "Not checked yet".
 UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
 
 
 def translate_check(check, gettext):
-    template = gettext(check["reason"])
-    params = check.get("params") or {}
     return {"id": check["id"], "outcome": check["outcome"],
-            "reason": template % params if params else template}
+            "reason": translated(gettext, check["reason"], check.get("params") or {})}
 
 
 def next_check_of(row, now):
@@ -128,7 +127,7 @@ def contribution_json(row, gettext, now):
         "error": error, "timeline": timeline_of(row, gettext),
         # Only actions the server would accept are offered: a contribution that
         # counted in an award cannot be withdrawn.
-        "can_withdraw": not row.awarded_at and not row.vouched_at,
+        "can_withdraw": not row.awarded_at and not row.vouched_by,
         "vouch": vouch_json(row),
     }
 
@@ -136,24 +135,36 @@ def contribution_json(row, gettext, now):
 def _state_label(row):
     if is_vouched(row) and not row.state:  # nothing a forge could say: the mentor's word
         return ACCEPTED_BY_MENTOR
+    if is_proposed(row) and not row.state:
+        return PROPOSED_BY_MENTOR
     if not row.state and row.error_code:
         return UNCHECKED_AFTER_ERROR
     return STATE_LABELS.get(row.state, "")
 
 
 def vouch_json(row):
-    """A mentor's acceptance of the record (None if none): the learner sees the reason."""
-    if not row.vouched_at:
+    """A mentor's acceptance of the record (None if none): the learner sees the reason.
+
+    ``proposed``: the mentor's word waits for course staff (``mentor_vouches_need_staff``);
+    ``vouched_at`` is then null until they confirm it.
+    """
+    if not row.vouched_by:
         return None
     return {"reason": row.vouch_reason, "description": row.description,
-            "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
+            "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at),
+            "proposed": not row.vouched_at}
+
+
+# "1 of 2 accepted": its form follows the accepted count (French: "1 sur 2 acceptée").
+ACCEPTED_SUMMARY = ngettext_noop("%(accepted)s of %(required)s accepted",
+                                 "%(accepted)s of %(required)s accepted", "accepted")
 
 
 def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
     """The ``status`` handler's answer (also the page's initial state)."""
     accepted = sum(1 for row in rows if row.verdict == "accepted")
-    summary = gettext("%(accepted)s of %(required)s accepted") % {
-        "accepted": min(accepted, required_count), "required": required_count}
+    summary = translated(gettext, ACCEPTED_SUMMARY, {"accepted": min(accepted, required_count),
+                                                     "required": required_count})
     message = ""
     if award is not None:
         message = gettext("Well done: your contribution was accepted upstream. "
@@ -184,13 +195,16 @@ def waiting_on(contributions):
             for check in contribution["checks"] if check["outcome"] == "waiting"]
 
 
+NO_ACTIVITY = ngettext_noop("No activity for %(days)s day.", "No activity for %(days)s days.",
+                            "days")
+
+
 def stuck_reason(row, now, gettext):
     if not row["stuck"]:
         return ""
     if row["pending"] == 0:
         return gettext("Nothing is pending and the requirement is not met.")
-    return gettext("No activity for %(days)s days.") % {
-        "days": _days_since(row["last_activity"], now)}
+    return translated(gettext, NO_ACTIVITY, {"days": _days_since(row["last_activity"], now)})
 
 
 def award_json(award):

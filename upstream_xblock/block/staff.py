@@ -18,9 +18,21 @@ from ..staff import annotations, audit, bulk, csv_files
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.bulk import ChunkContext
 from ..staff.progress import FilterError, matching_learners, parse_filters
+from ..tracking import events
 from ..tracking.awards import NoAward
 from ..tracking.service import TrackingError
-from .handlers import _error, _is_signed_in_staff, actor, json_response, parse_json_body, staff_only
+from .handlers import (
+    _error,
+    _is_signed_in_staff,
+    actor,
+    grading,
+    is_valid_text,
+    json_response,
+    parse_json_body,
+    refuse_self_grading,
+    request_events,
+    staff_only,
+)
 
 AUDIT_ACTIONS = {
     "accept": _("Accepted"), "revoke": _("Revoked"), "annotate": _("Annotated"),
@@ -28,44 +40,16 @@ AUDIT_ACTIONS = {
     "check_now": _("Checked now"), "bulk": _("Started a bulk action"),
     "score_override": _("Overrode the score"), "rescore": _("Rescored"),
     "clear_state": _("Deleted the learner's state"),
+    "vouch": _("Accepted as a mentor"), "propose_vouch": _("Proposed as a mentor"),
+    "confirm_vouch": _("Confirmed a mentor's proposal"),
+    "revoke_vouch": _("Withdrew a mentor's acceptance"),
+    "vouch_identity": _("Vouched for a forge account"),
 }
-
-
-def staff_strings(gettext):
-    return {
-        "selected": gettext("%(count)s learners selected on this page."),
-        "selected_all": gettext("All %(count)s learners matching the filters are selected."),
-        "select_all": gettext("Select all %(count)s matching"),
-        "select_row": gettext("Select %(username)s"),
-        "select_first": gettext("Select learners first."),
-        "reason_needed": gettext("Give a reason."),
-        "text_needed": gettext("Write the annotation's text."),
-        "confirm": gettext("%(action)s: %(count)s learners. This is recorded in the audit "
-                           "trail. Go ahead?"),
-        "job_starting": gettext("Starting…"),
-        "job_running": gettext("Working: %(done)s of %(count)s learners done, %(changed)s "
-                               "changed, %(skipped)s already so."),
-        "job_done": gettext("Done: %(count)s learners, %(changed)s changed, %(skipped)s "
-                            "already so, %(failed)s failed."),
-        "job_checked": gettext("%(checked)s contributions checked on the forge so far."),
-        "choose_file": gettext("Choose a CSV file first."),
-        "file_too_large": gettext("The file is larger than an import takes (2 MB, 5000 "
-                                  "lines): split it."),
-        "import_checking": gettext("Checking the file…"),
-        "import_checked": gettext("Dry run: %(changes)s changes, %(errors)s errors. Nothing "
-                                  "was changed."),
-        "import_applied": gettext("Imported: %(changes)s changes made, %(errors)s lines "
-                                  "with errors skipped."),
-        "import_refused": gettext("Nothing was imported: %(errors)s lines have errors. Fix "
-                                  "them, or apply the good lines only."),
-        "no_change": gettext("no change"),
-        "audit_count": gettext("%(count)s actions recorded. Page %(page)s of %(pages)s."),
-        "actions": {key: gettext(label) for key, label in AUDIT_ACTIONS.items()},
-    }
 
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
+GRADING_ACTIONS = ("accept", "revoke")  # no one does these to their own record
 IMPORT_BODY_LIMIT = 3 * csv_files.MAX_BYTES  # JSON escaping can triple a CSV's size
 
 
@@ -119,11 +103,13 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
         learner = data.get("learner_id")
         if not isinstance(learner, str) or not learner:
             raise TrackingError("bad_request", _("Give the learner and a reason."))
+        refuse_self_grading(self, [learner])
         reason, now = _reason(data), timezone.now()
         try:
             revocation = bulk.revoke_one(compat.usage_key(self), compat.course_key(self), learner,
@@ -136,16 +122,22 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def bulk(self, data):
-        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``."""
+        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``.
+
+        An accept or revoke whose selection holds the staff member's own record is refused
+        (403 ``self_grading``)."""
         action = data.get("action")
         if action not in ("check_now", "accept", "revoke", "annotate"):
             raise TrackingError("bad_request", _("The action is check_now, accept, revoke or "
                                                  "annotate."))
         params = _bulk_params(self, action, data)
-        now = timezone.now()
+        now, selected = timezone.now(), _selected(self, data)
+        if action in GRADING_ACTIONS:
+            refuse_self_grading(self, selected)
         job = bulk.start(compat.usage_key(self), compat.course_key(self), action,
-                         _selected(self, data), params, actor(self), now)
+                         selected, params, actor(self), now)
         if job.count and not bulk.enqueue(job.pk):
             bulk.run_chunk(job.pk, now)  # the first chunk now; polls do the rest
         return {"job": job.pk, "count": job.count}
@@ -157,7 +149,7 @@ class StaffMixin:
         job, or ``{"job": null}``). Where no worker runs, this runs the job's next chunk:
         the staff page polls it, and resumes an unfinished job when it is opened again."""
         job_id = data.get("job")
-        if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int)):
+        if job_id is not None and not audit.is_job_number(job_id):
             raise TrackingError("bad_request", _("Give the job's number."))
         job = bulk.find_job(compat.usage_key(self), job_id)
         if job is None:
@@ -183,6 +175,7 @@ class StaffMixin:
         return _import_csv_api(self, request)
 
     import_csv.json_api = True  # JSON in, JSON out (a larger body limit than json_api's)
+    import_csv.changes_grades = True  # its accept and revoke lines are on the audit trail
 
     @XBlock.handler
     def export_csv(self, request, suffix=""):  # noqa: ARG002
@@ -191,7 +184,10 @@ class StaffMixin:
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),
                                               status=403))
         try:
-            filters = parse_filters(json.loads(request.GET.get("filters") or "null"))
+            raw = json.loads(request.GET.get("filters") or "null")
+            if not is_valid_text(raw):
+                raise ValueError("not text")
+            filters = parse_filters(raw)
         except (ValueError, RecursionError, FilterError):  # deep nesting: RecursionError
             return _error(self, TrackingError("bad_request", _("The filters are not valid.")))
         gettext = compat.gettext(self)
@@ -221,8 +217,13 @@ def _run_import(block, data):
     try:
         plan = csv_files.plan(compat.usage_key(block), text, compat.username_expression(),
                                now, compat.gettext(block))
+        refuse_self_grading(block, [line.learner_id for line in plan.lines
+                                    if line.action in GRADING_ACTIONS])
     except csv_files.ImportTooLarge:
         raise _too_large() from None
+    except csv_files.ImportNotText:
+        raise TrackingError("bad_request", _("The file is not UTF-8 text: save it as "
+                                             "UTF-8.")) from None
     applied = not dry_run and plan.lines and (apply_valid or not plan.errors)
     if applied:
         def context_for(params):
@@ -231,6 +232,11 @@ def _run_import(block, data):
                                 params={**params, "points": block.points()}, now=now,
                                 source="csv")
         csv_files.apply(plan, context_for)
+    if not dry_run:
+        events.emit(events.CSV_IMPORTED, {"applied": bool(applied), "changes": len(plan.changes),
+                                          "errors": len(plan.errors)},
+                    usage_key=compat.usage_key(block), course_key=compat.course_key(block),
+                    user_id=who.id, actor_id=who.id)
     return {"changes": plan.changes, "errors": plan.errors, "applied": bool(applied),
             "dry_run": dry_run}
 
@@ -241,6 +247,7 @@ def _import_csv_api(block, request):
         data = parse_json_body(request, IMPORT_BODY_LIMIT, too_large=_too_large(),
                                not_utf8=TrackingError("bad_encoding", _(
                                    "The file is not UTF-8 text: save it as UTF-8.")))
-        return json_response(_run_import(block, data))
+        with request_events(block):
+            return json_response(_run_import(block, data))
     except UpstreamError as error:
         return _error(block, error)

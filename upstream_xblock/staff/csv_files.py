@@ -4,7 +4,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from ..forges.snapshot import is_text
 from ..i18n import gettext_noop as _
+from ..i18n import ngettext_noop, translated
 from ..models import ContributionAward, TrackedContribution
 from . import annotations, audit
 from .bulk import ACTIONS as APPLY
@@ -31,12 +33,11 @@ def _iso(moment):
 def _checks(record, gettext):
     parts = []
     for check in record.checks or []:
-        template = gettext(check.get("reason", ""))
-        params = check.get("params") or {}
+        template, params = check.get("reason", ""), check.get("params") or {}
         try:
-            reason = template % params if params else template
+            reason = translated(gettext, template, params)
         except (KeyError, TypeError, ValueError):
-            reason = template
+            reason = str(template)
         parts.append(f"{check.get('id')}={check.get('outcome')}: {reason}")
     return " | ".join(parts)
 
@@ -112,6 +113,10 @@ class ImportTooLarge(ValueError):
     """The file is larger than an import takes."""
 
 
+class ImportNotText(ValueError):
+    """The file holds a NUL character or a lone surrogate: not text a database can store."""
+
+
 @dataclass
 class Line:
     number: int
@@ -136,9 +141,8 @@ class _Errors:
         self.gettext, self.items = gettext, []
 
     def add(self, line, column, template, **params):
-        message = self.gettext(template)
         self.items.append({"line": line, "column": column,
-                           "message": message % params if params else message})
+                           "message": translated(self.gettext, template, params)})
 
 
 def _cell(raw, number, column, errors):
@@ -175,7 +179,9 @@ def _read_header(reader, errors):
 
 def _parse_line(number, cells, header, errors):
     if len(cells) != len(header):
-        errors.add(number, "", _("This line has %(found)s cells; the header has %(expected)s."),
+        errors.add(number, "", ngettext_noop("This line has %(found)s cell; the header has "
+                                             "%(expected)s.", "This line has %(found)s cells; "
+                                             "the header has %(expected)s.", "found"),
                    found=len(cells), expected=len(header))
         return None
     before = len(errors.items)
@@ -268,6 +274,8 @@ def plan(usage_key, text, username, now, gettext=lambda text: text):
     """Check every line; the changes the good lines make and every bad line's errors."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ImportTooLarge()
+    if not is_text(text):
+        raise ImportNotText()
     errors = _Errors(gettext)
     lines = _lines(text.lstrip("\ufeff"), errors)
     result = Plan(errors=errors.items)
