@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from upstream_xblock.forges import Forges
 from upstream_xblock.models import ContributionAward, RelaySubscription, TrackedContribution
+from upstream_xblock.tracking import events as names
 from upstream_xblock.tracking.changes import ChangeSignals, SignalSettings
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
@@ -77,6 +78,22 @@ def cache_clear_next_poll(host="github.com"):
     cache.set(key, state)
 
 
+def test_a_merge_the_relay_found_is_recorded_by_the_normal_check_and_its_events(
+        simulator, world, registry, tracked):
+    forges = relay_forges(simulator)
+    registry.block()
+    record = registry.contribution("github")
+    sweeper(forges).run_once()
+    assert tracked.named() == []
+    world.merge("github", record.project, record.number)
+    cache_clear_next_poll()
+    sweeper(forges).run_once()
+    sent = [event["name"] for event in tracked.named()]
+    assert sent == [names.STATE_CHANGED, names.ACCEPTED, names.COMPLETED]
+    record.refresh_from_db()
+    assert record.state == "merged" and record.next_check_at is None
+
+
 def test_a_304_costs_nothing_and_changes_nothing(simulator, world, registry):
     forges = relay_forges(simulator)
     registry.block()
@@ -99,7 +116,7 @@ def test_a_notification_for_an_untracked_pull_request_changes_nothing(simulator,
                                                                        registry):
     forges = relay_forges(simulator)
     registry.block()
-    tracked = registry.contribution("github")
+    ours = registry.contribution("github")
     sweeper(forges).run_once()
     stranger = world.open("github", "someone/else", 5, author="someone")
     world.notifications.subscribe(BOT, "github", stranger.project, stranger.number)
@@ -114,7 +131,7 @@ def test_a_notification_for_an_untracked_pull_request_changes_nothing(simulator,
     assert after == before and stats.checked == 0
     assert ("GET", "/github/notifications", 200) in paths(world)
     assert world.notifications.unread(BOT, "github") == []  # read all the same
-    assert tracked.pk in after
+    assert ours.pk in after
 
 
 def test_a_settled_record_is_unsubscribed(simulator, world, registry):

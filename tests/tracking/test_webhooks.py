@@ -13,8 +13,12 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from forge_simulator.webhooks import delivery as simulated_delivery
+from upstream_xblock.forges import Forges
 from upstream_xblock.forges.webhooks import MAX_BODY_BYTES, hub_signature, verify
 from upstream_xblock.models import TrackedContribution, WebhookDelivery
+from upstream_xblock.tracking import events as names
+from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.sweep import Sweeper
 
 SECRET = "course-webhook-secret"
 
@@ -103,6 +107,24 @@ def test_a_wrong_signature_a_replayed_id_or_an_oversized_body_changes_nothing(ho
     replay = post("github", "github.com", headers, body)
     assert replay.status_code == 409 and replay.json() == {"error": "replayed"}
     assert snapshot() == before and WebhookDelivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_is_followed_by_the_normal_check_and_its_events(hooked, world, registry,
+                                                                 tracked):
+    registry.block()
+    record = registry.contribution("github")
+    checked_a_while_ago()
+    world.merge("github", record.project, record.number)
+    contribution = world.get("github", record.project, record.number)
+    assert post("github", "github.com",
+                *simulated_delivery("github", contribution, "change", SECRET)).status_code == 202
+    record.refresh_from_db()
+    assert record.state != "merged" and tracked.named() == []  # the delivery only made it due
+    stats = Sweeper(Forges.from_settings(hooked), Schedule()).run_once()
+    assert stats.checked == 1 and stats.awarded == 1
+    # (its first check: no state it changed from)
+    assert [event["name"] for event in tracked.named()] == [names.ACCEPTED, names.COMPLETED]
 
 
 @pytest.mark.django_db
