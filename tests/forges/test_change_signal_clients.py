@@ -174,6 +174,27 @@ def test_webhook_payloads_name_one_pull_request():
         read("gitlab", {}, b'{"object_kind": "merge_request", "project": {}}', "d")
 
 
+@pytest.mark.parametrize("kind,event,body", [
+    ("github", "pull_request", b'{"repository": {"full_name": "a/\\ud800"}, '
+                               b'"pull_request": {"number": 4}}'),
+    ("github", "pull_request", b'{"repository": {"full_name": "a/\\u0000"}, '
+                               b'"pull_request": {"number": 4}}'),
+    ("github", "pull_request", b'{"repository": {"full_name": ""}, "pull_request": {"number": 4}}'),
+    ("github", "pull_request", b'{"repository": {"full_name": "a/b"}, '
+                               b'"pull_request": {"number": -1}}'),
+    ("gitea", "issue_comment", b'{"repository": {"full_name": "a/b"}, "issue": {"number": 0}}'),
+    ("gitlab", "", b'{"object_kind": "merge_request", "project": {"path_with_namespace": "g/p"}, '
+                   b'"object_attributes": {"iid": 99999999999999999999}}'),
+    ("gitlab", "", b'{"object_kind": "note", "project": {"path_with_namespace": "' + b"g" * 256
+                   + b'"}, "merge_request": {"iid": 9}}'),
+])
+def test_webhook_payloads_name_text_and_positive_numbers_or_are_refused(kind, event, body):
+    headers = {"X-GitHub-Event": event, "X-Gitea-Event": event}
+    with pytest.raises(WebhookRefused) as refused:
+        read(kind, headers, body, "d")
+    assert (refused.value.code, refused.value.status) == ("bad_payload", 400)
+
+
 @pytest.mark.parametrize("entry", [
     {"kind": "gerrit", "host": "review.opendev.org", "notifications_token": "x"},
     {"kind": "gerrit", "host": "review.opendev.org", "webhook_secret": "x"},

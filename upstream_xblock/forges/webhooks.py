@@ -21,9 +21,11 @@ import re
 from dataclasses import dataclass
 
 from .errors import ForgeUnavailable
-from .schemas import GitHubRepository, Strict, validated
+from .schemas import GitHubRepository, Id, Strict, validated
+from .snapshot import is_text
 
 MAX_BODY_BYTES = 1024 * 1024
+MAX_PROJECT_LENGTH = 255  # what a record's project holds
 _DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 # Events about a pull request (or a comment on one): anything else is acknowledged, unread.
 GITHUB_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment",
@@ -37,11 +39,11 @@ GITLAB_EVENTS = ("merge_request", "note")
 
 # The fields of a delivery that name a pull request (strict, as every forge answer).
 class HookNumbered(Strict):
-    number: int
+    number: Id
 
 
 class HookIssue(Strict):
-    number: int
+    number: Id
     pull_request: dict | None = None  # present when the issue is a pull request
 
 
@@ -58,7 +60,7 @@ class GitLabHookProject(Strict):
 
 
 class GitLabHookMergeRequest(Strict):
-    iid: int
+    iid: Id
 
 
 class GitLabHook(Strict):
@@ -157,7 +159,7 @@ def read(kind, headers, body, delivery_id):
         number = hook.issue.number
     else:
         return Delivery(delivery_id)  # a comment on an issue, not on a pull request
-    return Delivery(delivery_id, hook.repository.full_name, number)
+    return _about(delivery_id, hook.repository.full_name, number)
 
 
 def _gitlab(payload, delivery_id):
@@ -171,10 +173,17 @@ def _gitlab(payload, delivery_id):
         number = hook.merge_request.iid
     else:
         iid = (hook.object_attributes or {}).get("iid")
-        if not isinstance(iid, int) or isinstance(iid, bool):
+        if not isinstance(iid, int) or isinstance(iid, bool) or not 0 < iid < 2 ** 63:
             raise WebhookRefused("bad_payload", 400)
         number = iid
-    return Delivery(delivery_id, hook.project.path_with_namespace, number)
+    return _about(delivery_id, hook.project.path_with_namespace, number)
+
+
+def _about(delivery_id, project, number):
+    """The delivery about ``project``'s ``number``: a name a record could hold, or refused."""
+    if not project or len(project) > MAX_PROJECT_LENGTH or not is_text(project):
+        raise WebhookRefused("bad_payload", 400)
+    return Delivery(delivery_id, project, number)
 
 
 def _validated(model, payload):
