@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from upstream_xblock.forges import ConfigurationError
 from upstream_xblock.models import TrackedContribution
-from upstream_xblock.tracking.changes import ChangeSignals, SignalSettings
+from upstream_xblock.tracking.changes import ChangeSignals, SignalSettings, mark_changed
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 
@@ -132,3 +132,16 @@ def test_a_project_the_feed_cannot_see_stays_polled_the_others_do_not(forges, wo
     assert stats.due == 1  # only the record of the project the feed could not see
     seen.refresh_from_db()
     assert seen.next_check_at > timezone.now() + timedelta(hours=5)
+
+
+def test_names_no_record_could_hold_change_nothing(registry):
+    registry.block()
+    record = registry.contribution("gerrit")
+    checked = timezone.now() + timedelta(hours=1)
+    TrackedContribution.objects.update(next_check_at=checked)
+    odd = [(record.project, 0, None), (record.project, -record.number, None),
+           (record.project, 2 ** 64 + record.number, None),
+           (record.project + "\ud800", record.number, None)]
+    assert mark_changed(record.host, odd, timezone.now()) == 0
+    record.refresh_from_db()
+    assert record.next_check_at == checked and record.signaled_at is None

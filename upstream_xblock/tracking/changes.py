@@ -100,7 +100,8 @@ def mark_changed(host, changes, now, lease=timedelta(minutes=10)):
     """
     wanted = defaultdict(list)
     for project, number, updated_at in changes:
-        wanted[int(number)].append((project.lower(), updated_at))
+        if 0 < number < 2 ** 63:  # a forge's number a record could hold (it names nothing else)
+            wanted[int(number)].append((project.lower(), updated_at))
     due, held = [], []
     numbers = list(wanted)
     for start in range(0, len(numbers), CHUNK):
