@@ -12,6 +12,7 @@ from graphql import GraphQLError, build_schema, graphql_sync, parse
 from graphql.error import GraphQLSyntaxError
 
 from .cost_rules import gitlab_refusal
+from .feeds import GITLAB_SDL, install_gitlab
 from .ids import num_id
 from .shapes import iso
 
@@ -56,7 +57,8 @@ class GitLabGraphQLApi:
     def __init__(self, world, web):
         self.world = world
         self.web = web
-        self.schema = build_schema(SDL)
+        self.schema = build_schema(SDL + GITLAB_SDL)  # with the change feed's field
+        install_gitlab(self.schema, world)
         self.schema.query_type.fields["project"].resolve = self._project
         self.schema.get_type("Project").fields["mergeRequest"].resolve = self._merge_request
         self.schema.get_type("MergeRequest").fields["reference"].resolve = \

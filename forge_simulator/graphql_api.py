@@ -2,6 +2,7 @@
 
 from graphql import GraphQLError, build_schema, graphql_sync
 
+from .notifications import node_id
 from .shapes import iso, num_id
 from .state import all_reviews
 
@@ -34,6 +35,7 @@ type PullRequestReviewConnection { nodes: [PullRequestReview] }
 type Label { name: String! }
 type LabelConnection { nodes: [Label] }
 type PullRequest {
+  id: ID!
   number: Int!
   databaseId: Int
   fullDatabaseId: BigInt
@@ -96,7 +98,8 @@ class GraphQLApi:
         if c is None:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
         return {
-            "number": c.number, "databaseId": c.id, "fullDatabaseId": str(c.id),
+            "id": node_id(c), "number": c.number, "databaseId": c.id,
+            "fullDatabaseId": str(c.id),
             "_contribution": c, "title": c.title, "body": c.body, "state": c.state.upper(),
             "isDraft": c.draft,
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),

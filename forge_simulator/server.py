@@ -20,7 +20,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch_routes, identity_routes, shapes
+from . import batch_routes, feeds, identity_routes, notifications, shapes, webhooks
 from .control import handle_control
 from .cost_rules import GitHubCost
 from .gitlab_graphql_api import GitLabGraphQLApi
@@ -99,6 +99,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._dispatch()
 
+    # Notifications' read marks and subscriptions (notifications.py).
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
     def _dispatch(self):
         path = urlsplit(self.path).path
         # "/@HOST/..." serves the same forges under a tag, so that two hosts of one kind
@@ -107,6 +110,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.host_tag = tagged[0][2:] if tagged else None
         if tagged:
             path = path[len(tagged[0]):]
+        if webhooks.control(self, path) or notifications.handle(self, path):
+            return None  # change signals: hooks, notification settings, inboxes, subscriptions
         if identity_routes.handle(self, path):  # OAuth pages, comments, their control actions
             return None
         for prefix, handler in (("/_sim/", self._control), ("/github/", self._github),
@@ -237,6 +242,13 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return self.reply(401, {"message": "This endpoint requires you to be authenticated."},
                               kind="github")
         query, variables = str(request.get("query", "")), request.get("variables") or {}
+        if notifications.mutation_request(request):  # the relay's subscriptions
+            if not self.world.rate_limits["github"].spend():
+                return self.reply(403, {"message": "API rate limit exceeded"},
+                                  self._github_rate_headers(), "github")
+            token = (self.headers.get("Authorization") or "").split(" ")[-1]
+            return self.reply(200, self.world.notifications.execute_mutation(
+                token, query, variables), self._github_rate_headers(), "github")
         cost = GitHubCost(query, variables)  # GitHub's documented points and node limit
         refused = batch_routes.github_graphql_limits(self.world, request) or cost.refusal()
         if refused:
@@ -304,6 +316,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._failure_injected("gerrit"):
             return None
         if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
+            if feeds.is_feed_query(self):  # a change feed: what moved since a moment
+                return feeds.gerrit_feed(self)
             return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":
@@ -359,6 +373,10 @@ class ForgeSimulator:
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])
         self.httpd.gitlab_graphql = GitLabGraphQLApi(self.world, WEB["gitlab"])
+        # Change signals follow the world's changes (notifications.py, webhooks.py).
+        if not hasattr(self.world, "notifications"):
+            self.world.notifications = notifications.Notifications(self.world)
+            self.world.webhooks = webhooks.Webhooks(self.world)
         self._thread = None
 
     @property

@@ -50,7 +50,9 @@ class SimContribution:
     version: int = 0
 
     def touch(self, now=None):
-        self.updated_at = now or utcnow()
+        # Each change a second after the last at least: the answers show whole seconds, and
+        # a change feed tells two changes apart by their times (the forges' own are finer).
+        self.updated_at = max(now or utcnow(), self.updated_at + timedelta(seconds=1))
         self.version += 1
 
 
@@ -120,6 +122,9 @@ class World:
         self.gerrit_max_terms = 1024  # Gerrit's index.maxTerms default
         self.gitea_etags = False  # a Gitea/Forgejo that tags its answers (ETag, 304)
         self.github_points_spent = 0  # GraphQL points charged by GitHub's documented rule
+        # Called with (contribution, event) after each change and comment: notifications,
+        # change feeds and webhook deliveries follow the world through these.
+        self.listeners = []
 
     def set_clock(self, source):
         """Make the simulator's time ``source()`` (an aware datetime): rate-limit windows,
@@ -128,6 +133,10 @@ class World:
 
     def now(self):
         return self.clock()
+
+    def _announce(self, contribution, event):
+        for listener in list(self.listeners):
+            listener(contribution, event)
 
     def make_private(self, kind, project, private=True):
         with self.lock:
@@ -148,6 +157,8 @@ class World:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             self.posted_comments.setdefault(self._key(kind, project, number), []).append(
                 (author, body))
+            contribution = self.get(kind, project, number)
+        self._announce(contribution, "comment")
 
     def comments_on(self, contribution):
         with self.lock:
@@ -193,14 +204,15 @@ class World:
                     return contribution
         return None
 
-    def _change(self, kind, project, number, mutate):
+    def _change(self, kind, project, number, mutate, event="change"):
         with self.lock:
             contribution = self.get(kind, project, number)
             if contribution is None:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             mutate(contribution)
             contribution.touch(self.clock())
-            return contribution
+        self._announce(contribution, event)
+        return contribution
 
     def merge(self, kind, project, number):
         now = self.clock()
@@ -234,12 +246,13 @@ class World:
         return self._change(kind, project, number, lambda c: setattr(c, "draft", bool(draft)))
 
     def approve(self, kind, project, number, decision="approved"):
-        return self._change(kind, project, number, lambda c: setattr(c, "review", decision))
+        return self._change(kind, project, number, lambda c: setattr(c, "review", decision),
+                            event="review")
 
     def review(self, kind, project, number, reviewer, decision="approved", writer=True):
         """A review by ``reviewer`` (``writer``: someone with write access, or not)."""
         return self._change(kind, project, number, lambda c: c.reviews.append(
-            SimReview(reviewer, decision, bool(writer))))
+            SimReview(reviewer, decision, bool(writer))), event="review")
 
     def set_locked(self, kind, project, number, locked=True):
         """GitLab's ``locked`` state: a merge in progress."""

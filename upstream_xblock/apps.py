@@ -36,13 +36,15 @@ class UpstreamXBlockConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     # Open edX's plugin system (edx-django-utils) reads this to install the app in the LMS
     # and Studio (entry points lms.djangoapp / cms.djangoapp in setup.py), and to add the
-    # identity views' URLs to the LMS (the forge's OAuth callback lands there).
+    # app's views to the LMS under upstream-xblock/ (urls.py): the identity views (the
+    # forge's OAuth callback lands there) and the webhook deliveries. No namespace here:
+    # each view module brings its own (upstream_xblock_identity, upstream_xblock_webhooks).
     plugin_app = {
         "url_config": {
             "lms.djangoapp": {
-                "namespace": "upstream_xblock_identity",
-                "regex": r"^upstream-xblock/identity/",
-                "relative_path": "identity.urls",
+                "namespace": "",
+                "regex": r"^upstream-xblock/",
+                "relative_path": "urls",
             },
         },
         # plugin_settings above (the xAPI events' allowlist).

@@ -95,6 +95,9 @@ class TrackedContribution(models.Model):
     vouch_withdrawn_at = models.DateTimeField(null=True, blank=True)
     vouch_withdrawn_by = models.CharField(max_length=255, blank=True, default="",
                                           help_text="the staff member's user id")
+    # A change signal (a notification, a change feed, a webhook) said it moved: due now, and
+    # not deferred by the fallback's pacing until a check after this time (tracking/changes.py).
+    signaled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "upstream_xblock"
@@ -226,6 +229,46 @@ class AwardRevocation(models.Model):
 
     def __str__(self):
         return f"revocation {self.usage_key} / {self.learner_id}"
+
+
+class RelaySubscription(models.Model):
+    """The relay's bot subscribed to a tracked pull request (tracking/relay.py).
+
+    One row per pull request of a host; ``node_id`` is what the forge's API
+    subscribes and unsubscribes (GitHub's node id). A failed subscription is
+    kept (``failed_at``) so that it is tried again later, not at every sweep.
+    """
+
+    host = models.CharField(max_length=255)
+    project = models.CharField(max_length=255)
+    number = models.PositiveIntegerField()
+    node_id = models.CharField(max_length=100, blank=True, default="")
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["host", "project", "number"],
+                                               name="upstream_one_relay_subscription")]
+
+    def __str__(self):
+        return f"relay {self.host}/{self.project}#{self.number}"
+
+
+class WebhookDelivery(models.Model):
+    """A webhook delivery already taken (tracking/webhooks.py): its id is never taken twice."""
+
+    host = models.CharField(max_length=255)
+    delivery_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["host", "delivery_id"],
+                                               name="upstream_one_webhook_delivery")]
+
+    def __str__(self):
+        return f"delivery {self.delivery_id} from {self.host}"
 
 
 # Models of other rooms, registered with the app here so that migrations see them.

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
+from tests.events.conftest import tracked  # noqa: F401  (the LMS's tracker, its events kept)
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.identity.api import COMMENT_CODE
 from upstream_xblock.models import BlockConfig, TrackedContribution

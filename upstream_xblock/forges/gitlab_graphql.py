@@ -118,7 +118,7 @@ class ComplexityRefused(ForgeUnavailable):
         self.fits = fits
 
 
-def _complexity_refusal(payload, asked):
+def complexity_refusal(payload, asked):
     for error in graphql_errors(payload):
         match = _COMPLEXITY.search(str(error.get("message", "")))
         if match:
@@ -143,7 +143,7 @@ def fetch_page(client, page):
     payload = parse_json(response)
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, dict):
-        refusal = _complexity_refusal(payload, len(page))
+        refusal = complexity_refusal(payload, len(page))
         if refusal is not None:
             raise refusal
         raise ForgeUnavailable("GitLab's GraphQL answer had no data.", reason="bad_response")

@@ -68,6 +68,9 @@ class Schedule:
     manual_min_interval_s: int = 30  # "Check now" at most this often per contribution
     page_poll_min_s: int = 5        # the page never asks more often than this
     page_poll_max_s: int = 300
+    # A record a change signal watches (a relay, a change feed, webhooks) may be made due at
+    # any moment: the page asks at least this often (GitHub's notifications interval).
+    page_poll_watched_s: int = 60
     # Sweeps: each host's records of a chunk are checked within sweep_host_budget_s;
     # a sweep claims no new chunk after sweep_budget_s (both below the task's time limits
     # and the 10-minute claim lease).

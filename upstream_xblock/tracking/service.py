@@ -15,6 +15,7 @@ from ..policy import Rules
 from . import background, events
 from .awards import award_if_earned
 from .budget import RateBudget
+from .changes import watched
 from .credits import alias_of, same_contribution
 from .recording import (
     RESULT_FIELDS,
@@ -274,6 +275,8 @@ class ContributionTracker:
         if not pending:
             return 0
         seconds = (min(pending) - now).total_seconds()
+        if any(r.next_check_at and watched(self.forges, r.host) for r in rows):
+            seconds = min(seconds, self.schedule.page_poll_watched_s)  # a signal may come first
         return int(min(max(seconds, self.schedule.page_poll_min_s), self.schedule.page_poll_max_s))
 
 

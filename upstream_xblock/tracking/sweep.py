@@ -13,7 +13,9 @@ batches, through the platform's background path.
 
 Hooks for other per-round work: ``_load_chunk`` loads what a round's records
 need besides themselves (the blocks' rules today); ``_after_host`` runs once a
-round's records are written (awards today).
+round's records are written (awards today). Before the due set is read,
+``signals`` (``changes.ChangeSignals``) makes due what notifications and change
+feeds found, and puts what they watch off to the fallback's pace.
 """
 
 import logging
@@ -32,6 +34,7 @@ from ..identity.codes import ownership_code
 from ..models import TrackedContribution
 from . import awards, events
 from .budget import RateBudget
+from .changes import ChangeSignals
 from .host_check import HostCheck, NotTried, unexpected
 from .passes import HostPass, Round, claim_ids, due_by_host, load_round
 from .recording import (
@@ -82,8 +85,9 @@ class Sweeper:
     """
 
     def __init__(self, forges, schedule, publisher=None, budget=None, clock=timezone.now,
-                 chunk=None, on_progress=None, publish_many=None):
+                 chunk=None, on_progress=None, publish_many=None, signals=None):
         self.forges = forges
+        self.signals = signals  # ChangeSignals: notifications and change feeds (changes.py)
         self.schedule = schedule
         self.publisher = publisher
         self.publish_many = publish_many
@@ -98,6 +102,8 @@ class Sweeper:
 
         ``limit``: read at most that many records (an operator's cap; none by default).
         """
+        if self.signals is not None:  # what notifications and change feeds made due comes first
+            self.signals.before_sweep()
         now = self.clock()
         by_host = due_by_host(now, limit)
         stats = SweepStats(due=sum(len(records) for records in by_host.values()))
@@ -371,6 +377,8 @@ def site_sweeper(on_progress=None):
     """The sweeper of the site's settings (shared by the Celery tasks and the
     ``upstream_xblock_poll`` command, which runs where celery is not installed)."""
     bucket = compat.global_settings_bucket()
-    return Sweeper(forges_for(bucket), schedule_for(bucket),
+    forges = forges_for(bucket)
+    return Sweeper(forges, schedule_for(bucket),
                    publisher=compat.publish_award_in_background,
-                   publish_many=compat.publish_awards_in_background, on_progress=on_progress)
+                   publish_many=compat.publish_awards_in_background, on_progress=on_progress,
+                   signals=ChangeSignals.from_settings(bucket, forges))
