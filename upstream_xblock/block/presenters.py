@@ -223,3 +223,44 @@ def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
                                               *actor),
         "award": award_json(award),
     }
+
+
+def _activity_cell(usage, name, progress, records, award, gettext, now):
+    verdict = VERDICTS_BY_RANK[progress.verdict_rank]
+    return {"id": usage, "name": name, "verdict": verdict,
+            "verdict_label": gettext(VERDICT_LABELS[verdict]),
+            "counts": {"contributions": progress.contributions, "accepted": progress.accepted,
+                       "pending": progress.pending},
+            "waiting_since": iso(progress.waiting_since),
+            "contributions": [contribution_json(record, gettext, now) for record in records],
+            "award": award_json(award)}
+
+
+def course_row(row, page, gettext, now):
+    """One learner's row of the course-wide workspace: the block table's keys, and their work
+    in each activity (``activities``: the course's, in order; absent where they did none)."""
+    learner = row["learner_id"]
+    names = {usage: name for usage, name, _mentors in page.activities}
+    order = {usage: index for index, usage in enumerate(names)}
+    cells = [_activity_cell(usage, names.get(usage, ""), progress,
+                            page.contributions[learner].get(usage, []),
+                            page.awards.get((usage, learner)), gettext, now)
+             for usage, progress in sorted(page.per_activity[learner].items(),
+                                           key=lambda item: order.get(item[0], len(order)))]
+    verdict = verdict_of(row)
+    return {
+        "learner": {"id": learner, "username": row["username"] or learner},
+        "verdict": verdict, "verdict_label": gettext(COURSE_VERDICT_LABELS[verdict]),
+        "stuck": row["stuck"], "last_activity": iso(row["last_activity"]),
+        "waiting_since": iso(row["waiting_since"]),
+        "waiting_days": _days_since(row["waiting_since"], now),
+        "counts": {key: row[key] for key in ("activities", "completed", "pending",
+                                             "contributions", "accepted")},
+        "annotated": bool(row["annotated"]), "activities": cells,
+    }
+
+
+VERDICTS_BY_RANK = ("accepted", "pending", "rejected")
+COURSE_VERDICT_LABELS = {"accepted": _("Completed every activity started"),
+                         "pending": _("In progress"),
+                         "rejected": _("Needs a new contribution")}

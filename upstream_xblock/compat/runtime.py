@@ -94,6 +94,13 @@ def gettext(block):
     service = block.runtime.service(block, "i18n")
     return service.gettext if service is not None else (lambda text: text)
 
+def ngettext(block):
+    """The runtime's plural-aware translation function (English plurals without i18n)."""
+    service = block.runtime.service(block, "i18n")
+    if service is not None and hasattr(service, "ngettext"):
+        return service.ngettext
+    return lambda singular, plural, count: singular if count == 1 else plural
+
 def request_is_by_learner(request, learner_id):
     """Is this plain Django request (not a block handler) made by ``learner_id``?
 

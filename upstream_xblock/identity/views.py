@@ -50,6 +50,11 @@ def gettext(message):
     return _catalog(translation.get_language() or "en").gettext(message)
 
 
+def ngettext(singular, plural, count):
+    """The block's own catalog's plural forms, in the active language."""
+    return _catalog(translation.get_language() or "en").ngettext(singular, plural, count)
+
+
 def _page(title, message, status):
     html = format_html(PAGE, translation.get_language() or "en", title, title, message)
     response = HttpResponse(html, status=status)
@@ -86,7 +91,7 @@ def oauth_start(request):
     try:
         forge = _registry().get(host)
         redirect_uri = request.build_absolute_uri(
-            reverse("upstream_xblock_identity:oauth_callback"))
+            reverse("upstream_xblock:identity:oauth_callback"))
         return HttpResponseRedirect(oauth.begin(forge, learner, redirect_uri, request.session))
     except IdentityError as error:
         return _failure(request, error)
@@ -117,8 +122,6 @@ def oauth_callback(request):
     return _page(gettext("Your account is verified"), message, 200)
 
 
-app_name = "upstream_xblock_identity"
-
 # What the forge buttons say ("Verify with GitHub"); other hosts show their host name.
 FORGE_NAMES = {"github.com": "GitHub", "gitlab.com": "GitLab", "codeberg.org": "Codeberg",
                "framagit.org": "Framagit", "salsa.debian.org": "Salsa"}
@@ -127,7 +130,7 @@ FORGE_NAMES = {"github.com": "GitHub", "gitlab.com": "GitLab", "codeberg.org": "
 def oauth_start_url(learner_id, host):
     """The app's start view with a fresh ticket, or None where its URLs are not installed."""
     try:
-        base = reverse("upstream_xblock_identity:oauth_start")
+        base = reverse("upstream_xblock:identity:oauth_start")
     except NoReverseMatch:
         return None
     return f"{base}?{urlencode({'ticket': oauth.issue(learner_id, host)})}"
