@@ -55,6 +55,8 @@ def form_value(field, value):
         return "\n".join(str(item) for item in (value or []))
     if widget == "checkbox":
         return bool(value)
+    if widget == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number(value)  # Points: "2", not "2.0"
     return "" if value is None else str(value)
 
 
@@ -273,20 +275,28 @@ class StudioMixin:
             (gettext(self.fields["required_count"].display_name),
              str(clamps.required_count(self.required_count))),
             (gettext(self.fields["accepted_hosts"].display_name),
-             ", ".join(clamps.string_tuple(self.accepted_hosts)) or "—"),
+             ", ".join(clamps.string_tuple(self.accepted_hosts))
+             or gettext("all configured forges")),
         ]
         for name in RULE_FIELDS:
             value = getattr(self, name)
             if isinstance(value, bool):
                 text = gettext("Yes") if value else gettext("No")
             elif isinstance(value, (list, tuple)):
-                text = ", ".join(clamps.string_tuple(value)) or "—"
+                text = ", ".join(clamps.string_tuple(value)) or gettext(EMPTY_MEANS.get(
+                    name, _("none")))
             else:
-                text = str(value) if value not in (None, "") else "—"
+                text = str(value) if value not in (None, "") else gettext(EMPTY_MEANS.get(
+                    name, _("none")))
             rows.append((gettext(self.fields[name].display_name), text))
         return rows
 
 
+
+
+# What an empty setting means, as the preview says it (an empty list is not always "none").
+EMPTY_MEANS = {"allowed_repositories": _("any repository"),
+               "opened_after": _("the course start date")}
 
 
 def _number(value):

@@ -21,7 +21,13 @@ from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
 from ..tracking import awards, vouching
 from ..tracking.schedule import schedule_for
-from ..tracking.service import BlockContext, ContributionTracker, TrackingError, anonymous_id_of
+from ..tracking.service import (
+    BlockContext,
+    ContributionTracker,
+    TrackingError,
+    anonymous_id_of,
+    wake_settled,
+)
 from ..tracking.vouching import MAX_DESCRIPTION, MAX_REASON, MAX_URL, clean_text, parse_vouch
 from .handlers import learner_of, mentors_only, staff_only, text_field
 from .presenters import contribution_json
@@ -144,6 +150,7 @@ class VouchMixin:
                 raise TrackingError("unsupported_host", _("This forge is not configured."))
         account = identity_api.vouch(learner, host, account_id, username,
                                      compat.learner_id(self), reason, timezone.now())
+        wake_settled(learner, timezone.now())  # what waited for this account is looked at again
         return {"vouched": True, "learner_id": learner,
                 "account": {"host": account.host, "account_id": account.account_id,
                             "username": account.username, "method": account.method}}

@@ -22,6 +22,7 @@ where reports are stored, the way back to a unit.
 
 import hashlib
 import os
+from urllib.parse import urlencode
 
 TAB_TYPE = "upstream_contributions"
 URL_NAME = "upstream_xblock:workspace:page"
@@ -86,19 +87,22 @@ def workspace_url(course_key):
         return None
 
 
-def unit_url(usage_key):
-    """The page that shows the block ``usage_key`` to a learner (None if unknown)."""
+def unit_url(usage_key, learner_id=""):
+    """The page that shows the block ``usage_key`` to a learner (None if unknown); in the
+    workbench, as ``learner_id`` (its ``?student=``)."""
     from django.urls import NoReverseMatch, reverse
     if _in_the_lms():
         from opaque_keys.edx.keys import UsageKey
         key = UsageKey.from_string(usage_key)
         return reverse("jump_to", kwargs={"course_id": str(key.course_key),
                                           "location": str(key)})
-    scenario = ".".join(str(usage_key).split(".")[:2])  # "<scenario>.<n>.<block id>"
+    # The workbench's usage ids are "<scenario>.<block type>.d<n>.u<n>".
+    scenario = ".".join(str(usage_key).split(".")[:-3])
     try:
-        return reverse("workbench_show_scenario", args=[scenario])
+        url = reverse("workbench_show_scenario", args=[scenario])
     except NoReverseMatch:
         return None
+    return f"{url}?{urlencode({'student': learner_id})}" if learner_id else url
 
 
 def configure_tab(may_open, name):
