@@ -22,6 +22,7 @@ where reports are stored, the way back to a unit.
 
 import hashlib
 import os
+from functools import lru_cache
 from urllib.parse import urlencode
 
 TAB_TYPE = "upstream_contributions"
@@ -111,6 +112,7 @@ def configure_tab(may_open, name):
     _TAB.update(may_open=may_open, name=name)
 
 
+@lru_cache(maxsize=1)
 def _tab_class():
     from xmodule.tabs import CourseTab
 
