@@ -5,11 +5,14 @@
 # them up to date (upstream_xblock/staff/aggregates.py). The fill uses this migration's
 # models only, so that it runs the same whatever later migrations change.
 
+from datetime import datetime, timezone
+
 from django.db import migrations, models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 
 BATCH = 1000
+NOT_WAITING = datetime(9999, 12, 31, tzinfo=timezone.utc)  # as staff/models.py says it
 
 
 def _block_rows(apps):
@@ -57,7 +60,9 @@ def fill(apps, schema_editor):  # noqa: ARG001
             usage_key=row["usage_key"], course_key=row["course"], learner_id=row["learner_id"],
             contributions=row["total"], pending=row["pending_count"],
             accepted=row["accepted_count"], last_activity=row["last"],
-            waiting_since=row["waiting"], awarded=row["has_award"], annotated=row["has_notes"],
+            waiting_since=row["waiting"], waiting_key=row["waiting"] or NOT_WAITING,
+            awarded=row["has_award"], annotated=row["has_notes"],
+            stuck_state=0 if row["has_award"] else (1 if not row["pending_count"] else 2),
             verdict_rank=_rank(row["has_award"], row["pending_count"])))
         course = courses.setdefault((row["course"], row["learner_id"]), dict.fromkeys(
             ("activities", "completed", "pending", "contributions", "accepted", "stalled"), 0)
@@ -70,7 +75,8 @@ def fill(apps, schema_editor):  # noqa: ARG001
     learner_model.objects.bulk_create(rows)
     course_model.objects.bulk_create(
         [course_model(course_key=key, learner_id=learner, verdict_rank=_rank(
-            values["completed"] == values["activities"], values["pending"]), **values)
+            values["completed"] == values["activities"], values["pending"]),
+            waiting_key=values["waiting_since"] or NOT_WAITING, **values)
          for (key, learner), values in courses.items()], batch_size=BATCH)
 
 
@@ -94,6 +100,7 @@ class Migration(migrations.Migration):
                 ('accepted', models.PositiveIntegerField(default=0)),
                 ('last_activity', models.DateTimeField(blank=True, null=True)),
                 ('waiting_since', models.DateTimeField(blank=True, null=True)),
+                ('waiting_key', models.DateTimeField(default=NOT_WAITING)),
                 ('annotated', models.BooleanField(default=False)),
                 ('stalled', models.PositiveIntegerField(default=0, help_text='activities not complete with nothing pending (stuck at any date)')),
                 ('oldest_active', models.DateTimeField(blank=True, help_text='the oldest last activity of an activity not complete with work pending', null=True)),
@@ -130,9 +137,11 @@ class Migration(migrations.Migration):
                 ('accepted', models.PositiveIntegerField(default=0)),
                 ('last_activity', models.DateTimeField(blank=True, null=True)),
                 ('waiting_since', models.DateTimeField(blank=True, help_text='the oldest pending, non-draft registration', null=True)),
+                ('waiting_key', models.DateTimeField(default=NOT_WAITING, help_text='waiting_since, or the far future when not waiting: the waiting sort, by index')),
                 ('awarded', models.BooleanField(default=False)),
                 ('annotated', models.BooleanField(default=False)),
                 ('verdict_rank', models.PositiveSmallIntegerField(default=2, help_text='0 completed, 1 in progress, 2 needs a new contribution')),
+                ('stuck_state', models.PositiveSmallIntegerField(default=0, help_text='0 completed; 1 nothing pending (stuck at any date); 2 work pending (stuck once inactive for long): the stuck ranges')),
             ],
         ),
         migrations.AddField(
@@ -151,23 +160,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='courseprogress',
-            index=models.Index(fields=['course_key', 'verdict_rank'], name='upstream_course_verdict'),
+            index=models.Index(fields=['course_key', 'verdict_rank', 'learner_id'], name='upstream_course_verdict'),
         ),
         migrations.AddIndex(
             model_name='courseprogress',
-            index=models.Index(fields=['course_key', 'waiting_since'], name='upstream_course_waiting'),
+            index=models.Index(fields=['course_key', 'waiting_key', 'learner_id'], name='upstream_course_waiting'),
         ),
         migrations.AddIndex(
             model_name='courseprogress',
-            index=models.Index(fields=['course_key', 'last_activity'], name='upstream_course_activity'),
+            index=models.Index(fields=['course_key', 'last_activity', 'learner_id'], name='upstream_course_activity'),
         ),
         migrations.AddIndex(
             model_name='courseprogress',
-            index=models.Index(fields=['course_key', 'stalled'], name='upstream_course_stalled'),
-        ),
-        migrations.AddIndex(
-            model_name='courseprogress',
-            index=models.Index(fields=['course_key', 'oldest_active'], name='upstream_course_active'),
+            index=models.Index(fields=['course_key', 'stalled', 'oldest_active'], name='upstream_course_stuck'),
         ),
         migrations.AddConstraint(
             model_name='courseprogress',
@@ -179,19 +184,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='learnerprogress',
-            index=models.Index(fields=['usage_key', 'verdict_rank'], name='upstream_progress_verdict'),
+            index=models.Index(fields=['usage_key', 'verdict_rank', 'learner_id'], name='upstream_progress_verdict'),
         ),
         migrations.AddIndex(
             model_name='learnerprogress',
-            index=models.Index(fields=['usage_key', 'waiting_since'], name='upstream_progress_waiting'),
+            index=models.Index(fields=['usage_key', 'waiting_key', 'learner_id'], name='upstream_progress_waiting'),
         ),
         migrations.AddIndex(
             model_name='learnerprogress',
-            index=models.Index(fields=['usage_key', 'last_activity'], name='upstream_progress_activity'),
+            index=models.Index(fields=['usage_key', 'last_activity', 'learner_id'], name='upstream_progress_activity'),
         ),
         migrations.AddIndex(
             model_name='learnerprogress',
-            index=models.Index(fields=['usage_key', 'awarded', 'pending'], name='upstream_progress_stuck'),
+            index=models.Index(fields=['usage_key', 'stuck_state', 'last_activity'], name='upstream_progress_stuck'),
         ),
         migrations.AddIndex(
             model_name='learnerprogress',

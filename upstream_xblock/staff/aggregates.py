@@ -14,8 +14,11 @@ blocks or courses (the migration that adds the tables, and an operator's
 repair after restoring a backup).
 """
 
+import hashlib
 from functools import reduce
 from operator import or_
+
+from django.core.cache import cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
@@ -37,7 +40,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from ..models import ContributionAward, TrackedContribution
 from .changes import learners_changed
-from .models import AnnotationIndex, CourseProgress, LearnerProgress
+from .models import NOT_WAITING, AnnotationIndex, CourseProgress, LearnerProgress
 
 PENDING = Q(verdict__in=("pending", ""))
 WAITING_FOR_REVIEW = PENDING & ~Q(state="draft")
@@ -73,8 +76,13 @@ def block_rows(condition):
                       last_activity=Max(Greatest("registered_at",
                                                  Coalesce("accepted_at", "registered_at"))),
                       waiting_since=Min("registered_at", filter=WAITING_FOR_REVIEW),
+                      waiting_key=Coalesce(Min("registered_at", filter=WAITING_FOR_REVIEW),
+                                           Value(NOT_WAITING)),
                       awarded=awarded, annotated=annotated)
-            .annotate(verdict_rank=_rank("awarded", "pending")))
+            .annotate(verdict_rank=_rank("awarded", "pending"),
+                      stuck_state=Case(When(awarded=True, then=Value(0)),
+                                       When(pending=0, then=Value(1)), default=Value(2),
+                                       output_field=IntegerField())))
 
 
 def course_rows(condition):
@@ -85,7 +93,8 @@ def course_rows(condition):
             .values("course_key", "learner_id")
             .annotate(activities=Count("pk"), completed=Count("pk", filter=Q(awarded=True)),
                       stalled=Count("pk", filter=Q(awarded=False, pending=0)),
-                      oldest_active=Min("last_activity", filter=open_work))
+                      oldest_active=Min("last_activity", filter=open_work),
+                      waiting_key=Min("waiting_key"))
             .annotate(pending=Count("pk", filter=open_work),
                       contributions=Sum("contributions"), accepted=Sum("accepted"),
                       last_activity=Max("last_activity"), waiting_since=Min("waiting_since"),
@@ -127,6 +136,47 @@ def recompute(pairs, removed=False):
     pairs = sorted(pairs)
     for start in range(0, len(pairs), CHUNK):
         _recompute(pairs[start:start + CHUNK], removed)
+    forget_summaries({usage for usage, _learner in pairs})
+
+
+# -- the summaries: counted from the indexes when a write made them stale ---------------
+SUMMARY_TTL_S = 60  # "stuck" moves with the clock; and a cache not shared across processes
+
+
+def summary_key(kind, key):
+    return f"upstream_xblock:summary:{kind}:{hashlib.sha1(key.encode()).hexdigest()}"
+
+
+def cached_summary(kind, key, count):
+    """A block's or course's summary: ``count()`` once, then kept until a write to it."""
+    name = summary_key(kind, key)
+    value = cache.get(name)
+    if value is None:
+        value = count()
+        cache.set(name, value, timeout=SUMMARY_TTL_S)
+    return value
+
+
+def _course_of(usages):
+    """{usage key: course key} (a block's course never changes: kept in the cache)."""
+    names = {usage: f"upstream_xblock:course_of:{hashlib.sha1(usage.encode()).hexdigest()}"
+             for usage in usages}
+    known = cache.get_many(list(names.values()))
+    found = {usage: known[name] for usage, name in names.items() if name in known}
+    missing = [usage for usage in usages if usage not in found]
+    if missing:
+        rows = dict(LearnerProgress.objects.filter(usage_key__in=missing)
+                    .values_list("usage_key", "course_key").distinct())
+        cache.set_many({names[usage]: course for usage, course in rows.items()}, timeout=None)
+        found.update(rows)
+    return found
+
+
+def forget_summaries(usages):
+    """The writes to these blocks made their summaries, and their courses', stale."""
+    courses = set(_course_of(sorted(usages)).values())
+    cache.delete_many([summary_key("block", usage) for usage in usages]
+                      + [summary_key("course", course) for course in courses])
 
 
 def _recompute(pairs, removed):

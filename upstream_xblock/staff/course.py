@@ -9,24 +9,26 @@ the verdict, waiting and stuck filters read in that activity). Activity names an
 mentors come from the blocks' stored settings (``tracking.block_config``).
 """
 
-import math
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..tracking.block_config import activities
+from .aggregates import cached_summary
 from .models import CourseProgress, LearnerProgress
 from .progress import (
     STUCK_AFTER_DAYS,
     VERDICT_RANK,
     FilterError,
+    Filters,
     apply_filters,
-    order_by,
+    page_of,
     parse_page_request,
     stuck_condition,
+    summary_counts,
 )
 
 ROW_FIELDS = ("learner_id", "activities", "completed", "pending", "contributions", "accepted",
@@ -92,7 +94,7 @@ def matching_learners(course_key, filters, username, now, activity=""):
     scope = Q(course_key=course_key)
     rows = learners(course_key, username, now)
     if not activity:
-        return apply_filters(rows, scope, filters, now)
+        return apply_filters(rows, scope, filters, now, stuck=course_stuck)
     in_activity = LearnerProgress.objects.filter(usage_key=activity, course_key=course_key)
     if filters.verdicts:
         in_activity = in_activity.filter(
@@ -127,11 +129,10 @@ def course_page(course_key, request, username, now):
     """One page of the workspace, in a fixed number of queries whatever the course's size."""
     selected = matching_learners(course_key, request.page.filters, username, now,
                                  request.activity)
-    count = selected.count()
-    size = request.page.page_size
-    pages = max(1, math.ceil(count / size))
-    page = min(request.page.page, pages)
-    rows = list(selected.order_by(*order_by(request.page.sort))[(page - 1) * size:page * size])
+    totals = summary(course_key, now)
+    unfiltered = request.page.filters == Filters() and not request.activity
+    count = totals["registered"] if unfiltered else selected.count()
+    page, pages, rows = page_of(selected, count, request.page)
     ids = [row["learner_id"] for row in rows]
     per_activity = {learner: {} for learner in ids}
     contributions = {learner: {} for learner in ids}
@@ -139,15 +140,17 @@ def course_page(course_key, request, username, now):
     if ids:
         for row in LearnerProgress.objects.filter(course_key=course_key, learner_id__in=ids):
             per_activity[row.learner_id][row.usage_key] = row
+        # By (block, learner): the registry's index, not a walk over the course's records.
+        usages = sorted({usage for by_usage in per_activity.values() for usage in by_usage})
         for record in TrackedContribution.objects.filter(
-                course_key=course_key, learner_id__in=ids).order_by("registered_at", "pk"):
+                usage_key__in=usages, learner_id__in=ids).order_by("registered_at", "pk"):
             contributions[record.learner_id].setdefault(record.usage_key, []).append(record)
         awards = {(award.usage_key, award.learner_id): award
-                  for award in ContributionAward.objects.filter(course_key=course_key,
+                  for award in ContributionAward.objects.filter(usage_key__in=usages,
                                                                 learner_id__in=ids)}
     return CoursePage(rows=rows, activities=known_activities(course_key, per_activity),
                       per_activity=per_activity, contributions=contributions, awards=awards,
-                      count=count, page=page, pages=pages, summary=summary(course_key, now))
+                      count=count, page=page, pages=pages, summary=totals)
 
 
 def known_activities(course_key, per_activity=None):
@@ -162,13 +165,12 @@ def known_activities(course_key, per_activity=None):
 
 def summary(course_key, now):
     """Learners of the whole course: registered, completed everything they started, in
-    progress, needing a new contribution, stuck somewhere (one query over the index)."""
-    counts = CourseProgress.objects.filter(course_key=course_key).aggregate(
-        n_registered=Count("pk"), n_stuck=Count("pk", filter=course_stuck(now)),
-        **{f"n_{verdict}": Count("pk", filter=Q(verdict_rank=rank))
-           for verdict, rank in VERDICT_RANK.items()})
-    return {key: int(counts[f"n_{key}"] or 0)
-            for key in ("registered", "accepted", "pending", "rejected", "stuck")}
+    progress, needing a new contribution, stuck somewhere (two queries over the index when
+    a write made the last count stale, none otherwise)."""
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    return cached_summary("course", course_key, lambda: summary_counts(
+        CourseProgress.objects.filter(course_key=course_key), Q(stalled__gt=0),
+        Q(stalled=0, oldest_active__lt=stuck_before)))
 
 
 def is_course_mentor(course_key, username):

@@ -11,6 +11,8 @@ An ``AuditEntry`` says who did what, when, on whom, why, and the learner's
 verdict before and after. Entries are never changed or deleted by the block.
 """
 
+from datetime import datetime, timezone
+
 from django.db import models
 
 from .changes import ReportingModel, ReportingQuerySet
@@ -99,6 +101,10 @@ class AnnotationIndex(ReportingModel):
         return f"{self.count} annotations on {self.usage_key} / {self.learner_id}"
 
 
+# Not waiting sorts after every waiting start (a non-null key: the sort reads an index).
+NOT_WAITING = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
 class LearnerProgress(models.Model):
     """One learner's work in one block, aggregated from the registry (``staff.aggregates``).
 
@@ -116,21 +122,32 @@ class LearnerProgress(models.Model):
     last_activity = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True,
                                          help_text="the oldest pending, non-draft registration")
+    waiting_key = models.DateTimeField(default=NOT_WAITING,
+                                       help_text="waiting_since, or the far future when not "
+                                                 "waiting: the waiting sort, by index")
     awarded = models.BooleanField(default=False)
     annotated = models.BooleanField(default=False)
     verdict_rank = models.PositiveSmallIntegerField(default=2,
                                                     help_text="0 completed, 1 in progress, "
                                                               "2 needs a new contribution")
+    stuck_state = models.PositiveSmallIntegerField(
+        default=0, help_text="0 completed; 1 nothing pending (stuck at any date); 2 work "
+                             "pending (stuck once inactive for long): the stuck ranges")
 
     class Meta:
         app_label = "upstream_xblock"
         constraints = [models.UniqueConstraint(fields=["usage_key", "learner_id"],
                                                name="upstream_unique_learner_progress")]
+        # Each sort (and its tie-break by learner) read in index order; the stuck count as
+        # index ranges; a course's rows of a learner.
         indexes = [
-            models.Index(fields=["usage_key", "verdict_rank"], name="upstream_progress_verdict"),
-            models.Index(fields=["usage_key", "waiting_since"], name="upstream_progress_waiting"),
-            models.Index(fields=["usage_key", "last_activity"], name="upstream_progress_activity"),
-            models.Index(fields=["usage_key", "awarded", "pending"],
+            models.Index(fields=["usage_key", "verdict_rank", "learner_id"],
+                         name="upstream_progress_verdict"),
+            models.Index(fields=["usage_key", "waiting_key", "learner_id"],
+                         name="upstream_progress_waiting"),
+            models.Index(fields=["usage_key", "last_activity", "learner_id"],
+                         name="upstream_progress_activity"),
+            models.Index(fields=["usage_key", "stuck_state", "last_activity"],
                          name="upstream_progress_stuck"),
             models.Index(fields=["course_key", "learner_id"], name="upstream_progress_course"),
         ]
@@ -151,6 +168,7 @@ class CourseProgress(models.Model):
     accepted = models.PositiveIntegerField(default=0)
     last_activity = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_key = models.DateTimeField(default=NOT_WAITING)
     annotated = models.BooleanField(default=False)
     stalled = models.PositiveIntegerField(
         default=0, help_text="activities not complete with nothing pending (stuck at any date)")
@@ -164,11 +182,14 @@ class CourseProgress(models.Model):
         constraints = [models.UniqueConstraint(fields=["course_key", "learner_id"],
                                                name="upstream_unique_course_progress")]
         indexes = [
-            models.Index(fields=["course_key", "verdict_rank"], name="upstream_course_verdict"),
-            models.Index(fields=["course_key", "waiting_since"], name="upstream_course_waiting"),
-            models.Index(fields=["course_key", "last_activity"], name="upstream_course_activity"),
-            models.Index(fields=["course_key", "stalled"], name="upstream_course_stalled"),
-            models.Index(fields=["course_key", "oldest_active"], name="upstream_course_active"),
+            models.Index(fields=["course_key", "verdict_rank", "learner_id"],
+                         name="upstream_course_verdict"),
+            models.Index(fields=["course_key", "waiting_key", "learner_id"],
+                         name="upstream_course_waiting"),
+            models.Index(fields=["course_key", "last_activity", "learner_id"],
+                         name="upstream_course_activity"),
+            models.Index(fields=["course_key", "stalled", "oldest_active"],
+                         name="upstream_course_stuck"),
         ]
 
     def __str__(self):

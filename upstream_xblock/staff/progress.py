@@ -18,19 +18,24 @@ from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
+from .aggregates import cached_summary
 from .models import LearnerProgress
 
 STUCK_AFTER_DAYS = 14
 VERDICT_RANK = {"accepted": 0, "pending": 1, "rejected": 2}
 VERDICTS = tuple(VERDICT_RANK)
 ROW_FIELDS = ("learner_id", "contributions", "pending", "accepted", "last_activity",
-              "waiting_since", "awarded", "annotated", "verdict_rank")
+              "waiting_since", "awarded", "annotated", "verdict_rank", "stuck_state")
+
+
+STALLED, OPEN = 1, 2  # LearnerProgress.stuck_state: nothing pending / work pending
 
 
 def stuck_condition(now):
-    """Not complete, and nothing pending or no activity for STUCK_AFTER_DAYS (index-friendly)."""
+    """Not complete, and nothing pending or no activity for STUCK_AFTER_DAYS: two ranges of
+    the stuck index."""
     stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
-    return Q(awarded=False) & (Q(pending=0) | Q(last_activity__lt=stuck_before))
+    return Q(stuck_state=STALLED) | Q(stuck_state=OPEN, last_activity__lt=stuck_before)
 
 
 def learners(usage_key, username, now):
@@ -183,8 +188,10 @@ def _contribution_condition(filters):
     return condition
 
 
-def apply_filters(learners, usage_key, filters, now):
-    """``learners`` (from ``learners.learners``) narrowed to those matching ``filters``."""
+def apply_filters(learners, usage_key, filters, now, stuck=None):
+    """``learners`` (from ``learners.learners``) narrowed to those matching ``filters``
+    (``stuck(now)``: the stuck condition of these rows, the block's by default)."""
+    stuck = stuck or stuck_condition
     condition = _contribution_condition(filters)
     if condition:
         learners = learners.filter(
@@ -204,7 +211,9 @@ def apply_filters(learners, usage_key, filters, now):
     if filters.has_annotations is not None:
         learners = learners.filter(annotated=filters.has_annotations)
     if filters.stuck is not None:
-        learners = learners.filter(stuck=filters.stuck)
+        # The condition itself (not the annotation): it reads the stuck index's ranges.
+        condition = stuck(now)
+        learners = learners.filter(condition if filters.stuck else ~condition)
     return learners
 
 
@@ -219,8 +228,9 @@ def _ascending(key):
     return {
         "username": [F("username").asc(nulls_last=True)],
         "last_activity": [F("last_activity").asc(nulls_first=True)],
-        # Waiting time ascending is the waiting start descending; not waiting counts as 0.
-        "waiting": [F("waiting_since").desc(nulls_first=True)],
+        # Waiting time ascending is the waiting start descending; not waiting counts as 0
+        # (its key is the far future: the order is the index's, with no NULL to place).
+        "waiting": [F("waiting_key").desc()],
         "verdict": [F("verdict_rank").asc()],
     }[key]
 
@@ -249,13 +259,14 @@ def parse_page_request(data):
 
 
 def order_by(sort):
+    """The sort's expressions, ties broken by learner id in the same direction (one index
+    read in order, forwards or backwards, with no sort of its own)."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
-    expressions = _ascending(key)
+    expressions = [expression.copy() for expression in _ascending(key)]
     if descending:
-        expressions = [expression.copy() for expression in expressions]
         for expression in expressions:
             expression.reverse_ordering()
-    tie = F("learner_id").desc() if descending else F("learner_id").asc()
+    tie = F("learner_id").desc() if expressions[-1].descending else F("learner_id").asc()
     return [*expressions, tie]
 
 
@@ -275,31 +286,60 @@ class ProgressPage:
     summary: dict
 
 
-def progress_page(usage_key, request, username, now):
-    selected = matching_learners(usage_key, request.filters, username, now)
-    count = selected.count()
+def page_of(selected, count, request):
+    """(page number, pages, the page's rows) of a sorted selection of ``count`` rows.
+
+    Read in index order: a page in the second half is read from the other end (the last
+    page costs what the first does, not a walk over every row before it).
+    """
     pages = max(1, math.ceil(count / request.page_size))
     page = min(request.page, pages)
-    start = (page - 1) * request.page_size
-    rows = list(selected.order_by(*order_by(request.sort))[start:start + request.page_size])
+    start, end = (page - 1) * request.page_size, min(page * request.page_size, count)
+    order = order_by(request.sort)
+    if start <= count - end:
+        return page, pages, list(selected.order_by(*order)[start:end])
+    reverse = [expression.copy() for expression in order]
+    for expression in reverse:
+        expression.reverse_ordering()
+    return page, pages, list(selected.order_by(*reverse)[count - end:count - start])[::-1]
+
+
+def progress_page(usage_key, request, username, now):
+    selected = matching_learners(usage_key, request.filters, username, now)
+    totals = summary(usage_key, username, now)
+    # Unfiltered, the summary's learners are the count (no second walk of the index).
+    count = totals["registered"] if request.filters == Filters() else selected.count()
+    page, pages, rows = page_of(selected, count, request)
     ids = [row["learner_id"] for row in rows]
     by_learner, awards = records_by_learner(usage_key, ids), {}
     if ids:
         awards = {award.learner_id: award for award in ContributionAward.objects.filter(
             usage_key=usage_key, learner_id__in=ids)}
     return ProgressPage(rows=rows, contributions=by_learner, awards=awards, count=count,
-                        page=page, pages=pages, summary=summary(usage_key, username, now))
+                        page=page, pages=pages, summary=totals)
+
+
+def summary_counts(rows, stalled, stale):
+    """{registered, accepted, pending, rejected, stuck} of aggregate ``rows``, by index: a
+    count per verdict (one index range each, in one query) and the stuck ones as two
+    disjoint index ranges (``stalled``: stuck at any date; ``stale``: the others that are)."""
+    by_rank = dict(rows.order_by().values_list("verdict_rank").annotate(n=Count("pk")))
+    counts = {verdict: by_rank.get(rank, 0) for verdict, rank in VERDICT_RANK.items()}
+    counts["registered"] = sum(by_rank.values())
+    # One query: the two ranges' rows counted together (disjoint, so none twice).
+    counts["stuck"] = rows.filter(stalled).values("pk").union(
+        rows.filter(stale).values("pk"), all=True).count()
+    return counts
 
 
 def summary(usage_key, username, now):  # noqa: ARG001  (one signature with the course's)
-    """Learners of the whole block: registered, pending, accepted, rejected, stuck (one query
-    over the maintained aggregate's index)."""
-    counts = LearnerProgress.objects.filter(usage_key=usage_key).aggregate(
-        n_registered=Count("pk"), n_stuck=Count("pk", filter=stuck_condition(now)),
-        **{f"n_{verdict}": Count("pk", filter=Q(verdict_rank=rank))
-           for verdict, rank in VERDICT_RANK.items()})
-    return {key: int(counts[f"n_{key}"] or 0)
-            for key in ("registered", "accepted", "pending", "rejected", "stuck")}
+    """Learners of the whole block: registered, pending, accepted, rejected, stuck: two
+    queries over the maintained aggregate's indexes when a write made the last count stale
+    (``aggregates.cached_summary``), none otherwise."""
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    return cached_summary("block", usage_key, lambda: summary_counts(
+        LearnerProgress.objects.filter(usage_key=usage_key), Q(stuck_state=STALLED),
+        Q(stuck_state=OPEN, last_activity__lt=stuck_before)))
 
 
 def block_summary(usage_key):

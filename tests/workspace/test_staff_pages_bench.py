@@ -1,0 +1,29 @@
+"""The staff pages' benchmark still runs at a small size, and its counts hold (not its
+timings: a ratio of times is for ``bash bench/run`` at its full sizes)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.mark.slow
+def test_staff_pages_bench_figures():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "bench/staff_pages_bench.py", "--small", "200",
+                             "--large", "2000"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=600, check=False)
+    figures = [json.loads(line) for line in result.stdout.splitlines()
+               if line.startswith('{"figure"')]
+    assert len(figures) == 5, result.stderr[-3000:]
+    by_name = {f["figure"].split(" (")[0]: f for f in figures}
+    for name in ("staff page", "course-wide page"):
+        queries = next(f for n, f in by_name.items() if n.startswith(name) and "queries" in n)
+        assert queries["holds"] and queries["measured"] <= 6, queries
+    memory = next(f for n, f in by_name.items() if n.startswith("csv export job"))
+    assert memory["measured"] <= 1.2, memory
