@@ -175,3 +175,19 @@ def test_a_learners_recompute_reads_their_rows_only():
         plan = LearnerProgress.objects.filter(Q(usage_key=FIRST, learner_id__in=["l00003"]))
         assert "SCAN" not in plan.explain().replace("SCAN CONSTANT", "")
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_the_repair_command_rebuilds_a_course():
+    from io import StringIO
+
+    from django.core.management import call_command
+    TrackedContribution.objects.bulk_create([record(FIRST, "ada", 1, verdict="pending"),
+                                             record(SECOND, "bob", 2, verdict="accepted")])
+    kept = maintained()
+    LearnerProgress.objects.all().delete()
+    CourseProgress.objects.all().delete()
+    out = StringIO()
+    call_command("upstream_xblock_rebuild_progress", "--course", COURSE_A, stdout=out)
+    assert "recomputed 2 learner rows" in out.getvalue()
+    assert maintained() == kept

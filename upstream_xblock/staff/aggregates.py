@@ -21,7 +21,7 @@ from operator import or_
 from django.core.cache import cache
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
+from django.db import OperationalError, connection, connections, router
 from django.db.models import (
     Case,
     Count,
@@ -210,8 +210,23 @@ def rebuild(usage_keys=(), course_keys=()):
     return len(pairs)
 
 
+# MySQL/MariaDB: a deadlock, a lock wait timeout, and the auto-increment lock's failure
+# that MariaDB reports for an INSERT ... SELECT caught in one.
+RETRIED = (1213, 1205, 1467)
+ATTEMPTS = 3
+
+
 def _on_change(sender, pairs, removed=False, **kwargs):  # noqa: ARG001
-    recompute(pairs, removed)
+    """Recompute; a statement on its own (autocommit) that lost a race is run again. Inside
+    a transaction the database has already rolled it back: the caller's own retry decides."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return recompute(pairs, removed)
+        except OperationalError as error:
+            retry = bool(error.args) and error.args[0] in RETRIED
+            if not retry or connection.in_atomic_block or attempt == ATTEMPTS:
+                raise
+    return None
 
 
 def connect():
