@@ -19,7 +19,6 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, connections, router
 from django.db.models import (

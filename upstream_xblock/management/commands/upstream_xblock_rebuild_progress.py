@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--course", action="append", default=[], help="a course key")
         parser.add_argument("--block", action="append", default=[], help="a block usage key")
 
-    def handle(self, *args, **options):
+    def handle(self, *args, **options):  # noqa: ARG002  (BaseCommand.handle's signature)
         if not options["course"] and not options["block"]:
             raise CommandError("name at least one --course or --block")
         learners = rebuild(usage_keys=options["block"], course_keys=options["course"])
