@@ -31,8 +31,8 @@ compile_requirements: ## requirements/*.txt from pyproject.toml and requirements
 upgrade: export COMPILE_OPTS = --upgrade
 upgrade: compile_requirements ## the same, every package at its newest allowed version
 
-extract_translations: ## refresh upstream_xblock/translations/*/LC_MESSAGES/text.po (GNU gettext)
+extract_translations: ## refresh translations/*/LC_MESSAGES/text.po and djangojs.po (GNU gettext)
 	bash scripts/i18n.sh extract
 
-compile_translations: ## text.po -> text.mo (both committed and shipped in the wheel)
+compile_translations: ## *.po -> *.mo, djangojs.mo -> static/js/translations/*/djangojs.js (all shipped)
 	bash scripts/i18n.sh compile

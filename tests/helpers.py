@@ -28,14 +28,19 @@ def run_concurrently(work, count, timeout_s=120):
     return failures
 
 
-def wait_until(condition, process, timeout_s=90, name="the worker"):
-    """Poll ``condition()`` until true while ``process`` (a Popen with a text stdout) runs;
-    fail with the end of its output if it exits, or after ``timeout_s``."""
+def wait_until(condition, process, timeout_s=90, name="the worker", output=None):
+    """Poll ``condition()`` until true while ``process`` (a Popen) runs; fail with the end
+    of its output (its text stdout, or what ``output()`` returns) if it exits, or after
+    ``timeout_s``."""
+    def tail():
+        return output() if output is not None else process.stdout.read()[-4000:]
+
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"{name} exited:\n" + process.stdout.read()[-4000:])
+            raise AssertionError(f"{name} exited:\n" + tail())
         if condition():
             return
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {name}")
+    raise AssertionError(f"timed out waiting for {name}" + (
+        ":\n" + output() if output is not None else ""))

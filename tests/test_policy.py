@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from upstream_xblock.forges import Snapshot
+from upstream_xblock.i18n import fill
 from upstream_xblock.identity.api import VerifiedAccount
 from upstream_xblock.policy import (
     ACCEPTED,
@@ -153,7 +154,7 @@ def test_rules(case, fields, rule_changes, identity, verdict, outcomes):
     for check_id, outcome in outcomes.items():
         assert by_id[check_id].outcome == outcome, (case, check_id)
     for check in result.checks:  # every check says why, with its parameters filled in
-        assert check.reason and (check.reason % check.params if check.params else check.reason)
+        assert check.reason and fill(check.reason, check.params)
 
 
 def test_the_table_is_large_enough():

@@ -58,7 +58,11 @@ print(json.dumps({
                      if folder.is_dir() for item in folder.iterdir()),
     "catalogs": sorted(p.name for p in catalogs.joinpath("fr", "LC_MESSAGES").iterdir()),
     "has_form": 'class="upstream-register"' in fragment.content,
-    "has_css": ".upstream-contribution" in "".join(r.data for r in fragment.resources)}))
+    "has_css": ".upstream-contribution" in "".join(r.data for r in fragment.resources),
+    "js_catalogs": sorted(f"{item.name}/{catalog.name}" for item in
+                          resource_root("static").joinpath("js", "translations").iterdir()
+                          for catalog in item.iterdir()),
+    "has_js_catalog": any("var UpstreamXBlockI18N" in r.data for r in fragment.resources)}))
 '''
 
 
@@ -104,8 +108,10 @@ def test_the_sdist_carries_what_a_wheel_needs_and_no_tests(built):
         names = [name.removeprefix(f"{top}/") for name in archive.getnames()]
     assert not _shipped(names, "static") and not _shipped(names, "templates")
     assert {"README.md", "LICENSE", "pyproject.toml", "setup.py"} <= set(names)
-    assert {"upstream_xblock/translations/fr/LC_MESSAGES/text.po",
-            "upstream_xblock/translations/fr/LC_MESSAGES/text.mo"} <= set(names)
+    assert {f"upstream_xblock/translations/fr/LC_MESSAGES/{domain}.{kind}"
+            for domain in ("text", "djangojs") for kind in ("po", "mo")} <= set(names)
+    assert {"static/js/translations/en/djangojs.js",
+            "static/js/translations/fr/djangojs.js"} <= set(names)
     assert not [name for name in names if name.startswith(("tests/", "requirements/"))]
 
 
@@ -156,5 +162,6 @@ def test_the_wheel_built_from_the_sdist_renders_from_a_fresh_venv(built, tmp_pat
         "upstream_xblock.block:UpstreamContributionBlock", "UpstreamContributionBlock"]
     assert report["static"] == sorted(p.relative_to(ROOT / "static").as_posix()
                                       for p in (ROOT / "static").glob("*/*"))
-    assert report["catalogs"] == ["text.mo", "text.po"]
-    assert report["has_form"] and report["has_css"]
+    assert report["catalogs"] == ["djangojs.mo", "djangojs.po", "text.mo", "text.po"]
+    assert report["js_catalogs"] == ["en/djangojs.js", "fr/djangojs.js"]
+    assert report["has_form"] and report["has_css"] and report["has_js_catalog"]

@@ -14,7 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
-from .i18n import gettext_noop
+from .i18n import gettext_noop, ngettext_noop
 
 _PATTERN_RE = re.compile(r"^[A-Za-z0-9*][A-Za-z0-9_.*:-]*(/[A-Za-z0-9_.*-]+)*$")
 ANY_SEGMENTS = "**"
@@ -97,7 +97,7 @@ ACCEPTED, PENDING, REJECTED = "accepted", "pending", "rejected"
 class Check:
     id: str
     outcome: str
-    reason: str
+    reason: str | tuple  # a message id, or a plural one (i18n.ngettext_noop)
     params: dict = field(default_factory=dict)
 
     def to_dict(self):
@@ -259,10 +259,12 @@ def check_repository(snapshot, rules):
 def check_waiting_period(rules, qualified_since, now):
     counts_on = qualified_since + timedelta(days=rules.waiting_days)
     if now >= counts_on:
-        return Check("waiting_period", PASSED, gettext_noop(
-            "It stayed accepted for %(days)s days."), {"days": rules.waiting_days})
-    return Check("waiting_period", WAITING, gettext_noop(
-        "It counts once it has stayed accepted for %(days)s days, on %(date)s."),
+        return Check("waiting_period", PASSED, ngettext_noop(
+            "It stayed accepted for %(days)s day.", "It stayed accepted for %(days)s days.",
+            "days"), {"days": rules.waiting_days})
+    return Check("waiting_period", WAITING, ngettext_noop(
+        "It counts once it has stayed accepted for %(days)s day, on %(date)s.",
+        "It counts once it has stayed accepted for %(days)s days, on %(date)s.", "days"),
         {"days": rules.waiting_days, "date": counts_on.date().isoformat()})
 
 

@@ -18,7 +18,7 @@ import time
 
 from django.core.cache import cache as default_cache
 
-from .i18n import gettext_noop as _
+from .i18n import fill, ngettext_noop
 
 DEFAULT_LIMITS = {  # action: (requests, per seconds)
     "register": (12, 600),   # a block takes 10 contributions; a few typos on top
@@ -32,11 +32,12 @@ class Throttled(Exception):
     """Too many requests of one kind from one learner; ``retry_in_s`` says when to come back."""
 
     code = "throttled"
-    template = _("Too many requests. Try again in %(seconds)s seconds.")
+    template = ngettext_noop("Too many requests. Try again in %(seconds)s second.",
+                             "Too many requests. Try again in %(seconds)s seconds.", "seconds")
 
     def __init__(self, retry_in_s):
         self.retry_in_s = retry_in_s
-        super().__init__(self.template % {"seconds": retry_in_s})
+        super().__init__(fill(self.template, {"seconds": retry_in_s}))
 
 
 class Throttle:

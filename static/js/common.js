@@ -1,11 +1,42 @@
 /* Helpers shared by the block's view modules (the learner's page, the identity panel, the
- * mentors' table, the vouch dialog): the block's DOM element, a JSON POST to one of the
- * block's handlers, a DOM element with text, a link to a forge's page, and "%(name)s"
- * message formatting. Loaded before each view module; defined again by a second block in
- * the same unit, which changes nothing.
+ * mentors' table, the vouch dialog, Studio's editor): the block's DOM element, a JSON POST
+ * to one of the block's handlers, a DOM element with text, a link to a forge's page, and
+ * the translations: gettext, ngettext and interpolate of the block's JS catalog. Loaded
+ * before each view module; defined again by a second block in the same unit, which
+ * changes nothing.
  */
 var UpstreamXBlockCommon = (function () {
     "use strict";
+
+    // The block's JS catalog (its i18n_js_namespace): Django's JavaScript catalog of the
+    // page's language, compiled from djangojs.po and added to the page before this module
+    // (upstream_xblock/block/js_catalog.py). Read when a string is asked for, not when this
+    // file loads. Without a catalog the page speaks English, with English's plural rule.
+    function catalog() {
+        return window.UpstreamXBlockI18N || null;
+    }
+
+    function gettext(msgid) {
+        var translations = catalog();
+        return translations ? translations.gettext(msgid) : msgid;
+    }
+
+    function ngettext(singular, plural, count) {
+        var translations = catalog();
+        if (translations) { return translations.ngettext(singular, plural, count); }
+        return count === 1 ? singular : plural;
+    }
+
+    // "%(name)s" placeholders filled from ``params``; translators own the whole sentence.
+    function interpolate(template, params) {
+        var translations = catalog();
+        if (translations && translations.interpolate) {
+            return translations.interpolate(String(template || ""), params || {}, true);
+        }
+        return String(template || "").replace(/%\((\w+)\)s/g, function (match, name) {
+            return String((params || {})[name]);
+        });
+    }
 
     // The block's DOM element, whether the runtime hands it bare or wrapped in jQuery.
     function rootOf(element) {
@@ -56,26 +87,21 @@ var UpstreamXBlockCommon = (function () {
         return /^https?:\/\//i.test(url || "") ? url : null;
     }
 
-    // A forge's page, opened in a new tab: an <a> named by ``openLinkText`` ("%(title)s"),
-    // or a <span> with the title alone when the address is not a safe link.
-    function externalLink(className, url, title, openLinkText) {
+    // A forge's page, opened in a new tab (its name says so), or a <span> with the title
+    // alone when the address is not a safe link.
+    function externalLink(className, url, title) {
         var href = safeHref(url);
         var link = el(href ? "a" : "span", className, title);
         if (href) {
             link.href = href;
             link.target = "_blank";
             link.rel = "noopener noreferrer";
-            link.setAttribute("aria-label", format(openLinkText, {title: title}));
+            link.setAttribute("aria-label", interpolate(
+                gettext("%(title)s (opens on the forge in a new tab)"), {title: title}));
         }
         return link;
     }
 
-    // Fills "%(name)s" placeholders: translators own the whole sentence and its punctuation.
-    function format(template, params) {
-        return String(template || "").replace(/%\((\w+)\)s/g, function (match, name) {
-            return Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : match;
-        });
-    }
-
-    return {rootOf: rootOf, poster: poster, el: el, externalLink: externalLink, format: format};
+    return {rootOf: rootOf, poster: poster, el: el, externalLink: externalLink,
+            gettext: gettext, ngettext: ngettext, interpolate: interpolate};
 }());

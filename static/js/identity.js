@@ -2,8 +2,8 @@
  * accounts and the ways to verify one.
  *
  * Scoped to its own section in the block's element. Everything from the server or a
- * forge (user names, hosts) is written with textContent only; strings come translated
- * from the server. After a change it tells the rest of the block with the DOM event
+ * forge (user names, hosts) is written with textContent only; strings come from the
+ * block's JS catalog. After a change it tells the rest of the block with the DOM event
  * "upstream:identity-changed" (detail: the new status), and it refreshes itself when
  * the learner comes back from signing in on a forge in another tab.
  */
@@ -13,7 +13,6 @@ function UpstreamIdentityPanel(runtime, element) {
     var section = root.querySelector(".upstream-identity");
     if (!section) { return; }
     var init = JSON.parse(section.getAttribute("data-upstream-identity") || "{}");
-    var text = init.text || {};
     var state = init.identity || {accounts: [], forges: []};
 
     function $(selector) { return section.querySelector(selector); }
@@ -25,9 +24,18 @@ function UpstreamIdentityPanel(runtime, element) {
     var linkedButton = $(".upstream-identity-linked");
     var awaitingSignIn = false;  // a "Verify with ..." tab was opened from this panel
 
-    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
     var el = UpstreamXBlockCommon.el;
-    var fill = UpstreamXBlockCommon.format;
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var post = UpstreamXBlockCommon.poster(runtime, element,
+                                           gettext("Could not reach the course server. Try again."));
+    // How an account was verified, as the panel says it.
+    var METHODS = {
+        oauth: gettext("signed in on the forge"),
+        linked: gettext("linked to your profile"),
+        comment_code: gettext("code posted in a comment"),
+        description_code: gettext("code in a description"),
+        vouched: gettext("vouched for by your course team")
+    };
 
     function accountKey(account) { return account.host + "\n" + account.account_id; }
 
@@ -36,13 +44,13 @@ function UpstreamIdentityPanel(runtime, element) {
         list.textContent = "";
         (state.accounts || []).forEach(function (account) {
             var values = {username: account.username, host: account.host,
-                          method: (text.methods || {})[account.method] || account.method};
+                          method: METHODS[account.method] || account.method};
             var item = el("li", "upstream-identity-account");
             item.appendChild(el("span", "upstream-identity-account-name",
-                                fill(text.account_line, values)));
-            var remove = el("button", "upstream-identity-remove", text.remove);
+                                interpolate(gettext("%(username)s on %(host)s (%(method)s)"), values)));
+            var remove = el("button", "upstream-identity-remove", gettext("Remove"));
             remove.type = "button";
-            remove.setAttribute("aria-label", fill(text.remove_label, values));
+            remove.setAttribute("aria-label", interpolate(gettext("Remove %(username)s on %(host)s"), values));
             remove.addEventListener("click", function () { forget(account, values); });
             item.appendChild(remove);
             list.appendChild(item);
@@ -57,7 +65,7 @@ function UpstreamIdentityPanel(runtime, element) {
             if (!forge.oauth_url) { return; }
             var item = el("li");
             var link = el("a", "upstream-identity-oauth-link",
-                          fill(text.verify_with, {forge: forge.name}));
+                          interpolate(gettext("Verify with %(forge)s (opens in a new tab)"), {forge: forge.name}));
             link.href = forge.oauth_url;
             link.target = "_blank";
             link.rel = "noopener noreferrer";
@@ -95,8 +103,8 @@ function UpstreamIdentityPanel(runtime, element) {
 
     function verified(before) {
         var account = newest(before);
-        return account ? fill(text.verified, {username: account.username, host: account.host})
-                       : text.nothing_new;
+        return account ? interpolate(gettext("Verified: %(username)s on %(host)s. Your contributions are checked again with it."), {username: account.username, host: account.host})
+                       : gettext("No new account was verified.");
     }
 
     function busy(button, on) {
@@ -110,12 +118,12 @@ function UpstreamIdentityPanel(runtime, element) {
         errorLine.textContent = "";
         var url = urlInput.value.trim();
         if (!url) {
-            errorLine.textContent = text.url_needed;
+            errorLine.textContent = gettext("Give the address of the contribution where you posted your code.");
             urlInput.focus();
             return;
         }
         busy(codeButton, true);
-        statusLine.textContent = text.checking;
+        statusLine.textContent = gettext("Checking…");
         post("verify_code", {url: url}).then(function (body) {
             urlInput.value = "";
             changed(body, verified);
@@ -130,7 +138,7 @@ function UpstreamIdentityPanel(runtime, element) {
         linkedButton.addEventListener("click", function () {
             errorLine.textContent = "";
             busy(linkedButton, true);
-            statusLine.textContent = text.checking;
+            statusLine.textContent = gettext("Checking…");
             post("verify_linked").then(function (body) {
                 changed(body, verified);
             }).catch(function (error) {
@@ -140,10 +148,10 @@ function UpstreamIdentityPanel(runtime, element) {
     }
 
     function forget(account, values) {
-        if (!window.confirm(fill(text.remove_confirm, values))) { return; }
+        if (!window.confirm(interpolate(gettext("Remove %(username)s on %(host)s from your verified accounts? Its contributions will not count until you verify it again."), values))) { return; }
         post("forget_account", {host: account.host, account_id: account.account_id})
             .then(function (body) {
-                changed(body, function () { return fill(text.removed, values); });
+                changed(body, function () { return interpolate(gettext("%(username)s on %(host)s is no longer verified."), values); });
             })
             .catch(function (error) { statusLine.textContent = error.message; });
     }

@@ -18,7 +18,6 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-contribution");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
-    var text = init.text || {};
     var usernames = init.usernames || {};
     var language = init.language || document.documentElement.lang || undefined;
     var MAX_BACKOFF_S = 300;
@@ -32,8 +31,10 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     var CHECK_INTERVAL_MS = (init.check_now_interval_s || 0) * 1000;
     var SETTLED_POLL_S = init.settled_poll_s || 0;
 
-    var draw = UpstreamContributionRenderer(root, text, language);
-    var el = draw.el, format = draw.format, formatNodes = draw.formatNodes;
+    var draw = UpstreamContributionRenderer(root, language);
+    var el = draw.el, formatNodes = draw.formatNodes;
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var NETWORK_ERROR = gettext("Could not reach the course server. Retrying…");
     var timeNode = draw.timeNode, serverNow = draw.serverNow;
 
     function $(selector) { return root.querySelector(selector); }
@@ -53,7 +54,7 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     var notesStatus = $(".upstream-notes-status");
     var seenNotes = null;  // note id -> its last change, once the first status is drawn
 
-    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
+    var post = UpstreamXBlockCommon.poster(runtime, element, NETWORK_ERROR);
 
     // The form folds into "Register another" once the unit is complete.
     function renderForm(completed) {
@@ -82,7 +83,7 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
         setBusy(checkNowButton, wait);
         checkHint.textContent = "";
         if (wait) {
-            checkHint.appendChild(formatNodes(text.check_again, {when: timeNode(
+            checkHint.appendChild(formatNodes(gettext("You can check again %(when)s."), {when: timeNode(
                 new Date(readyAt).toISOString(), true)}));
             checkNowTimer = setTimeout(function () { renderCheckNow(status); }, waitMs);
         }
@@ -98,12 +99,12 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
         var ownership = $(".upstream-ownership");
         ownership.hidden = !status.ownership_code;
         ownership.textContent = status.ownership_code ?
-            format(text.ownership_code, {code: status.ownership_code}) : "";
+            interpolate(gettext("Your ownership code is %(code)s: put it in the description of your contribution so that we know it is yours."), {code: status.ownership_code}) : "";
         var notes = status.annotations || [];
         var list = $(".upstream-list");
         list.textContent = "";
         if (!status.contributions.length) {
-            list.appendChild(el("li", "upstream-empty", text.no_contributions));
+            list.appendChild(el("li", "upstream-empty", gettext("You have not registered a contribution yet.")));
         }
         status.contributions.forEach(function (c) {
             list.appendChild(draw.contribution(c, onWithdraw, notesAbout(notes, c.url)));
@@ -144,7 +145,7 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
         notes.forEach(function (note) { seenNotes[note.id] = note.edited_at || note.created_at; });
         if (news.length) {
             notesStatus.textContent = news.map(function (note) {
-                return format(text.note_new, {author: note.author, text: note.text});
+                return interpolate(gettext("New note from your mentor %(author)s: %(text)s"), {author: note.author, text: note.text});
             }).join(" ");
         }
     }
@@ -182,11 +183,11 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
         inFlight = true;
         post("status", {}).then(function (status) {
             failures = 0;
-            if (pollStatus.textContent === text.network_error) { pollStatus.textContent = ""; }
+            if (pollStatus.textContent === NETWORK_ERROR) { pollStatus.textContent = ""; }
             render(status);
         }).catch(function () {
             failures += 1;
-            pollStatus.textContent = text.network_error;
+            pollStatus.textContent = NETWORK_ERROR;
             schedule(Math.min(5 * Math.pow(2, failures), MAX_BACKOFF_S));
         }).then(function () { inFlight = false; });
     }
@@ -216,14 +217,14 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
         formError.textContent = "";
         urlInput.removeAttribute("aria-invalid");
         setBusy(submitButton, true);
-        pollStatus.textContent = text.registering;
+        pollStatus.textContent = gettext("Registering…");
         post("register", {url: urlInput.value, forge_username: userInput.value}).then(function (body) {
             var host = body.contribution.host;
             if (userInput.value) { usernames[host] = userInput.value.trim(); }
             urlInput.value = "";
             formOpened = false;
             render(body.status);
-            pollStatus.textContent = format(text.registered,
+            pollStatus.textContent = interpolate(gettext("Registered: %(title)s."),
                 {title: body.contribution.title || body.contribution.url});
             focusCard(body.contribution.url);  // the new card: its state and checks come next
         }).catch(function (error) {
@@ -237,7 +238,7 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     checkNowButton.addEventListener("click", function () {
         if (isBusy(checkNowButton)) { return; }
         setBusy(checkNowButton, true);
-        pollStatus.textContent = text.checking;
+        pollStatus.textContent = gettext("Checking…");
         post("check_now", {}).then(function (status) {
             pollStatus.textContent = "";
             render(status);
@@ -249,10 +250,10 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     });
 
     function onWithdraw(c, title) {
-        if (!window.confirm(text.withdraw_confirm)) { return; }
+        if (!window.confirm(gettext("Withdraw this contribution?"))) { return; }
         post("withdraw", {url: c.url}).then(function (status) {
             render(status);
-            pollStatus.textContent = format(text.withdrawn, {title: title});
+            pollStatus.textContent = interpolate(gettext("Withdrawn: %(title)s."), {title: title});
             listTitle.focus();  // the card is gone: land on the list it was in
         }).catch(function (error) {
             pollStatus.textContent = error.message;

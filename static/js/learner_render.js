@@ -3,12 +3,14 @@
  * <bdi> or dir="auto" so that right-to-left text cannot reorder what is around it.
  * Loaded before learner.js, which drives the page.
  */
-function UpstreamContributionRenderer(root, text, language) {
+function UpstreamContributionRenderer(root, language) {
     "use strict";
     var clockOffsetMs = 0;  // server clock minus browser clock
     var SVG_NS = "http://www.w3.org/2000/svg";
     var el = UpstreamXBlockCommon.el;
-    var format = UpstreamXBlockCommon.format;
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    // What a check's outcome is called before its reason.
+    var OUTCOMES = {passed: gettext("Passed:"), failed: gettext("Not met:"), waiting: gettext("Waiting:")};
     // Small line icons (16x16): shapes, so that no state is told by colour alone.
     var ICONS = {
         open: "M8 2a6 6 0 1 1 0 12A6 6 0 0 1 8 2zm0 4a2 2 0 1 0 0 4 2 2 0 0 0 0-4z",
@@ -39,7 +41,7 @@ function UpstreamContributionRenderer(root, text, language) {
         return svg;
     }
 
-    // Like format, as DOM nodes: each value is a node of its own (forge text in a <bdi>).
+    // Like interpolate, as DOM nodes: each value is a node of its own (forge text in a <bdi>).
     function formatNodes(template, params) {
         var fragment = document.createDocumentFragment();
         var parts = template.split(/(%\(\w+\)s)/);
@@ -113,7 +115,7 @@ function UpstreamContributionRenderer(root, text, language) {
         var item = el("li", "upstream-check upstream-check-" + check.outcome);
         item.appendChild(icon(check.outcome));
         var body = el("span");
-        body.appendChild(el("span", "upstream-check-outcome", (text[check.outcome] || check.outcome) + " "));
+        body.appendChild(el("span", "upstream-check-outcome", (OUTCOMES[check.outcome] || check.outcome) + " "));
         body.appendChild(el("span", "upstream-check-reason", check.reason));
         item.appendChild(body);
         return item;
@@ -121,7 +123,7 @@ function UpstreamContributionRenderer(root, text, language) {
 
     function renderTimeline(c, title) {
         var list = el("ol", "upstream-timeline");
-        list.setAttribute("aria-label", format(text.timeline_label, {title: title}));
+        list.setAttribute("aria-label", interpolate(gettext("Timeline of %(title)s"), {title: title}));
         (c.timeline || []).forEach(function (step) {
             var item = el("li", "upstream-step upstream-step-" + (step.done ? "done" : "todo"));
             item.appendChild(el("span", "upstream-step-name", step.label));
@@ -129,12 +131,12 @@ function UpstreamContributionRenderer(root, text, language) {
             if (step.done && step.at) {
                 when.appendChild(timeNode(step.at, false));
             } else if (step.done) {
-                when.textContent = text.date_unknown;
+                when.textContent = gettext("date not known");
             }
             item.appendChild(when);
             // Screen readers hear whether each step happened; the dot says it visually.
             item.appendChild(el("span", "upstream-visually-hidden",
-                " (" + (step.done ? text.step_done : text.step_todo) + ")"));
+                " (" + (step.done ? gettext("done") : gettext("not yet")) + ")"));
             list.appendChild(item);
         });
         return list;
@@ -143,17 +145,17 @@ function UpstreamContributionRenderer(root, text, language) {
     function renderTimes(c) {
         var line = el("p", "upstream-item-meta upstream-item-times");
         if (c.last_checked) {
-            line.appendChild(formatNodes(text.checked, {when: timeNode(c.last_checked, true)}));
+            line.appendChild(formatNodes(gettext("Checked %(when)s"), {when: timeNode(c.last_checked, true)}));
         } else {
-            line.appendChild(document.createTextNode(text.not_checked));
+            line.appendChild(document.createTextNode(gettext("Not checked yet")));
         }
         line.appendChild(document.createTextNode(" · "));
         if (!c.next_check) {
-            line.appendChild(document.createTextNode(text.settled));
+            line.appendChild(document.createTextNode(gettext("no more checks needed")));
         } else if (new Date(c.next_check).getTime() <= serverNow() + 1000) {
-            line.appendChild(document.createTextNode(text.being_checked));
+            line.appendChild(document.createTextNode(gettext("being checked now")));
         } else {
-            line.appendChild(formatNodes(text.next_check, {when: timeNode(c.next_check, true)}));
+            line.appendChild(formatNodes(gettext("next check %(when)s"), {when: timeNode(c.next_check, true)}));
         }
         return line;
     }
@@ -164,11 +166,11 @@ function UpstreamContributionRenderer(root, text, language) {
         var item = el("li", "upstream-note" + (note.tag ? " upstream-note-" + note.tag : ""));
         item.setAttribute("data-note-id", note.id);
         var head = el("p", "upstream-note-head");
-        head.appendChild(renderBadge("upstream-badge-mentor", "mentor", text.from_mentor));
+        head.appendChild(renderBadge("upstream-badge-mentor", "mentor", gettext("From your mentor")));
         var byline = el("span", "upstream-note-byline");
-        byline.appendChild(formatNodes(text.note_by, {
+        byline.appendChild(formatNodes(gettext("%(author)s, %(when)s"), {
             author: note.author, when: timeNode(note.created_at, true)}));
-        if (note.edited_at) { byline.appendChild(document.createTextNode(" " + text.note_edited)); }
+        if (note.edited_at) { byline.appendChild(document.createTextNode(" " + gettext("(edited)"))); }
         head.appendChild(byline);
         if (note.tag_label) {
             head.appendChild(el("span", "upstream-note-tag upstream-note-tag-" + note.tag, note.tag_label));
@@ -182,7 +184,7 @@ function UpstreamContributionRenderer(root, text, language) {
 
     function renderNotes(notes, className) {
         var list = el("ul", "upstream-notes " + (className || ""));
-        list.setAttribute("aria-label", text.notes_title);
+        list.setAttribute("aria-label", gettext("Notes from your mentor"));
         notes.forEach(function (note) { list.appendChild(renderNote(note)); });
         return list;
     }
@@ -192,8 +194,8 @@ function UpstreamContributionRenderer(root, text, language) {
         item.setAttribute("data-url", c.url);
         item.tabIndex = -1;
         var heading = el("div", "upstream-item-heading");
-        var title = c.title || text.untitled;
-        var link = UpstreamXBlockCommon.externalLink("upstream-item-link", c.web_url, title, text.open_link);
+        var title = c.title || gettext("(title not known yet)");
+        var link = UpstreamXBlockCommon.externalLink("upstream-item-link", c.web_url, title);
         link.setAttribute("dir", "auto");
         link.title = title;  // the whole title, also when the card shows it cut
         if (link.tagName === "A") { link.setAttribute("data-focus-key", c.url + "#link"); }
@@ -201,15 +203,15 @@ function UpstreamContributionRenderer(root, text, language) {
         var stateIcon = ICONS[c.state] ? c.state : "unknown";
         heading.appendChild(renderBadge("upstream-state upstream-state-" + stateIcon, stateIcon, c.state_label));
         if (c.counted) {
-            heading.appendChild(renderBadge("upstream-badge-counted upstream-item-counted", "counted", text.counted));
+            heading.appendChild(renderBadge("upstream-badge-counted upstream-item-counted", "counted", gettext("Counted for your grade")));
         }
         item.appendChild(heading);
         item.appendChild(el("p", "upstream-item-meta upstream-item-repo")).appendChild(
-            formatNodes(text.repository, {repository: c.repository, number: c.number}));
+            formatNodes(gettext("Repository: %(repository)s #%(number)s"), {repository: c.repository, number: c.number}));
         item.appendChild(renderTimeline(c, title));
         if (c.checks && c.checks.length) {
             var checks = el("ul", "upstream-checks");
-            checks.setAttribute("aria-label", text.checks_title);
+            checks.setAttribute("aria-label", gettext("Checks"));
             c.checks.forEach(function (check) { checks.appendChild(renderCheck(check)); });
             item.appendChild(checks);
         }
@@ -218,9 +220,9 @@ function UpstreamContributionRenderer(root, text, language) {
         var footer = el("div", "upstream-item-footer");
         footer.appendChild(renderTimes(c));
         if (c.can_withdraw) {
-            var withdraw = el("button", "upstream-btn upstream-btn-link upstream-withdraw", text.withdraw);
+            var withdraw = el("button", "upstream-btn upstream-btn-link upstream-withdraw", gettext("Withdraw"));
             withdraw.type = "button";
-            withdraw.setAttribute("aria-label", format(text.withdraw_label, {title: title}));
+            withdraw.setAttribute("aria-label", interpolate(gettext("Withdraw %(title)s"), {title: title}));
             withdraw.setAttribute("data-focus-key", c.url + "#withdraw");
             withdraw.addEventListener("click", function () { onWithdraw(c, title); });
             footer.appendChild(withdraw);
@@ -231,7 +233,7 @@ function UpstreamContributionRenderer(root, text, language) {
 
 
     return {
-        el: el, format: format, formatNodes: formatNodes, timeNode: timeNode,
+        el: el, formatNodes: formatNodes, timeNode: timeNode,
         serverNow: serverNow, refreshClock: refreshClock, contribution: renderContribution,
         notes: renderNotes,
         setServerNow: function (iso) { clockOffsetMs = new Date(iso).getTime() - Date.now(); }

@@ -17,7 +17,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-progress");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
-    var text = init.text || {};
     // Each column's first direction when its heading is pressed.
     var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
     var state = {page: 1, sort: init.sort || "-waiting", filters: {}, rows: [], pages: 1};
@@ -40,12 +39,13 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     var annotateTitle = $(".upx-annotate-title");
     var annotateError = $(".upx-annotate-error");
 
-    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
+    var gettext = UpstreamXBlockCommon.gettext, ngettext = UpstreamXBlockCommon.ngettext;
+    var interpolate = UpstreamXBlockCommon.interpolate;
+    var post = UpstreamXBlockCommon.poster(runtime, element, gettext("Could not reach the course server."));
     var el = UpstreamXBlockCommon.el;
-    var format = UpstreamXBlockCommon.format;
 
     function formatTime(iso) {
-        if (!iso) { return text.never; }
+        if (!iso) { return gettext("never"); }
         var date = new Date(iso);
         return isNaN(date.getTime()) ? iso : date.toLocaleString();
     }
@@ -93,21 +93,21 @@ UpstreamContributionProgressView.table = function (runtime, element) {
             state.page = 1;
             showSort();
             var descending = state.sort.charAt(0) === "-";
-            load(format(text.sorted_by, {column: button.textContent,
-                direction: descending ? text.descending : text.ascending}));
+            load(interpolate(gettext("Sorted by %(column)s, %(direction)s."), {column: button.textContent,
+                direction: descending ? gettext("descending") : gettext("ascending")}));
         });
     });
 
     // -- rendering -------------------------------------------------------------
     function renderSummary(counts) {
-        summary.textContent = format(text.summary, counts || {});
+        summary.textContent = interpolate(gettext("Registered: %(registered)s · In progress: %(pending)s · Completed: %(accepted)s · Need a new contribution: %(rejected)s · Stuck: %(stuck)s"), counts || {});
     }
 
     function contributionItem(contribution) {
         var item = el("li", "upx-contribution upx-verdict-" + contribution.verdict);
-        var title = contribution.title || text.untitled;
+        var title = contribution.title || gettext("(title not known yet)");
         item.appendChild(UpstreamXBlockCommon.externalLink("upx-contribution-link", contribution.web_url,
-                                                           title, text.open_link));
+                                                           title));
         item.appendChild(el("span", "upx-badge upx-state-" + contribution.state, contribution.state_label));
         item.appendChild(el("span", "upx-repo", contribution.repository + " #" + contribution.number));
         var checks = el("ul", "upx-checks-list");
@@ -123,22 +123,22 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         var item = el("li", "upx-note upx-note-" + note.visibility);
         var head = el("p", "upx-note-head");
         head.appendChild(el("span", "upx-badge upx-vis-" + note.visibility,
-            note.visibility === "mentors" ? text.for_mentors : text.for_learner));
+            note.visibility === "mentors" ? gettext("Mentors only") : gettext("For the learner")));
         if (note.tag_label) { head.appendChild(el("span", "upx-badge upx-tag", note.tag_label)); }
-        head.appendChild(el("span", "upx-note-by", format(text.by, {author: note.author,
-            date: formatTime(note.created_at)}) + (note.edited_at ? " " + text.edited : "")));
+        head.appendChild(el("span", "upx-note-by", interpolate(gettext("%(author)s, %(date)s"), {author: note.author,
+            date: formatTime(note.created_at)}) + (note.edited_at ? " " + gettext("(edited)") : "")));
         item.appendChild(head);
         item.appendChild(el("p", "upx-note-text", note.text));
         if (note.url) { item.appendChild(el("p", "upx-note-url", note.url)); }
         if (note.can_change) {
             var actions = el("p", "upx-note-actions");
-            var edit = el("button", "upx-btn upx-btn-link", text.edit);
+            var edit = el("button", "upx-btn upx-btn-link", gettext("Edit"));
             edit.type = "button";
-            edit.setAttribute("aria-label", format(text.edit_label, {author: note.author}));
+            edit.setAttribute("aria-label", interpolate(gettext("Edit this annotation by %(author)s"), {author: note.author}));
             edit.addEventListener("click", function () { openAnnotate(row, note, edit); });
-            var remove = el("button", "upx-btn upx-btn-link upx-danger", text["delete"]);
+            var remove = el("button", "upx-btn upx-btn-link upx-danger", gettext("Delete"));
             remove.type = "button";
-            remove.setAttribute("aria-label", format(text.delete_label, {author: note.author}));
+            remove.setAttribute("aria-label", interpolate(gettext("Delete this annotation by %(author)s"), {author: note.author}));
             remove.addEventListener("click", function () { deleteNote(row, note); });
             actions.appendChild(edit);
             actions.appendChild(remove);
@@ -155,7 +155,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         who.scope = "row";
         who.appendChild(el("span", "upx-username", row.learner.username));
         var annotate = el("button", "upx-btn upx-btn-outline upx-annotate-open",
-            format(text.annotate, {username: row.learner.username}));
+            interpolate(gettext("Annotate %(username)s"), {username: row.learner.username}));
         annotate.type = "button";
         annotate.addEventListener("click", function () { openAnnotate(row, null, annotate); });
         who.appendChild(annotate);
@@ -163,8 +163,8 @@ UpstreamContributionProgressView.table = function (runtime, element) {
 
         var progress = el("td", "upx-progress-cell");
         progress.appendChild(el("span", "upx-badge upx-verdict upx-verdict-" + row.verdict, row.verdict_label));
-        if (row.stuck) { progress.appendChild(el("p", "upx-stuck", format(text.stuck, {reason: row.stuck_reason}))); }
-        if (row.award) { progress.appendChild(el("p", "upx-award", format(text.awarded, {date: formatTime(row.award.awarded_at)}))); }
+        if (row.stuck) { progress.appendChild(el("p", "upx-stuck", interpolate(gettext("Stuck: %(reason)s"), {reason: row.stuck_reason}))); }
+        if (row.award) { progress.appendChild(el("p", "upx-award", interpolate(gettext("Awarded on %(date)s"), {date: formatTime(row.award.awarded_at)}))); }
         tr.appendChild(progress);
 
         var contributions = el("td", "upx-contributions-cell");
@@ -174,8 +174,9 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         tr.appendChild(contributions);
 
         var waiting = el("td", "upx-waiting-cell");
-        waiting.appendChild(el("span", null, row.waiting_days === null ? text.not_waiting
-            : format(text.waiting, {days: row.waiting_days})));
+        waiting.appendChild(el("span", null, row.waiting_days === null ? gettext("Not waiting")
+            : interpolate(ngettext("Waiting %(days)s day", "Waiting %(days)s days", row.waiting_days),
+                          {days: row.waiting_days})));
         if (row.waiting_on.length) {
             var on = el("ul", "upx-waiting-on");
             row.waiting_on.forEach(function (reason) { on.appendChild(el("li", null, reason)); });
@@ -191,7 +192,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
             row.annotations.forEach(function (note) { noteList.appendChild(annotationItem(row, note)); });
             notes.appendChild(noteList);
         } else {
-            notes.appendChild(el("span", "upx-muted", text.no_annotations));
+            notes.appendChild(el("span", "upx-muted", gettext("No annotations.")));
         }
         tr.appendChild(notes);
         return tr;
@@ -204,11 +205,14 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         renderSummary(body.summary);
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
-        pageLabel.textContent = format(text.count, {count: body.count, page: body.page, pages: body.pages});
+        var count = interpolate(ngettext("%(count)s learner matches. Page %(page)s of %(pages)s.",
+                                         "%(count)s learners match. Page %(page)s of %(pages)s.",
+                                         body.count),
+                                {count: body.count, page: body.page, pages: body.pages});
+        pageLabel.textContent = count;
         prevButton.disabled = body.page <= 1;
         nextButton.disabled = body.page >= body.pages;
-        var line = body.count ? format(text.count, {count: body.count, page: body.page, pages: body.pages})
-            : text.none;
+        var line = body.count ? count : gettext("No learner matches these filters.");
         statusLine.textContent = announcement ? announcement + " " + line : line;
         if (staffTools) { staffTools.rendered(body, state.filters); }
     }
@@ -225,7 +229,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
                                  filters: state.filters})
             .then(function (body) { if (ticket === latestLoad) { render(body, announcement); } })
             .catch(function (error) {
-                if (ticket === latestLoad) { errorLine.textContent = format(text.error, {message: error.message}); }
+                if (ticket === latestLoad) { errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"), {message: error.message}); }
             })
             .then(function () { if (ticket === latestLoad) { container.removeAttribute("aria-busy"); } });
     }
@@ -234,14 +238,14 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     function openAnnotate(row, note, opener) {
         editing = {learner: row.learner, note: note, opener: opener};
         annotateError.textContent = "";
-        annotateTitle.textContent = format(text.annotate_title, {username: row.learner.username});
+        annotateTitle.textContent = interpolate(gettext("Annotation for %(username)s"), {username: row.learner.username});
         var urlSelect = annotateForm.elements.url;
         while (urlSelect.firstChild) { urlSelect.removeChild(urlSelect.firstChild); }
-        var general = el("option", null, text.any_contribution);
+        var general = el("option", null, gettext("The learner's work in general"));
         general.value = "";
         urlSelect.appendChild(general);
         row.contributions.forEach(function (c) {
-            var option = el("option", null, (c.title || text.untitled) + " — " + c.url);
+            var option = el("option", null, (c.title || gettext("(title not known yet)")) + " — " + c.url);
             option.value = c.url;
             urlSelect.appendChild(option);
         });
@@ -288,7 +292,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         }
         post(handler, payload).then(function () {
             closeAnnotate(false);
-            return load(format(text.saved, {username: current.learner.username}));
+            return load(interpolate(gettext("Annotation saved for %(username)s."), {username: current.learner.username}));
         }).then(function () { focusRowButton(current.learner.id); })
           .catch(function (error) { annotateError.textContent = error.message; });
     });
@@ -299,9 +303,9 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     });
 
     function deleteNote(row, note) {
-        if (!window.confirm(text.delete_confirm)) { return; }
+        if (!window.confirm(gettext("Delete this annotation?"))) { return; }
         post("delete_annotation", {learner_id: row.learner.id, id: note.id})
-            .then(function () { return load(text.deleted); })
+            .then(function () { return load(gettext("Annotation deleted.")); })
             .then(function () { focusRowButton(row.learner.id); })
             .catch(function (error) { errorLine.textContent = error.message; });
     }
@@ -327,11 +331,11 @@ UpstreamContributionProgressView.table = function (runtime, element) {
 
     if (init.staff && window.UpstreamContributionStaffTools) {
         staffTools = window.UpstreamContributionStaffTools(runtime, element, container, {
-            post: post, el: el, format: format, formatTime: formatTime, text: text,
+            post: post, el: el, formatTime: formatTime,
             reload: function (announcement) { return load(announcement); }
         });
     }
-    statusLine.textContent = text.loading;
+    statusLine.textContent = gettext("Loading learners…");
     showSort();
     load();
 };

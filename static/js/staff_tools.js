@@ -6,7 +6,17 @@
  */
 window.UpstreamContributionStaffTools = function (runtime, element, container, helpers) {
     "use strict";
-    var post = helpers.post, el = helpers.el, format = helpers.format, text = helpers.text;
+    var post = helpers.post, el = helpers.el;
+    var gettext = UpstreamXBlockCommon.gettext, ngettext = UpstreamXBlockCommon.ngettext;
+    var interpolate = UpstreamXBlockCommon.interpolate;
+    // The audit trail's actions, as its table names them.
+    var ACTIONS = {
+        accept: gettext("Accepted"), revoke: gettext("Revoked"), annotate: gettext("Annotated"),
+        edit_annotation: gettext("Edited an annotation"), delete_annotation: gettext("Deleted an annotation"),
+        check_now: gettext("Checked now"), bulk: gettext("Started a bulk action"),
+        score_override: gettext("Overrode the score"), rescore: gettext("Rescored"),
+        clear_state: gettext("Deleted the learner's state")
+    };
     var selected = {};  // learner id -> true (the checked rows; only the ids are read)
     var wholeFilter = false;  // "select all N matching"
     var matching = 0, filters = {}, openedBy = null, auditState = {page: 1, pages: 1, filters: {}};
@@ -33,9 +43,16 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
 
     // -- selection ------------------------------------------------------------------
     function showSelection() {
-        selectionLine.textContent = wholeFilter ? format(text.selected_all, {count: matching})
-            : format(text.selected, {count: selectedIds().length});
-        selectAllButton.textContent = format(text.select_all, {count: matching});
+        var onPage = selectedIds().length;
+        selectionLine.textContent = wholeFilter
+            ? interpolate(ngettext("The %(count)s learner matching the filters is selected.",
+                                   "All %(count)s learners matching the filters are selected.", matching),
+                          {count: matching})
+            : interpolate(ngettext("%(count)s learner selected on this page.",
+                                   "%(count)s learners selected on this page.", onPage), {count: onPage});
+        selectAllButton.textContent = interpolate(ngettext("Select the %(count)s matching learner",
+                                                           "Select all %(count)s matching", matching),
+                                                  {count: matching});
         selectAllButton.setAttribute("aria-pressed", wholeFilter ? "true" : "false");
         $all(".upx-select-row").forEach(function (box) {
             box.checked = wholeFilter || selected.hasOwnProperty(box.value);
@@ -52,7 +69,7 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         box.type = "checkbox";
         box.value = row.learner.id;
         box.id = "upx-select-" + container.getAttribute("data-uid") + "-" + row.learner.id;
-        var label = el("label", "upx-sr-only", format(text.select_row, {username: row.learner.username}));
+        var label = el("label", "upx-sr-only", interpolate(gettext("Select %(username)s"), {username: row.learner.username}));
         label.htmlFor = box.id;
         box.addEventListener("change", function () {
             if (box.checked) { selected[row.learner.id] = true; } else { delete selected[row.learner.id]; }
@@ -109,8 +126,11 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
     function openDialog(opener) {
         openedBy = opener;
         var action = bulkForm.elements.action;
-        dialogText.textContent = format(text.confirm, {action: action.options[action.selectedIndex].text,
-                                                      count: selectionCount()});
+        var count = selectionCount();
+        dialogText.textContent = interpolate(
+            ngettext("%(action)s: %(count)s learner. This is recorded in the audit trail. Go ahead?",
+                     "%(action)s: %(count)s learners. This is recorded in the audit trail. Go ahead?", count),
+            {action: action.options[action.selectedIndex].text, count: count});
         backdrop.hidden = false;
         $(".upx-dialog-title").focus();
     }
@@ -125,12 +145,12 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         event.preventDefault();
         bulkError.textContent = "";
         var payload = bulkPayload();
-        if (!selectionCount()) { bulkError.textContent = text.select_first; return; }
+        if (!selectionCount()) { bulkError.textContent = gettext("Select learners first."); return; }
         if ((payload.action === "accept" || payload.action === "revoke") && !payload.reason) {
-            bulkError.textContent = text.reason_needed; bulkForm.elements.reason.focus(); return;
+            bulkError.textContent = gettext("Give a reason."); bulkForm.elements.reason.focus(); return;
         }
         if (payload.action === "annotate" && !payload.text) {
-            bulkError.textContent = text.text_needed; bulkForm.elements.text.focus(); return;
+            bulkError.textContent = gettext("Write the annotation's text."); bulkForm.elements.text.focus(); return;
         }
         openDialog($(".upx-bulk-start"));
     });
@@ -150,15 +170,41 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
     $(".upx-dialog-confirm").addEventListener("click", function () {
         var payload = bulkPayload();
         closeDialog();
-        jobLine.textContent = text.job_starting;
+        jobLine.textContent = gettext("Starting…");
         post("bulk", payload).then(function (body) { follow(body.job); })
             .catch(function (error) { bulkError.textContent = error.message; jobLine.textContent = ""; });
     });
 
+    // ``template`` (ngettext's form for ``count``) with its "%(count)s" filled.
+    function counted(template, count) {
+        return interpolate(template, {count: count});
+    }
+
+    function jobText(progress) {
+        var counts = {
+            learners: counted(ngettext("%(count)s learner",
+                                   "%(count)s learners", progress.count), progress.count),
+            changed: counted(ngettext("%(count)s changed",
+                                   "%(count)s changed", progress.changed), progress.changed),
+            skipped: counted(ngettext("%(count)s already so",
+                                   "%(count)s already so", progress.skipped), progress.skipped),
+            failed: counted(ngettext("%(count)s failed",
+                                   "%(count)s failed", progress.failed), progress.failed),
+            done: progress.done
+        };
+        var line = progress.status === "done"
+            ? interpolate(gettext("Done: %(learners)s, %(changed)s, %(skipped)s, %(failed)s."), counts)
+            : interpolate(gettext("Working: %(done)s of %(learners)s done, %(changed)s, %(skipped)s."), counts);
+        if (progress.checked !== undefined) {
+            line += " " + counted(ngettext("%(count)s contribution checked on the forge so far.",
+                                   "%(count)s contributions checked on the forge so far.", progress.checked), progress.checked);
+        }
+        return line;
+    }
+
     function follow(job) {
         post("bulk_job", {job: job}).then(function (progress) {
-            jobLine.textContent = format(progress.status === "done" ? text.job_done : text.job_running, progress) +
-                (progress.checked !== undefined ? " " + format(text.job_checked, progress) : "");
+            jobLine.textContent = jobText(progress);
             if (progress.status === "done") {
                 selected = {};
                 wholeFilter = false;
@@ -184,26 +230,46 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         });
     }
 
+    function importText(body, dryRun) {
+        var errors = body.errors.length;
+        if (!body.applied && !dryRun) {
+            return counted(ngettext("Nothing was imported: %(count)s line has errors. Fix it, or apply the good lines only.",
+                                   "Nothing was imported: %(count)s lines have errors. Fix them, or apply the good lines only.", errors), errors);
+        }
+        if (body.applied) {
+            return interpolate(gettext("Imported: %(changes)s, %(errors)s."), {
+                changes: counted(ngettext("%(count)s change made",
+                                   "%(count)s changes made", body.changes.length), body.changes.length),
+                errors: counted(ngettext("%(count)s line with errors skipped",
+                                   "%(count)s lines with errors skipped", errors), errors)
+            });
+        }
+        return interpolate(gettext("Dry run: %(changes)s, %(errors)s. Nothing was changed."), {
+            changes: counted(ngettext("%(count)s change",
+                                   "%(count)s changes", body.changes.length), body.changes.length),
+            errors: counted(ngettext("%(count)s error",
+                                   "%(count)s errors", errors), errors)
+        });
+    }
+
     importForm.addEventListener("submit", function (event) {
         event.preventDefault();
         var dryRun = !(event.submitter && event.submitter.value === "apply");
         var file = importForm.elements.file.files[0];
-        if (!file) { importStatus.textContent = text.choose_file; importForm.elements.file.focus(); return; }
-        if (file.size > 2 * 1024 * 1024) { importStatus.textContent = text.file_too_large; return; }
-        importStatus.textContent = text.import_checking;
+        if (!file) { importStatus.textContent = gettext("Choose a CSV file first."); importForm.elements.file.focus(); return; }
+        if (file.size > 2 * 1024 * 1024) { importStatus.textContent = gettext("The file is larger than an import takes (2 MB, 5000 lines): split it."); return; }
+        importStatus.textContent = gettext("Checking the file…");
         file.text().then(function (csv) {
             return post("import_csv", {csv: csv, dry_run: dryRun, apply_valid: importForm.elements.apply_valid.checked});
         }).then(function (body) {
             $(".upx-import-results").hidden = false;
             fillRows($(".upx-import-changes tbody"), body.changes.map(function (c) {
-                return [String(c.line), c.username, c.action, c.reason, c.before, c.no_change ? text.no_change : c.after];
+                return [String(c.line), c.username, c.action, c.reason, c.before, c.no_change ? gettext("no change") : c.after];
             }));
             fillRows($(".upx-import-errors tbody"), body.errors.map(function (e) {
                 return [String(e.line), e.column, e.message];
             }));
-            importStatus.textContent = format(body.applied ? text.import_applied
-                : (dryRun ? text.import_checked : text.import_refused),
-                {changes: body.changes.length, errors: body.errors.length});
+            importStatus.textContent = importText(body, dryRun);
             if (body.applied) { helpers.reload(); loadAudit(); }
         }).catch(function (error) { importStatus.textContent = error.message; });
     });
@@ -214,13 +280,15 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
             auditState.pages = body.pages;
             auditState.page = body.page;
             fillRows($(".upx-audit-table tbody"), body.rows.map(function (row) {
-                return [helpers.formatTime(row.at), row.actor.username, text.actions[row.action] || row.action,
+                return [helpers.formatTime(row.at), row.actor.username, ACTIONS[row.action] || row.action,
                         row.learner_id, row.reason,
                         row.verdict_before || row.verdict_after ? (row.verdict_before || "–") + " → " + (row.verdict_after || "–") : ""];
             }));
             $(".upx-audit-prev").disabled = body.page <= 1;
             $(".upx-audit-next").disabled = body.page >= body.pages;
-            $(".upx-audit-status").textContent = format(text.audit_count, body);
+            $(".upx-audit-status").textContent = interpolate(
+                ngettext("%(count)s action recorded. Page %(page)s of %(pages)s.",
+                         "%(count)s actions recorded. Page %(page)s of %(pages)s.", body.count), body);
         }).catch(function (error) { $(".upx-audit-status").textContent = error.message; });
     }
 

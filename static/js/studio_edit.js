@@ -1,13 +1,14 @@
 /* The block's Studio editor: reads the form, saves through the block's handler,
  * shows each problem next to its field and moves focus to the first one.
  *
+ * Its strings come from the block's JS catalog (common.js, loaded before it).
  * Saving goes through jQuery when the page has it: Studio (and the workbench)
  * add the CSRF token to jQuery's requests, as they do for every block's editor.
  */
 function UpstreamContributionStudioEditor(runtime, element) {
     "use strict";
-    var root = (element && element.jquery) ? element[0] : element;
-    var editor = root.querySelector(".upstream-studio");
+    var root = UpstreamXBlockCommon.rootOf(element);
+    var gettext = UpstreamXBlockCommon.gettext;
     var form = root.querySelector(".upstream-studio-form");
     var summary = root.querySelector(".upstream-studio-summary");
     var status = root.querySelector(".upstream-studio-status");
@@ -76,10 +77,11 @@ function UpstreamContributionStudioEditor(runtime, element) {
         clearProblems();
         notify("save", {state: "start"});
         send({values: values()}).then(function () {
-            status.textContent = editor.getAttribute("data-saved");
+            status.textContent = gettext("Saved.");
             notify("save", {state: "end"});
         }).catch(function (answer) {
-            var error = (answer && answer.error) || {message: editor.getAttribute("data-failed"), fields: {}};
+            var error = (answer && answer.error) || {message: gettext("Could not save. Please try again."),
+                                                    fields: {}};
             showProblems(error);
             notify("error", {title: error.message, message: error.message});
         });

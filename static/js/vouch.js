@@ -14,7 +14,6 @@ function UpstreamContributionVouchDialog(runtime, element) {
     var dialog = root.querySelector(".upx-vouch");
     if (!dialog) { return; }  // not offered here (Studio's preview)
     var init = JSON.parse(dialog.getAttribute("data-vouch-init") || "{}");
-    var text = init.text || {};
     var form = dialog.querySelector(".upx-vouch-form");
     var title = dialog.querySelector(".upx-vouch-title");
     var errorLine = dialog.querySelector(".upx-vouch-error");
@@ -24,9 +23,9 @@ function UpstreamContributionVouchDialog(runtime, element) {
     var table = root.querySelector(".upx-table tbody");
     var current = null;  // {id, username, opener}
 
-    var post = UpstreamXBlockCommon.poster(runtime, element, text.network_error);
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var post = UpstreamXBlockCommon.poster(runtime, element, gettext("Could not reach the course server."));
     var el = UpstreamXBlockCommon.el;
-    var format = UpstreamXBlockCommon.format;
 
     // The table asks the server again, with the filters its form holds.
     function reloadTable() {
@@ -42,7 +41,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var learner = {id: row.getAttribute("data-learner"),
                        username: name ? name.textContent : row.getAttribute("data-learner")};
         var button = el("button", "upx-btn upx-btn-outline upx-vouch-open",
-            format(text.open, {username: learner.username}));
+            interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}));
         button.type = "button";
         button.addEventListener("click", function () { open(learner, button); });
         cell.appendChild(button);
@@ -62,7 +61,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         current = {id: learner.id, username: learner.username, opener: opener};
         form.reset();
         errorLine.textContent = "";
-        title.textContent = format(text.title, {username: learner.username});
+        title.textContent = interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username});
         withdrawals.hidden = true;
         while (withdrawList.firstChild) { withdrawList.removeChild(withdrawList.firstChild); }
         dialog.showModal();
@@ -85,18 +84,18 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var url = form.elements.url.value.trim();
         var description = form.elements.description.value.trim();
         var reason = form.elements.reason.value.trim();
-        if (!url && !description) { return fail(text.need_url_or_description, form.elements.url); }
-        if (!reason) { return fail(text.need_reason, form.elements.reason); }
+        if (!url && !description) { return fail(gettext("Give the contribution's address or describe it."), form.elements.url); }
+        if (!reason) { return fail(gettext("Say why you accept it."), form.elements.reason); }
         var payload = {learner_id: current.id, reason: reason};
         if (url) { payload.url = url; }
         if (description) { payload.description = description; }
         var submit = form.querySelector(".upx-vouch-submit");
         submit.disabled = true;
         post("vouch", payload).then(function (body) {
-            close(format(body.completed ? text.completed : text.accepted, {username: current.username}));
+            close(interpolate(body.completed ? gettext("Accepted for %(username)s: this activity is now complete for them.") : gettext("Accepted for %(username)s."), {username: current.username}));
             reloadTable();
         }).catch(function (error) {
-            fail(format(text.error, {message: error.message}));
+            fail(interpolate(gettext("Not accepted: %(message)s"), {message: error.message}));
         }).then(function () { submit.disabled = false; });
     });
 
@@ -127,17 +126,17 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var reason = el("input");
         reason.type = "text";
         reason.maxLength = 500;
-        reason.setAttribute("aria-label", text.withdraw_reason + " (" + name + ")");
-        reason.placeholder = text.withdraw_reason;
-        var button = el("button", "upx-btn upx-btn-outline", text.withdraw);
+        reason.setAttribute("aria-label", gettext("Why course staff withdraw it") + " (" + name + ")");
+        reason.placeholder = gettext("Why course staff withdraw it");
+        var button = el("button", "upx-btn upx-btn-outline", gettext("Withdraw"));
         button.type = "button";
-        button.setAttribute("aria-label", format(text.withdraw_label, {title: name}));
+        button.setAttribute("aria-label", interpolate(gettext("Withdraw the acceptance of %(title)s"), {title: name}));
         button.addEventListener("click", function () {
-            if (!reason.value.trim()) { return fail(text.need_reason, reason); }
+            if (!reason.value.trim()) { return fail(gettext("Say why you accept it."), reason); }
             button.disabled = true;
             post("revoke_vouch", {learner_id: current.id, url: contribution.url,
                                   reason: reason.value.trim()})
-                .then(function () { close(text.withdrawn); reloadTable(); })
+                .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(); })
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });
         item.appendChild(reason);

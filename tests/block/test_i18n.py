@@ -16,7 +16,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PACKAGE = Path(upstream_xblock.__file__).parent
 TEMPLATES = PACKAGE.parent / "templates"
 CATALOGS = sorted((PACKAGE / "translations").glob("*/LC_MESSAGES/text.po"))
-MARKERS = {"_", "gettext", "gettext_noop", "ugettext", "ngettext"}
+# (ngettext and ngettext_noop mark a plural message: their first argument is its id.)
+MARKERS = {"_", "gettext", "gettext_noop", "ugettext", "ngettext", "ngettext_noop"}
 TRANS_TAG = re.compile(r'{%\s*trans\s+"([^"]+)"\s*%}')
 BLOCKTRANS_TAG = re.compile(r"{%\s*blocktrans[^%]*%}(.*?){%\s*endblocktrans\s*%}", re.S)
 
@@ -43,16 +44,28 @@ def test_there_is_a_catalog_to_check():
     assert [path.parts[-3] for path in CATALOGS] == ["fr"]
 
 
-@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda path: path.parts[-3])
-def test_every_catalog_is_complete_and_compiled(catalog):
+def assert_complete_and_compiled(catalog):
+    """Every entry translated (each plural form too), placeholders kept, the .mo up to date."""
     po = polib.pofile(str(catalog))
     mo = polib.mofile(str(catalog.with_suffix(".mo")))
     assert po.percent_translated() == 100
     assert not [entry for entry in po if "fuzzy" in entry.flags or entry.obsolete]
-    assert {e.msgid: e.msgstr for e in po} == {e.msgid: e.msgstr for e in mo if e.msgid}
-    for entry in po:  # placeholders survive translation
-        assert set(PLACEHOLDER.findall(entry.msgid)) == set(PLACEHOLDER.findall(entry.msgstr)), \
+    forms = int(re.search(r"nplurals=(\d+)", po.metadata["Plural-Forms"]).group(1))
+    for entry in po:
+        translations = ([entry.msgstr_plural[n] for n in range(forms)] if entry.msgid_plural
+                        else [entry.msgstr])
+        assert all(translations), entry.msgid
+        expected = set(PLACEHOLDER.findall(entry.msgid))  # placeholders survive translation
+        assert all(set(PLACEHOLDER.findall(text)) == expected for text in translations), \
             entry.msgid
+    assert {e.msgid: (e.msgid_plural, e.msgstr, e.msgstr_plural) for e in po} == \
+        {e.msgid: (e.msgid_plural, e.msgstr, e.msgstr_plural) for e in mo if e.msgid}
+    return po
+
+
+@pytest.mark.parametrize("catalog", CATALOGS, ids=lambda path: path.parts[-3])
+def test_every_catalog_is_complete_and_compiled(catalog):
+    po = assert_complete_and_compiled(catalog)
     missing = sorted(marked_strings() - {entry.msgid for entry in po})
     assert not missing, f"not in {catalog}: {missing}"
 
@@ -63,13 +76,16 @@ def test_the_view_in_french(harness, world, verified_ada):
     with translation.override("fr"):
         harness.call(block, "register", {"url": "https://github.com/openedx/xblock-sdk/pull/1",
                                          "forge_username": "ada"})
-        content = block.runtime.render(block, "student_view").content
+        fragment = block.runtime.render(block, "student_view")
+        content = fragment.content
         status, body = harness.call(block, "register", {
             "url": "https://github.com/openedx/xblock-sdk/issues/2"})
         checks = harness.call(block, "status")[1]["contributions"][0]["checks"]
     assert "Adresse de votre pull request, merge request ou change" in content
     assert "Vérifier maintenant" in content
-    assert "Retirer" in content  # a string of the page's script, translated on the server
+    # The page's script gets the French JS catalog, in the block's namespace.
+    catalog = next(r.data for r in fragment.resources if "var UpstreamXBlockI18N" in r.data)
+    assert '"Withdraw": "Retirer"' in catalog
     assert status == 400 and body["error"]["message"].startswith("C'est un ticket")
     reasons = {c["id"]: c["reason"] for c in checks}
     assert reasons["accepted"] == "En attente de son acceptation par les mainteneurs."

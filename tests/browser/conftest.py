@@ -9,13 +9,20 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Tests wait for states (expect(...), wait_for_function), never for a time; this is only how
+# long a state may take to come before the test fails, on a busy machine running the demo.
+expect.set_options(timeout=30_000)
 
 
 def free_port():
@@ -56,6 +63,12 @@ class Demo:
             return db.execute("SELECT COUNT(*) FROM upstream_xblock_contributionaward "
                               "WHERE learner_id = ?", (learner,)).fetchone()[0] > 0
 
+    def wait_until_awarded(self, learner):
+        """Until the demo's registry holds an award for ``learner`` (its background sweep
+        makes it); fail with the demo's log if it never does, or the demo exits."""
+        wait_until(lambda: self.awarded(learner), self.process, timeout_s=60,
+                   name=f"the demo's award for {learner}", output=self.log_tail)
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
@@ -70,6 +83,7 @@ def demo(tmp_path_factory):
             [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
              str(sim_port), "--check-every", "2"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    demo.process = process
     try:
         wait_for(f"http://127.0.0.1:{web_port}/", process, demo)
         yield demo
@@ -130,6 +144,28 @@ def simulator_action(demo, action, **body):
                                      method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:  # loopback only
         return json.loads(response.read())
+
+
+@contextmanager
+def redrawn(page, selector):
+    """Wait, after the ``with`` block, until the page has drawn ``selector`` again: every
+    element matching it before the block is gone from the page (replaced by the view's next
+    render), and the selector matches again. For a state that only holds once a view has
+    re-rendered from a server's answer, rather than waiting for a time."""
+    stamped = page.evaluate("""selector => {
+        window.__upxBeforeRedraw = Array.from(document.querySelectorAll(selector));
+        return window.__upxBeforeRedraw.length;
+    }""", selector)
+    assert stamped, f"nothing matches {selector} yet: there is nothing to see redrawn"
+    yield
+    page.wait_for_function("""selector => window.__upxBeforeRedraw.every(n => !n.isConnected)
+        && document.querySelector(selector) !== null""", arg=selector)
+
+
+def next_redraw(page, selector):
+    """Until the page draws ``selector`` again of its own accord (its next status poll)."""
+    with redrawn(page, selector):
+        pass
 
 
 def axe_violations(page, axe_source, selector):

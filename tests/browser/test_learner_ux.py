@@ -4,8 +4,16 @@ the keyboard, axe-core, forge text in any script. Also takes README's screenshot
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import axe_violations, screenshot, simulator_action, verify_by_comment, verify_with
+from .conftest import (
+    axe_violations,
+    next_redraw,
+    screenshot,
+    simulator_action,
+    verify_by_comment,
+    verify_with,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -48,18 +56,22 @@ def test_the_new_look_and_the_form_folding_once_complete(demo, page):
     register(block, "https://github.com/openedx/xblock/pull/7")
     register(block, "https://github.com/openedx/xblock-sdk/pull/150")
 
+    # Each card's state once the forge was asked (a card comes first, then its check).
     merged = block.locator(".upstream-item").nth(0)
     badge = merged.locator(".upstream-state")
-    assert badge.inner_text().strip() == "Merged" and badge.locator("svg").count() == 1
+    expect(badge).to_have_text("Merged")
+    expect(badge.locator("svg")).to_have_count(1)
     opened = block.locator(".upstream-item").nth(1)
-    assert opened.locator(".upstream-state").inner_text().strip() == "Open"
+    expect(opened.locator(".upstream-state")).to_have_text("Open")
     withdraw = block.get_by_role("button", name=re.compile("Withdraw"))
-    assert withdraw.count() == 2  # nothing counted yet: either may be withdrawn
+    expect(withdraw).to_have_count(2)  # nothing counted yet: either may be withdrawn
     times = opened.locator(".upstream-item-times")
-    assert "Last checked" not in times.inner_text()
+    # Drawn relative to the server's own clock (the demo checks every 2 s): seconds ago.
+    expect(times).to_have_text(re.compile(r"Checked (now|\d+ seconds? ago)"))
+    expect(times).not_to_contain_text("Last checked")
     moment = times.locator("time").first
-    assert moment.get_attribute("datetime") and moment.get_attribute("title")
-    assert re.search(r"Checked (now|\d+ seconds? ago)", times.inner_text())
+    expect(moment).to_have_attribute("datetime", re.compile(r"."))
+    expect(moment).to_have_attribute("title", re.compile(r"."))
     # README's picture (see conftest.screenshot), the verified accounts' panel folded as it
     # is on the learner's next visit.
     block.locator(".upstream-identity summary").click()
@@ -67,17 +79,17 @@ def test_the_new_look_and_the_form_folding_once_complete(demo, page):
     screenshot(block, "learner-view.png")
 
     simulator_action(demo, "merge", kind="github", project="openedx/xblock-sdk", number=150)
-    page.wait_for_function("document.querySelector('.upstream-contribution')"
-                           ".classList.contains('upstream-completed')", timeout=30000)
-    assert block.locator(".upstream-item-counted").count() == 2
-    assert withdraw.count() == 0  # counted contributions cannot be withdrawn: not offered
+    expect(block).to_have_class(re.compile(r"\bupstream-completed\b"))
+    expect(block.locator(".upstream-item-counted")).to_have_count(2)
+    expect(withdraw).to_have_count(0)  # counted contributions cannot be withdrawn: not offered
     another = block.get_by_role("button", name="Register another contribution")
-    assert another.is_visible() and block.locator("form.upstream-register").is_hidden()
-    assert another.get_attribute("aria-expanded") == "false"
+    expect(another).to_be_visible()
+    expect(block.locator("form.upstream-register")).to_be_hidden()
+    expect(another).to_have_attribute("aria-expanded", "false")
     another.click()
-    assert block.locator("form.upstream-register").is_visible()
-    assert focused(page, "el => el.name") == "url"
-    assert another.get_attribute("aria-expanded") == "true"
+    expect(block.locator("form.upstream-register")).to_be_visible()
+    expect(block.get_by_label(URL_LABEL)).to_be_focused()
+    expect(another).to_have_attribute("aria-expanded", "true")
 
 
 def test_narrow_screen_keeps_everything_inside_320_px(demo, page):
@@ -85,6 +97,7 @@ def test_narrow_screen_keeps_everything_inside_320_px(demo, page):
     page.goto(demo.base + ONE_REQUIRED + "?student=ux_narrow")
     block = page.locator(".upstream-contribution")
     register(block, "https://github.com/openedx/xblock/pull/7")
+    expect(block.locator(".upstream-state")).to_have_text("Merged")  # the card, fully drawn
     overflowing = page.evaluate("""() => Array.from(document.querySelectorAll(
         '.upstream-contribution *')).filter(el => el.getBoundingClientRect().right > 321)
         .map(el => el.className)""")
@@ -99,7 +112,7 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
     block = page.locator(".upstream-contribution")
     register(block, url)
     # Not verified yet: the author check waits and says how to verify.
-    assert block.locator(".upstream-check-waiting", has_text="verify it").count() == 1
+    expect(block.locator(".upstream-check-waiting", has_text="verify it")).to_have_count(1)
 
     # Gerrit has no OAuth: the learner posts the panel's code in a change message. Once
     # verified, the author check passes at once: the panel's "upstream:identity-changed"
@@ -112,23 +125,25 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
         else:
             route.continue_()
 
+    def is_status(request):
+        return "/status/" in request.url
+
     page.route("**/handler/**/status/**", hold_status)
     verify_by_comment(page, demo, kind="gerrit", project="openstack/nova", number=900101,
                       url=url)
     wait_for_text(page, ".upstream-check-passed", "is your verified account on")
-    for _ in range(30):  # the page's own poll comes meanwhile, and is held
-        if held:
-            break
-        page.wait_for_timeout(500)
+    if not held:  # the page's own poll comes meanwhile (every 2 s here), and is held
+        page.wait_for_event("request", predicate=is_status)
+        page.evaluate("0")  # its route, sent just after the request, is handled by now
     assert held, "the page's status polls were not held back: the test proves nothing"
     holding[0] = False
     for route in held:
         route.continue_()
 
     timeline = block.locator("ol.upstream-timeline")
-    assert timeline.get_attribute("aria-label") == "Timeline of Fix the scheduler's docstring"
+    expect(timeline).to_have_attribute("aria-label", "Timeline of Fix the scheduler's docstring")
     steps = timeline.locator("li")
-    assert steps.nth(0).inner_text().startswith("Opened")
+    expect(steps.nth(0)).to_have_text(re.compile(r"^Opened"))
 
     simulator_action(demo, "request_changes", kind="gerrit", project="openstack/nova",
                      number=900101)
@@ -145,11 +160,11 @@ def test_timeline_of_a_change_reviewed_then_merged(demo, page):
     assert sorted(done) == sorted(["Opened", "Approved", "Merged", "Registered here",
                                    "Counted for your grade"])
     assert done.index("Approved") < done.index("Merged")
-    assert timeline.locator("li.upstream-step-todo").count() == 0
+    expect(timeline.locator("li.upstream-step-todo")).to_have_count(0)
     merged_step = timeline.locator("li", has_text="Merged")
-    assert merged_step.locator("time").get_attribute("datetime")
+    expect(merged_step.locator("time")).to_have_attribute("datetime", re.compile(r"."))
     # Screen readers hear whether each step happened (the dot only shows it).
-    assert "(done)" in merged_step.text_content()
+    expect(merged_step).to_contain_text("(done)")
 
 
 def tab_to(page, predicate, limit=40, key="Tab"):
@@ -171,8 +186,7 @@ def test_keyboard_only_with_focus_kept_after_each_action(demo, page):
     page.keyboard.press("Tab")
     page.keyboard.type("learner")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.classList.contains('upstream-item')")
-    assert focused(page, "el => el.dataset.url") == url
+    expect(page.locator(f".upstream-item[data-url='{url}']")).to_be_focused()
     wait_for_text(page, ".upstream-poll-status", "Registered: Keyboard-only contribution.")
 
     tab_to(page, "el => el.classList.contains('upstream-check-now')")
@@ -182,18 +196,21 @@ def test_keyboard_only_with_focus_kept_after_each_action(demo, page):
     check_calls = []
     page.on("request", lambda request: check_calls.append(request.url)
             if "check_now" in request.url else None)
-    assert page.locator(".upstream-check-now").get_attribute("aria-disabled") == "true"
-    assert "You can check again" in page.locator(".upstream-check-hint").inner_text()
+    check_now = page.locator(".upstream-check-now")
+    expect(check_now).to_have_attribute("aria-disabled", "true")
+    expect(page.locator(".upstream-check-hint")).to_contain_text("You can check again")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(2500)  # a status poll re-renders the list meanwhile
+    # The page's next status poll (its contribution is open: polled every 2 s here) draws
+    # the list again: no check was sent meanwhile, and the focus stayed on the button.
+    next_redraw(page, ".upstream-item")
     assert check_calls == []
-    assert focused(page, "el => el.className").endswith("upstream-check-now")
+    expect(check_now).to_be_focused()
 
     tab_to(page, "el => el.classList.contains('upstream-withdraw')", key="Shift+Tab")
     page.keyboard.press("Enter")
     wait_for_text(page, ".upstream-poll-status", "Withdrawn: Keyboard-only contribution.")
-    assert focused(page, "el => el.className") == "upstream-list-title"
-    assert page.locator(".upstream-item").count() == 0
+    expect(page.locator(".upstream-list-title")).to_be_focused()
+    expect(page.locator(".upstream-item")).to_have_count(0)
 
 
 def test_axe_finds_nothing_serious_on_the_learner_view_and_the_studio_editor(
@@ -211,7 +228,10 @@ def test_axe_finds_nothing_serious_on_the_learner_view_and_the_studio_editor(
     block = page.locator(".upstream-contribution")
     register(block, "https://github.com/openedx/xblock/pull/8")  # a failed check, shown
     register(block, "https://github.com/openedx/xblock-sdk/pull/180", "ux-axe-dev")  # counted
+    expect(block.locator(".upstream-check-failed")).not_to_have_count(0)
+    expect(block.locator(".upstream-item-counted")).to_have_count(1)
     block.get_by_role("button", name="Register another contribution").click()
+    expect(block.locator("form.upstream-register")).to_be_visible()
     assert axe_violations(page, axe_source, ".upstream-contribution") == []
 
     page.goto(demo.base + TWO_REQUIRED + "studio_view/?student=ux_axe")
@@ -230,18 +250,17 @@ def test_studio_editor_saves_in_the_workbench_and_explains_mistakes(demo, page):
     editor.get_by_role("button", name="Save").click()
     error = editor.locator(".upstream-studio-field[data-field-name=accepted_hosts] "
                            ".upstream-studio-error")
-    error.wait_for()
-    assert "bitbucket.org" in error.inner_text()
-    assert hosts.get_attribute("aria-invalid") == "true"
-    assert focused(page, "el => el.name") == "accepted_hosts"
+    expect(error).to_contain_text("bitbucket.org")
+    expect(hosts).to_have_attribute("aria-invalid", "true")
+    expect(hosts).to_be_focused()
 
     editor.get_by_label("Labels that disqualify").fill("spam\ninvalid\nduplicate")
     hosts.fill("")
     editor.get_by_role("button", name="Save").click()
     wait_for_text(page, ".upstream-studio-status", "Saved.")
     page.reload()
-    assert editor.get_by_label("Labels that disqualify").input_value() == \
-        "spam\ninvalid\nduplicate"
+    expect(editor.get_by_label("Labels that disqualify")).to_have_value(
+        "spam\ninvalid\nduplicate")
 
 
 def test_right_to_left_and_emoji_titles_are_intact_and_isolated(demo, page):
@@ -257,14 +276,15 @@ def test_right_to_left_and_emoji_titles_are_intact_and_isolated(demo, page):
     register(block, "https://github.com/openedx/xblock-sdk/pull/171")
 
     first = block.locator(".upstream-item").nth(0).locator(".upstream-item-link")
-    assert first.text_content() == rtl + " (spoofed)"  # the override is gone, the words stay
-    assert first.get_attribute("dir") == "auto"
+    # Titles come with each card's check. The override is gone, the words stay.
+    expect(first).to_have_text(rtl + " (spoofed)")
+    expect(first).to_have_attribute("dir", "auto")
     badge = block.locator(".upstream-item").nth(0).locator(".upstream-state")
     # The right-to-left title does not pull the badge to its left.
     assert badge.bounding_box()["x"] > first.bounding_box()["x"]
 
     second = block.locator(".upstream-item").nth(1).locator(".upstream-item-link")
-    assert second.text_content().startswith(emoji)  # ZWJ and ZWNJ kept
+    expect(second).to_have_text(re.compile("^" + re.escape(emoji)))  # ZWJ and ZWNJ kept
     assert second.text_content().endswith("\u2026") and len(second.text_content()) == 300
     assert second.get_attribute("title") == second.text_content()
     repository = block.locator(".upstream-item").nth(1).locator(".upstream-item-repo bdi")
@@ -280,5 +300,6 @@ def test_reduced_motion_and_forced_colours_are_respected(demo, page):
     page.emulate_media(reduced_motion="reduce", forced_colors="active")
     assert button.evaluate("el => getComputedStyle(el).transitionDuration") == "0s"
     badge = block.locator(".upstream-state").first
+    expect(badge).to_have_text("Draft")  # the card, checked
     assert badge.evaluate("el => getComputedStyle(el).borderTopStyle") == "solid"
-    assert badge.locator("svg").count() == 1 and badge.inner_text().strip()
+    expect(badge.locator("svg")).to_have_count(1)

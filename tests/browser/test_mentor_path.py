@@ -3,8 +3,10 @@ learner gets the note (mentors-only notes never reach the learner's browser); ax
 the table; the whole path with the keyboard only."""
 
 import json
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import screenshot
 
@@ -61,22 +63,22 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     learner_page.locator(".upstream-item").wait_for()
 
     table = mentor_table(page, demo)
-    assert "Registered: 2" in table.locator(".upx-summary").inner_text()
+    expect(table.locator(".upx-summary")).to_contain_text("Registered: 2")
     table.get_by_label("Stuck learners only").check()
     table.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
     row = table.locator("tbody tr")
-    assert row.locator("th").inner_text().startswith(stuck)
-    assert "1 learners match" in table.locator(".upx-status").inner_text()
+    expect(row).to_have_count(1)
+    expect(row.locator("th")).to_have_text(re.compile("^" + re.escape(stuck)))
+    expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
 
     row.get_by_role("button", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
     form.get_by_label("Annotation").fill("This pull request is not yours: register your own.")
     form.get_by_label("Tag").select_option("needs-work")
     form.get_by_role("button", name="Save the annotation").click()
-    table.locator(".upx-note").first.wait_for()
-    assert f"Annotation saved for {stuck}." in table.locator(".upx-status").inner_text()
-    assert "register your own" in row.locator(".upx-notes-cell").inner_text()
+    expect(table.locator(".upx-status")).to_contain_text(f"Annotation saved for {stuck}.")
+    expect(row.locator(".upx-notes-cell")).to_contain_text("register your own")
 
     # The learner's open page (not reloaded) shows the note, marked as from their mentor,
     # and announces it in its live region.
@@ -110,14 +112,14 @@ def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, l
     table = mentor_table(page, demo, student="staff")
     table.get_by_label("User name or contribution address contains").fill(stuck)
     table.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
     table.get_by_role("button", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
     form.get_by_label("Annotation").fill("MENTORS-ONLY: check their identity")
     form.get_by_label("Mentors and staff only").check()
     form.get_by_role("button", name="Save the annotation").click()
-    page.wait_for_function("document.querySelector('.upx-table').innerText"
-                           ".includes('MENTORS-ONLY')")
+    expect(table.locator(".upx-status")).to_contain_text(f"Annotation saved for {stuck}.")
+    expect(table.locator(".upx-table")).to_contain_text("MENTORS-ONLY")
 
     learner_page = browser.new_context().new_page()
     learner_page.goto(demo.base + SCENARIO + f"?student={stuck}")
@@ -130,6 +132,7 @@ def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, l
 def test_axe_finds_no_serious_violation_on_the_table(demo, page, learners, axe_source):
     table = mentor_table(page, demo)
     table.get_by_role("button", name=f"Annotate {learners[0]}").click()  # the form too
+    expect(table.locator(".upx-annotate-form [name=text]")).to_be_focused()
     page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => {
         const result = await axe.run(document.querySelector('.upstream-progress'),
@@ -173,27 +176,24 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
 
     tab_to(page, ".upx-annotate-open")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.name") == "text"
+    expect(page.locator(".upx-annotate-form [name=text]")).to_be_focused()
     page.keyboard.type("Typed with the keyboard only.")
     tab_to(page, ".upx-annotate-form button[type=submit]")
     page.keyboard.press("Enter")
     # The save is done when the table, loaded again after it, says so. (The table's text
     # alone is no sign: a page of the table asked for earlier, by the sort, can come back
     # with the new note while the save's own answer is still on its way.)
-    page.wait_for_function("document.querySelector('.upx-status').textContent"
-                           f".includes('Annotation saved for {stuck}.')")
-    assert "Typed with the keyboard only." in page.locator(".upx-table").inner_text()
-    # Focus comes back to the row's button, ready for the next action.
-    assert page.evaluate("document.activeElement.classList.contains('upx-annotate-open')")
-    assert waiting not in page.locator(".upx-table tbody").inner_text()
-    assert stuck in page.locator(".upx-table tbody").inner_text()
+    expect(page.locator(".upx-status")).to_contain_text(f"Annotation saved for {stuck}.")
+    expect(page.locator(".upx-table")).to_contain_text("Typed with the keyboard only.")
+    # Focus comes back to the row's button (the row drawn again), ready for the next action.
+    expect(page.get_by_role("button", name=f"Annotate {stuck}")).to_be_focused()
+    expect(page.locator(".upx-table tbody")).not_to_contain_text(waiting)
+    expect(page.locator(".upx-table tbody")).to_contain_text(stuck)
 
 
 def test_the_author_preview_shows_the_table(demo, page, learners):
     """Studio's preview (the block's author_view) shows its settings and the learners' table."""
     page.goto(demo.base + SCENARIO + "author_view/?student=staff")
     preview = page.locator(".upstream-author")
-    assert "How contributions count" in preview.inner_text()
-    rows = page.locator(".upstream-progress .upx-table tbody tr")
-    rows.first.wait_for()
-    assert learners[0] in page.locator(".upstream-progress").inner_text()
+    expect(preview).to_contain_text("How contributions count")
+    expect(page.locator(".upstream-progress .upx-table tbody")).to_contain_text(learners[0])

@@ -4,9 +4,11 @@ axe-core on the staff view; the bulk path with the keyboard only; the README's s
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, screenshot
 from tests.browser.test_mentor_path import SCENARIO, register, tab_to
@@ -34,53 +36,54 @@ def staff_view(page, demo):
     return view
 
 
-def filter_to(page, view, text):
+def filter_to(view, text):
     view.get_by_label("User name or contribution address contains").fill(text)
     view.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    expect(view.locator(".upx-status")).to_contain_text("1 learner matches")
+    expect(view.locator(".upx-table tbody tr")).to_have_count(1)
 
 
 def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, learners):
     ada, _bob = learners
     view = staff_view(page, demo)
-    filter_to(page, view, ada)
+    filter_to(view, ada)
     view.get_by_label(f"Select {ada}").check()
-    assert "1 learners selected" in view.locator(".upx-selection").inner_text()
+    expect(view.locator(".upx-selection")).to_contain_text("1 learner selected")
     view.get_by_label("Action").first.select_option("accept")
     view.get_by_label("Reason (recorded and shown to the learner)").fill(
         "Patch reviewed on the mailing list")
     view.get_by_role("button", name="Apply to the selection…").click()
     dialog = view.get_by_role("dialog")
-    assert "1 learners" in dialog.inner_text()
-    assert page.evaluate("document.activeElement.classList.contains('upx-dialog-title')")
+    expect(dialog).to_contain_text(": 1 learner. This is recorded")
+    expect(dialog.locator(".upx-dialog-title")).to_be_focused()
     dialog.get_by_role("button", name="Confirm").click()
-    page.wait_for_function("document.querySelector('.upx-job').innerText.startsWith('Done')")
-    assert "1 changed" in view.locator(".upx-job").inner_text()
-    page.wait_for_function("document.querySelector('.upx-table tbody').innerText"
-                           ".includes('Completed')")
-    page.wait_for_function("document.querySelector('.upx-audit-table tbody').innerText"
-                           ".includes('Patch reviewed on the mailing list')")
-    audit = view.locator(".upx-audit-table tbody tr").first.inner_text()
-    assert "Accepted" in audit and ada in audit and "staff" in audit
+    job = view.locator(".upx-job")
+    expect(job).to_have_text(re.compile(r"^Done"))
+    expect(job).to_contain_text("1 changed")
+    expect(view.locator(".upx-table tbody")).to_contain_text("Completed")
+    audit = view.locator(".upx-audit-table tbody tr").first
+    expect(audit).to_contain_text("Patch reviewed on the mailing list")
+    for text in ("Accepted", ada, "staff"):
+        expect(audit).to_contain_text(text)
     assert demo.awarded(ada)
     # "Select all N matching": the confirmation says how many the filter holds.
     view.get_by_label("User name or contribution address contains").fill("st_")
     view.get_by_role("button", name="Apply filters").click()
-    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 2")
+    expect(view.locator(".upx-table tbody tr")).to_have_count(2)
     view.get_by_role("button", name="Select all 2 matching").click()
     view.get_by_label("Action").first.select_option("check_now")
     view.get_by_role("button", name="Apply to the selection…").click()
-    assert "2 learners" in view.get_by_role("dialog").inner_text()
+    expect(view.get_by_role("dialog")).to_contain_text("2 learners")
     page.keyboard.press("Escape")
-    assert view.locator(".upx-dialog-backdrop").is_hidden()
-    assert page.evaluate("document.activeElement.classList.contains('upx-bulk-start')")
+    expect(view.locator(".upx-dialog-backdrop")).to_be_hidden()
+    expect(view.locator(".upx-bulk-start")).to_be_focused()
     screenshot(view, "staff-view.png")
 
 
 def test_the_csv_download_is_the_filters_contributions(demo, page, learners):
     ada, bob = learners
     view = staff_view(page, demo)
-    filter_to(page, view, bob)
+    filter_to(view, bob)
     with page.expect_download() as download:
         view.get_by_role("link", name="Download the filtered learners' contributions (CSV)").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
@@ -99,12 +102,13 @@ def test_an_import_dry_run_lists_changes_and_errors_and_changes_nothing(demo, pa
     view.get_by_label("Import overrides and annotations", exact=False).set_input_files(
         files=[{"name": "overrides.csv", "mimeType": "text/csv", "buffer": content}])
     view.get_by_role("button", name="Check the file (dry run)").click()
-    page.wait_for_function("document.querySelector('.upx-import-status').innerText"
-                           ".startsWith('Dry run')")
-    changes = view.locator(".upx-import-changes tbody").inner_text()
-    errors = view.locator(".upx-import-errors tbody").inner_text()
-    assert bob in changes and "Seen at the sprint" in changes and "accepted" in changes
-    assert "3" in errors and "username" in errors and "nobody" in errors
+    expect(view.locator(".upx-import-status")).to_have_text(re.compile(r"^Dry run"))
+    changes = view.locator(".upx-import-changes tbody")
+    for text in (bob, "Seen at the sprint", "accepted"):
+        expect(changes).to_contain_text(text)
+    errors = view.locator(".upx-import-errors tbody")
+    for text in ("3", "username", "nobody"):
+        expect(errors).to_contain_text(text)
     assert demo.awarded(bob) == before  # a dry run changes nothing
 
 
@@ -112,6 +116,7 @@ def test_axe_finds_no_serious_violation_on_the_staff_view(demo, page, learners, 
     view = staff_view(page, demo)
     view.get_by_label(f"Select {learners[1]}").check()
     view.get_by_role("button", name="Apply to the selection…").click()  # the dialog too
+    expect(view.locator(".upx-dialog-title")).to_be_focused()
     assert axe_violations(page, axe_source, ".upstream-progress") == []
 
 
@@ -121,16 +126,17 @@ def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):
     tab_to(page, "input[name=search]")
     page.keyboard.type(bob)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelectorAll('.upx-table tbody tr').length === 1")
+    expect(page.locator(".upx-status")).to_contain_text("1 learner matches")
+    expect(page.locator(".upx-table tbody tr")).to_have_count(1)
     tab_to(page, ".upx-select-row")
     page.keyboard.press("Space")
     tab_to(page, "select[name=action]")
-    assert page.evaluate("document.activeElement.value") == "check_now"
+    expect(page.locator("select[name=action]:focus")).to_have_value("check_now")
     tab_to(page, ".upx-bulk-start")
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.classList.contains('upx-dialog-title')")
+    expect(page.locator(".upx-dialog-title")).to_be_focused()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.classList.contains('upx-dialog-confirm')")
+    expect(page.locator(".upx-dialog-confirm")).to_be_focused()
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.upx-job').innerText.startsWith('Done')")
-    assert page.evaluate("document.activeElement.classList.contains('upx-bulk-start')")
+    expect(page.locator(".upx-job")).to_have_text(re.compile(r"^Done"))
+    expect(page.locator(".upx-bulk-start")).to_be_focused()

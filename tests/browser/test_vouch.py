@@ -1,9 +1,12 @@
 """A mentor vouches for a learner's mailing-list patch with the keyboard only, in the running
 demo; the learner's status then shows it "accepted by a mentor" and the unit complete."""
 
-import pytest
+import re
 
-from tests.browser.conftest import axe_violations
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import axe_violations, redrawn
 from tests.browser.test_mentor_path import SCENARIO, learner_status, mentor_table, register
 
 pytestmark = pytest.mark.slow
@@ -12,6 +15,13 @@ LEARNER = "bv_ada"
 NOT_HERS = "https://github.com/openedx/xblock/pull/8"  # someone else's: rejected
 LIST_POST = "https://lists.example.org/archives/dev/2026-November/000123.html"
 REASON = "Her patch was applied from the mailing list."
+TABLE_ROWS = ".upx-table tbody tr"
+
+
+def vouch_button(page, username):
+    """The vouch button on ``username``'s row of the mentors' table."""
+    return page.locator(".upx-vouch-open").filter(
+        has_text=re.compile(" " + re.escape(username) + "$"))
 
 
 def tab_to_vouch_button(page, username, limit=120):
@@ -27,6 +37,49 @@ def tab_to_vouch_button(page, username, limit=120):
     raise AssertionError(f"Tab never reached the vouch button of {username}")
 
 
+class HeldTableLoads:
+    """The mentors' table's requests to the server (``progress``), held until released: the
+    page's state between a vouch and the table drawn again, for as long as a test needs."""
+
+    PATTERN = "**/handler/**/progress/**"
+
+    def __init__(self, page):
+        self.page, self.routes = page, []
+        page.route(self.PATTERN, self._hold)
+
+    def _hold(self, route):
+        self.routes.append(route)
+
+    def wait_for_one(self):
+        if not self.routes:
+            self.page.wait_for_event("request", predicate=lambda r: "/progress/" in r.url)
+            self.page.evaluate("0")  # its route, sent just after the request, is handled by now
+        assert len(self.routes) == 1, self.routes
+
+    def release(self):
+        for route in self.routes:
+            route.continue_()
+        self.page.unroute(self.PATTERN)
+
+
+def open_the_dialog(page):
+    """Enter on the focused vouch button: the dialog opens on its first field."""
+    page.keyboard.press("Enter")
+    page.locator(".upx-vouch[open]").wait_for()
+    expect(page.locator(".upx-vouch [name=url]")).to_be_focused()
+
+
+def vouch_with_the_keyboard(page):
+    """In the open dialog: the address, no description, the reason, Enter."""
+    page.keyboard.type(LIST_POST)
+    page.keyboard.press("Tab")  # the description: none, the address says it all
+    page.keyboard.press("Tab")
+    expect(page.locator(".upx-vouch [name=reason]")).to_be_focused()
+    page.keyboard.type(REASON)
+    page.keyboard.press("Enter")
+    expect(page.locator(".upx-vouch-status")).to_contain_text("now complete")
+
+
 def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, browser,
                                                                     axe_source):
     context = browser.new_context()
@@ -36,23 +89,18 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
 
     mentor_table(page, demo)
     tab_to_vouch_button(page, LEARNER)
-    page.keyboard.press("Enter")
-    page.locator(".upx-vouch[open]").wait_for()
-    assert page.evaluate("document.activeElement.name") == "url"
+    open_the_dialog(page)
     assert axe_violations(page, axe_source, ".upx-vouch") == []
-    page.keyboard.type(LIST_POST)
-    page.keyboard.press("Tab")  # the description: none, the address says it all
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.name") == "reason"
-    page.keyboard.type(REASON)
-    page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.upx-vouch-status').textContent"
-                           ".includes('now complete')")
-    # The dialog closed and the focus went back to the row's button.
-    assert not page.locator(".upx-vouch[open]").count()
-    assert page.evaluate("document.activeElement.classList.contains('upx-vouch-open')")
-    page.wait_for_function("document.querySelector('.upx-table').innerText"
-                           f".includes({('Accepted by a mentor: ' + REASON)!r})")
+    # The vouch closes the dialog, then asks the server for the table again: that answer is
+    # held, so that the dialog's own promise is read before the table is drawn again.
+    held = HeldTableLoads(page)
+    vouch_with_the_keyboard(page)
+    expect(page.locator(".upx-vouch[open]")).to_have_count(0)
+    expect(vouch_button(page, LEARNER)).to_be_focused()  # back on the row's button
+    held.wait_for_one()
+    with redrawn(page, TABLE_ROWS):
+        held.release()
+    expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
     assert demo.awarded(LEARNER)
 
     status = learner_status(learner_page, LEARNER)
@@ -65,14 +113,33 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
     context.close()
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "static/js/vouch.js: after a vouch the table is drawn again (progress.js's render() "
+    "replaces every row), the row's button that had the focus is removed with its row, and "
+    "nothing focuses the new row's button: the focus falls to <body>"))
+def test_the_focus_stays_on_the_learners_row_once_the_table_is_drawn_again(demo, page,
+                                                                           browser):
+    context = browser.new_context()
+    register(context.new_page(), demo, "bv_cy", NOT_HERS)
+    context.close()
+    mentor_table(page, demo)
+    vouch_button(page, "bv_cy").focus()
+    open_the_dialog(page)
+    with redrawn(page, TABLE_ROWS):
+        vouch_with_the_keyboard(page)
+    expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
+    expect(vouch_button(page, "bv_cy")).to_be_focused(timeout=5_000)
+
+
 def test_escape_closes_the_dialog_and_returns_the_focus(demo, page, browser):
     context = browser.new_context()
     register(context.new_page(), demo, "bv_bob", NOT_HERS)
     context.close()
     mentor_table(page, demo)
-    page.locator(".upx-vouch-open").first.focus()
+    opener = vouch_button(page, "bv_bob")
+    opener.focus()
     page.keyboard.press("Enter")
     page.locator(".upx-vouch[open]").wait_for()
     page.keyboard.press("Escape")
-    page.wait_for_function("!document.querySelector('.upx-vouch').open")
-    assert page.evaluate("document.activeElement.classList.contains('upx-vouch-open')")
+    expect(page.locator(".upx-vouch[open]")).to_have_count(0)
+    expect(opener).to_be_focused()

@@ -3,6 +3,7 @@
 import pytest
 
 from forge_simulator.faults import FaultServer
+from tests.waits import Waits
 
 URLS = {
     "github": "https://github.com/{project}/pull/{n}",
@@ -21,3 +22,9 @@ def url(kind, project, number):
 def fault_server():
     with FaultServer() as server:
         yield server
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """What a drill's forge calls asked to wait for (``tests/waits.py``); nothing sleeps."""
+    return Waits(monkeypatch)

@@ -2,11 +2,10 @@
 
 A fault on one contribution of a batch answers the whole request with it
 (hang, trickle, 5xx, 429...): every contribution of the batch gets the typed
-error the single read would give, within the deadline. A wrongly shaped entry
-spoils only itself: the others of the same answer are read.
+error the single read would give, within the deadline (counted, not timed: see
+``tests/waits.py``). A wrongly shaped entry spoils only itself: the others of the
+same answer are read.
 """
-
-import time
 
 import pytest
 
@@ -16,7 +15,6 @@ from upstream_xblock.forges import Deadline, FetchResult, Forges, ForgeUnavailab
 from .conftest import url
 
 DEADLINE_S = 1.0
-RATIO = 1.6
 WHOLE = ["hang", "trickle", "trickle_headers", "reset", "truncated", "server_error",
          "rate_limited", "secondary_rate_limited", "forbidden", "accepted", "malformed_json",
          "huge", "deep_json", "redirect_loop", "redirect_offsite", "not_found"]
@@ -46,18 +44,22 @@ def _batch(fault_server, forges, way, fault):
 @pytest.mark.parametrize("way", sorted(WAYS))
 @pytest.mark.parametrize("fault", WHOLE)
 def test_a_fault_in_a_batch_is_its_typed_error_for_each_contribution(
-        fault_server, forges, way, fault):
+        fault_server, forges, waits, way, fault):
     kind, targets, refs = _batch(fault_server, forges, way, fault)
     fault_server.fault(kind, *targets[1], fault)
     fault_server.reset_counts()
-    started = time.monotonic()
     results = forges.client(refs[0].host).fetch_many(refs, deadline=Deadline(DEADLINE_S))
-    assert time.monotonic() - started <= DEADLINE_S * RATIO
     expected = EXPECTED[fault]
     if way == "gitlab_graphql" and fault == "not_found":
         expected = "forge_unavailable"  # no GraphQL endpoint says nothing of the merge requests
     assert {r.code for r in results.values()} == {expected}
     assert fault_server.count() <= 3  # one request, retried only for a 502/503/504 GET
+    waits.assert_within(DEADLINE_S, heads_read=fault_server.count())
+    # Never fully answered: the deadline ends it. (GitLab's GraphQL read is a POST, never
+    # retried, and a head cut by the deadline's timer reads as "reset" there: a known gap
+    # in http._transport_error, left out here rather than asserted.)
+    if fault == "trickle" or fault in ("hang", "trickle_headers") and way != "gitlab_graphql":
+        assert {r.reason for r in results.values()} == {"deadline"}
 
 
 @pytest.mark.parametrize("way", ["gitlab_rest", "gerrit"])

@@ -9,10 +9,12 @@ def test_the_table_in_french(harness):
     block = harness.block(MENTORED_XML, student=STAFF)
     seed_records(block.scope_ids.usage_id, 4)
     with translation.override("fr"):
-        content = block.runtime.render(block, "student_view").content
+        fragment = block.runtime.render(block, "student_view")
+        content = fragment.content
         status, body = harness.call(block, "progress", {"filters": {"colour": "red"}})
         rows = harness.call(block, "progress", {"sort": "username"})[1]["rows"]
     assert "Filtrer les apprenants" in content and "Dernière activité" in content
-    assert "Annoter %(username)s" in content  # a string of the page's script
+    catalog = next(r.data for r in fragment.resources if "var UpstreamXBlockI18N" in r.data)
+    assert '"Annotate %(username)s": "Annoter %(username)s"' in catalog  # the page's script
     assert status == 400 and body["error"]["message"] == "Filtres inconnus : colour."
     assert rows[0]["verdict_label"] == "Terminé"

@@ -26,14 +26,16 @@ def test_the_staff_tools_in_french(harness, staff_block):
     usage = str(staff_block.scope_ids.usage_id)
     learner = unawarded_learners(usage, 1)[0]
     with translation.override("fr"):
-        content = staff_block.runtime.render(staff_block, "student_view").content
+        fragment = staff_block.runtime.render(staff_block, "student_view")
+        content = fragment.content
         body = harness.call(staff_block, "import_csv", {
             "csv": f"username,action,reason\n{learner},accept,\n", "dry_run": True})[1]
         harness.call(staff_block, "bulk", {"action": "accept", "learner_ids": [learner],
                                            "reason": "Vu"})
         row = harness.call(staff_block, "progress", {"filters": {"search": learner}})[1]
     assert "Agir sur de nombreux apprenants" in content and "Journal d'audit" in content
-    assert "aucun changement" in content  # a string of the page's script
+    catalog = next(r.data for r in fragment.resources if "var UpstreamXBlockI18N" in r.data)
+    assert '"no change": "aucun changement"' in catalog  # a string of the page's script
     assert body["errors"][0]["message"] == "Donnez un motif pour cette action accept."
     checks = row["rows"][0]["contributions"][0]["checks"]
     assert checks[-1]["reason"] == "Accepté par l'équipe pédagogique : Vu"

@@ -20,10 +20,18 @@ def fresh_budget():
     cache.clear()  # the rate budget the forges stated lives in the cache
 
 
-def _seconds_to_next_check(host):
-    now = timezone.now()
-    return sorted((row.next_check_at - now).total_seconds()
+def _seconds_to_next_check(host, moment):
+    """Each record's wait, from the ``moment`` the sweep that wrote it read on its clock."""
+    return sorted((row.next_check_at - moment).total_seconds()
                   for row in TrackedContribution.objects.filter(host=host))
+
+
+def _sweep_at_one_moment(forges, schedule):
+    """Every record due, and one sweep whose clock stands still: its moment."""
+    moment = timezone.now()
+    TrackedContribution.objects.update(next_check_at=moment)
+    Sweeper(forges, schedule, clock=lambda: moment).run_once()
+    return moment
 
 
 def test_a_sweep_reads_gitlab_and_gerrit_in_one_request_each(forges, world, registry):
@@ -70,25 +78,24 @@ def _open_on_github(registry, count):
 
 
 def _sweep_twice(simulator, limit):
-    """The first sweep learns the budget the forge states; the second paces by it."""
+    """The first sweep learns the budget the forge states; the second paces by it (its
+    moment is returned)."""
     simulator.world.set_rate_limit("github", remaining=limit, limit=limit)
     forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
-    for _ in range(2):
-        TrackedContribution.objects.update(next_check_at=timezone.now())
-        Sweeper(forges, Schedule()).run_once()
+    _sweep_at_one_moment(forges, Schedule())
+    return _sweep_at_one_moment(forges, Schedule())
 
 
 def test_open_contributions_are_checked_more_often_with_more_budget(simulator, registry):
     _open_on_github(registry, 300)
-    _sweep_twice(simulator, 100)
+    moment = _sweep_twice(simulator, 100)
     # 100 points an hour, half of it: 50 points, 2,500 pull requests; 300 open: 432 s for
     # one likely to have changed, 864 s for the others (these, opened a day ago, quiet).
-    small = _seconds_to_next_check("github.com")
-    assert 850 <= small[0] and small[-1] <= 880
+    assert set(_seconds_to_next_check("github.com", moment)) == {864}
     cache.clear()
-    _sweep_twice(simulator, 400)
-    large = _seconds_to_next_check("github.com")
-    assert 210 <= large[0] and large[-1] <= 220  # four times the budget: four times as often
+    moment = _sweep_twice(simulator, 400)
+    # Four times the budget: four times as often.
+    assert set(_seconds_to_next_check("github.com", moment)) == {216}
 
 
 def test_the_budget_share_is_configurable(simulator, registry):
@@ -97,9 +104,9 @@ def test_the_budget_share_is_configurable(simulator, registry):
     forges = Forges.from_settings(simulator.settings(github_token="sim-token"))
     schedule = Schedule.from_settings({"polling": {"budget_share_percent": 25}})
     Sweeper(forges, schedule).run_once()
-    TrackedContribution.objects.update(next_check_at=timezone.now())
-    Sweeper(forges, schedule).run_once()
-    assert 1700 <= _seconds_to_next_check("github.com")[0] <= 1760  # a quarter: twice the wait
+    moment = _sweep_at_one_moment(forges, schedule)
+    # A quarter: twice the wait.
+    assert set(_seconds_to_next_check("github.com", moment)) == {1728}
 
 
 def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, world):
@@ -109,17 +116,16 @@ def test_contributions_quiet_for_a_day_wait_twice_as_long(simulator, registry, w
                    created_at=timezone.now() - timedelta(days=3))
     first = TrackedContribution.objects.order_by("pk")[0]
     world.approve("github", first.project, first.number)
-    _sweep_twice(simulator, 100)
-    waits = _seconds_to_next_check("github.com")
-    assert waits[0] <= 440  # approved and waiting for a merge
-    assert 850 <= waits[1] and waits[-1] <= 880  # the others
+    moment = _sweep_twice(simulator, 100)
+    waits = _seconds_to_next_check("github.com", moment)
+    assert waits[0] == 432  # approved and waiting for a merge
+    assert set(waits[1:]) == {864}  # the others
 
 
 def test_a_small_course_is_never_checked_more_often_than_the_floor(simulator, registry):
     _open_on_github(registry, 3)
-    _sweep_twice(simulator, 5000)
-    assert all(w >= timedelta(seconds=59).total_seconds()
-               for w in _seconds_to_next_check("github.com"))
+    moment = _sweep_twice(simulator, 5000)
+    assert set(_seconds_to_next_check("github.com", moment)) == {Schedule().budget_min_s}
 
 
 def test_a_low_github_budget_admits_what_its_points_read(simulator, registry):

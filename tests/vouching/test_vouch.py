@@ -194,11 +194,14 @@ def test_the_mentor_view_offers_the_dialog(harness, ada):
 def test_the_dialog_and_the_mentors_word_in_french(harness, ada):
     from django.utils import translation
     with translation.override("fr"):
-        html = as_user(harness, ada, MENTOR).render("student_view").content
+        fragment = as_user(harness, ada, MENTOR).render("student_view")
+        html = fragment.content
         status, body = vouch(harness, ada, description="Correctif sur la liste",
                              reason="appliqué par la mainteneuse")
         refused = vouch(harness, ada, description="x", reason="bell\x07")
-    assert "Accepter la contribution" in html and "Accepter une contribution de" in html
+    catalog = next(r.data for r in fragment.resources if "var UpstreamXBlockI18N" in r.data)
+    assert "Accepter la contribution" in html
+    assert '"Accept a contribution of %(username)s": "Accepter une contribution de' in catalog
     assert status == 200
     assert body["contribution"]["checks"][0]["reason"] == \
         "Acceptée par un mentor : appliqué par la mainteneuse"

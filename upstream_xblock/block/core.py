@@ -13,6 +13,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import compat
 from ..forges import forges_for
+from ..i18n import JS_NAMESPACE
 from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
 from ..identity.codes import ownership_code
@@ -43,6 +44,9 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
     block_settings_key = compat.SETTINGS_BUCKET
+    # OEP-58: the namespace of the pages' JS catalog (block/js_catalog.py); the LMS's
+    # compile_xblock_translations wraps the catalogs it builds for this block in it.
+    i18n_js_namespace = JS_NAMESPACE
     has_score = True
     icon_class = "problem"
 

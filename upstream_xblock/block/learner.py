@@ -25,6 +25,7 @@ from ..tracking import background
 from ..tracking.schedule import schedule_for
 from ..tracking.service import TrackingError, wake_settled
 from .handlers import json_api, text_field
+from .js_catalog import add_js_catalog
 from .resources import load_text, page_uid, render_template
 
 # One made-up address shape per forge kind, as learners paste them.
@@ -52,47 +53,6 @@ def example_url(registry, accepted_hosts=()):
 def accepted_host_names(registry, accepted_hosts=()):
     """The hosts learners may use here, for "Accepted: a, b" (empty: any configured)."""
     return [h for h in (accepted_hosts or ()) if h in registry]
-
-
-def js_strings(gettext):
-    return {
-        "registering": gettext("Registering…"),
-        "checking": gettext("Checking…"),
-        "withdraw": gettext("Withdraw"),
-        "withdraw_label": gettext("Withdraw %(title)s"),
-        "withdraw_confirm": gettext("Withdraw this contribution?"),
-        "withdrawn": gettext("Withdrawn: %(title)s."),
-        "registered": gettext("Registered: %(title)s."),
-        "open_link": gettext("%(title)s (opens on the forge in a new tab)"),
-        "checked": gettext("Checked %(when)s"),
-        "next_check": gettext("next check %(when)s"),
-        "being_checked": gettext("being checked now"),
-        "not_checked": gettext("Not checked yet"),
-        "settled": gettext("no more checks needed"),
-        "repository": gettext("Repository: %(repository)s #%(number)s"),
-        "counted": gettext("Counted for your grade"),
-        "network_error": gettext("Could not reach the course server. Retrying…"),
-        "passed": gettext("Passed:"),
-        "failed": gettext("Not met:"),
-        "waiting": gettext("Waiting:"),
-        "no_contributions": gettext("You have not registered a contribution yet."),
-        "untitled": gettext("(title not known yet)"),
-        "ownership_code": gettext("Your ownership code is %(code)s: put it in the description of "
-                                  "your contribution so that we know it is yours."),
-        "timeline": gettext("Timeline"),
-        "timeline_label": gettext("Timeline of %(title)s"),
-        "step_done": gettext("done"),
-        "step_todo": gettext("not yet"),
-        "date_unknown": gettext("date not known"),
-        "checks_title": gettext("Checks"),
-        "register_another": gettext("Register another contribution"),
-        "check_again": gettext("You can check again %(when)s."),
-        "notes_title": gettext("Notes from your mentor"),
-        "from_mentor": gettext("From your mentor"),
-        "note_by": gettext("%(author)s, %(when)s"),
-        "note_edited": gettext("(edited)"),
-        "note_new": gettext("New note from your mentor %(author)s: %(text)s"),
-    }
 
 
 SETTLED_POLL_S = 60
@@ -129,7 +89,7 @@ class LearnerMixin:
                 # Once nothing is left to check, the page still asks this seldom, so that
                 # a mentor's new note shows without a reload.
                 "settled_poll_s": SETTLED_POLL_S,
-                "language": translation.get_language() or "en", "text": js_strings(gettext)}
+                "language": translation.get_language() or "en"}
         html = render_template("learner.html", {
             "block": self, "configuration_error": configuration_error, "signed_out": signed_out,
             "display_name": self._default_translated("display_name", gettext),
@@ -139,11 +99,12 @@ class LearnerMixin:
             "init_json": json.dumps(init),
             # Another module's panel (verified forge accounts) renders inside this page.
             "identity_panel": ("" if signed_out or configuration_error
-                               else self.identity_panel_html(gettext, tracker)),
+                               else self.identity_panel_html(tracker)),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/learner.css"))
         fragment.add_css(load_text("static", "css/identity.css"))
+        add_js_catalog(self, fragment)  # the page's strings, for the modules below
         fragment.add_javascript(load_text("static", "js/common.js"))
         fragment.add_javascript(load_text("static", "js/learner_render.js"))
         fragment.add_javascript(load_text("static", "js/learner.js"))
@@ -222,7 +183,7 @@ class LearnerMixin:
         return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()),
                           back=compat.unit_url(compat.usage_key(self), learner_id))
 
-    def identity_panel_html(self, gettext, tracker):
+    def identity_panel_html(self, tracker):
         """The panel, rendered inside the learner's page (identity.js drives it).
 
         Only where the block checks authorship; open until the learner has verified an
@@ -231,7 +192,7 @@ class LearnerMixin:
         if not self.require_author:
             return ""
         panel = self.identity_panel(tracker)
-        init = {"identity": panel, "text": identity_js_strings(gettext)}
+        init = {"identity": panel}
         return render_template("identity.html", {
             "open": not panel["accounts"],
             "uid": page_uid(self),
@@ -287,35 +248,3 @@ class LearnerMixin:
                                     status=404)
 
         return self._identity_call(forget)
-
-
-
-
-
-
-
-
-def identity_js_strings(gettext):
-    """The panel's own strings, translated on the server."""
-    return {
-        "account_line": gettext("%(username)s on %(host)s (%(method)s)"),
-        "methods": {
-            "oauth": gettext("signed in on the forge"),
-            "linked": gettext("linked to your profile"),
-            "comment_code": gettext("code posted in a comment"),
-            "description_code": gettext("code in a description"),
-            "vouched": gettext("vouched for by your course team"),
-        },
-        "remove": gettext("Remove"),
-        "remove_label": gettext("Remove %(username)s on %(host)s"),
-        "remove_confirm": gettext("Remove %(username)s on %(host)s from your verified accounts? "
-                                  "Its contributions will not count until you verify it again."),
-        "removed": gettext("%(username)s on %(host)s is no longer verified."),
-        "verify_with": gettext("Verify with %(forge)s (opens in a new tab)"),
-        "verified": gettext("Verified: %(username)s on %(host)s. Your contributions are checked "
-                            "again with it."),
-        "nothing_new": gettext("No new account was verified."),
-        "checking": gettext("Checking…"),
-        "url_needed": gettext("Give the address of the contribution where you posted your code."),
-        "network_error": gettext("Could not reach the course server. Try again."),
-    }

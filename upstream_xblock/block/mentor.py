@@ -25,9 +25,10 @@ from ..staff.progress import (
 )
 from ..tracking.service import TrackingError
 from .handlers import actor, learner_of, mentors_only, registered_url
+from .js_catalog import add_js_catalog
 from .presenters import STATE_LABELS, VERDICT_LABELS, progress_row
 from .resources import load_text, page_uid, render_template
-from .staff import AUDIT_ACTIONS, staff_strings
+from .staff import AUDIT_ACTIONS
 from .vouch import add_vouch_dialog
 
 
@@ -39,10 +40,7 @@ class MentorMixin:
         gettext = compat.gettext(self)
         uid = page_uid(self)
         staff = compat.is_staff(self) and not compat.in_studio_preview(self)
-        strings = progress_strings(gettext)
-        if staff:
-            strings.update(staff_strings(gettext))
-        init = {"text": strings, "page_size": DEFAULT_PAGE_SIZE,
+        init = {"page_size": DEFAULT_PAGE_SIZE,
                 "sort": DEFAULT_SORT, "me": compat.learner_id(self), "staff": staff}
         html = render_template("progress.html", {
             "block": self, "uid": uid, "init_json": json.dumps(init),
@@ -55,6 +53,7 @@ class MentorMixin:
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
+        add_js_catalog(self, fragment)  # the page's strings, for the modules below
         fragment.add_javascript(load_text("static", "js/common.js"))  # the modules' helpers
         if staff:  # defines the staff tools progress.js hands its helpers to
             fragment.add_javascript(load_text("static", "js/staff_tools.js"))
@@ -141,47 +140,6 @@ class MentorMixin:
         LearnerAnnotations(compat.usage_key(self), learner).update(_annotation_id(data), apply, now)
         _audit(self, "delete_annotation", learner, now)
         return {"learner_id": learner, "deleted": True}
-
-
-def progress_strings(gettext):
-    """The table's own strings, translated on the server (the JS has no catalog of its own)."""
-    return {
-        "loading": gettext("Loading learners…"),
-        "count": gettext("%(count)s learners match. Page %(page)s of %(pages)s."),
-        "none": gettext("No learner matches these filters."),
-        "error": gettext("Could not load the learners: %(message)s"),
-        "network_error": gettext("Could not reach the course server."),
-        "summary": gettext("Registered: %(registered)s · In progress: %(pending)s · "
-                           "Completed: %(accepted)s · Need a new contribution: %(rejected)s · "
-                           "Stuck: %(stuck)s"),
-        "waiting": gettext("Waiting %(days)s days"),
-        "not_waiting": gettext("Not waiting"),
-        "never": gettext("never"),
-        "stuck": gettext("Stuck: %(reason)s"),
-        "awarded": gettext("Awarded on %(date)s"),
-        "annotate": gettext("Annotate %(username)s"),
-        "annotate_title": gettext("Annotation for %(username)s"),
-        "edit": gettext("Edit"),
-        "edit_label": gettext("Edit this annotation by %(author)s"),
-        "delete": gettext("Delete"),
-        "delete_label": gettext("Delete this annotation by %(author)s"),
-        "delete_confirm": gettext("Delete this annotation?"),
-        "saved": gettext("Annotation saved for %(username)s."),
-        "deleted": gettext("Annotation deleted."),
-        "for_learner": gettext("For the learner"),
-        "for_mentors": gettext("Mentors only"),
-        "by": gettext("%(author)s, %(date)s"),
-        "edited": gettext("(edited)"),
-        "no_annotations": gettext("No annotations."),
-        "any_contribution": gettext("The learner's work in general"),
-        "open_link": gettext("%(title)s (opens on the forge in a new tab)"),
-        "untitled": gettext("(title not known yet)"),
-        "sorted_by": gettext("Sorted by %(column)s, %(direction)s."),
-        "ascending": gettext("ascending"),
-        "descending": gettext("descending"),
-    }
-
-
 
 
 def _audit(block, action, learner, now, **details):

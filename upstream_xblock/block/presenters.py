@@ -6,7 +6,7 @@ milestone) and the mentors' progress-table rows.
 
 from datetime import datetime
 
-from ..i18n import gettext_noop
+from ..i18n import gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 from ..staff import annotations
 from ..staff.progress import verdict_of
@@ -128,16 +128,11 @@ def translate_check(check, gettext, learner=None):
     """A check in the viewer's words: the learner's, or (``learner``: their user name) the
     course team's; with its outcome as a word too (not as a colour only)."""
     reason, params = check["reason"], dict(check.get("params") or {})
-    if learner is not None and reason in FOR_THE_COURSE_TEAM:
+    if learner is not None and isinstance(reason, str) and reason in FOR_THE_COURSE_TEAM:
         reason, params = FOR_THE_COURSE_TEAM[reason], {**params, "learner": learner}
-    template = gettext(reason)
-    try:
-        text = template % params if params else template
-    except (KeyError, TypeError, ValueError):
-        text = template
     return {"id": check["id"], "outcome": check["outcome"],
             "outcome_label": gettext(OUTCOME_LABELS.get(check["outcome"], "")),
-            "reason": text}
+            "reason": translated(gettext, reason, params)}
 
 
 def next_check_of(row, now):
@@ -198,11 +193,16 @@ def vouch_json(row):
             "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
 
 
+# "1 of 2 accepted": its form follows the accepted count (French: "1 sur 2 acceptée").
+ACCEPTED_SUMMARY = ngettext_noop("%(accepted)s of %(required)s accepted",
+                                 "%(accepted)s of %(required)s accepted", "accepted")
+
+
 def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
     """The ``status`` handler's answer (also the page's initial state)."""
     accepted = sum(1 for row in rows if row.verdict == "accepted")
-    summary = gettext("%(accepted)s of %(required)s accepted") % {
-        "accepted": min(accepted, required_count), "required": required_count}
+    summary = translated(gettext, ACCEPTED_SUMMARY, {"accepted": min(accepted, required_count),
+                                                     "required": required_count})
     message = ""
     if award is not None:
         message = gettext(completion_message(rows))
@@ -248,13 +248,16 @@ def waiting_on(contributions):
             for check in contribution["checks"] if check["outcome"] == "waiting"]
 
 
+NO_ACTIVITY = ngettext_noop("No activity for %(days)s day.", "No activity for %(days)s days.",
+                            "days")
+
+
 def stuck_reason(row, now, gettext):
     if not row["stuck"]:
         return ""
     if row["pending"] == 0:
         return gettext("Nothing is pending and the requirement is not met.")
-    return gettext("No activity for %(days)s days.") % {
-        "days": _days_since(row["last_activity"], now)}
+    return translated(gettext, NO_ACTIVITY, {"days": _days_since(row["last_activity"], now)})
 
 
 def award_json(award):

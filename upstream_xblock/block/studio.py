@@ -22,6 +22,7 @@ from ..staff.progress import block_summary
 from . import clamps
 from .clamps import MAX_LIST_ITEMS, RULE_FIELDS, parse_date
 from .handlers import MAX_BODY_BYTES, is_mentor, json_response, validate_mentors
+from .js_catalog import add_js_catalog
 from .resources import load_text, render_template
 
 MAX_TEXT_LENGTH = 10000
@@ -204,6 +205,8 @@ class StudioMixin:
                                self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/studio_edit.css"))
+        add_js_catalog(self, fragment)
+        fragment.add_javascript(load_text("static", "js/common.js"))
         fragment.add_javascript(load_text("static", "js/studio_edit.js"))
         fragment.initialize_js("UpstreamContributionStudioEditor")
         return fragment

@@ -5,7 +5,7 @@ learner's records: the learner (``learner_id``, the ``learner.id`` of a
 ``progress`` row) must have registered something in this block. The award
 such an act makes is published for that learner in the background path (the
 mentor's own request must not carry the learner's grade events), and never
-from Studio's preview, which shows draft rules. The dialog's HTML, strings and
+from Studio's preview, which shows draft rules. The dialog's HTML and
 module are added to the mentors' progress view.
 """
 
@@ -43,8 +43,7 @@ def add_vouch_dialog(block, fragment):
     fragment.add_javascript(load_text("static", "js/vouch.js"))
     if compat.in_studio_preview(block):
         return
-    gettext = compat.gettext(block)
-    init = {"text": vouch_strings(gettext), "staff": compat.is_staff(block)}
+    init = {"staff": compat.is_staff(block)}
     fragment.add_content(render_template("vouch.html", {
         "init_json": json.dumps(init),
         "uid": page_uid(block),
@@ -52,26 +51,6 @@ def add_vouch_dialog(block, fragment):
         "max_description": MAX_DESCRIPTION, "max_url": MAX_URL,
     }, block.runtime.service(block, "i18n")))
     fragment.add_css(load_text("static", "css/vouch.css"))
-
-
-def vouch_strings(gettext):
-    """The dialog's own strings, translated on the server."""
-    return {
-        "open": gettext("Accept a contribution of %(username)s"),
-        "title": gettext("Accept a contribution of %(username)s"),
-        "need_url_or_description": gettext("Give the contribution's address or describe it."),
-        "need_reason": gettext("Say why you accept it."),
-        "accepted": gettext("Accepted for %(username)s."),
-        "completed": gettext("Accepted for %(username)s: this activity is now complete for "
-                             "them."),
-        "withdraw": gettext("Withdraw"),
-        "withdraw_label": gettext("Withdraw the acceptance of %(title)s"),
-        "withdraw_reason": gettext("Why course staff withdraw it"),
-        "withdrawn": gettext("The mentor's acceptance was withdrawn."),
-        "none_vouched": gettext("No contribution of this learner was accepted by a mentor."),
-        "network_error": gettext("Could not reach the course server."),
-        "error": gettext("Not accepted: %(message)s"),
-    }
 
 
 def refusing_studio_preview(method):

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import compat
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from ..identity.views import gettext, ngettext
+from ..identity.views import gettext
 from ..staff import audit, bulk, course, exports
 from ..staff.audit import Actor
 from ..staff.progress import DEFAULT_PAGE_SIZE, DEFAULT_SORT, FilterError
@@ -56,7 +56,7 @@ class CatalogI18n:
     """The i18n service the page's template tags ask (the block's catalog, active language)."""
 
     gettext = staticmethod(gettext)
-    ngettext = staticmethod(ngettext)
+    ngettext = staticmethod(gettext.ngettext)
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ def bulk_job(visit, data):
 def audit_trail(visit, data):
     """The course's audit trail (``filters.activity`` for one activity)."""
     return labelled_audit(audit.audit_page("", data, course_key=visit.course_key), gettext,
-                          ngettext)
+                          gettext.ngettext)
 
 
 @json_view(staff_only=True, max_bytes=IMPORT_BODY_LIMIT, too_large=_too_large())

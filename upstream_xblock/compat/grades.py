@@ -2,6 +2,7 @@
 edx-completion in the LMS, the learner's block state in the workbench.
 """
 
+from .learners import write_learner_state
 from .viewing import publishing_blocked
 
 
@@ -80,22 +81,14 @@ def _anonymous_id_of(award):
 
 def _workbench_publish(award, block):
     """The workbench keeps no grades: the learner's block state carries the score."""
-    if block is None:
-        block = _workbench_block(award)
-        block.earned_score = award.score
-        block.save()
+    if block is None:  # a sweep or task: the learner's block state, without loading the block
+        write_learner_state(award.usage_key, award.learner_id, "earned_score", award.score)
     else:
         block.earned_score = award.score
         # The workbench runtime's own events (raw score, scaled by the runtime like the LMS's).
         block.runtime.publish(block, "grade", {"value": award.score, "max_value": 1.0})
         block.runtime.publish(block, "completion", {"completion": 1.0})
     award.score_published = True
-
-def _workbench_block(award):
-    from workbench.runtime import WorkbenchRuntime
-    from workbench.scenarios import get_scenarios
-    get_scenarios()  # the workbench maps usage ids to blocks in memory, per process
-    return WorkbenchRuntime(award.learner_id).get_block(award.usage_key)
 
 def reset_published(revocation):
     """Undo exactly what an award published (``reset_score``, ``reset_completion``).
@@ -111,6 +104,4 @@ def reset_published(revocation):
         if revocation.reset_completion and _completion_tracking_on():
             _submit_completion(revocation, 0.0)
     elif revocation.reset_score:
-        block = _workbench_block(revocation)
-        block.earned_score = None
-        block.save()
+        write_learner_state(revocation.usage_key, revocation.learner_id, "earned_score", None)

@@ -90,9 +90,21 @@ def username(block):
     return str(name) if name else learner_id(block)
 
 def gettext(block):
-    """The runtime's translation function (identity if the runtime has no i18n service)."""
+    """The runtime's translation function (identity if the runtime has no i18n service),
+    with the service's ``ngettext`` as its attribute for messages that name a count."""
     service = block.runtime.service(block, "i18n")
-    return service.gettext if service is not None else (lambda text: text)
+    if service is None:
+        def translate(text):
+            return text
+
+        translate.ngettext = lambda singular, plural, n: singular if n == 1 else plural
+        return translate
+
+    def translate_by_service(text):
+        return service.gettext(text)
+
+    translate_by_service.ngettext = service.ngettext
+    return translate_by_service
 
 def ngettext(block):
     """The runtime's plural-aware translation function (English plurals without i18n)."""

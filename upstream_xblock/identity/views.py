@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from .. import compat
 from ..forges import ConfigurationError, ForgeError, forges_for
 from ..i18n import gettext_noop as _
+from ..i18n import translated
 from . import oauth
 from .api import METHODS, IdentityError
 from .codes import verification_code
@@ -67,9 +68,11 @@ def gettext(message):
     return _catalog(translation.get_language() or "en").gettext(message)
 
 
-def ngettext(singular, plural, count):
-    """The block's own catalog's plural forms, in the active language."""
+def _ngettext(singular, plural, count):
     return _catalog(translation.get_language() or "en").ngettext(singular, plural, count)
+
+
+gettext.ngettext = _ngettext  # for messages that name a count (i18n.translated)
 
 
 def _back_link(request):
@@ -98,9 +101,8 @@ def _page(request, title, message, status):
 
 def _failure(request, error):
     log.info("identity view refused a request: %s", error.code)  # codes only, never a token
-    message = gettext(error.template)
     return _page(request, gettext("Your account was not verified"),
-                 message % error.params if error.params else message, error.status)
+                 translated(gettext, error.template, error.params), error.status)
 
 
 def _remember_back(request):

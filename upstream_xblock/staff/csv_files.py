@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from ..i18n import gettext_noop as _
+from ..i18n import ngettext_noop, translated
 from ..models import ContributionAward, TrackedContribution
 from ..tracking.vouching import DESCRIBED
 from . import annotations, audit
@@ -42,12 +43,11 @@ def _iso(moment):
 def _checks(record, gettext):
     parts = []
     for check in record.checks or []:
-        template = gettext(check.get("reason", ""))
-        params = check.get("params") or {}
+        template, params = check.get("reason", ""), check.get("params") or {}
         try:
-            reason = template % params if params else template
+            reason = translated(gettext, template, params)
         except (KeyError, TypeError, ValueError):
-            reason = template
+            reason = str(template)
         parts.append(f"{check.get('id')}={check.get('outcome')}: {reason}")
     return " | ".join(parts)
 
@@ -187,9 +187,8 @@ class _Errors:
         self.gettext, self.items = gettext, []
 
     def add(self, line, column, template, **params):
-        message = self.gettext(template)
         self.items.append({"line": line, "column": column,
-                           "message": message % params if params else message})
+                           "message": translated(self.gettext, template, params)})
 
 
 def _cell(raw, number, column, errors):
@@ -261,8 +260,10 @@ def _parse_line(number, cells, header, errors):
     if action_index >= len(cells) or not cells[action_index].strip():
         return None  # no action: the line changes nothing, whatever its other cells
     if len(cells) < max(header.values()) + 1:
-        errors.add(number, "", _("This line has %(found)s cells; the header has more."),
-                   found=len(cells))
+        errors.add(number, "", ngettext_noop(
+            "This line has %(found)s cell; the columns an import reads need %(expected)s.",
+            "This line has %(found)s cells; the columns an import reads need %(expected)s.",
+            "found"), found=len(cells), expected=max(header.values()) + 1)
         return None
     before = len(errors.items)
     values = _values(number, cells, header, errors)
