@@ -103,17 +103,38 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         summary.textContent = interpolate(gettext("Registered: %(registered)s · In progress: %(pending)s · Completed: %(accepted)s · Need a new contribution: %(rejected)s · Stuck: %(stuck)s"), counts || {});
     }
 
+    var ICONS = {passed: "\u2713", failed: "\u2717", waiting: "\u25CB"};
+
+    // A check says its outcome in a word and an icon, not by its colour alone.
+    function checkItem(check) {
+        var item = el("li", "upx-check upx-check-" + check.outcome);
+        item.appendChild(el("span", "upx-check-icon", ICONS[check.outcome] || "\u2022"))
+            .setAttribute("aria-hidden", "true");
+        item.appendChild(el("span", "upx-check-word", check.outcome_label + ":"));
+        item.appendChild(document.createTextNode(" " + check.reason));
+        return item;
+    }
+
     function contributionItem(contribution) {
         var item = el("li", "upx-contribution upx-verdict-" + contribution.verdict);
         var title = contribution.title || gettext("(title not known yet)");
-        item.appendChild(UpstreamXBlockCommon.externalLink("upx-contribution-link", contribution.web_url,
-                                                           title));
+        if (contribution.described) {  // no address to show: what the mentor described
+            item.appendChild(el("span", "upx-contribution-title", title));
+            item.appendChild(el("span", "upx-badge", gettext("Described by a mentor")));
+        } else {
+            item.appendChild(UpstreamXBlockCommon.externalLink("upx-contribution-link",
+                                                               contribution.web_url, title));
+        }
         item.appendChild(el("span", "upx-badge upx-state-" + contribution.state, contribution.state_label));
-        item.appendChild(el("span", "upx-repo", contribution.repository + " #" + contribution.number));
+        if (contribution.verdict_label) {
+            item.appendChild(el("span", "upx-badge upx-verdict-" + contribution.verdict,
+                                contribution.verdict_label));
+        }
+        if (contribution.repository) {
+            item.appendChild(el("span", "upx-repo", contribution.repository + " #" + contribution.number));
+        }
         var checks = el("ul", "upx-checks-list");
-        (contribution.checks || []).forEach(function (check) {
-            checks.appendChild(el("li", "upx-check-" + check.outcome, check.reason));
-        });
+        (contribution.checks || []).forEach(function (check) { checks.appendChild(checkItem(check)); });
         if (checks.childNodes.length) { item.appendChild(checks); }
         if (contribution.error) { item.appendChild(el("p", "upx-item-error", contribution.error.message)); }
         return item;
@@ -154,11 +175,11 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         var who = el("th", "upx-learner");
         who.scope = "row";
         who.appendChild(el("span", "upx-username", row.learner.username));
-        var annotate = el("button", "upx-btn upx-btn-outline upx-annotate-open",
-            interpolate(gettext("Annotate %(username)s"), {username: row.learner.username}));
-        annotate.type = "button";
-        annotate.addEventListener("click", function () { openAnnotate(row, null, annotate); });
-        who.appendChild(annotate);
+        var menu = UpstreamContributionProgressView.rowMenu(row.learner, container.getAttribute("data-uid"));
+        UpstreamContributionProgressView.menuItem(menu, interpolate(gettext("Annotate %(username)s"),
+            {username: row.learner.username}), "upx-annotate-open",
+            function (opener) { openAnnotate(row, null, opener); });
+        who.appendChild(menu);
         tr.appendChild(who);
 
         var progress = el("td", "upx-progress-cell");
@@ -203,6 +224,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         state.pages = body.pages;
         state.page = body.page;
         renderSummary(body.summary);
+        if (editing) { closeAnnotate(false); }
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
         var count = interpolate(ngettext("%(count)s learner matches. Page %(page)s of %(pages)s.",
@@ -215,6 +237,13 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         var line = body.count ? count : gettext("No learner matches these filters.");
         statusLine.textContent = announcement ? announcement + " " + line : line;
         if (staffTools) { staffTools.rendered(body, state.filters); }
+        // A dialog that changed a learner (the vouch dialog) asks for its row's menu to have
+        // the focus again once the row is drawn anew.
+        var focusLearner = container.getAttribute("data-focus-learner");
+        if (focusLearner !== null) {
+            container.removeAttribute("data-focus-learner");
+            focusRowButton(focusLearner);
+        }
     }
 
     // Only the answer to the latest request is drawn: an earlier one (a sort clicked twice)
@@ -227,15 +256,51 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         container.setAttribute("aria-busy", "true");
         return post("progress", {page: state.page, page_size: init.page_size, sort: state.sort,
                                  filters: state.filters})
-            .then(function (body) { if (ticket === latestLoad) { render(body, announcement); } })
+            .then(function (body) {
+                if (ticket === latestLoad) { clearFieldErrors(); render(body, announcement); }
+            })
             .catch(function (error) {
-                if (ticket === latestLoad) { errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"), {message: error.message}); }
+                if (ticket !== latestLoad) { return; }
+                var field = error.body && error.body.field && filterForm.elements[error.body.field];
+                if (field && field.nodeType === 1) {
+                    fieldError(field, error.message);
+                } else {
+                    errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"), {message: error.message});
+                }
             })
             .then(function () { if (ticket === latestLoad) { container.removeAttribute("aria-busy"); } });
     }
 
-    // -- annotations -------------------------------------------------------------
+    // -- filter errors, next to their field ------------------------------------------
+    function fieldError(field, message) {
+        clearFieldErrors();
+        var holder = field.closest(".upx-field") || field.parentNode;
+        var note = el("p", "upx-field-error", message);
+        note.id = field.id + "-error";
+        note.setAttribute("role", "alert");
+        holder.appendChild(note);
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", note.id);
+        field.focus();
+    }
+
+    function clearFieldErrors() {
+        $all(".upx-filters .upx-field-error").forEach(function (note) { note.parentNode.removeChild(note); });
+        $all(".upx-filters [aria-invalid]").forEach(function (field) {
+            field.removeAttribute("aria-invalid");
+            field.removeAttribute("aria-describedby");
+        });
+    }
+
+    // -- annotations: the form opens under the learner's row -----------------------------
+    function rowOf(learnerId) {
+        return $all("tr[data-learner]").filter(function (tr) {
+            return tr.getAttribute("data-learner") === learnerId;
+        })[0];
+    }
+
     function openAnnotate(row, note, opener) {
+        if (editing) { closeAnnotate(false); }
         editing = {learner: row.learner, note: note, opener: opener};
         annotateError.textContent = "";
         annotateTitle.textContent = interpolate(gettext("Annotation for %(username)s"), {username: row.learner.username});
@@ -245,7 +310,8 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         general.value = "";
         urlSelect.appendChild(general);
         row.contributions.forEach(function (c) {
-            var option = el("option", null, (c.title || gettext("(title not known yet)")) + " — " + c.url);
+            var option = el("option", null, (c.title || gettext("(title not known yet)")) +
+                            (c.described ? "" : " — " + c.url));
             option.value = c.url;
             urlSelect.appendChild(option);
         });
@@ -257,22 +323,34 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         Array.prototype.forEach.call(annotateForm.elements.visibility, function (radio) {
             radio.checked = radio.value === visibility;
         });
+        var learnerRow = rowOf(row.learner.id);
+        if (learnerRow) {  // the form under its row, across the table
+            var formRow = el("tr", "upx-annotate-row");
+            var cell = el("td");
+            cell.colSpan = learnerRow.children.length;
+            formRow.appendChild(cell);
+            learnerRow.parentNode.insertBefore(formRow, learnerRow.nextSibling);
+            cell.appendChild(annotateSection);
+        }
         annotateSection.hidden = false;
         annotateForm.elements.text.focus();
     }
 
     function closeAnnotate(focusOpener) {
         annotateSection.hidden = true;
+        var formRow = annotateSection.parentNode && annotateSection.parentNode.parentNode;
+        container.appendChild(annotateSection);  // back in place, out of the rows
+        if (formRow && formRow.className === "upx-annotate-row" && formRow.parentNode) {
+            formRow.parentNode.removeChild(formRow);
+        }
         var learnerId = editing && editing.learner.id;
         editing = null;
         if (focusOpener && learnerId !== null) { focusRowButton(learnerId); }
     }
 
     function focusRowButton(learnerId) {
-        var target = $all("tr[data-learner]").filter(function (tr) {
-            return tr.getAttribute("data-learner") === learnerId;
-        })[0];
-        var button = target && target.querySelector(".upx-annotate-open");
+        var target = rowOf(learnerId);
+        var button = target && target.querySelector(".upx-row-menu-toggle");
         if (button) { button.focus(); }
     }
 
@@ -338,4 +416,86 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     statusLine.textContent = gettext("Loading learners…");
     showSort();
     load();
+};
+
+
+/* One menu of actions per learner row (a menu button: Enter, Space or the arrows open it,
+ * the arrows move, Escape closes it and gives the focus back). Its items are added by the
+ * table and by the vouch dialog (``menuItem``); an item's action gets the menu's button,
+ * where the focus returns after a dialog. */
+UpstreamContributionProgressView.rowMenu = function (learner, uid) {
+    "use strict";
+    var el = UpstreamXBlockCommon.el;
+    var menu = el("div", "upx-row-menu");
+    var toggle = el("button", "upx-btn upx-btn-outline upx-row-menu-toggle",
+        UpstreamXBlockCommon.interpolate(UpstreamXBlockCommon.gettext("Actions for %(username)s"),
+                                         {username: learner.username}));
+    var list = el("ul", "upx-row-menu-list");
+    toggle.type = "button";
+    toggle.setAttribute("aria-haspopup", "true");
+    toggle.setAttribute("aria-expanded", "false");
+    list.id = "upx-menu-" + uid + "-" + String(learner.id).replace(/[^A-Za-z0-9_-]/g, "_");
+    list.setAttribute("role", "menu");
+    list.setAttribute("aria-label", toggle.textContent);
+    list.hidden = true;
+    toggle.setAttribute("aria-controls", list.id);
+    menu.appendChild(toggle);
+    menu.appendChild(list);
+
+    function items() { return Array.prototype.slice.call(list.querySelectorAll("[role=menuitem]")); }
+    function open(focusLast) {
+        list.hidden = false;
+        toggle.setAttribute("aria-expanded", "true");
+        var all = items();
+        if (all.length) { all[focusLast ? all.length - 1 : 0].focus(); }
+    }
+    function close(focusToggle) {
+        list.hidden = true;
+        toggle.setAttribute("aria-expanded", "false");
+        if (focusToggle) { toggle.focus(); }
+    }
+    toggle.addEventListener("click", function () { if (list.hidden) { open(false); } else { close(true); } });
+    toggle.addEventListener("keydown", function (event) {
+        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+            event.preventDefault();
+            open(event.key === "ArrowUp");
+        }
+    });
+    list.addEventListener("keydown", function (event) {
+        var all = items(), index = all.indexOf(document.activeElement);
+        var moves = {ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: all.length - 1};
+        if (moves.hasOwnProperty(event.key)) {
+            event.preventDefault();
+            all[(moves[event.key] + all.length) % all.length].focus();
+        } else if (event.key === "Escape") {
+            event.preventDefault();
+            close(true);
+        } else if (event.key === "Tab") {
+            close(false);
+        }
+    });
+    menu.addEventListener("focusout", function (event) {
+        if (!menu.contains(event.relatedTarget)) { close(false); }
+    });
+    menu.upxClose = close;
+    return menu;
+};
+
+UpstreamContributionProgressView.menuItem = function (menu, text, className, action) {
+    "use strict";
+    var list = menu.querySelector(".upx-row-menu-list");
+    var toggle = menu.querySelector(".upx-row-menu-toggle");
+    var holder = UpstreamXBlockCommon.el("li");
+    var item = UpstreamXBlockCommon.el("button", "upx-row-menu-item " + (className || ""), text);
+    holder.setAttribute("role", "none");
+    item.type = "button";
+    item.setAttribute("role", "menuitem");
+    item.tabIndex = -1;
+    item.addEventListener("click", function () {
+        menu.upxClose(false);
+        action(toggle);
+    });
+    holder.appendChild(item);
+    list.appendChild(holder);
+    return item;
 };

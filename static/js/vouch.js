@@ -1,7 +1,7 @@
 /* The mentors' vouch dialog, beside the progress table (progress.js) of one block.
  *
- * A button on each learner's row opens a modal <dialog> (keyboard: Tab moves
- * through it, Escape closes it, focus returns to the button). The mentor gives
+ * An item of each learner row's menu opens a modal <dialog> (keyboard: Tab moves
+ * through it, Escape closes it, focus returns to the row's menu button). The mentor gives
  * an address or a description and a reason; the `vouch` handler accepts the
  * contribution and the table is asked again through its own filter form.
  * Course staff also see the learner's accepted-by-a-mentor contributions there
@@ -27,24 +27,26 @@ function UpstreamContributionVouchDialog(runtime, element) {
     var post = UpstreamXBlockCommon.poster(runtime, element, gettext("Could not reach the course server."));
     var el = UpstreamXBlockCommon.el;
 
-    // The table asks the server again, with the filters its form holds.
-    function reloadTable() {
+    // The table asks the server again, with the filters its form holds; once the learner's
+    // row is drawn anew, its menu has the focus (the row the dialog was opened from is gone).
+    function reloadTable(learnerId) {
+        var table = root.querySelector(".upstream-progress");
+        if (table && learnerId !== undefined) { table.setAttribute("data-focus-learner", learnerId); }
         var filters = root.querySelector(".upx-filters");
         if (filters && filters.requestSubmit) { filters.requestSubmit(); }
     }
 
-    // -- one button per learner row, added as progress.js renders rows --------------------
+    // -- one item in each learner row's menu, added as progress.js renders rows -------------
     function addButton(row) {
         var cell = row.querySelector("th");
-        if (!cell || cell.querySelector(".upx-vouch-open")) { return; }
+        var menu = cell && cell.querySelector(".upx-row-menu");
+        if (!menu || menu.querySelector(".upx-vouch-open")) { return; }
         var name = cell.querySelector(".upx-username");
         var learner = {id: row.getAttribute("data-learner"),
                        username: name ? name.textContent : row.getAttribute("data-learner")};
-        var button = el("button", "upx-btn upx-btn-outline upx-vouch-open",
-            interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}));
-        button.type = "button";
-        button.addEventListener("click", function () { open(learner, button); });
-        cell.appendChild(button);
+        UpstreamContributionProgressView.menuItem(menu,
+            interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}),
+            "upx-vouch-open", function (opener) { open(learner, opener); });
     }
 
     function addButtons() {
@@ -93,7 +95,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         submit.disabled = true;
         post("vouch", payload).then(function (body) {
             close(interpolate(body.completed ? gettext("Accepted for %(username)s: this activity is now complete for them.") : gettext("Accepted for %(username)s."), {username: current.username}));
-            reloadTable();
+            reloadTable(current.id);
         }).catch(function (error) {
             fail(interpolate(gettext("Not accepted: %(message)s"), {message: error.message}));
         }).then(function () { submit.disabled = false; });
@@ -120,26 +122,31 @@ function UpstreamContributionVouchDialog(runtime, element) {
     }
 
     function withdrawItem(contribution) {
-        var item = el("li");
+        var item = el("li", "upx-vouch-withdraw");
         var name = contribution.title || contribution.url;
-        item.appendChild(el("span", "upx-vouch-item", name + " — " + contribution.vouch.reason));
+        item.appendChild(el("p", "upx-vouch-item", interpolate(gettext("%(title)s, accepted by a mentor: %(reason)s"),
+                                                                {title: name, reason: contribution.vouch.reason})));
+        var field = el("div", "upx-field");
         var reason = el("input");
         reason.type = "text";
         reason.maxLength = 500;
-        reason.setAttribute("aria-label", gettext("Why course staff withdraw it") + " (" + name + ")");
-        reason.placeholder = gettext("Why course staff withdraw it");
-        var button = el("button", "upx-btn upx-btn-outline", gettext("Withdraw"));
+        reason.id = dialog.id + "-withdraw-" + withdrawList.children.length;
+        var label = el("label", null, interpolate(gettext("Why course staff withdraw %(title)s"), {title: name}));
+        label.htmlFor = reason.id;
+        field.appendChild(label);
+        field.appendChild(reason);
+        item.appendChild(field);
+        var button = el("button", "upx-btn upx-btn-outline upx-danger", gettext("Withdraw"));
         button.type = "button";
         button.setAttribute("aria-label", interpolate(gettext("Withdraw the acceptance of %(title)s"), {title: name}));
         button.addEventListener("click", function () {
-            if (!reason.value.trim()) { return fail(gettext("Say why you accept it."), reason); }
+            if (!reason.value.trim()) { return fail(gettext("Say why you withdraw it."), reason); }
             button.disabled = true;
             post("revoke_vouch", {learner_id: current.id, url: contribution.url,
                                   reason: reason.value.trim()})
-                .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(); })
+                .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(current.id); })
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });
-        item.appendChild(reason);
         item.appendChild(button);
         return item;
     }

@@ -264,6 +264,7 @@ class StudioMixin:
             "summary": block_summary(compat.usage_key(self)),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
+        fragment.add_css(load_text("static", "css/author.css"))
         if is_mentor(self):  # course staff (and listed mentors) see the learners' progress too
             table = self.progress_view(context)
             fragment.add_content(table.content)

@@ -28,16 +28,18 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import compat
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from ..identity.views import gettext
+from ..identity.views import catalog, gettext
 from ..staff import audit, bulk, course, exports
 from ..staff.audit import Actor
-from ..staff.progress import DEFAULT_PAGE_SIZE, DEFAULT_SORT, FilterError
+from ..staff.progress import DEFAULT_PAGE_SIZE, DEFAULT_SORT, STATES, FilterError
 from ..tracking.block_config import points_of
 from ..tracking.service import TrackingError
 from .handlers import MAX_BODY_BYTES, parse_json_body
-from .presenters import course_row
+from .js_catalog import shipped_catalog
+from .presenters import COURSE_VERDICT_LABELS, STATE_LABELS, course_row
 from .resources import load_text, render_template
 from .staff import (
+    AUDIT_ACTIONS,
     IMPORT_BODY_LIMIT,
     _export_id,
     _no_export,
@@ -52,13 +54,6 @@ from .staff import (
 MAX_SELECTED = 10_000
 
 
-class CatalogI18n:
-    """The i18n service the page's template tags ask (the block's catalog, active language)."""
-
-    gettext = staticmethod(gettext)
-    ngettext = staticmethod(gettext.ngettext)
-
-
 @dataclass(frozen=True)
 class Visit:
     """Who opened which course's workspace, and as what."""
@@ -67,6 +62,7 @@ class Visit:
     user_id: str
     username: str
     staff: bool
+    query: str = ""  # what the page's own links carry to name the visitor (the workbench)
 
     @property
     def actor(self):
@@ -90,7 +86,7 @@ def visit_of(request, course_id):
     staff = compat.is_course_staff(user_id, course_key)
     if not staff and not course.is_course_mentor(course_key, username):
         raise _forbidden()
-    return Visit(course_key, user_id, username, staff)
+    return Visit(course_key, user_id, username, staff, compat.visitor_query(request))
 
 
 def may_open(course_key, user_id, username):
@@ -220,7 +216,7 @@ def export_job(visit, data):
     """``{"export"}`` → its progress, with ``download_url`` once written."""
     return export_progress(
         data, lambda job_id: exports.find(job_id, course_key=visit.course_key),
-        lambda job: compat.workspace_url(visit.course_key) + f"export/{job.pk}/")
+        lambda job: compat.workspace_url(visit.course_key) + f"export/{job.pk}/{visit.query}")
 
 
 @never_cache
@@ -252,26 +248,41 @@ def page(request, course_id):
             raise Http404 from None
         return HttpResponse(gettext(error.template), status=error.status,
                             content_type="text/plain; charset=utf-8")
-    return HttpResponse(_page_html(visit), content_type="text/html; charset=utf-8")
+    return HttpResponse(_page_html(visit, visit.query), content_type="text/html; charset=utf-8")
 
 
-def _urls(course_key):
+def _urls(course_key, query):
     base = compat.workspace_url(course_key)
-    return {name: f"{base}{name}/" for name in ("progress", "bulk", "bulk_job", "audit",
-                                               "import_csv", "export", "export_job")}
+    names = {"progress": "progress", "bulk": "bulk", "bulk_job": "bulk_job", "audit": "audit",
+             "import_csv": "import_csv", "export_start": "export", "export_job": "export_job"}
+    return {name: f"{base}{path}/{query}" for name, path in names.items()}
 
 
-def _page_html(visit):
-    activities = course.known_activities(visit.course_key)
-    init = {"urls": _urls(visit.course_key), "staff": visit.staff,
-            "activities": _activities_json(activities), "page_size": DEFAULT_PAGE_SIZE,
-            "sort": DEFAULT_SORT, "language": translation.get_language() or "en"}
+def _page_html(visit, query):
+    activities = _activities_json(course.known_activities(visit.course_key))
+    language = translation.get_language() or "en"
+    init = {"urls": _urls(visit.course_key, query), "staff": visit.staff,
+            "activities": activities, "page_size": DEFAULT_PAGE_SIZE, "sort": DEFAULT_SORT}
+    _locale, js_catalog = shipped_catalog(language)
     return render_template("workspace.html", {
-        "init_json": json.dumps(init), "staff": visit.staff, "activities": init["activities"],
-        "language": init["language"], "styles": load_text("static", "css/workspace.css"),
-        "script": load_text("static", "js/workspace.js"),
-        "common": load_text("static", "js/common.js"),
-    }, CatalogI18n())
+        "init_json": json.dumps(init), "staff": visit.staff, "activities": activities,
+        "course": visit.course_key, "language": language, "uid": "ws",
+        "verdicts": [(key, gettext(label)) for key, label in COURSE_VERDICT_LABELS.items()],
+        "states": [(state, gettext(STATE_LABELS["" if state == "unknown" else state]))
+                   for state in STATES],
+        "audit_actions": [(key, gettext(label)) for key, label in AUDIT_ACTIONS.items()],
+        "styles": _inline(load_text("static", "css/progress.css")
+                          + load_text("static", "css/workspace.css")),
+        "scripts": [_inline(script) for script in (
+            js_catalog, load_text("static", "js/common.js"),
+            load_text("static", "js/staff_tools.js") if visit.staff else "",
+            load_text("static", "js/workspace.js")) if script],
+    }, catalog())
+
+
+def _inline(text):
+    """A script or style sheet as the page's own text: no "</" to end its element early."""
+    return text.replace("</", "<\\/")
 
 
 app_name = "workspace"

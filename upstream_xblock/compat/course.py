@@ -47,6 +47,16 @@ def visitor(request):
     return (student, student) if student and len(student) <= 150 else None
 
 
+def visitor_query(request):
+    """What the workspace's own links carry to name the visitor: nothing in the LMS (its
+    session does), the workbench's ``?student=`` elsewhere."""
+    student = request.GET.get("student", "")
+    if _in_the_lms() or not student or getattr(request, "user", None) and \
+            request.user.is_authenticated:
+        return ""
+    return "?" + urlencode({"student": student})
+
+
 def is_course_staff(user_id, course_key):
     """Course staff (or instructors, or global staff) of the course."""
     if not _in_the_lms():

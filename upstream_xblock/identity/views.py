@@ -68,6 +68,12 @@ def gettext(message):
     return _catalog(translation.get_language() or "en").gettext(message)
 
 
+def catalog():
+    """The block's own catalog in the active language (for templates rendered outside a
+    block: their i18n tags merge it)."""
+    return _catalog(translation.get_language() or "en")
+
+
 def _ngettext(singular, plural, count):
     return _catalog(translation.get_language() or "en").ngettext(singular, plural, count)
 
