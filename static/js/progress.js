@@ -17,8 +17,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     var root = UpstreamXBlockCommon.rootOf(element);
     var container = root.querySelector(".upstream-progress");
     var init = JSON.parse(container.getAttribute("data-upstream-init") || "{}");
-    // Each column's first direction when its heading is pressed.
-    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
     var state = {page: 1, sort: init.sort || "-waiting", filters: {}, rows: [], pages: 1};
     var editing = null;  // {learner, note, opener}
     var staffTools = null;  // static/js/staff_tools.js, for course staff (see the wiring below)
@@ -31,9 +29,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     var errorLine = $(".upx-error");
     var tbody = $(".upx-table tbody");
     var filterForm = $(".upx-filters");
-    var pageLabel = $(".upx-page-label");
-    var prevButton = $(".upx-prev");
-    var nextButton = $(".upx-next");
     var annotateSection = $(".upx-annotate");
     var annotateForm = $(".upx-annotate-form");
     var annotateTitle = $(".upx-annotate-title");
@@ -51,52 +46,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     }
 
     // -- filters ------------------------------------------------------------
-    function readFilters() {
-        var filters = {};
-        ["search", "forge", "repository"].forEach(function (name) {
-            var value = filterForm.elements[name].value.trim();
-            if (value) { filters[name] = value; }
-        });
-        ["verdict", "state"].forEach(function (name) {
-            var value = filterForm.elements[name].value;
-            if (value) { filters[name] = value; }
-        });
-        ["waiting_days", "inactive_days"].forEach(function (name) {
-            var value = filterForm.elements[name].value;
-            if (value !== "" && !isNaN(parseInt(value, 10))) { filters[name] = parseInt(value, 10); }
-        });
-        ["stuck", "has_annotations"].forEach(function (name) {
-            if (filterForm.elements[name].checked) { filters[name] = true; }
-        });
-        return filters;
-    }
-
-    // -- sorting -------------------------------------------------------------
-    function showSort() {
-        var key = state.sort.replace(/^-/, "");
-        var descending = state.sort.charAt(0) === "-";
-        $all("th[data-sort]").forEach(function (th) {
-            th.setAttribute("aria-sort", th.getAttribute("data-sort") === key
-                ? (descending ? "descending" : "ascending") : "none");
-        });
-    }
-
-    $all("th[data-sort] .upx-sort").forEach(function (button) {
-        button.addEventListener("click", function () {
-            var key = button.parentNode.getAttribute("data-sort");
-            var current = state.sort.replace(/^-/, "");
-            if (current === key) {
-                state.sort = state.sort.charAt(0) === "-" ? key : "-" + key;
-            } else {
-                state.sort = FIRST_DIRECTION[key] + key;
-            }
-            state.page = 1;
-            showSort();
-            var descending = state.sort.charAt(0) === "-";
-            load(interpolate(gettext("Sorted by %(column)s, %(direction)s."), {column: button.textContent,
-                direction: descending ? gettext("descending") : gettext("ascending")}));
-        });
-    });
+    function readFilters() { return UpstreamContributionProgressView.readFilters(filterForm); }
 
     // -- rendering -------------------------------------------------------------
     function renderSummary(counts) {
@@ -227,15 +177,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         if (editing) { closeAnnotate(false); }
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
-        var count = interpolate(ngettext("%(count)s learner matches. Page %(page)s of %(pages)s.",
-                                         "%(count)s learners match. Page %(page)s of %(pages)s.",
-                                         body.count),
-                                {count: body.count, page: body.page, pages: body.pages});
-        pageLabel.textContent = count;
-        prevButton.disabled = body.page <= 1;
-        nextButton.disabled = body.page >= body.pages;
-        var line = body.count ? count : gettext("No learner matches these filters.");
-        statusLine.textContent = announcement ? announcement + " " + line : line;
+        UpstreamContributionProgressView.showCount(container, body, announcement);
         if (staffTools) { staffTools.rendered(body, state.filters); }
         // A dialog that changed a learner (the vouch dialog) asks for its row's menu to have
         // the focus again once the row is drawn anew.
@@ -246,51 +188,20 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         }
     }
 
-    // Only the answer to the latest request is drawn: an earlier one (a sort clicked twice)
-    // that comes back later must not overwrite it, nor rebuild rows under the keyboard focus.
-    var latestLoad = 0;
-
-    function load(announcement) {
-        var ticket = ++latestLoad;
-        errorLine.textContent = "";
-        container.setAttribute("aria-busy", "true");
-        return post("progress", {page: state.page, page_size: init.page_size, sort: state.sort,
-                                 filters: state.filters})
-            .then(function (body) {
-                if (ticket === latestLoad) { clearFieldErrors(); render(body, announcement); }
-            })
-            .catch(function (error) {
-                if (ticket !== latestLoad) { return; }
-                var field = error.body && error.body.field && filterForm.elements[error.body.field];
-                if (field && field.nodeType === 1) {
-                    fieldError(field, error.message);
-                } else {
-                    errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"), {message: error.message});
-                }
-            })
-            .then(function () { if (ticket === latestLoad) { container.removeAttribute("aria-busy"); } });
-    }
+    var load = UpstreamContributionProgressView.loader(container, state, post, init.page_size,
+                                                      function (body, announcement) {
+        clearFieldErrors();
+        render(body, announcement);
+    }, function (error) {
+        var field = error.body && error.body.field && filterForm.elements[error.body.field];
+        if (field && field.nodeType === 1) { fieldError(field, error.message); return true; }
+        return false;
+    });
 
     // -- filter errors, next to their field ------------------------------------------
-    function fieldError(field, message) {
-        clearFieldErrors();
-        var holder = field.closest(".upx-field") || field.parentNode;
-        var note = el("p", "upx-field-error", message);
-        note.id = field.id + "-error";
-        note.setAttribute("role", "alert");
-        holder.appendChild(note);
-        field.setAttribute("aria-invalid", "true");
-        field.setAttribute("aria-describedby", note.id);
-        field.focus();
-    }
-
-    function clearFieldErrors() {
-        $all(".upx-filters .upx-field-error").forEach(function (note) { note.parentNode.removeChild(note); });
-        $all(".upx-filters [aria-invalid]").forEach(function (field) {
-            field.removeAttribute("aria-invalid");
-            field.removeAttribute("aria-describedby");
-        });
-    }
+    var filterErrors = UpstreamContributionProgressView.fieldErrors(filterForm);
+    function fieldError(field, message) { filterErrors.show(field, message); }
+    function clearFieldErrors() { filterErrors.clear(); }
 
     // -- annotations: the form opens under the learner's row -----------------------------
     function rowOf(learnerId) {
@@ -400,12 +311,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         state.page = 1;
         window.setTimeout(load, 0);  // after the browser cleared the fields
     });
-    prevButton.addEventListener("click", function () {
-        if (state.page > 1) { state.page -= 1; load(); }
-    });
-    nextButton.addEventListener("click", function () {
-        if (state.page < state.pages) { state.page += 1; load(); }
-    });
+    UpstreamContributionProgressView.paging(container, state, load);
 
     if (init.staff && window.UpstreamContributionStaffTools) {
         staffTools = window.UpstreamContributionStaffTools(runtime, element, container, {
@@ -414,7 +320,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         });
     }
     statusLine.textContent = gettext("Loading learners…");
-    showSort();
+    UpstreamContributionProgressView.sortable(container, state, load);
     load();
 };
 
@@ -498,4 +404,140 @@ UpstreamContributionProgressView.menuItem = function (menu, text, className, act
     holder.appendChild(item);
     list.appendChild(holder);
     return item;
+};
+
+
+/* The filter form's values as the server's ``filters`` (the fields the form has). */
+UpstreamContributionProgressView.readFilters = function (form) {
+    "use strict";
+    var filters = {};
+    ["search", "forge", "repository"].forEach(function (name) {
+        var value = form.elements[name].value.trim();
+        if (value) { filters[name] = value; }
+    });
+    ["activity", "verdict", "state"].forEach(function (name) {
+        var value = form.elements[name] ? form.elements[name].value : "";
+        if (value) { filters[name] = value; }
+    });
+    ["waiting_days", "inactive_days"].forEach(function (name) {
+        var value = form.elements[name].value;
+        if (value !== "" && !isNaN(parseInt(value, 10))) { filters[name] = parseInt(value, 10); }
+    });
+    ["stuck", "has_annotations"].forEach(function (name) {
+        if (form.elements[name].checked) { filters[name] = true; }
+    });
+    return filters;
+};
+
+/* A filter's error under its field (whose visible label says which), the field marked
+ * invalid and described by it; ``clear()`` takes every such error away. */
+UpstreamContributionProgressView.fieldErrors = function (form) {
+    "use strict";
+    function all(selector) { return Array.prototype.slice.call(form.querySelectorAll(selector)); }
+    function clear() {
+        all(".upx-field-error").forEach(function (note) { note.parentNode.removeChild(note); });
+        all("[aria-invalid]").forEach(function (field) {
+            var hint = field.getAttribute("data-upx-hint");
+            field.removeAttribute("aria-invalid");
+            if (hint) { field.setAttribute("aria-describedby", hint); } else { field.removeAttribute("aria-describedby"); }
+        });
+    }
+    function show(field, message) {
+        clear();
+        var note = UpstreamXBlockCommon.el("p", "upx-field-error", message);
+        note.id = field.id + "-error";
+        note.setAttribute("role", "alert");
+        (field.closest(".upx-field") || field.parentNode).appendChild(note);
+        var hint = field.getAttribute("aria-describedby") || "";
+        field.setAttribute("data-upx-hint", hint);
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", (hint ? hint + " " : "") + note.id);
+        field.focus();
+    }
+    return {show: show, clear: clear};
+};
+
+/* Sortable column headings: each press sorts by its column, again reverses it.
+ * ``state.sort`` is read and written; ``onSort(announcement)`` loads the page. */
+UpstreamContributionProgressView.sortable = function (container, state, onSort) {
+    "use strict";
+    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var headings = Array.prototype.slice.call(container.querySelectorAll("th[data-sort]"));
+    function show() {
+        var key = state.sort.replace(/^-/, ""), descending = state.sort.charAt(0) === "-";
+        headings.forEach(function (th) {
+            th.setAttribute("aria-sort", th.getAttribute("data-sort") === key
+                ? (descending ? "descending" : "ascending") : "none");
+        });
+    }
+    headings.forEach(function (th) {
+        var button = th.querySelector(".upx-sort");
+        button.addEventListener("click", function () {
+            var key = th.getAttribute("data-sort");
+            if (state.sort.replace(/^-/, "") === key) {
+                state.sort = state.sort.charAt(0) === "-" ? key : "-" + key;
+            } else {
+                state.sort = FIRST_DIRECTION[key] + key;
+            }
+            state.page = 1;
+            show();
+            onSort(interpolate(gettext("Sorted by %(column)s, %(direction)s."), {column: button.textContent,
+                direction: state.sort.charAt(0) === "-" ? gettext("descending") : gettext("ascending")}));
+        });
+    });
+    show();
+};
+
+
+/* The page's count, pages and status line once a page of rows is drawn. */
+UpstreamContributionProgressView.showCount = function (container, body, announcement) {
+    "use strict";
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var count = interpolate(UpstreamXBlockCommon.ngettext(
+        "%(count)s learner matches. Page %(page)s of %(pages)s.",
+        "%(count)s learners match. Page %(page)s of %(pages)s.", body.count),
+        {count: body.count, page: body.page, pages: body.pages});
+    container.querySelector(".upx-page-label").textContent = count;
+    container.querySelector(".upx-prev").disabled = body.page <= 1;
+    container.querySelector(".upx-next").disabled = body.page >= body.pages;
+    var line = body.count ? count : gettext("No learner matches these filters.");
+    container.querySelector(".upx-status").textContent = announcement ? announcement + " " + line : line;
+};
+
+/* ``load(announcement)``: asks the server (``post("progress")``) for the page ``state``
+ * says and hands the answer to ``draw(body, announcement)``. Only the answer to the latest
+ * request is drawn: an earlier one (a sort clicked twice) that comes back later must not
+ * overwrite it, nor rebuild rows under the keyboard focus. An error goes to
+ * ``onError(error)`` first (true: it was shown), else under the table. */
+UpstreamContributionProgressView.loader = function (container, state, post, pageSize, draw, onError) {
+    "use strict";
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var errorLine = container.querySelector(".upx-error");
+    var latest = 0;
+    return function load(announcement) {
+        var ticket = ++latest;
+        errorLine.textContent = "";
+        container.setAttribute("aria-busy", "true");
+        return post("progress", {page: state.page, page_size: pageSize, sort: state.sort,
+                                 filters: state.filters})
+            .then(function (body) { if (ticket === latest) { draw(body, announcement); } })
+            .catch(function (error) {
+                if (ticket !== latest || onError(error)) { return; }
+                errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"),
+                                                    {message: error.message});
+            })
+            .then(function () { if (ticket === latest) { container.removeAttribute("aria-busy"); } });
+    };
+};
+
+/* The previous and next page buttons. */
+UpstreamContributionProgressView.paging = function (container, state, load) {
+    "use strict";
+    container.querySelector(".upx-prev").addEventListener("click", function () {
+        if (state.page > 1) { state.page -= 1; load(); }
+    });
+    container.querySelector(".upx-next").addEventListener("click", function () {
+        if (state.page < state.pages) { state.page += 1; load(); }
+    });
 };

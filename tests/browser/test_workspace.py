@@ -211,6 +211,7 @@ def test_the_bulk_confirmation_at_320_px(demo, page, course, axe_source):
     view = workspace(page, demo)
     ours(view)
     view.get_by_label("Select ws_ada").check()
+    expect(view.locator(".upx-selection")).to_contain_text("1 learner selected")
     view.get_by_role("button", name="Apply to the selection…").click()
     dialog = view.get_by_role("dialog")
     expect(dialog).to_contain_text("Check now on the forge: 1 learner.")

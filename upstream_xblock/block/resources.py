@@ -33,8 +33,10 @@ def load_text(kind, name):
 
 @lru_cache(maxsize=1)
 def _engine():
-    # xblock.utils' i18n tags translate through the runtime's i18n service.
-    return Engine(libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
+    # xblock.utils' i18n tags translate through the runtime's i18n service; {% include %}
+    # finds the pages' shared parts (filters.html, staff_tools.html) beside them.
+    return Engine(dirs=[str(resource_root("templates"))],
+                  libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
 
 
 def page_uid(block):
