@@ -70,7 +70,8 @@ def test_each_learner_once_with_every_activity(demo, page, course, axe_source):
     expect(dee).to_contain_text("0 of 1 activity complete")
     expect(dee.locator(".upx-activity-cell").nth(1)).to_contain_text("Nothing registered")
     # One activity: the learners of the first only.
-    view.get_by_label("Activity", exact=True).select_option(label="Your first upstream contribution")
+    view.get_by_label("Activity", exact=True).select_option(
+        label="Your first upstream contribution")
     view.get_by_role("button", name="Apply filters").click()
     expect(view.locator(".upx-status")).to_contain_text("2 learners match")
     assert axe_violations(page, axe_source, "body") == []
@@ -128,7 +129,8 @@ def test_export_fill_and_import_the_same_file(demo, page, course, tmp_path):
     file.write_text(out.getvalue(), encoding="utf-8")
     view.get_by_label("Import an exported file", exact=False).set_input_files(str(file))
     view.get_by_role("button", name="Check the file (dry run)").click()
-    expect(view.locator(".upx-import-status")).to_have_text(re.compile(r"^Dry run: 1 change, 0 errors"))
+    expect(view.locator(".upx-import-status")).to_have_text(
+        re.compile(r"^Dry run: 1 change, 0 errors"))
     expect(view.locator(".upx-import-changes tbody")).to_contain_text("Annotate")
     view.get_by_role("button", name="Import", exact=True).click()
     expect(view.locator(".upx-import-status")).to_have_text(re.compile(r"^Imported: 1 change made"))

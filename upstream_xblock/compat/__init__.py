@@ -73,7 +73,8 @@ from .viewing import (
 __all__ = [
     "CONFIG_ENV", "SETTINGS_BUCKET", "TAB_TYPE", "acting_user", "configure_tab",
     "course_key_of_url", "course_url_id", "is_course_staff", "open_report", "store_report",
-    "unit_url", "visitor", "visitor_query", "workspace_url", "anonymous_id", "auth_username_expression",
+    "unit_url", "visitor", "visitor_query", "workspace_url", "anonymous_id",
+    "auth_username_expression",
     "connect_course_published", "course_key", "course_start",
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
