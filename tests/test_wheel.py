@@ -28,8 +28,9 @@ from importlib import metadata, resources
 import django
 from django.conf import settings
 settings.configure(
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "workbench",
-                    "upstream_xblock"],
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
+                    "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages",
+                    "workbench", "upstream_xblock"],  # admin: the workbench's URLs want it
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
                            "NAME": os.path.join(tempfile.mkdtemp(), "db.sqlite3")}},
     WORKBENCH={"reset_state_on_restart": False, "services": {}},
