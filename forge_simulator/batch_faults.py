@@ -1,10 +1,11 @@
 """The fault server's batch reads: GitLab ``iids[]`` and GraphQL, Gerrit ``q=change:…``.
 
 A batch names several contributions. A fault of any of them that is not a
-shape fault spoils the whole answer (a hang, a reset, a 429... is about the
-request, not one entry); a shape fault bends only that contribution's entry in
-a GitLab REST or Gerrit list, so the others must still be read. (GitLab
-GraphQL answers healthy for shape faults.) ``count()`` counts each batch
+shape fault or an answer about one contribution (surrogates, insane rate
+headers, another pull request's or repository's answer) spoils the whole answer
+(a hang, a reset, a 429... is about the request, not one entry); those bend only
+that contribution's entry in a GitLab REST or Gerrit list, so the others must
+still be read. (GitLab GraphQL answers healthy for them.) ``count()`` counts each batch
 request once, on its first faulted contribution, else its first one.
 """
 
@@ -14,6 +15,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import batch_routes
 from .fault_bodies import SHAPE_FAULTS, rate_headers, wrong_shape
+from .hostile_faults import ENTRY_FAULTS, bent_entry, insane_rate_headers
+
+PER_ENTRY = SHAPE_FAULTS + ENTRY_FAULTS
 
 
 class BatchFaultsMixin:
@@ -57,7 +61,7 @@ class BatchFaultsMixin:
         bends only that contribution's entry (GitLab REST and Gerrit lists)."""
         fault_server = self.server.fault_server
         faulted = [t for t in batch if fault_server.fault_of(t)]
-        whole = [t for t in faulted if fault_server.fault_of(t)[0] not in SHAPE_FAULTS]
+        whole = [t for t in faulted if fault_server.fault_of(t)[0] not in PER_ENTRY]
         target = (whole or faulted or batch or [("", "", 0)])[0]
         fault_server.record(target)
         if whole:
@@ -66,13 +70,18 @@ class BatchFaultsMixin:
         if not faulted or urlsplit(self.path).path == "/gitlab/api/graphql":
             return super()._dispatch()
         kind = batch[0][0]
-        entries = []
+        entries, headers = [], rate_headers(kind, False)
         for one in batch:
             contribution = self.world.get(*one)
             if contribution is None:
                 continue
             body = self._healthy_body(one)
-            fault = fault_server.fault_of(one)
-            entries.append(wrong_shape(kind, fault[0], body) if fault else body)
-        return self.reply(200, None, rate_headers(kind, False), kind,
-                          raw=self._encode(kind, entries))
+            fault = (fault_server.fault_of(one) or ("healthy",))[0]
+            if fault in SHAPE_FAULTS:
+                body = wrong_shape(kind, fault, body)
+            elif fault in ENTRY_FAULTS:
+                body = bent_entry(self, kind, fault, one, body)
+            if fault == "rate_headers_inf":
+                headers = insane_rate_headers(kind)
+            entries.append(body)
+        return self.reply(200, None, headers, kind, raw=self._encode(kind, entries))

@@ -61,7 +61,12 @@ The faults (``FAULTS``):
 ``not_found``                   404 in the forge's shape (repository deleted)
 ==============================  ==========================================================
 
-``EXPECTED`` maps each fault to the error code the product must report.
+and the hostile answers of ``hostile_faults.py`` (a status line at a byte a second,
+resets in year 9999 and ``inf``, insane rate headers, lone surrogates, a same-origin
+redirect to another pull request, another contribution's or repository's answer).
+
+``EXPECTED`` maps each fault to the error code the product must report (``None``:
+a healthy answer the product must read, its text cleaned); ``ANSWERED`` lists those.
 """
 
 import json
@@ -73,6 +78,8 @@ from urllib.parse import unquote, urlsplit
 from . import shapes
 from .batch_faults import BatchFaultsMixin
 from .fault_bodies import SHAPE_FAULTS, graphql_wrong, http_date, rate_headers, wrong_shape
+from .hostile_faults import EXPECTED as HOSTILE_EXPECTED
+from .hostile_faults import HostileFaultsMixin
 from .server import (
     _GERRIT_CHANGE,
     _GITEA_PULL,
@@ -101,8 +108,10 @@ EXPECTED = {
     "deep_json": "forge_unavailable",
     "redirect_loop": "forge_unavailable", "redirect_offsite": "forge_unavailable",
     "not_found": "not_found",
+    **HOSTILE_EXPECTED,
 }
 FAULTS = tuple(EXPECTED)
+ANSWERED = tuple(fault for fault, code in EXPECTED.items() if code is None)
 HANG_LIMIT_S = 600
 OFFSITE = "http://offsite.invalid"
 
@@ -111,7 +120,7 @@ _SUB_RESOURCES = (("github", _GITHUB_EVENTS), ("github", _GITHUB_REVIEWS),
                   ("gitea", _GITEA_REVIEWS), ("gitea", _GITEA_PULL))
 
 
-class FaultHandler(BatchFaultsMixin, SimulatorHandler):
+class FaultHandler(HostileFaultsMixin, BatchFaultsMixin, SimulatorHandler):
     """The simulator's handler, answering with a contribution's fault when it has one."""
 
     def _dispatch(self):
@@ -188,6 +197,8 @@ class FaultHandler(BatchFaultsMixin, SimulatorHandler):
         return b")]}'\n" + payload if kind == "gerrit" else payload
 
     def _answer_fault(self, kind, name, options, target, graphql_request):
+        if name in HOSTILE_EXPECTED:
+            return self._answer_hostile(kind, name, options, target, graphql_request)
         reset_in_s = options.get("reset_in_s", 3600)
         if name == "hang":
             self.server.fault_server.stopping.wait(HANG_LIMIT_S)

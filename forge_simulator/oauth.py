@@ -33,9 +33,12 @@ def s256(verifier):
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def user_shape(kind, login):
-    """The ``/user`` answer of each forge (the fields a client reads, and a few more)."""
-    account_id = numeric_id(login)  # the same id the simulator gives this login everywhere
+def user_shape(kind, login, account_id=None):
+    """The ``/user`` answer of each forge (the fields a client reads, and a few more).
+
+    ``account_id``: what the forge claims, for drills (default: the same id the simulator
+    gives this login everywhere)."""
+    account_id = numeric_id(login) if account_id is None else account_id
     if kind == "gitlab":
         return {"id": account_id, "username": login, "name": login.title(), "state": "active"}
     return {"id": account_id, "login": login, "name": login.title(), "type": "User"}
@@ -48,13 +51,16 @@ class OAuthProvider:
         self.lock = threading.Lock()
         self.apps = {kind: (CLIENT_ID, CLIENT_SECRET) for kind in OAUTH_KINDS}
         self.signed_in = {}  # kind -> login
+        self.claimed_ids = {}  # kind -> the account id /user claims (None: the login's own)
         self.codes = {}  # code -> grant
         self.tokens = {}  # access token -> (kind, login)
         self.token_requests = []  # (kind, form fields without the secret) for tests
 
-    def sign_in(self, kind, login):
+    def sign_in(self, kind, login, account_id=None):
+        """``login`` is signed in on ``kind`` (its ``/user`` says ``account_id``, if given)."""
         with self.lock:
             self.signed_in[kind] = login
+            self.claimed_ids[kind] = account_id
 
     def authorize(self, kind, query):
         """(status, location or message) for ``GET authorize?...``."""
@@ -106,7 +112,7 @@ class OAuthProvider:
             owner = self.tokens.get(token)
         if owner is None or owner[0] != kind:
             return 401, {"message": "Bad credentials"}
-        return 200, user_shape(kind, owner[1])
+        return 200, user_shape(kind, owner[1], self.claimed_ids.get(kind))
 
 
 def oauth_settings(bucket, base_url):

@@ -28,6 +28,7 @@ WEB = {"github": "https://github.com", "gitlab": "https://gitlab.com",
        "gerrit": "https://review.opendev.org", "gitea": "https://codeberg.org"}
 
 _GITHUB_PULL = re.compile(r"^/github/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_GITHUB_PULL_BY_ID = re.compile(r"^/github/repositories/(\d+)/pulls/(\d+)$")
 _GITHUB_EVENTS = re.compile(r"^/github/repos/([^/]+)/([^/]+)/issues/(\d+)/events$")
 _GITHUB_REVIEWS = re.compile(r"^/github/repos/([^/]+)/([^/]+)/pulls/(\d+)/reviews$")
 _GITLAB_APPROVALS = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)/approvals$")
@@ -35,6 +36,12 @@ _GITEA_REVIEWS = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)/r
 _GITLAB_MR = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)$")
 _GERRIT_CHANGE = re.compile(r"^/gerrit(?:/a)?/changes/([^/]+)$")
 _GITEA_PULL = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+
+
+class _Server(ThreadingHTTPServer):
+    # A forge takes many connections at once: socketserver's default backlog of 5 drops
+    # (resets) some of twenty learners' checks arriving together.
+    request_queue_size = 128
 
 
 class SimulatorHandler(BaseHTTPRequestHandler):
@@ -142,7 +149,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             page, per_page = self._page("per_page", 30)
             return self._sub_resource("github", review_list, lambda c: shapes.reviews(
                 c, "CHANGES_REQUESTED", page, per_page))
-        match = _GITHUB_PULL.match(path)
+        match = _GITHUB_PULL.match(path) or self._github_pull_by_id(path)
         if not match or self.command != "GET":
             return self.reply(404, {"message": "Not Found"}, kind="github")
         project, number = f"{unquote(match[1])}/{unquote(match[2])}", int(match[3])
@@ -152,8 +159,10 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                               kind="github")
         renamed = self.world.resolve_project("github", project)
         if renamed != project:
+            moved = f"repositories/{shapes.num_id(renamed)}" if self.world.github_renames_by_id \
+                else f"repos/{renamed}"
             return self.reply(301, {"message": "Moved Permanently"},
-                              {"Location": f"{self.base}/github/repos/{renamed}/pulls/{number}"},
+                              {"Location": f"{self.base}/github/{moved}/pulls/{number}"},
                               kind="github")
         contribution = self.world.get("github", project, number)
         if contribution is None:
@@ -169,6 +178,15 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                               self._github_rate_headers(), "github")
         return self.reply(200, None, {"ETag": etag, **self._github_rate_headers()},
                           kind="github", raw=body)
+
+    def _github_pull_by_id(self, path):
+        """``/repositories/:id/pulls/:n`` as the (owner, name, number) of that repository."""
+        match = _GITHUB_PULL_BY_ID.match(path)
+        if not match:
+            return None
+        found = next((c.project for c in self.world.all("github")
+                      if shapes.num_id(c.project) == int(match[1])), None)
+        return (None, *found.split("/", 1), match[2]) if found else None
 
     def _page(self, size_param, default_size):
         """(page, per_page) from the query string (GitHub: per_page; Gitea: limit)."""
@@ -319,7 +337,7 @@ class ForgeSimulator:
 
     def __init__(self, host="127.0.0.1", port=0, world=None):
         self.world = world or World()
-        self.httpd = ThreadingHTTPServer((host, port), SimulatorHandler)
+        self.httpd = _Server((host, port), SimulatorHandler)
         self.httpd.daemon_threads = True
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])

@@ -84,6 +84,9 @@ class World:
         self.lock = threading.RLock()
         self.contributions = {}
         self.renames = {}  # (kind, old project) -> new project
+        # GitHub answers a renamed repository's old API address with a 301 to
+        # /repositories/:id/...; False: to the new name's address (some servers, older tests).
+        self.github_renames_by_id = False
         self.offsite_redirects = {}  # (kind, project) -> absolute URL on another host
         self.rate_limits = {kind: RateLimit() for kind in KINDS}
         self.bad_tokens = {"bad-token"}
@@ -149,6 +152,11 @@ class World:
     def get(self, kind, project, number):
         with self.lock:
             return self.contributions.get(self._key(kind, project, number))
+
+    def all(self, kind):
+        """Every contribution of ``kind``."""
+        with self.lock:
+            return [c for (k, _p, _n), c in self.contributions.items() if k == kind]
 
     def find_by_number(self, kind, number):
         """Gerrit lets a change be addressed by its number alone."""

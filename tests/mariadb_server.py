@@ -26,7 +26,7 @@ ON_MARIADB = (
     "tests/tracking/test_concurrent_workers.py", "tests/tracking/test_tasks.py",
     "tests/block/test_handlers.py", "tests/block/test_concurrency.py",
     "tests/block/test_request_path.py", "tests/block/test_background.py",
-    "tests/drills/test_sweep_faults.py",
+    "tests/drills/test_sweep_faults.py", "tests/staff/test_double_submission.py",
     # The staff pages' aggregates: their upserts in MySQL's dialect, every page by index.
     "tests/staff/test_aggregates.py", "tests/workspace/test_course_page.py",
 )

@@ -7,7 +7,10 @@ anything: a range that excludes the LMS's Django, XBlock or any other pinned pac
 the resolution impossible, and the test fails with pip's account of the conflict.
 """
 
+import glob
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -42,6 +45,19 @@ def _canonical(name):
     return name.strip().lower().replace("_", "-").replace(".", "-")
 
 
+def release_python(version):
+    """A Python ``version`` interpreter with pip on this machine (PATH, then pyenv), or None."""
+    root = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates = [shutil.which(f"python{version}"),
+                  *sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"))]
+    for candidate in filter(None, candidates):
+        probe = subprocess.run([candidate, "-m", "pip", "--version"], capture_output=True,
+                               text=True, timeout=60, check=False)
+        if probe.returncode == 0 and f"(python {version})" in probe.stdout:
+            return candidate
+    return None
+
+
 def resolve(release, requirements, extra_pin, work):
     """pip's dry run: (return code, {name: version} it would install, pip's stderr)."""
     (work / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
@@ -52,9 +68,12 @@ def resolve(release, requirements, extra_pin, work):
         (work / "extra.txt").write_text(extra_pin + "\n", encoding="utf-8")
         command += ["-c", str(work / "extra.txt")]
     if f"{sys.version_info[0]}.{sys.version_info[1]}" != PYTHON[release]:
-        # Another Python's markers and wheels: pip allows it for wheels into a target dir.
-        command += ["--python-version", PYTHON[release], "--only-binary", ":all:",
-                    "--target", str(work / "target")]
+        interpreter = release_python(PYTHON[release])
+        if interpreter:  # that Python's own pip: sdists (pymongo's, say) resolve as well
+            command[0] = interpreter
+        else:  # another Python's markers and wheels: pip allows it for wheels into a target
+            command += ["--python-version", PYTHON[release], "--only-binary", ":all:",
+                        "--target", str(work / "target")]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
         return result.returncode, {}, result.stderr

@@ -1,10 +1,35 @@
 """The package is also a Django app (registry model, migrations) plugged into the LMS and Studio."""
 
-from django.apps import AppConfig
+import importlib.util
+
+from django.apps import AppConfig, apps
 
 from .i18n import gettext_noop
+from .tracking.events import XAPI_EVENTS
 
 TAB_NAME = gettext_noop("Upstream contributions")
+WHITELIST_PROCESSOR = "eventtracking.processors.whitelist.NameWhitelistProcessor"
+
+
+def plugin_settings(settings):
+    """The LMS's and Studio's settings, through edx-django-utils' plugin settings: where
+    edx-event-routing-backends routes events (Aspects), let the block's xAPI events through
+    its allowlist, and through the copies its own plugin settings made of it if they ran
+    first."""
+    allowed = getattr(settings, "EVENT_TRACKING_BACKENDS_ALLOWED_XAPI_EVENTS", None)
+    if allowed is None:
+        return  # no event-routing-backends on this site
+    allowed.extend(name for name in XAPI_EVENTS if name not in allowed)
+    transformer = (getattr(settings, "EVENT_TRACKING_BACKENDS", None) or {}).get(
+        "event_transformer", {}).get("OPTIONS", {})
+    xapi = transformer.get("backends", {}).get("xapi", {}).get("OPTIONS", {})
+    for processor in [*transformer.get("processors", []), *xapi.get("processors", [])]:
+        if processor.get("ENGINE") == WHITELIST_PROCESSOR:
+            options = processor.setdefault("OPTIONS", {})
+            # (event-routing-backends builds the outer whitelist as a set, the inner a list)
+            options["whitelist"] = type(options.get("whitelist", []))(
+                [*options.get("whitelist", []),
+                 *(name for name in XAPI_EVENTS if name not in options.get("whitelist", []))])
 
 
 class UpstreamXBlockConfig(AppConfig):
@@ -23,6 +48,11 @@ class UpstreamXBlockConfig(AppConfig):
                 "relative_path": "urls",
             },
         },
+        # plugin_settings above (the xAPI events' allowlist).
+        "settings_config": {
+            "lms.djangoapp": {"common": {"relative_path": "apps"}},
+            "cms.djangoapp": {"common": {"relative_path": "apps"}},
+        },
     }
 
     def ready(self):
@@ -37,3 +67,7 @@ class UpstreamXBlockConfig(AppConfig):
         aggregates.connect()
         # The LMS's course tab: who sees it, and its name in the viewer's language.
         compat.configure_tab(workspace.may_open, lambda: gettext(TAB_NAME))
+        # Aspects: the xAPI transformers register themselves with event-routing-backends.
+        if importlib.util.find_spec("event_routing_backends") is not None \
+                and apps.is_installed("event_routing_backends"):
+            from .tracking import xapi  # noqa: F401, PLC0415

@@ -169,7 +169,25 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         return tr;
     }
 
+    // The control of a row that has the focus, to give it back to that row's new control
+    // once the rows are drawn again (after a dialog or a bulk action): never to the page.
+    function focusedControl() {
+        var active = document.activeElement;
+        var row = active && tbody.contains(active) ? active.closest("tr[data-learner]") : null;
+        return row ? {learner: row.getAttribute("data-learner"), className: active.className} : null;
+    }
+
+    function restoreFocus(control) {
+        var row = control && $all("tr[data-learner]").filter(function (tr) {
+            return tr.getAttribute("data-learner") === control.learner;
+        })[0];
+        var target = row && Array.prototype.filter.call(row.querySelectorAll("button, input, a, select"),
+            function (node) { return node.className === control.className; })[0];
+        if (target) { target.focus(); }
+    }
+
     function render(body, announcement) {
+        var focused = focusedControl();
         state.rows = body.rows;
         state.pages = body.pages;
         state.page = body.page;
@@ -177,6 +195,10 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         if (editing) { closeAnnotate(false); }
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
+        // The other modules add their controls to the new rows now (vouch.js), then the focus
+        // goes back where it was.
+        container.dispatchEvent(new CustomEvent("upx-rows", {bubbles: true}));
+        restoreFocus(focused);
         UpstreamContributionProgressView.showCount(container, body, announcement);
         if (staffTools) { staffTools.rendered(body, state.filters); }
         // A dialog that changed a learner (the vouch dialog) asks for its row's menu to have

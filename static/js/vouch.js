@@ -5,8 +5,9 @@
  * an address or a description and a reason; the `vouch` handler accepts the
  * contribution and the table is asked again through its own filter form.
  * Course staff also see the learner's accepted-by-a-mentor contributions there
- * and can withdraw one with a reason (`revoke_vouch`). Scoped to its element;
- * text written with textContent only.
+ * and can withdraw one with a reason (`revoke_vouch`), or confirm a mentor's
+ * proposal (`confirm_vouch`). After the table is drawn again, the focus is on the
+ * row's menu button. Scoped to its element; text written with textContent only.
  */
 function UpstreamContributionVouchDialog(runtime, element) {
     "use strict";
@@ -55,7 +56,19 @@ function UpstreamContributionVouchDialog(runtime, element) {
 
     if (table) {
         new MutationObserver(addButtons).observe(table, {childList: true});
+        root.addEventListener("upx-rows", addButtons);  // at once, before the focus returns
         addButtons();
+    }
+
+    // The row's menu button: the one the dialog was opened from, or its successor once the
+    // table was drawn again (the focus never falls to the page).
+    function focusOpener() {
+        if (!current) { return; }
+        if (current.opener && document.contains(current.opener)) { current.opener.focus(); return; }
+        var row = Array.prototype.filter.call(table ? table.querySelectorAll("tr[data-learner]") : [],
+            function (tr) { return tr.getAttribute("data-learner") === current.id; })[0];
+        var button = row && row.querySelector(".upx-row-menu-toggle");
+        if (button) { button.focus(); }
     }
 
     // -- the dialog ----------------------------------------------------------------------
@@ -76,9 +89,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         if (announcement) { statusLine.textContent = announcement; }
     }
 
-    dialog.addEventListener("close", function () {
-        if (current && current.opener && document.contains(current.opener)) { current.opener.focus(); }
-    });
+    dialog.addEventListener("close", focusOpener);
     dialog.querySelector(".upx-vouch-cancel").addEventListener("click", function () { close(); });
 
     form.addEventListener("submit", function (event) {
@@ -94,7 +105,12 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var submit = form.querySelector(".upx-vouch-submit");
         submit.disabled = true;
         post("vouch", payload).then(function (body) {
-            close(interpolate(body.completed ? gettext("Accepted for %(username)s: this activity is now complete for them.") : gettext("Accepted for %(username)s."), {username: current.username}));
+            var message = body.proposed
+                ? gettext("Proposed for %(username)s: it counts once course staff confirm it.")
+                : (body.completed
+                    ? gettext("Accepted for %(username)s: this activity is now complete for them.")
+                    : gettext("Accepted for %(username)s."));
+            close(interpolate(message, {username: current.username}));
             reloadTable(current.id);
         }).catch(function (error) {
             fail(interpolate(gettext("Not accepted: %(message)s"), {message: error.message}));
@@ -147,7 +163,27 @@ function UpstreamContributionVouchDialog(runtime, element) {
                 .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(current.id); })
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });
+        if (contribution.vouch.proposed) { item.appendChild(confirmButton(contribution, name)); }
         item.appendChild(button);
         return item;
+    }
+
+    // A mentor's proposal (the block's mentor_vouches_need_staff): staff confirm it.
+    function confirmButton(contribution, name) {
+        var button = el("button", "upx-btn upx-vouch-confirm", gettext("Confirm"));
+        button.type = "button";
+        button.setAttribute("aria-label",
+            interpolate(gettext("Confirm the mentor's proposal of %(title)s"), {title: name}));
+        button.addEventListener("click", function () {
+            button.disabled = true;
+            post("confirm_vouch", {learner_id: current.id, url: contribution.url})
+                .then(function () {
+                    close(interpolate(gettext("Confirmed: it counts for %(username)s."),
+                                      {username: current.username}));
+                    reloadTable(current.id);
+                })
+                .catch(function (error) { fail(error.message); button.disabled = false; });
+        });
+        return button;
     }
 }

@@ -271,3 +271,28 @@ def test_a_record_held_by_a_sweep_is_shown_as_being_checked(harness, world):
     assert body["contributions"][0]["next_check"] < lease.isoformat()
     status, body = harness.call(block, "check_now")
     assert len(world.requests_for("github")) == 1  # the sweep checks it, not this request
+
+
+# -- numbers and text no database holds (also run on MariaDB) ---------------------------
+
+@pytest.mark.parametrize("handler,body", [
+    ("audit", {"filters": {"job": 10 ** 30}}), ("audit", {"filters": {"job": -1}}),
+    ("audit", {"filters": {"job": 2 ** 63}}), ("bulk_job", {"job": 10 ** 30}),
+    ("bulk_job", {"job": 0}),
+])
+def test_a_job_number_no_database_holds_is_a_bad_request(harness, settings, handler, body):
+    settings.UPSTREAM_XBLOCK_DEMO_STAFF = ["sam"]
+    status, answer = harness.call(harness.block(student="sam"), handler, body)
+    assert (status, answer["error"]["code"]) == (400, "bad_request")
+
+
+@pytest.mark.parametrize("text", ["\ud800", "ada\x00"])
+def test_text_no_database_holds_is_a_bad_request(harness, world, text):
+    """A lone surrogate or a NUL: 400, not the driver's error (MariaDB and SQLite alike)."""
+    block = harness.block()
+    for handler, body in [("register", {"url": PR.format(n=1), "forge_username": text}),
+                          ("forget_account", {"host": "github.com", "account_id": text}),
+                          ("withdraw", {"url": text})]:
+        status, answer = harness.call(block, handler, body)
+        assert (status, answer["error"]["code"]) == (400, "bad_request"), handler
+    assert TrackedContribution.objects.count() == 0 and world.requests_for() == []

@@ -22,7 +22,9 @@ LIBRARY_HANDLERS = {"submit_studio_edits"}
 # GET handlers answering something other than JSON (tested below with hostile queries).
 GET_HANDLERS = {"export_csv", "export_file"}
 KNOWN_KEYS = ["url", "forge_username", "learner_id", "reason", "text", "visibility", "page",
-              "page_size", "sort", "filters", "description", "tag", "rows", "csv", "action"]
+              "page_size", "sort", "filters", "description", "tag", "rows", "csv", "action",
+              "job", "host", "account_id", "username", "id", "learner_ids", "dry_run",
+              "apply_valid"]
 
 
 def block_handlers():
@@ -42,16 +44,22 @@ def test_every_handler_of_ours_is_a_json_handler():
 
 
 control_text = st.text(alphabet=st.characters(max_codepoint=0x1f), min_size=1, max_size=40)
+# Lone surrogates ("\ud800" in JSON decodes to one; no database can store it) and NUL.
+not_unicode = st.builds(lambda before, bad, after: before + bad + after, st.text(max_size=8),
+                        st.one_of(st.sampled_from(["\x00", "\ud800", "\udfff"]),
+                                  st.text(st.characters(categories=["Cs"]), min_size=1,
+                                          max_size=3)),
+                        st.text(max_size=8))
 huge_text = st.integers(min_value=1000, max_value=15000).map(lambda n: "x" * n)
 urlish = st.builds(lambda junk: f"https://github.com/{junk}/pull/1", st.text(max_size=30))
-texts = st.one_of(st.text(max_size=60), control_text, huge_text, urlish)
+texts = st.one_of(st.text(max_size=60), control_text, huge_text, urlish, not_unicode)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                    texts)
+                    texts, st.sampled_from([10 ** 30, -(10 ** 30), 2 ** 63]))
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=12)
-objects = st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8)),
-                          values, max_size=6)
+objects = st.dictionaries(st.one_of(st.sampled_from(KNOWN_KEYS), st.text(max_size=8),
+                                    not_unicode), values, max_size=6)
 nesting = st.integers(min_value=100, max_value=8000).map(lambda n: "[" * n + "]" * n)
 bodies = st.one_of(
     objects.map(lambda o: json.dumps(o).encode()),
@@ -99,6 +107,25 @@ def test_hostile_bodies(harness, world, handler, role):
     hostile()
     assert world.requests_for() == []  # nothing hostile ever reached a forge
 
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "a\udfffb", "nul\x00"])
+@pytest.mark.parametrize("handler", JSON_HANDLERS)
+def test_text_that_is_not_valid_unicode_is_refused_in_every_field(harness, world, settings,
+                                                                 handler, bad):
+    """A lone surrogate or a NUL in any field, or a key, is 400 ``bad_request``: never a 500
+    from the database driver, nothing stored, no forge asked."""
+    settings.UPSTREAM_XBLOCK_DEMO_STAFF = ["staff-1"]  # course staff may call every handler
+    block = harness.block(student="staff-1")
+    for body in [{key: bad for key in KNOWN_KEYS}, {"filters": {"search": bad}},
+                 {"learner_ids": [bad]}, {bad: 1}, {"csv": f"username,action\n{bad},accept\n",
+                                                  "dry_run": True}]:
+        cache.clear()
+        before = stored()
+        status, answer = harness.call(block, handler, body=json.dumps(body).encode())
+        assert (status, answer["error"]["code"]) == (400, "bad_request"), (body, answer)
+        assert stored() == before
+    assert world.requests_for() == []
 
 
 @pytest.mark.parametrize("role", ["learner", "staff"])

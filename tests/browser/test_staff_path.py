@@ -146,3 +146,22 @@ def test_the_staff_bulk_path_with_the_keyboard_only(demo, page, learners):
     page.keyboard.press("Enter")
     expect(page.locator(".upx-job")).to_have_text(re.compile(r"^Done"))
     expect(page.locator(".upx-bulk-start")).to_be_focused()
+
+
+def test_the_focus_stays_on_the_rows_control_when_the_table_is_drawn_again(demo, page,
+                                                                           learners):
+    """A bulk job's end, an import or a dialog draws the table again (helpers.reload): the
+    keyboard's focus, on a row's checkbox, is on that row's new checkbox afterwards."""
+    _ada, bob = learners
+    staff_view(page, demo)
+    tab_to(page, f".upx-select-row[value='{bob}']")
+    page.keyboard.press("Space")
+    page.evaluate("document.querySelector('.upstream-progress .upx-table tbody tr')"
+                  ".setAttribute('data-drawn', 'before')")
+    page.evaluate("document.querySelector('.upstream-progress .upx-filters').requestSubmit()")
+    page.wait_for_function("!document.querySelector('.upx-table tbody tr[data-drawn]')"
+                           " && document.querySelectorAll('.upx-table tbody tr').length > 0")
+    assert page.evaluate("""(bob) => {
+        const e = document.activeElement;
+        return e.classList.contains("upx-select-row") && e.value === bob && e.checked;
+    }""", bob)

@@ -112,6 +112,8 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
     with redrawn(page, TABLE_ROWS):
         held.release()
     expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
+    # Drawn again, the table gives the focus back to the same row's menu button, not the page.
+    expect(row_menu(page, LEARNER)).to_be_focused()
     assert demo.awarded(LEARNER)
 
     status = learner_status(learner_page, LEARNER)
@@ -138,6 +140,44 @@ def test_the_focus_stays_on_the_learners_row_once_the_table_is_drawn_again(demo,
         vouch_with_the_keyboard(page)
     expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
     expect(row_menu(page, "bv_cy")).to_be_focused()
+
+
+def focused_row_control(page):
+    """(learner of the focused element's row, whether it is the row's menu button), or None."""
+    found = page.evaluate("""() => {
+        const e = document.activeElement, row = e && e.closest && e.closest("tr[data-learner]");
+        return row ? [row.getAttribute("data-learner"), e.classList.contains("upx-row-menu-toggle")]
+                   : null;
+    }""")
+    return (found[0], "upx-row-menu-toggle" if found[1] else "other") if found else None
+
+
+def test_staff_withdraw_with_the_keyboard_and_the_focus_returns_to_the_row(demo, page, browser):
+    """A dialog, then the table drawn again: the focus is on the same row's control."""
+    context = browser.new_context()
+    register(context.new_page(), demo, "bv_cleo", NOT_HERS)
+    context.close()
+    mentor_table(page, demo)
+    tab_to_row_menu(page, "bv_cleo")
+    open_the_dialog(page, "bv_cleo")
+    vouch_with_the_keyboard(page)
+    page.wait_for_function("document.querySelector('.upx-table').innerText"
+                           f".includes({('Accepted by a mentor: ' + REASON)!r})")
+    staff = browser.new_context().new_page()
+    mentor_table(staff, demo, student="staff")
+    tab_to_row_menu(staff, "bv_cleo")
+    open_the_dialog(staff, "bv_cleo")
+    staff.locator(".upx-vouch-list li").wait_for()
+    staff.locator(".upx-vouch-list input").focus()
+    staff.keyboard.type("Not her patch after all")
+    staff.keyboard.press("Tab")  # the Withdraw button
+    staff.keyboard.press("Enter")
+    staff.wait_for_function("document.querySelector('.upx-vouch-status').textContent"
+                            ".includes('withdrawn')")
+    staff.wait_for_function("document.querySelector('.upx-table').innerText"
+                            ".includes('withdrew a mentor')")
+    assert focused_row_control(staff) == ("bv_cleo", "upx-row-menu-toggle")
+    staff.context.close()
 
 
 def test_escape_closes_the_dialog_and_returns_the_focus(demo, page, browser):

@@ -9,11 +9,14 @@ single read's is a check's within it). (The sweep's wall time over its budget
 is a figure of ``bench/fault_bench.py``.)
 """
 
+import json
+
 import pytest
 from django.core.cache import cache
 
-from forge_simulator.faults import EXPECTED, FAULTS, FaultServer
+from forge_simulator.faults import ANSWERED, EXPECTED, FAULTS, FaultServer
 from tests.waits import Waits
+from upstream_xblock.models import TrackedContribution
 
 from .sweep_scenario import PER_KIND, run_drill
 
@@ -30,7 +33,7 @@ def server():
 CODES = {"not_found", "forge_unavailable", "rate_limited", "auth_failed"}
 
 
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f not in ANSWERED])
 def test_a_sweep_under_fault(server, fault, monkeypatch):
     waits = Waits(monkeypatch)
     result = run_drill(server, fault, budget_s=3.0, check_s=1.5)
@@ -43,3 +46,17 @@ def test_a_sweep_under_fault(server, fault, monkeypatch):
     # untried for later ("none": its host's budget ran out first).
     assert set(result.error_codes) <= CODES | {"none"}, result.error_codes
     assert result.error_codes.get(EXPECTED[fault], 0) >= 4, result.error_codes  # each host
+
+
+@pytest.mark.parametrize("fault", ANSWERED)
+def test_a_sweep_reads_insane_headers_and_lone_surrogates_cleaned(server, fault, monkeypatch):
+    """A healthy answer with ``inf`` rate headers or lone surrogates is read, not an error:
+    every record checked, its text without a surrogate, nothing awarded that is not merged."""
+    waits = Waits(monkeypatch)
+    result = run_drill(server, fault, budget_s=3.0, check_s=1.5)
+    waits.assert_each_within(3.0)
+    assert (result.healthy_checked, result.healthy_awarded) == (20, 20)
+    assert result.faulty_awarded == 0 and result.still_claimed == 0
+    assert result.error_codes == {"none": 4 * PER_KIND}, result.error_codes
+    texts = json.dumps(list(TrackedContribution.objects.values_list("title", "snapshot")))
+    assert "\\ud800" not in texts and "\\udc00" not in texts

@@ -17,7 +17,8 @@ from .conftest import url
 DEADLINE_S = 1.0
 WHOLE = ["hang", "trickle", "trickle_headers", "reset", "truncated", "server_error",
          "rate_limited", "secondary_rate_limited", "forbidden", "accepted", "malformed_json",
-         "huge", "deep_json", "redirect_loop", "redirect_offsite", "not_found"]
+         "huge", "deep_json", "redirect_loop", "redirect_offsite", "not_found",
+         "slow_status_line", "reset_year_9999", "reset_inf", "redirect_other_pull"]
 SHAPES = ["shape_list", "shape_nulls", "shape_merged_string", "shape_objects"]
 # (kind, how many contributions, one project or one each): REST iids[], GraphQL, Gerrit query.
 WAYS = {"gitlab_rest": ("gitlab", 10, True), "gitlab_graphql": ("gitlab", 3, False),

@@ -14,10 +14,11 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from forge_simulator.faults import EXPECTED, FAULTS
+from forge_simulator.faults import ANSWERED, EXPECTED, FAULTS
 from upstream_xblock import __main__
 from upstream_xblock.forges.http import MAX_REDIRECTS, MAX_RETRIES
 
@@ -49,7 +50,7 @@ def run_main(config, address, capsys):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f not in ANSWERED])
 def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, capsys, waits,
                                                          kind, fault):
     project, number = f"drill/{fault.replace('_', '-')}", 1 + FAULTS.index(fault)
@@ -60,15 +61,38 @@ def test_each_fault_is_a_typed_error_within_the_deadline(fault_server, config, c
     requests = fault_server.count(kind, project, number)
     assert requests == expected_requests(kind, fault)
     waits.assert_within(DEADLINE_S, heads_read=requests)
-    if EXPECTED[fault] == "rate_limited":
-        assert out["error"]["reset_at"]  # when to ask again, read from the forge's headers
-    if fault in ("hang", "trickle", "trickle_headers"):
+    if EXPECTED[fault] == "rate_limited" and fault != "reset_inf":
+        # When to ask again, read from the forge's headers: never more than a day ahead.
+        reset_at = datetime.fromisoformat(out["error"]["reset_at"])
+        assert reset_at <= datetime.now(timezone.utc) + timedelta(days=1)
+    if fault == "reset_inf":
+        assert out["error"]["reset_at"] is None  # not a number: ignored, never an exception
+    if fault in ("hang", "trickle", "trickle_headers", "slow_status_line"):
         assert out["error"]["reason"] == "deadline"
-    if fault.startswith("shape_") or fault in ("malformed_json", "deep_json"):
+    if fault.startswith("shape_") or fault in ("malformed_json", "deep_json", "other_pull",
+                                               "other_repository"):
         assert out["error"]["reason"] == "bad_response"
     if fault.startswith("redirect_"):
         assert out["error"]["reason"] == ("redirect_loop" if (kind, fault) == (
             "github", "redirect_loop") else "redirect_refused")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("fault", ANSWERED)
+def test_insane_headers_and_lone_surrogates_are_read_and_cleaned(fault_server, config, capsys,
+                                                                  kind, fault):
+    """The check command's contract holds: one JSON object, valid UTF-8, exit 0."""
+    project, number = f"drill/{fault.replace('_', '-')}", 1 + FAULTS.index(fault)
+    fault_server.world.open(kind, project, number, state="merged", author="ada")
+    fault_server.fault(kind, project, number, fault)
+    code = __main__.main(["check", url(kind, project, number), "--config", str(config)])
+    raw = capsys.readouterr().out
+    out = json.loads(raw.encode("utf-8"))  # written as UTF-8: no lone surrogate got through
+    assert code == 0, out
+    assert out["state"] == "merged" and out["number"] == number
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in raw)
+    assert out["web_url"].isprintable()
+    assert fault_server.count(kind, project, number) == 1
 
 
 @pytest.mark.parametrize("kind", KINDS)

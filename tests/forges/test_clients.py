@@ -1,5 +1,7 @@
 """Each forge client over real HTTP against the loopback simulator."""
 
+import threading
+
 import pytest
 
 from upstream_xblock.forges import AuthFailed, Forges, ForgeUnavailable, NotFound, RateLimited
@@ -218,3 +220,31 @@ def test_github_landed_by_commit(forges, world):
     snapshot = forges.fetch(ref, landing=True).snapshot
     assert (snapshot.state, snapshot.landed_commit) == ("closed", "abcdef0123456789")
     assert forges.fetch(ref).snapshot.landed_commit is None  # not asked: not read
+
+
+@pytest.mark.parametrize("kind", ["github", "gitlab", "gerrit", "gitea"])
+def test_one_client_checks_forty_contributions_at_once_each_its_own(forges, world, kind):
+    """Learners' requests share a process's clients (``forges_for`` keeps them): forty
+    threads, forty answers, each about its own contribution (PyGithub's connection object,
+    shared, sent one thread's request for another and closed its socket)."""
+    project = CASES[kind][0]
+    for number in range(1001, 1041):
+        world.open(kind, project, number, title=f"Change {number}", state="merged")
+    answers, errors = {}, []
+    barrier = threading.Barrier(40)
+
+    def check(number):
+        barrier.wait(timeout=10)
+        try:
+            answers[number] = forges.check(_url(kind, number))[1]
+        except Exception as error:  # noqa: BLE001  (any failure fails the test below)
+            errors.append((number, repr(error)))
+
+    threads = [threading.Thread(target=check, args=(n,)) for n in range(1001, 1041)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert {n: (s.number, s.title) for n, s in answers.items()} == {
+        n: (n, f"Change {n}") for n in range(1001, 1041)}

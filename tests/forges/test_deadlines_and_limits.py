@@ -73,8 +73,14 @@ def test_what_counts_as_a_rate_limit(status, headers, limited):
 
 
 def test_the_reset_prefers_retry_after_then_the_forges_reset_header():
-    assert limit_reset({"X-RateLimit-Reset": "1900000000"}).year == 2030
-    assert limit_reset({"RateLimit-Reset": "1900000000", "Retry-After": "5"}).year < 2030
+    now = datetime.now(timezone.utc)
+    in_an_hour = str(int(now.timestamp()) + 3600)
+    assert limit_reset({"X-RateLimit-Reset": in_an_hour}, now) == datetime.fromtimestamp(
+        int(in_an_hour), tz=timezone.utc)
+    assert limit_reset({"RateLimit-Reset": in_an_hour, "Retry-After": "5"}, now) == \
+        now + timedelta(seconds=5)
+    # A reset years ahead is believed up to a day, like Retry-After.
+    assert limit_reset({"X-RateLimit-Reset": "1900000000"}, now) == now + timedelta(days=1)
 
 
 @pytest.mark.parametrize("kind", KINDS)

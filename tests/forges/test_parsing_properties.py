@@ -15,6 +15,8 @@ REGISTRY = ForgeRegistry.from_settings({})
 HOSTS = st.sampled_from(["github.com", "gitlab.com", "review.opendev.org", "codeberg.org",
                          "gerrit.wikimedia.org", "localhost", "127.0.0.1", "[::1]", "evil.example"])
 SEGMENT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+# Lone surrogates and NUL too (a JSON body's "\ud800" decodes to one).
+NOT_UNICODE = st.text(st.characters(categories=["Cs", "Cc"]), min_size=1, max_size=4)
 PAGES = st.sampled_from(["pull", "pulls", "-", "merge_requests", "c", "+", "issues", "..", "%2e",
                          "%2F", "files", "#", "?", "@", ":", "\\"])
 
@@ -33,14 +35,15 @@ def _check(text):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.text(max_size=300))
+@given(st.text(max_size=300) | st.tuples(st.text(max_size=100), NOT_UNICODE).map("".join))
 def test_arbitrary_text(text):
     _check(text)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(["http://", "https://", "", "//", "HTTPS://"]), HOSTS,
-       st.lists(st.one_of(SEGMENT, PAGES, st.integers(-5, 10**12).map(str)), max_size=8),
+       st.lists(st.one_of(SEGMENT, PAGES, NOT_UNICODE, st.integers(-5, 10**12).map(str)),
+                max_size=8),
        st.text(max_size=20))
 def test_url_shaped_text(scheme, host, segments, tail):
     _check(scheme + host + "/" + "/".join(segments) + tail)

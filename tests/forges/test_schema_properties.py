@@ -5,6 +5,7 @@ value; the reader either refuses the answer (``bad_response``) or reads it, and
 a merge is only ever read from the forge's own merged signal in its own type.
 """
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,10 +17,14 @@ from upstream_xblock.forges.gitea import snapshot_from_pull
 from upstream_xblock.forges.github import snapshot_from_rest
 from upstream_xblock.forges.github_graphql import snapshot_from_graphql
 from upstream_xblock.forges.gitlab import snapshot_from_merge_request
+from upstream_xblock.forges.snapshot import is_text
 
 REGISTRY = ForgeRegistry.from_settings({})
+# Text with lone surrogates ("\ud800" in JSON) and NUL among the rest.
+TEXT = st.text(max_size=20) | st.text(st.characters(categories=["Cs", "Cc", "Ll", "Cf"]),
+                                      max_size=20)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
                                                                 max_size=3),
     max_leaves=10)
@@ -82,6 +87,43 @@ def test_one_bent_field_is_refused_or_read_never_guessed(kind, data, value):
     if snapshot.state == "merged":
         assert body.get(signal) == merged_value and type(body[signal]) is type(merged_value)
     assert isinstance(snapshot.title, str) and isinstance(snapshot.author, str)
+    assert_clean(snapshot)
+
+
+def assert_clean(snapshot):
+    """Every text of a snapshot is text a database and the command line hold; every id a
+    forge gave is a positive integer."""
+    data = snapshot.to_dict()
+    texts = [v for v in data.values() if isinstance(v, str)] + list(data["labels"])
+    assert all(is_text(text) for text in texts), data
+    for key in ("author_id", "forge_id"):
+        assert data[key] == "" or (data[key].isdigit() and int(data[key]) > 0), data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(sorted(HEALTHY)), data=st.data(),
+       text=st.text(st.characters(categories=["Cs", "Cc", "Cf", "Lu"]), min_size=1,
+                    max_size=12))
+def test_surrogates_and_nul_in_any_text_field_are_cleaned_or_refused(kind, data, text):
+    read, healthy = HEALTHY[kind]
+    fields = sorted(k for k, v in healthy.items() if isinstance(v, str))
+    field = data.draw(st.sampled_from(fields))
+    try:
+        snapshot = read({**healthy, field: healthy[field] + text})
+    except ForgeUnavailable as error:
+        assert error.reason == "bad_response"
+        return
+    assert_clean(snapshot)
+
+
+@settings(max_examples=100, deadline=None)
+@given(kind=st.sampled_from(sorted(HEALTHY)), data=st.data(),
+       number=st.integers(max_value=0) | st.integers(min_value=2 ** 63))
+def test_ids_that_are_not_positive_integers_are_refused(kind, data, number):
+    read, healthy = HEALTHY[kind]
+    ids = sorted(k for k in healthy if k in ("id", "number", "iid", "_number", "databaseId"))
+    with pytest.raises(ForgeUnavailable):
+        read({**healthy, data.draw(st.sampled_from(ids)): number})
 
 
 @settings(max_examples=200, deadline=None)

@@ -219,3 +219,22 @@ def test_the_code_exchange_follows_no_redirect(browser, world, oauth_bucket, set
             if server is not None:
                 server.shutdown()
                 server.server_close()
+
+
+@pytest.mark.parametrize("kind", OAUTH_KINDS)
+def test_the_forges_account_answer_is_cleaned_like_every_forge_text(browser, world,
+                                                                    oauth_bucket, kind):
+    """A login with a right-to-left override and a NUL is stored as plain text."""
+    world.oauth.sign_in(kind, "\u202eada\x00")
+    page = browser.get(authorize(start(browser, "student_1", HOSTS[kind])))
+    assert page.status_code == 200
+    assert accounts() == [("student_1", HOSTS[kind], str(account_id_of("\u202eada\x00")),
+                           "ada", "oauth")]
+
+
+@pytest.mark.parametrize("account_id", [-7, 0, True, "12", 1.5])
+def test_an_account_id_that_is_not_a_positive_integer_is_refused(browser, world, oauth_bucket,
+                                                                 account_id):
+    world.oauth.sign_in("github", "ada", account_id=account_id)
+    page = browser.get(authorize(start(browser, "student_1", "github.com")))
+    assert page.status_code in (400, 403) and accounts() == []

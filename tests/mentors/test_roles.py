@@ -15,6 +15,7 @@ ACCESS = {
     "progress": MENTORS, "annotate": MENTORS, "edit_annotation": MENTORS,
     "delete_annotation": MENTORS,
     "revoke": STAFF_ONLY, "vouch": MENTORS, "revoke_vouch": STAFF_ONLY,
+    "confirm_vouch": STAFF_ONLY,
     "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
     "forget_account": LEARNER, "vouch_identity": MENTORS,
     "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
@@ -69,6 +70,7 @@ def payload_for(handler, note_id):
                   "description": "[PATCH v2] docs: fix the install guide"},
         "revoke_vouch": {"learner_id": "ada", "reason": "not hers",
                          "url": PR.format(n=1)},
+        "confirm_vouch": {"learner_id": "ada", "url": PR.format(n=1)},
         "vouch_identity": {"learner_id": "ada", "reason": "met at the sprint",
                            "url": PR.format(n=1)},
         "bulk": {"action": "annotate", "learner_ids": ["ada"], "text": "Bulk note"},
@@ -100,7 +102,7 @@ def test_mentor_and_staff_handlers_by_role(harness, mentored, handler, role):
     if role in ALLOWED[ACCESS[handler]]:
         # Allowed: never refused for the role (revoke answers 404: ada has no award;
         # bulk_job 404: there is no job 1 of this block; revoke_vouch 404: no mentor
-        # vouched for her pull request).
+        # vouched for her pull request; confirm_vouch 404: no mentor proposed it).
         assert status in (200, 404), body
         assert body.get("error", {}).get("code") != "forbidden"
     else:

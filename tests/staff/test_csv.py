@@ -205,3 +205,20 @@ def test_audit_is_paginated_and_filtered(harness, staff_block, two_learners):
     by_job = harness.call(staff_block, "audit", {"filters": {"job": job, "action": "revoke"}})[1]
     assert sorted(r["learner_id"] for r in by_job["rows"]) == sorted([ada, bob])
     assert all(r["job"] == job for r in by_job["rows"])
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "\udc00x", "\x00"])
+def test_the_csv_reader_refuses_text_that_is_not_valid_unicode(harness, staff_block,
+                                                               two_learners, bad):
+    """A lone surrogate or a NUL anywhere in the file: the whole import is refused (400), in
+    the reader itself as in the JSON body that carries it, and nothing changes."""
+    (ada, _bob), _url = two_learners
+    text = HEADER + f"{ada},annotate,,,caf{bad},mentors\n"
+    with pytest.raises(csv_files.ImportNotText):
+        csv_files.plan(str(staff_block.scope_ids.usage_id), text, F("learner_id"),
+                       timezone.now())
+    before = database_state()
+    for dry_run in (True, False):
+        status, body = import_csv(harness, staff_block, text, dry_run=dry_run)
+        assert (status, body["error"]["code"]) == (400, "bad_request")
+    assert database_state() == before

@@ -31,6 +31,10 @@ HOSTILE = [
     ({"learner_id": 5, "reason": "ok", "description": "ok"}, "bad_request"),
     ({"learner_id": "x" * 300, "reason": "ok", "description": "ok"}, "bad_request"),
     ({"learner_id": "stranger", "reason": "ok", "description": "ok"}, "unknown_learner"),
+    ({"reason": "ok", "description": "lone \ud800 surrogate"}, "bad_request"),
+    ({"reason": "ok\udfff", "url": "https://lists.example.org/p"}, "bad_request"),
+    ({"reason": "ok", "url": "https://lists.example.org/\ud800"}, "bad_request"),
+    ({"learner_id": "ada\ud800", "reason": "ok", "description": "ok"}, "bad_request"),
 ]
 
 

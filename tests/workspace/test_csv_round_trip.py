@@ -182,3 +182,25 @@ def test_the_export_jobs_memory_does_not_grow_with_its_rows(staff_block, monkeyp
     small, large = _peak_of_export(500, usage), _peak_of_export(5000, usage)
     assert large / small <= 1.3, (small, large)
     assert ExportJob.objects.filter(status="done").count() == 2
+
+
+def test_no_one_grades_themselves_from_the_course_workspace(course, client):
+    """Staff who are also learners of the course: a course-wide bulk accept or a CSV import
+    line on their own record is refused (403 ``self_grading``), and nothing changes."""
+    seed_course(4, awarded_every=100)
+    TrackedContribution.objects.create(
+        usage_key=WEEK6, course_key=course, learner_id="sam", kind="github",
+        url="https://github.com/openedx/xblock-sdk/pull/999", host="github.com",
+        project="openedx/xblock-sdk", number=999, state="merged", verdict="pending",
+        checks=[], registered_at=timezone.now())
+    status, body = call(client, "bulk", {"action": "accept", "activity": WEEK6,
+                                         "reason": "Mine", "learner_ids": ["sam", "learner00000"]})
+    assert (status, body["error"]["code"]) == (403, "self_grading"), body
+    text = b"".join(client.get(call(client, "export_job", {"export": call(
+        client, "export", {"filters": {}})[1]["export"]})[1]["download_url"]).streaming_content)
+    own = next(n for n, row in enumerate(csv.DictReader(io.StringIO(text.decode())))
+               if row["username"] == "sam")
+    filled, _rows = fill(text.decode(), {own: {"action": "accept", "reason": "Mine"}})
+    status, body = call(client, "import_csv", {"csv": filled, "dry_run": False})
+    assert (status, body["error"]["code"]) == (403, "self_grading"), body
+    assert not ContributionAward.objects.filter(learner_id="sam").exists()

@@ -5,6 +5,8 @@ The views and handlers themselves live in one mixin per role (see the package);
 table (course staff and the block's mentors), or the learner's page.
 """
 
+import json
+
 from django.utils import timezone
 from xblock.completable import CompletableXBlockMixin
 from xblock.core import XBlock
@@ -12,7 +14,7 @@ from xblock.fields import Boolean, Dict, Float, Integer, List, Scope, String
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from .. import compat
-from ..forges import forges_for
+from ..forges import ConfigurationError, forges_for
 from ..i18n import JS_NAMESPACE
 from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
@@ -77,6 +79,12 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         help=_("User names of this activity's mentors, one per line (for example mia). They "
                "see every learner's progress, annotate it and can accept a contribution no "
                "forge shows. Course staff are always mentors."))
+    mentor_vouches_need_staff = Boolean(
+        display_name=_("Mentors' acceptances need course staff"), scope=Scope.settings,
+        default=False,
+        help=_("When on, a mentor who accepts a contribution no forge shows makes a proposal: "
+               "it counts only once course staff confirm it. Course staff's own acceptances "
+               "count at once."))
     annotations = List(scope=Scope.user_state, default=[],
                        help="Mentors' annotations on this learner's work (written for the "
                             "learner by mentors, through the platform)")
@@ -141,7 +149,8 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         help=_("A contribution counts only after this many days in the accepted state."))
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
-                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors")
+                       "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors",
+                       "mentor_vouches_need_staff")
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -150,6 +159,7 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         # mentors-only), and the workbench shows it in the learner's page: name the block only.
         return f"<{type(self).__name__} {self.scope_ids.usage_id}>"
 
+    @XBlock.supports("multi_device")  # the mobile apps show it (student_view_multi_device)
     def student_view(self, context=None):
         """The one view the LMS asks for: it picks the viewer's role's view."""
         if compat.in_studio_preview(self):
@@ -157,6 +167,24 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         if is_mentor(self):
             return self.progress_view(context)
         return self.learner_view(context)
+
+    def student_view_data(self, context=None):  # noqa: ARG002  (the Blocks API's signature)
+        """The activity's settings for a mobile client (the LMS's Blocks API hands them out):
+        JSON, nothing of any learner, no secret (no token, no forge API address, no mentor)."""
+        hosts = [h.lower() for h in clamps.string_tuple(self.accepted_hosts)]
+        try:
+            registry = forges_for(compat.settings_bucket(self)).registry
+            forges = [{"host": forge.host, "kind": forge.kind} for forge in registry
+                      if not hosts or forge.host in hosts]
+        except ConfigurationError:
+            forges = []
+        gettext = compat.gettext(self)
+        return json.loads(json.dumps({  # JSON as the Blocks API serves it (lists, not tuples)
+            "display_name": self._default_translated("display_name", gettext),
+            "instructions": self._default_translated("instructions", gettext),
+            "points": self.points(), "required_count": clamps.required_count(self.required_count),
+            "accepted_hosts": hosts, "forges": forges, "rules": self.rules().to_dict(),
+        }))
 
     # -- plumbing -----------------------------------------------------------
     def max_score(self):

@@ -22,8 +22,10 @@ from webob import Response
 from .. import compat
 from ..errors import UpstreamError
 from ..forges import ConfigurationError
+from ..forges.snapshot import is_text
 from ..i18n import gettext_noop as _
 from ..staff import audit
+from ..tracking import events
 from ..tracking.service import TrackingError, has_records
 
 # Open edX user names (Django's rule: letters, digits and @ . + - _).
@@ -91,7 +93,26 @@ def parse_json_body(request, max_bytes=MAX_BODY_BYTES, too_large=None, not_utf8=
         raise TrackingError("bad_request", _("The request is not valid JSON.")) from None
     if not isinstance(data, dict):
         raise TrackingError("bad_request", _("The request must be a JSON object."))
+    if not is_valid_text(data):
+        raise TrackingError("bad_request", _("The request holds text that is not valid "
+                                             "Unicode (a NUL character or a lone surrogate)."))
     return data
+
+
+def is_valid_text(data):
+    """Every string of decoded JSON (keys and values, at any depth) is ``is_text``."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not is_text(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def json_api(method):
@@ -104,7 +125,8 @@ def json_api(method):
             if not compat.learner_id(self):
                 raise TrackingError("not_signed_in", _("Sign in to register a contribution."),
                                     status=403)
-            return json_response(method(self, data))
+            with request_events(self):
+                return json_response(method(self, data))
         except UpstreamError as error:  # the block's and the layers' refusals alike
             return _error(self, error)
         except ConfigurationError:
@@ -115,6 +137,12 @@ def json_api(method):
 
     wrapper.json_api = True  # tests find every JSON handler of the block by this mark
     return wrapper
+
+
+def request_events(block):
+    """Within a handler: events about the requesting user go through the runtime's publish."""
+    return events.published_by(
+        lambda name, data: block.runtime.publish(block, name, data), compat.learner_id(block))
 
 
 def refusing_all_but(allowed, message):
@@ -138,6 +166,34 @@ def refusing_all_but(allowed, message):
 def actor(block):
     """Who acts, for the audit trail: the real user, even while masquerading as a learner."""
     return audit.Actor(*compat.acting_user(block))
+
+
+def grading(method):
+    """Mark a handler that changes a verdict, a score or completion: each change it makes is
+    on the audit trail (tests/staff/test_audit_coverage.py finds these by the mark)."""
+    method.changes_grades = True
+    return method
+
+
+def refuse_self_grading(block, learners):
+    """403 ``self_grading`` if the acting user (the real one while masquerading) is among
+    ``learners``: no mentor or staff member vouches, accepts, overrides, withdraws or
+    imports for their own learner record."""
+    refuse_own_records(actor(block), learners)
+
+
+def refuse_own_records(who, learners):
+    """``refuse_self_grading`` for the acting ``who`` (an ``audit.Actor``): the course-wide
+    workspace's views act without a block."""
+    if who.id in set(learners):
+        raise TrackingError("self_grading", _("You cannot grade your own work: ask another "
+                                              "mentor or course staff."), status=403)
+
+
+def record_action(block, action, learner, now, **details):
+    """The audit trail's entry for a mentor's or staff member's act on ``learner`` here."""
+    audit.record(compat.usage_key(block), actor(block), action, now, learner_id=learner,
+                 course_key=compat.course_key(block), **details)
 
 
 def _is_signed_in_staff(block):

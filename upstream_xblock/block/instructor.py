@@ -13,11 +13,12 @@ from django.utils import timezone
 from xblock.scorable import ScorableXBlockMixin, Score
 
 from .. import compat
+from ..i18n import gettext_noop as _
 from ..staff import annotations, audit
 from ..staff.progress import awarded_learners, records_by_learner
 from ..tracking import awards
 from ..tracking.awards import delete_learner_state
-from ..tracking.service import has_records
+from ..tracking.service import TrackingError, has_records
 
 CHUNK = 500
 
@@ -60,6 +61,13 @@ def report_rows(block, user_state_iterator, limit_responses=None):
 DASHBOARD = audit.Actor("", "instructor-dashboard")
 
 
+def dashboard_actor():
+    """Who asked for the instructor dashboard's task (the LMS's InstructorTask), else
+    ``DASHBOARD``."""
+    requester = compat.dashboard_requester()
+    return audit.Actor(*requester) if requester else DASHBOARD
+
+
 class InstructorMixin(ScorableXBlockMixin):
     """Hooks the instructor dashboard looks for on a block."""
 
@@ -68,12 +76,17 @@ class InstructorMixin(ScorableXBlockMixin):
         del course_id  # the block's own keys say where it is
         learner = compat.learner_of_anonymous_id(user_id)
         now = timezone.now()
-        _, revocation = delete_learner_state(
+        deleted, revocation = delete_learner_state(
             str(item_id), [learner], user_id, str(requesting_user_id), now)
         if revocation is not None:
             awards.reset(revocation, compat.reset_published, now)
+        if not deleted and revocation is None:
+            return  # nothing was there: no change, no entry
+        if not learner and revocation is not None:  # found by the anonymous id its records keep
+            learner = revocation.learner_id
         audit.record(str(item_id), audit.Actor(str(requesting_user_id), ""), "clear_state", now,
                      learner_id=learner or str(user_id), source="instructor",
+                     before="accepted" if revocation is not None else "",
                      after="" if revocation is None else "rejected")
 
     # -- ScorableXBlockMixin: the learner this block is bound to ---------------------------
@@ -93,18 +106,28 @@ class InstructorMixin(ScorableXBlockMixin):
         return self.get_score()
 
     def set_score(self, score):
-        """An override: the award's score becomes ``score`` (a fraction of the block's points)."""
+        """An override: the award's score becomes ``score`` (a fraction of the block's points).
+
+        Refused (``self_grading``) when whoever asked for it is the learner: the LMS then
+        marks the dashboard's task failed, with the message.
+        """
+        who = dashboard_actor()
+        if who.id and who.id == compat.learner_id(self):
+            raise TrackingError("self_grading", _("You cannot grade your own work: ask another "
+                                                  "mentor or course staff."), status=403)
         possible = score.raw_possible or 0
         fraction = min(max(score.raw_earned / possible, 0.0), 1.0) if possible > 0 else 0.0
         now, award = timezone.now(), self._award()
-        before = "accepted" if award else ""
+        before = audit.verdict_now(compat.usage_key(self), compat.learner_id(self))
         if award is None:
             if fraction == 0:
                 return  # no award and nothing to give: the grade is already 0
             tracker = self._tracker()
             award = awards.new_award(tracker.context, tracker.rows(), now)
+        elif award.score == fraction:
+            return  # the score already: no change, no entry
         awards.override_score(award, fraction)
-        audit.record(award.usage_key, DASHBOARD, "score_override", now,
+        audit.record(award.usage_key, who, "score_override", now,
                      learner_id=award.learner_id, reason=f"{fraction:.2f}", before=before,
                      after="accepted", source="instructor", course_key=award.course_key)
 
@@ -122,16 +145,20 @@ class InstructorMixin(ScorableXBlockMixin):
         if not self.has_submitted_answer():
             raise ValueError("Cannot rescore: the learner registered nothing here.")
         before = self.get_score()
+        usage, learner = compat.usage_key(self), compat.learner_id(self)
+        verdict_before = audit.verdict_now(usage, learner)
         tracker = self._tracker()
         tracker.settle()
         award = self._award()
-        if award is None or (only_if_higher and award.score <= before.raw_earned
-                             and award.published):
-            return
-        awards.republish(award, compat.publish_award_in_background, timezone.now())
-        audit.record(award.usage_key, DASHBOARD, "rescore", timezone.now(),
-                     learner_id=award.learner_id, after="accepted", source="instructor",
-                     course_key=award.course_key)
+        verdict_after = audit.verdict_now(usage, learner)
+        republish = award is not None and not (
+            only_if_higher and award.score <= before.raw_earned and award.published)
+        if republish:
+            awards.republish(award, compat.publish_award_in_background, timezone.now())
+        if republish or verdict_after != verdict_before:  # one entry per rescore that acted
+            audit.record(usage, dashboard_actor(), "rescore", timezone.now(), learner_id=learner,
+                         before=verdict_before, after=verdict_after, source="instructor",
+                         course_key=compat.course_key(self))
 
     # -- the problem responses report -------------------------------------------------------
     def generate_report_data(self, user_state_iterator, limit_responses=None):

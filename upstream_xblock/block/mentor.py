@@ -14,7 +14,7 @@ from xblock.core import XBlock
 
 from .. import compat
 from ..i18n import gettext_noop as _
-from ..staff import annotations, audit
+from ..staff import annotations
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.annotations import TAGS, LearnerAnnotations
 from ..staff.progress import (
@@ -24,8 +24,9 @@ from ..staff.progress import (
     parse_page_request,
     progress_page,
 )
+from ..tracking import events
 from ..tracking.service import TrackingError
-from .handlers import actor, learner_of, mentors_only, registered_url
+from .handlers import learner_of, mentors_only, record_action, registered_url
 from .js_catalog import add_js_catalog
 from .presenters import STATE_LABELS, VERDICT_LABELS, progress_row
 from .resources import load_text, page_uid, render_template
@@ -100,6 +101,8 @@ class MentorMixin:
             visibility=visibility, tag=tag, url=registered_url(self, learner, url), now=now)
         LearnerAnnotations(compat.usage_key(self), learner).add(annotation, now)
         _audit(self, "annotate", learner, now, url=annotation["url"], reason=text)
+        events.annotation_added(annotation, compat.usage_key(self), compat.course_key(self),
+                                learner, compat.learner_id(self))
         return {"learner_id": learner,
                 "annotation": annotations.for_mentors([annotation], compat.gettext(self),
                                                      compat.learner_id(self))[0]}
@@ -153,10 +156,7 @@ def _workspace_link(block):
     return url
 
 
-def _audit(block, action, learner, now, **details):
-    """The audit trail's entry for a mentor's action (as the real user, even masquerading)."""
-    audit.record(compat.usage_key(block), actor(block), action, now, learner_id=learner,
-                 course_key=compat.course_key(block), **details)
+_audit = record_action  # the audit trail's entry (as the real user, even masquerading)
 
 
 def _annotation_id(data):

@@ -10,7 +10,7 @@ from ..i18n import gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 from ..staff import annotations
 from ..staff.progress import verdict_of
-from ..tracking.vouching import DESCRIBED, is_vouched
+from ..tracking.vouching import DESCRIBED, is_proposed, is_vouched
 
 STEP_LABELS = {
     "registered": _("Registered here"),
@@ -89,6 +89,7 @@ STATE_LABELS = {
     "": gettext_noop("Not checked yet"),
 }
 ACCEPTED_BY_MENTOR = gettext_noop("Accepted by a mentor")
+PROPOSED_BY_MENTOR = gettext_noop("Proposed by a mentor, waiting for course staff")
 # A record whose every check so far failed has no state: say so, not "Not checked yet".
 UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
 
@@ -172,7 +173,7 @@ def contribution_json(row, gettext, now, learner=None):
         "error": error, "timeline": timeline_of(row, gettext),
         # Only actions the server would accept are offered: a contribution that
         # counted in an award cannot be withdrawn.
-        "can_withdraw": not row.awarded_at and not row.vouched_at,
+        "can_withdraw": not row.awarded_at and not row.vouched_by,
         "vouch": vouch_json(row),
     }
 
@@ -180,17 +181,24 @@ def contribution_json(row, gettext, now, learner=None):
 def _state_label(row):
     if is_vouched(row) and not row.state:  # nothing a forge could say: the mentor's word
         return ACCEPTED_BY_MENTOR
+    if is_proposed(row) and not row.state:
+        return PROPOSED_BY_MENTOR
     if not row.state and row.error_code:
         return UNCHECKED_AFTER_ERROR
     return STATE_LABELS.get(row.state, "")
 
 
 def vouch_json(row):
-    """A mentor's acceptance of the record (None if none): the learner sees the reason."""
-    if not row.vouched_at:
+    """A mentor's acceptance of the record (None if none): the learner sees the reason.
+
+    ``proposed``: the mentor's word waits for course staff (``mentor_vouches_need_staff``);
+    ``vouched_at`` is then null until they confirm it.
+    """
+    if not row.vouched_by:
         return None
     return {"reason": row.vouch_reason, "description": row.description,
-            "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at)}
+            "vouched_at": iso(row.vouched_at), "withdrawn": bool(row.vouch_withdrawn_at),
+            "proposed": not row.vouched_at}
 
 
 # "1 of 2 accepted": its form follows the accepted count (French: "1 sur 2 acceptée").

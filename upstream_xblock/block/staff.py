@@ -18,9 +18,22 @@ from ..staff import annotations, audit, bulk, csv_files, exports
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.bulk import ChunkContext
 from ..staff.progress import FilterError, matching_learners, parse_filters
+from ..tracking import events
 from ..tracking.awards import NoAward
 from ..tracking.service import TrackingError
-from .handlers import _error, _is_signed_in_staff, actor, json_response, parse_json_body, staff_only
+from .handlers import (
+    _error,
+    _is_signed_in_staff,
+    actor,
+    grading,
+    is_valid_text,
+    json_response,
+    parse_json_body,
+    refuse_own_records,
+    refuse_self_grading,
+    request_events,
+    staff_only,
+)
 from .presenters import VERDICT_LABELS
 
 AUDIT_ACTIONS = {
@@ -29,11 +42,16 @@ AUDIT_ACTIONS = {
     "check_now": _("Checked now"), "bulk": _("Started a bulk action"),
     "score_override": _("Overrode the score"), "rescore": _("Rescored"),
     "clear_state": _("Deleted the learner's state"),
+    "vouch": _("Accepted as a mentor"), "propose_vouch": _("Proposed as a mentor"),
+    "confirm_vouch": _("Confirmed a mentor's proposal"),
+    "revoke_vouch": _("Withdrew a mentor's acceptance"),
+    "vouch_identity": _("Vouched for a forge account"),
 }
 
 
 MAX_REASON = 500
 MAX_SELECTED = 10_000
+GRADING_ACTIONS = ("accept", "revoke")  # no one does these to their own record
 IMPORT_BODY_LIMIT = 3 * csv_files.MAX_BYTES  # JSON escaping can triple a CSV's size
 
 
@@ -89,15 +107,18 @@ BULK_LABELS = {"check_now": _("Check now"), "accept": _("Accept"), "revoke": _("
 
 
 def start_bulk(data, *, usage_key, course_key, who, points, select):
-    """Start a bulk job on the learners ``select()`` gives; the first chunk runs now where no
-    worker runs (the page's polls run the rest)."""
+    """Start a bulk job on the learners ``select()`` gives (an accept or revoke of one's own
+    record refused: 403 ``self_grading``); the first chunk runs now where no worker runs (the
+    page's polls run the rest)."""
     action = data.get("action")
     if action not in BULK_ACTIONS:
         raise TrackingError("bad_request", _("The action is check_now, accept, revoke or "
                                              "annotate."))
     params = bulk_params(action, data, points)
-    now = timezone.now()
-    job = bulk.start(usage_key, course_key, action, select(), params, who, now)
+    now, selected = timezone.now(), select()
+    if action in GRADING_ACTIONS:
+        refuse_own_records(who, selected)
+    job = bulk.start(usage_key, course_key, action, selected, params, who, now)
     if job.count and not bulk.enqueue(job.pk):
         bulk.run_chunk(job.pk, now)
     return {"job": job.pk, "count": job.count}
@@ -106,7 +127,7 @@ def start_bulk(data, *, usage_key, course_key, who, points, select):
 def bulk_progress(data, find):
     """``{"job"?}`` → the progress of the job ``find(job id or None)`` gives."""
     job_id = data.get("job")
-    if job_id is not None and (isinstance(job_id, bool) or not isinstance(job_id, int)):
+    if job_id is not None and not audit.is_job_number(job_id):
         raise TrackingError("bad_request", _("Give the job's number."))
     job = find(job_id)
     if job is None:
@@ -121,11 +142,13 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def revoke(self, data):
         """Course staff take a learner's award back, with a reason that is recorded."""
         learner = data.get("learner_id")
         if not isinstance(learner, str) or not learner:
             raise TrackingError("bad_request", _("Give the learner and a reason."))
+        refuse_self_grading(self, [learner])
         reason, now = _reason(data), timezone.now()
         try:
             revocation = bulk.revoke_one(compat.usage_key(self), compat.course_key(self), learner,
@@ -138,8 +161,12 @@ class StaffMixin:
 
     @XBlock.handler
     @staff_only
+    @grading
     def bulk(self, data):
-        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``."""
+        """``{"action", "learner_ids"?, "filters"?, "reason"?, "text"?}`` → ``{"job", "count"}``.
+
+        An accept or revoke whose selection holds the staff member's own record is refused
+        (403 ``self_grading``)."""
         return start_bulk(data, usage_key=compat.usage_key(self),
                           course_key=compat.course_key(self), who=actor(self),
                           points=self.points(), select=lambda: _selected(self, data))
@@ -203,6 +230,7 @@ class StaffMixin:
         return _import_csv_api(self, request)
 
     import_csv.json_api = True  # JSON in, JSON out (a larger body limit than json_api's)
+    import_csv.changes_grades = True  # its accept and revoke lines are on the audit trail
 
     @XBlock.handler
     def export_csv(self, request, suffix=""):  # noqa: ARG002
@@ -211,7 +239,10 @@ class StaffMixin:
             return _error(self, TrackingError("forbidden", _("Only course staff can do this."),
                                               status=403))
         try:
-            filters = parse_filters(json.loads(request.GET.get("filters") or "null"))
+            raw = json.loads(request.GET.get("filters") or "null")
+            if not is_valid_text(raw):
+                raise ValueError("not text")
+            filters = parse_filters(raw)
         except (ValueError, RecursionError, FilterError):  # deep nesting: RecursionError
             return _error(self, TrackingError("bad_request", _("The filters are not valid.")))
         gettext = compat.gettext(self)
@@ -283,8 +314,6 @@ def _too_large():
                          status=413)
 
 
-
-
 def labelled(change, gettext):
     """A dry run's change with words for its codes (the table shows these)."""
     return {**change, "action_label": gettext(BULK_LABELS[change["action"]]),
@@ -304,8 +333,13 @@ def run_import(data, *, usage_key, course_key, who, gettext, points_of, activiti
     try:
         plan = csv_files.plan(usage_key, text, compat.username_expression(), now, gettext,
                               activities=activities)
+        refuse_own_records(who, [line.learner_id for line in plan.lines
+                                 if line.action in GRADING_ACTIONS])
     except csv_files.ImportTooLarge:
         raise _too_large() from None
+    except csv_files.ImportNotText:
+        raise TrackingError("bad_request", _("The file is not UTF-8 text: save it as "
+                                             "UTF-8.")) from None
     applied = not dry_run and plan.lines and (apply_valid or not plan.errors)
     if applied:
         def context_for(params, usage):
@@ -313,6 +347,11 @@ def run_import(data, *, usage_key, course_key, who, gettext, points_of, activiti
                                 params={**params, "points": points_of(usage)}, now=now,
                                 source="csv")
         csv_files.apply(plan, context_for)
+    if not dry_run:
+        events.emit(events.CSV_IMPORTED, {"applied": bool(applied), "changes": len(plan.changes),
+                                          "errors": len(plan.errors)},
+                    usage_key=usage_key, course_key=course_key, user_id=who.id,
+                    actor_id=who.id)
     return {"changes": [labelled(change, gettext) for change in plan.changes],
             "errors": plan.errors, "applied": bool(applied), "dry_run": dry_run,
             "unchanged": plan.unchanged}
@@ -330,6 +369,7 @@ def _import_csv_api(block, request):
         data = parse_json_body(request, IMPORT_BODY_LIMIT, too_large=_too_large(),
                                not_utf8=TrackingError("bad_encoding", _(
                                    "The file is not UTF-8 text: save it as UTF-8.")))
-        return json_response(_run_import(block, data))
+        with request_events(block):
+            return json_response(_run_import(block, data))
     except UpstreamError as error:
         return _error(block, error)

@@ -8,7 +8,8 @@ it as one module (``compat.usage_key(...)``); its rooms:
 
 - ``runtime``: the settings bucket, who and where (ids, user name, staff),
   translations, and Studio's course-published signal and published blocks;
-- ``viewing``: Studio's preview, the LMS preview site, masquerading staff;
+- ``viewing``: Studio's preview, the LMS preview site, masquerading staff, who asked for
+  the instructor dashboard's task;
 - ``grades``: publishing an award and resetting it (edx-submissions, edx-completion);
 - ``learners``: other learners' user names, block state and ids (by usage key),
   and the accounts they linked through Open edX's third-party auth;
@@ -49,6 +50,7 @@ from .runtime import (
                      SETTINGS_BUCKET,
                      anonymous_id,
                      connect_course_published,
+                     course_event_context,
                      course_key,
                      course_start,
                      gettext,
@@ -64,6 +66,7 @@ from .runtime import (
 )
 from .viewing import (
                      acting_user,
+                     dashboard_requester,
                      in_studio_preview,
                      is_masquerading,
                      publishing_blocked,
@@ -75,7 +78,8 @@ __all__ = [
     "course_key_of_url", "course_url_id", "is_course_staff", "open_report", "store_report",
     "unit_url", "visitor", "visitor_query", "workspace_url", "anonymous_id",
     "auth_username_expression",
-    "connect_course_published", "course_key", "course_start",
+    "connect_course_published", "course_event_context", "course_key", "course_start",
+    "dashboard_requester",
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
     "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "ngettext",

@@ -89,6 +89,22 @@ def username(block):
     name = user.opt_attrs.get("edx-platform.username") if user else None
     return str(name) if name else learner_id(block)
 
+def course_event_context(course_key):
+    """The context the LMS gives its own tasks' events about a course (``course_id``,
+    ``org_id``...: its ``course_context_from_course_id``); the same keys elsewhere."""
+    try:
+        from common.djangoapps.track.contexts import course_context_from_course_id
+        from opaque_keys.edx.keys import CourseKey
+    except ImportError:  # not in the LMS (the workbench, the tests)
+        text = str(course_key or "")
+        org = text.removeprefix("course-v1:").partition("+")[0] if "+" in text else ""
+        return {"course_id": text, "org_id": org, "enterprise_uuid": ""}
+    try:
+        return course_context_from_course_id(CourseKey.from_string(str(course_key)))
+    except Exception:  # noqa: BLE001  (a key that is not a course's: the LMS's empty context)
+        return course_context_from_course_id(None)
+
+
 def gettext(block):
     """The runtime's translation function (identity if the runtime has no i18n service),
     with the service's ``ngettext`` as its attribute for messages that name a count."""

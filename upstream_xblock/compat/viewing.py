@@ -1,4 +1,5 @@
-"""Where a request stands: Studio's preview, the LMS preview site, a masquerading staff member."""
+"""Where a request stands: Studio's preview, the LMS preview site, a masquerading staff member,
+the instructor dashboard's task and who asked for it."""
 
 import logging
 
@@ -63,3 +64,24 @@ def acting_user(block):
 def publishing_blocked(block):
     """A request that must not publish a grade or mark one published (preview, masquerade)."""
     return not shows_published_content(block) or is_masquerading(block)
+
+
+def dashboard_requester():
+    """(user id, user name) of whoever asked for the instructor-dashboard task running now.
+
+    The LMS runs a score override or a rescore in an instructor task: a Celery task
+    whose id is its ``InstructorTask``'s ``task_id``, a row naming its ``requester``
+    (``lms/djangoapps/instructor_task``); the block is then bound to the learner.
+    None outside such a task (the workbench, a request).
+    """
+    try:
+        from celery import current_task
+        from lms.djangoapps.instructor_task.models import InstructorTask
+    except ImportError:
+        return None
+    task_id = getattr(getattr(current_task, "request", None), "id", None)
+    if not task_id:
+        return None
+    found = InstructorTask.objects.filter(task_id=task_id).values_list(
+        "requester_id", "requester__username").first()
+    return (str(found[0]), str(found[1])) if found else None

@@ -19,6 +19,7 @@ from .schemas import GerritChange, validated
 from .snapshot import (
     FetchResult,
     clean_text,
+    ensure_about,
     forge_snapshot,
     parse_time,
 )
@@ -54,6 +55,7 @@ def _review(change):
 def snapshot_from_change(data, ref, forge):
     """A Snapshot from Gerrit's ChangeInfo (validated first)."""
     change = validated(GerritChange, data, "Gerrit")
+    ensure_about(ref, "Gerrit", change.number, change.project)  # a change pasted by number: any
     if change.status == "MERGED":
         state = "merged"
     elif change.status == "ABANDONED":
@@ -162,13 +164,12 @@ class GerritBatchReader:
             if entry is None:
                 results[ref] = partial_error("Gerrit") if more else not_found("Gerrit")
                 continue
+            if ref.project and entry.get("project") != ref.project:
+                results[ref] = not_found("Gerrit")  # asked by number: no such change there
+                continue
             try:
-                snapshot = snapshot_from_change(entry, ref, self.client.forge)
+                results[ref] = FetchResult(snapshot=snapshot_from_change(entry, ref,
+                                                                         self.client.forge))
             except ForgeUnavailable as error:
                 results[ref] = error
-                continue
-            if ref.project and snapshot.project != ref.project:
-                results[ref] = not_found("Gerrit")
-            else:
-                results[ref] = FetchResult(snapshot=snapshot)
         return results

@@ -14,7 +14,7 @@ from .deadline import DEFAULT_SWEEP_CHECK_S
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
 from .schemas import GiteaPull, GiteaReview, validated
-from .snapshot import FetchResult, clean_text, parse_time, snapshot_from_rest_pull
+from .snapshot import FetchResult, clean_text, ensure_about, parse_time, snapshot_from_rest_pull
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)
@@ -25,6 +25,9 @@ MAX_REVIEW_PAGES = 3
 def snapshot_from_pull(data, ref, forge):
     """A Snapshot from Gitea's pull request JSON (validated first)."""
     pull = validated(GiteaPull, data, forge.host)
+    # A renamed repository's old address answers a redirect, which is refused: the answer
+    # must name the repository asked for.
+    ensure_about(ref, forge.host, pull.number, pull.base.repo.full_name if pull.base.repo else None)
     title = clean_text(pull.title)
     if pull.merged:
         state = "merged"

@@ -12,10 +12,11 @@ redirect before PyGithub sees it.
 """
 
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -30,16 +31,49 @@ from .errors import (
     ForgeError,
     ForgeUnavailable,
     NotFound,
+    bounded_reset,
     is_rate_limited,
     rate_limited,
 )
-from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter
+from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, watching_renames
 from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
-from .snapshot import FetchResult, RateLimitInfo, clean_text, parse_time, snapshot_from_rest_pull
+from .snapshot import (
+    FetchResult,
+    RateLimitInfo,
+    clean_text,
+    ensure_about,
+    parse_time,
+    snapshot_from_rest_pull,
+)
 
 PAGE_SIZE = 100
 MAX_PAGES = 3  # reviews and events: 300 entries read at most, else the decision is unknown
+
+_BY_NAME = re.compile(r"^(?P<root>.*?)/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?P<rest>/.*)?$")
+_BY_ID = re.compile(r"^(?P<root>.*?)/repositories/(?P<id>[1-9][0-9]{0,18})(?P<rest>/.*)?$")
+
+
+def github_rename(source, target):
+    """What a GitHub redirect from ``source`` to ``target`` renames, or None to refuse it.
+
+    GitHub answers a renamed (or transferred) repository's old address with a 301 to
+    the same endpoint under ``/repositories/:id`` (or, on some servers, under the new
+    name). Followed only when nothing else changes: the same API root, the same
+    endpoint and number after the repository, the same query. Returns ``("name",
+    "owner/repo")`` or ``("id", 123)``: what the answer must then be about.
+    """
+    asked, moved = urlsplit(source), urlsplit(target)
+    old = _BY_NAME.match(asked.path)
+    if old is None or asked.query != moved.query:
+        return None
+    for pattern, kind in ((_BY_NAME, "name"), (_BY_ID, "id")):
+        new = pattern.match(moved.path)
+        if new and new["root"] == old["root"] and (new["rest"] or "") == (old["rest"] or ""):
+            if kind == "id":
+                return "id", int(new["id"])
+            return "name", f"{unquote(new['owner'])}/{unquote(new['name'])}"
+    return None
 
 
 def _pinned_connection_class(base, scheme, public_only):
@@ -49,17 +83,34 @@ def _pinned_connection_class(base, scheme, public_only):
         def __init__(self, host, port=None, *args, retry=None, **kwargs):  # noqa: ARG002
             super().__init__(host, port, *args, retry=0, **kwargs)
             origin = f"{scheme}://{host}:{self.port}"
-            self.adapter = PinnedAdapter(origin, public_only=public_only, follow_redirects=True,
-                                         refuse_202=True)
+            self.adapter = PinnedAdapter(origin, public_only=public_only,
+                                         follow_redirects=github_rename, refuse_202=True)
             self.session.mount(f"{scheme}://", self.adapter)
             self.session.trust_env = False
 
     return PinnedConnection
 
 
-def snapshot_from_rest(data, ref, forge, etag=None):
-    """Normalize GitHub's REST pull request JSON (validated first: ForgeUnavailable if bent)."""
+def _ensure_about(pull, ref, renamed):
+    """The answer is ``ref``'s pull request: its number, in the repository asked for or the one
+    a followed rename named (by name, or by the repository's id)."""
+    repo = pull.base.repo
+    if renamed is None:
+        ensure_about(ref, "GitHub", pull.number, repo.full_name if repo else None)
+    elif renamed[0] == "name":
+        ensure_about(ref, "GitHub", pull.number, repo.full_name if repo else None, renamed[1])
+    else:  # /repositories/:id: the answer must be that repository's
+        repo_id = repo.id if repo is not None and repo.id is not None else -1
+        ensure_about(ref, "GitHub", pull.number, repo_id, renamed[1])
+
+
+def snapshot_from_rest(data, ref, forge, etag=None, renamed=None):
+    """Normalize GitHub's REST pull request JSON (validated first: ForgeUnavailable if bent).
+
+    ``renamed``: what a followed rename redirect named (``http.github_rename``), if any.
+    """
     pull = validated(GitHubPull, data, "GitHub")
+    _ensure_about(pull, ref, renamed)
     if pull.merged or (pull.merged is None and pull.merged_at):
         state = "merged"
     elif pull.state == "closed":
@@ -114,7 +165,7 @@ def translate_github_error(exc, authenticated=False):
     if isinstance(exc, requests.RequestException):
         return ForgeUnavailable("GitHub could not be reached. It will be tried again later.",
                                 reason="network")
-    if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError)):
+    if isinstance(exc, (ValueError, TypeError, AttributeError, KeyError, OverflowError)):
         # PyGithub reading a body that is not the JSON object it expects.
         return ForgeUnavailable("%(forge)s sent an answer that could not be read.",
                                 reason="bad_response", params={"forge": "GitHub"})
@@ -133,11 +184,31 @@ def _translated_errors(authenticated):
 
 
 class GitHubClient:
-    """Reads pull requests from one configured GitHub host."""
+    """Reads pull requests from one configured GitHub host.
+
+    One PyGithub ``Github`` per thread: its requester keeps one connection object that
+    holds each request's verb and address between ``request()`` and ``getresponse()``, so
+    two threads sharing it (twenty learners registering at once in a threaded server) would
+    send each other's requests, read each other's answers and close each other's sockets.
+    """
 
     def __init__(self, forge):
         self.forge = forge
-        self.github = Github(
+        self._local = threading.local()
+        self._graphql = None
+        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+
+    @property
+    def github(self):
+        """This thread's PyGithub client, on our pinned, capped adapter."""
+        github = getattr(self._local, "github", None)
+        if github is None:
+            github = self._local.github = self._new_github()
+        return github
+
+    def _new_github(self):
+        forge = self.forge
+        github = Github(
             base_url=forge.api_url,
             auth=Auth.Token(forge.token) if forge.token else None,
             timeout=READ_TIMEOUT_S, retry=None, lazy=True,
@@ -150,10 +221,9 @@ class GitHubClient:
         # PyGithub has no public hook for the session it builds; this instance
         # attribute (read when the first request opens the connection) swaps in
         # our pinned, capped adapter for this client only.
-        self.github.requester._Requester__connectionClass = _pinned_connection_class(  # noqa: SLF001
+        github.requester._Requester__connectionClass = _pinned_connection_class(  # noqa: SLF001
             connection, scheme, public_only=not forge.operator_configured)
-        self._graphql = None
-        self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
+        return github
 
     def _errors(self):
         return _translated_errors(bool(self.forge.token))
@@ -167,12 +237,13 @@ class GitHubClient:
         """
         pull = self.github.get_repo(ref.project).get_pull(ref.number)
         conditional = {"If-None-Match": etag} if etag else None
-        with self._errors():
+        with self._errors(), watching_renames() as renames:
             changed = pull.update(additional_headers=conditional)
         rate = self._rate_limit()
         if not changed:
             return FetchResult(snapshot=None, etag=etag, rate_limit=rate)
-        snapshot = snapshot_from_rest(pull.raw_data, ref, self.forge, etag=pull.etag)
+        snapshot = snapshot_from_rest(pull.raw_data, ref, self.forge, etag=pull.etag,
+                                      renamed=renames[-1] if renames else None)
         if landing and snapshot.state == "closed":
             snapshot = replace(snapshot, landed_commit=self._closing_commit(ref))
         if reviews and snapshot.state in ("open", "draft"):
@@ -217,9 +288,11 @@ class GitHubClient:
         if remaining < 0:
             return None
         reset = self.github.requester.rate_limiting_resettime
-        return RateLimitInfo(remaining=remaining, limit=limit,
-                             reset_at=datetime.fromtimestamp(reset, tz=timezone.utc)
-                             if reset else None)
+        try:
+            reset_at = datetime.fromtimestamp(reset, tz=timezone.utc) if reset else None
+        except (OverflowError, OSError, ValueError):  # the transport keeps it sane; in case
+            reset_at = None
+        return RateLimitInfo(remaining=remaining, limit=limit, reset_at=bounded_reset(reset_at))
 
     @property
     def graphql(self):

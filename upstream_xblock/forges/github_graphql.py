@@ -27,6 +27,7 @@ from .errors import (
     ForgeError,
     ForgeUnavailable,
     NotFound,
+    bounded_reset,
     is_rate_limited,
     rate_limited,
 )
@@ -36,6 +37,7 @@ from .schemas import GraphQLPull, validated
 from .snapshot import (
     FetchResult,
     RateLimitInfo,
+    ensure_about,
     forge_snapshot,
     parse_time,
 )
@@ -60,7 +62,8 @@ def build_query(count):
     """The query text for ``count`` pull requests, and nothing else variable."""
     params = ", ".join(f"$o{i}: String!, $n{i}: String!, $p{i}: Int!" for i in range(count))
     body = "\n".join(
-        f"  p{i}: repository(owner: $o{i}, name: $n{i}) {{ pullRequest(number: $p{i}) {{ ...F }} }}"
+        f"  p{i}: repository(owner: $o{i}, name: $n{i}) {{ nameWithOwner "
+        f"pullRequest(number: $p{i}) {{ ...F }} }}"
         for i in range(count))
     return (f"query({params}) {{\n  rateLimit {{ remaining limit resetAt }}\n{body}\n}}\n"
             f"fragment F on PullRequest {{{PULL_FIELDS}}}\n")
@@ -84,9 +87,17 @@ def _review_facts(pull):
                submitted_at=parse_time(n.submittedAt)) for n in reviews)
 
 
-def snapshot_from_graphql(node, ref, forge):
-    """A Snapshot from one pull request node (validated first: ForgeUnavailable if bent)."""
+def snapshot_from_graphql(node, ref, forge, repository=None):
+    """A Snapshot from one pull request node (validated first: ForgeUnavailable if bent).
+
+    ``repository``: the name the alias's repository resolved to. GitHub's GraphQL follows
+    a renamed repository itself, so the pull request must have the number asked for, in
+    the repository the query resolved (not necessarily the name asked for).
+    """
     pull = validated(GraphQLPull, node, "GitHub")
+    base = pull.baseRepository.nameWithOwner if pull.baseRepository else None
+    ensure_about(ref, "GitHub", pull.number, base if isinstance(repository, str) else None,
+                 repository)
     if pull.state == "MERGED":
         normalized = "merged"
     elif pull.state == "CLOSED":
@@ -239,8 +250,9 @@ class GitHubGraphQL:
                 return partial_error("GitHub")  # GitHub failed on this one: not a verdict
             return NotFound("GitHub has no such pull request (or it is private).")
         try:
-            return FetchResult(snapshot=snapshot_from_graphql(node, ref, self.forge),
-                               rate_limit=self.last_rate_limit)
+            return FetchResult(snapshot=snapshot_from_graphql(
+                node, ref, self.forge, repository.get("nameWithOwner")),
+                rate_limit=self.last_rate_limit)
         except ForgeUnavailable as error:
             return error
 
@@ -250,6 +262,6 @@ class GitHubGraphQL:
             return None
         try:
             return RateLimitInfo(remaining=int(node["remaining"]), limit=int(node["limit"]),
-                                 reset_at=parse_time(node.get("resetAt")))
-        except (KeyError, TypeError, ValueError):
+                                 reset_at=bounded_reset(parse_time(node.get("resetAt"))))
+        except (KeyError, TypeError, ValueError, OverflowError):  # Infinity is valid JSON
             return None

@@ -45,6 +45,7 @@ from .reviews import latest
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import (
     FetchResult,
+    ensure_about,
     forge_snapshot,
     parse_time,
 )
@@ -61,9 +62,23 @@ class NoSleepGitlab(gitlab.Gitlab):
         return super().http_request(*args, **kwargs)
 
 
+def _answered_project(merge_request, forge):
+    """The project a merge request answer names (None if it names none)."""
+    full = merge_request.references.full if merge_request.references else None
+    if isinstance(full, str) and "!" in full:
+        return full.rsplit("!", 1)[0]
+    page = merge_request.web_url
+    if page.startswith(forge.web_url + "/") and "/-/merge_requests/" in page:
+        return page[len(forge.web_url) + 1:].split("/-/merge_requests/", 1)[0]
+    return None
+
+
 def snapshot_from_merge_request(data, ref, forge):
     """A Snapshot from GitLab's merge request JSON (validated first)."""
     merge_request = validated(GitLabMergeRequest, data, "GitLab")
+    # A renamed project's old path answers a redirect (refused): the answer names the project
+    # asked for, in its reference ("group/project!7") or, without one, its page's address.
+    ensure_about(ref, "GitLab", merge_request.iid, _answered_project(merge_request, forge))
     state = merge_request.state
     if state == "merged":
         normalized = "merged"

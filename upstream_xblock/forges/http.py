@@ -16,20 +16,30 @@ One ``requests`` session per configured forge, mounted with ``PinnedAdapter``:
   idempotent reads, and only after a connection failure or a 502/503/504 that
   names no ``Retry-After``; never after a read timeout, and it never sleeps for a
   forge's rate limit;
+- it makes the rate-limit headers sane before any library reads them (a value that
+  is not a sane number is dropped with a log line, a reset beyond a day is brought
+  back to it: ``errors.sanitize_rate_headers``);
 - it reads at most ``MAX_BODY_BYTES`` of a body, and turns every transport
   failure (refused, reset, truncated, protocol, TLS, timeout) into a typed
   ``ForgeUnavailable`` with its reason;
-- redirects: one to another origin is refused (``redirect_refused``); one on the
+- redirects: one to another origin is refused (``redirect_refused``). One on the
   same origin is followed by the adapter itself, at most ``MAX_REDIRECTS`` hops
-  (``redirect_loop`` beyond), when the session asks for it (GitHub's renamed
-  repositories), else handed back to the client as a 3xx it will refuse.
-  Neither ``requests`` nor PyGithub ever follows one.
+  (``redirect_loop`` beyond), only when the session's rule accepts it: GitHub's
+  renamed repository (``github.github_rename``: the same endpoint, the same number,
+  the same query, only the repository's name or its ``/repositories/:id`` form
+  changed); any other redirect, same origin included (another pull request), is
+  refused. Without a rule it is handed back to the client as a 3xx it refuses.
+  What a followed rename named is told to the client (``watching_renames``), which
+  checks the answer is about that repository. Neither ``requests`` nor PyGithub
+  ever follows one.
 """
 
 import ipaddress
 import logging
 import socket
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -39,7 +49,14 @@ from urllib3.util.retry import Retry
 
 from ..i18n import gettext_noop
 from .deadline import DEFAULT_REQUEST_S, POOL_CLASSES, deadline_scope, expired_error
-from .errors import AuthFailed, ForgeUnavailable, NotFound, is_rate_limited, rate_limited
+from .errors import (
+    AuthFailed,
+    ForgeUnavailable,
+    NotFound,
+    is_rate_limited,
+    rate_limited,
+    sanitize_rate_headers,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +95,20 @@ def redirect_refused():
     return ForgeUnavailable(
         gettext_noop("The forge redirected to another address; the redirect was refused."),
         reason="redirect_refused")
+
+
+_RENAMES = ContextVar("upstream_xblock_followed_renames", default=None)
+@contextmanager
+def watching_renames():
+    """What the redirects the adapter follows inside the block named (each as its session's
+    rule returned it), as a list it fills (per thread): a client checks its answer against
+    it (GitHub's renamed repositories, ``github.github_rename``)."""
+    followed = []
+    token = _RENAMES.set(followed)
+    try:
+        yield followed
+    finally:
+        _RENAMES.reset(token)
 
 
 class ResponseTooLarge(ForgeUnavailable):
@@ -137,7 +168,7 @@ def _transport_error(exc, deadline):
 class PinnedAdapter(HTTPAdapter):
     """Sends only to one origin (public only, unless the operator chose it), within a deadline."""
 
-    def __init__(self, origin_url, max_body_bytes=None, public_only=False, follow_redirects=False,
+    def __init__(self, origin_url, max_body_bytes=None, public_only=False, follow_redirects=None,
                  retry_methods=IDEMPOTENT_METHODS, refuse_202=False,
                  retry_statuses=TRANSIENT_STATUSES):
         self.allowed_origin = _origin(origin_url)
@@ -168,6 +199,12 @@ class PinnedAdapter(HTTPAdapter):
                 if not self.follow_redirects:
                     break  # handed back: the client refuses a 3xx
                 response.close()
+                renamed = self.follow_redirects(request.url, target)
+                if renamed is None:  # same origin, but not a rename: another pull request...
+                    raise redirect_refused()
+                followed = _RENAMES.get()
+                if followed is not None:
+                    followed.append(renamed)
                 hops += 1
                 if hops > MAX_REDIRECTS:
                     raise ForgeUnavailable(gettext_noop(
@@ -209,6 +246,7 @@ class PinnedAdapter(HTTPAdapter):
                 if retryable and attempt < retries:
                     continue
                 raise error from None
+            sanitize_rate_headers(response.headers)
             if response.status_code in self.retry_statuses and attempt < retries \
                     and "Retry-After" not in response.headers:
                 response.close()
@@ -223,11 +261,13 @@ class PinnedAdapter(HTTPAdapter):
         if declared and declared.isdigit() and int(declared) > cap:
             response.close()
             raise _too_large()
-        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
         chunks, size = [], 0
         try:
             while True:
                 deadline.check()
+                # Asked each time: once the body is read, urllib3 hands the connection back
+                # to the pool (another thread's, or closed): its socket is no longer ours.
+                sock = getattr(getattr(response.raw, "connection", None), "sock", None)
                 if sock is not None:
                     sock.settimeout(deadline.bound(READ_TIMEOUT_S))
                 chunk = response.raw.read1(64 * 1024, decode_content=True)

@@ -14,7 +14,7 @@ Gerrit "rest-api-changes" (ChangeInfo, AccountInfo, LabelInfo); Gitea/Forgejo
 swagger (PullRequest, PullReview).
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -26,14 +26,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
 
 
+# A forge's numeric id (an account, a pull request, a repository) or a contribution's number:
+# a positive integer, as every forge documents them; -1 or 0 is not one.
+Id = Annotated[int, Field(gt=0, lt=2 ** 63)]
+
+
 # -- GitHub REST ----------------------------------------------------------------
 class GitHubUser(Strict):
     login: str
-    id: int
+    id: Id
 
 
 class GitHubRepository(Strict):
     full_name: str
+    id: Id | None = None  # what a renamed repository's redirect names (/repositories/:id)
 
 
 class GitHubBranch(Strict):
@@ -46,8 +52,8 @@ class NamedLabel(Strict):
 
 
 class GitHubPull(Strict):
-    id: int
-    number: int
+    id: Id
+    number: Id
     state: Literal["open", "closed"]
     merged: bool | None = None  # always in the single pull request's answer; absent in lists
     merged_at: str | None = None
@@ -77,7 +83,7 @@ class GitHubIssueEvent(Strict):
 # -- GitHub GraphQL -------------------------------------------------------------
 class GraphQLActor(Strict):
     login: str
-    databaseId: int | None = None  #  (GitHub's field name)
+    databaseId: Id | None = None  #  (GitHub's field name)
 
 
 class GraphQLReview(Strict):
@@ -100,8 +106,8 @@ class GraphQLLabels(Strict):
 
 
 class GraphQLPull(Strict):
-    number: int
-    databaseId: int | None = None
+    number: Id
+    databaseId: Id | None = None
     fullDatabaseId: str | None = None
     title: str
     body: str
@@ -120,7 +126,7 @@ class GraphQLPull(Strict):
 
 # -- GitLab -------------------------------------------------------------------
 class GitLabUser(Strict):
-    id: int
+    id: Id
     username: str
 
 
@@ -129,8 +135,8 @@ class GitLabReferences(Strict):
 
 
 class GitLabMergeRequest(Strict):
-    id: int
-    iid: int
+    id: Id
+    iid: Id
     state: Literal["opened", "closed", "locked", "merged"]
     title: str
     description: str | None = None
@@ -189,13 +195,13 @@ class GitLabGraphQLMergeRequest(Strict):
 
 # -- Gerrit -------------------------------------------------------------------
 class GerritAccount(Strict):
-    account_id: int = Field(alias="_account_id")
+    account_id: Id = Field(alias="_account_id")
     username: str | None = None
     name: str | None = None
 
 
 class GerritApproval(Strict):
-    account_id: int | None = Field(default=None, alias="_account_id")
+    account_id: Id | None = Field(default=None, alias="_account_id")
     value: int | None = None
     date: str | None = None
 
@@ -223,7 +229,7 @@ class GerritChange(Strict):
     created: str
     updated: str | None = None
     submitted: str | None = None
-    number: int = Field(alias="_number")
+    number: Id = Field(alias="_number")
     owner: GerritAccount
     work_in_progress: bool = False
     hashtags: list[str] = []
@@ -234,7 +240,7 @@ class GerritChange(Strict):
 
 # -- Gitea / Forgejo ----------------------------------------------------------
 class GiteaUser(Strict):
-    id: int
+    id: Id
     login: str
 
 
@@ -248,8 +254,8 @@ class GiteaBranch(Strict):
 
 
 class GiteaPull(Strict):
-    id: int
-    number: int
+    id: Id
+    number: Id
     state: Literal["open", "closed"]
     merged: bool
     merged_at: str | None = None

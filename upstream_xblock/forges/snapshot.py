@@ -13,6 +13,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
+from ..i18n import gettext_noop
+from .errors import ForgeUnavailable
+
 
 @dataclass(frozen=True)
 class ContributionRef:
@@ -161,6 +164,18 @@ def clean_text(value, limit=MAX_TITLE_LENGTH, ellipsis=True):
     return kept + ELLIPSIS
 
 
+def is_text(value):
+    """A string any database, page or terminal can hold: no NUL character and no lone
+    surrogate (JSON's ``"\\ud800"`` decodes to one, and UTF-8 cannot encode it)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def clean_description(value):
     return clean_text(value, MAX_DESCRIPTION_LENGTH, ellipsis=False)
 
@@ -214,12 +229,36 @@ class FetchResult:
 def same_site_url(candidate, forge, fallback):
     """The forge's own page URL if it is on the configured web site, else ``fallback``.
 
-    A forge's answer is untrusted: a link we show must not lead elsewhere.
+    A forge's answer is untrusted: a link we show must not lead elsewhere, and must be
+    text every page and the command line can write (printable ASCII or letters, no lone
+    surrogate, no control character).
     """
     if isinstance(candidate, str) and candidate.startswith(forge.web_url + "/") \
-            and len(candidate) <= 2048 and not any(c in candidate for c in "\"'<> \\"):
+            and len(candidate) <= 2048 and not any(c in candidate for c in "\"'<> \\") \
+            and all(c.isprintable() and unicodedata.category(c) not in _DROPPED_CATEGORIES
+                    for c in candidate):
         return candidate
     return fallback
+
+
+def ensure_about(ref, forge_name, number, repository=None, expected=None):
+    """The answer is about what was asked, or ForgeUnavailable(``bad_response``).
+
+    ``number`` is the contribution's number the answer states; ``repository`` the
+    repository it states (None where the answer names none), compared with ``expected``
+    (by default the reference's project; a followed rename's target where there was one).
+    A forge, or anything between, answering about another pull request or another
+    repository must never be taken for the one asked about.
+    """
+    expected = ref.project if expected is None else expected
+    if isinstance(repository, str) and isinstance(expected, str):
+        same_repository = not expected or repository.casefold() == expected.casefold()
+    else:
+        same_repository = repository is None or repository == expected
+    if number != ref.number or not same_repository:
+        raise ForgeUnavailable(
+            gettext_noop("%(forge)s answered about another contribution than the one asked "
+                         "for."), reason="bad_response", params={"forge": forge_name})
 
 
 def _id(value):

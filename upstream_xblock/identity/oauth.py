@@ -15,6 +15,7 @@ from django.core import signing
 
 from ..forges import ForgeError
 from ..forges.http import TIMEOUT, PinnedAdapter, guarded_request, parse_json, pinned_session
+from ..forges.snapshot import clean_text
 from ..i18n import gettext_noop as _
 from . import api
 from .api import OAUTH, IdentityError
@@ -189,11 +190,13 @@ def _signed_in_account(provider, forge, access_token):
         session.close()
     account_id = data.get("id") if isinstance(data, dict) else None
     username = data.get(provider.name_key) if isinstance(data, dict) else None
-    if not isinstance(account_id, int) or isinstance(account_id, bool) \
-            or len(str(account_id)) > _ID_DIGITS or not isinstance(username, str) \
-            or not username.strip():
+    # The forge's word, like every forge text: an id is a positive integer, a login plain text
+    # (no NUL, bidi control or lone surrogate), bounded.
+    username = clean_text(username, 100, ellipsis=False)
+    if not isinstance(account_id, int) or isinstance(account_id, bool) or account_id <= 0 \
+            or len(str(account_id)) > _ID_DIGITS or not username:
         raise _refused()
-    return str(account_id), username.strip()[:100]
+    return str(account_id), username
 
 
 def complete(registry, session, state, code, now, now_s=None):

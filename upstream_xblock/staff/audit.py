@@ -1,8 +1,10 @@
 """The audit trail: who did what, when, on whom, why, and the verdict before and after.
 
 Every staff and mentor action writes here (handlers, bulk jobs, CSV imports,
-the instructor dashboard's tools). ``record_many`` writes a chunk's entries in
-one query. The list is paginated and filtered like the progress table.
+the instructor dashboard's tools), once per change: whoever acted (the real user
+while masquerading), why, and the learner's verdict before and after.
+``record_many`` writes a chunk's entries in one query. The list is paginated and
+filtered like the progress table.
 """
 
 import math
@@ -11,11 +13,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from ..i18n import gettext_noop as _
+from ..models import ContributionAward, TrackedContribution
 from .models import AuditEntry
 from .progress import FilterError, whole_number
 
 ACTIONS = ("accept", "revoke", "annotate", "edit_annotation", "delete_annotation",
-           "check_now", "bulk", "score_override", "rescore", "clear_state", "import")
+           "check_now", "bulk", "score_override", "rescore", "clear_state", "import",
+           "vouch", "propose_vouch", "confirm_vouch", "revoke_vouch", "vouch_identity")
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 MAX_TEXT = 200
@@ -42,6 +46,24 @@ def record(usage_key, actor, action, now, **details):
     return entry(usage_key, actor, action, now, **details).save()
 
 
+def learner_verdict(records, awarded):
+    """The progress table's verdict of one learner (see ``progress.learners``), from their
+    records: what an entry's ``verdict_before`` and ``verdict_after`` say."""
+    if awarded:
+        return "accepted"
+    if any(r.verdict in ("pending", "") for r in records):
+        return "pending"
+    return "rejected"
+
+
+def verdict_now(usage_key, learner_id):
+    """``learner_verdict`` of one learner as the registry holds it now (two queries)."""
+    awarded = ContributionAward.objects.filter(usage_key=usage_key,
+                                               learner_id=learner_id).exists()
+    return learner_verdict(TrackedContribution.objects.filter(
+        usage_key=usage_key, learner_id=learner_id).only("verdict"), awarded)
+
+
 def record_many(entries):
     """One query for a chunk's entries."""
     if entries:
@@ -58,6 +80,14 @@ def as_json(row):
     if row.action == "bulk" and row.job_id is not None:  # what the job did, to word it
         answer.update(job_action=row.job.action, job_count=row.job.count)
     return answer
+
+
+MAX_ID = 2 ** 63 - 1  # the largest key a database's BigAutoField holds
+
+
+def is_job_number(value):
+    """A whole number a job's key can be (JSON's ints are unbounded; the database's are not)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _filters(raw):
@@ -83,7 +113,7 @@ def _filters(raw):
             condition &= Q(**{field: value.strip()})
     job = raw.get("job")
     if job is not None:
-        if isinstance(job, bool) or not isinstance(job, int):
+        if not is_job_number(job):  # 10**30 is no job, and no database integer either
             raise FilterError(_("Enter a job's number."), field="job")
         condition &= Q(job_id=job)
     search = raw.get("search")

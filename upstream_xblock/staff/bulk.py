@@ -15,10 +15,11 @@ from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..policy import ACCEPTED, PASSED, Check
-from ..tracking import awards, background
+from ..tracking import awards, background, events
 from ..tracking.awards import NoAward, revoke_award
 from . import annotations, audit
 from .annotations import LearnerAnnotations
+from .audit import learner_verdict
 from .changes import progress_batch
 from .models import BulkJob
 from .progress import awarded_learners, records_by_learner
@@ -53,6 +54,8 @@ def start(usage_key, course_key, action, learner_ids, params, actor, now):
         status="done" if not learner_ids else "queued", finished_at=None if learner_ids else now)
     audit.record(usage_key, actor, "bulk", now, reason=_summary(action, params, len(learner_ids)),
                  job=job, source="bulk", course_key=course_key)
+    events.emit(events.BULK_ACTION_STARTED, {"action": action, "job": job.pk, "count": job.count},
+                usage_key=usage_key, course_key=course_key, user_id=actor.id, actor_id=actor.id)
     return job
 
 
@@ -192,15 +195,6 @@ class ChunkResult:
         self.changes += other.changes
 
 
-def learner_verdict(records, awarded):
-    """The progress table's verdict of one learner (see ``learners``), from their records."""
-    if awarded:
-        return "accepted"
-    if any(r.verdict in ("pending", "") for r in records):
-        return "pending"
-    return "rejected"
-
-
 def _counted(records, url):
     """The records an accepted learner's award lists: the one named, else the accepted ones,
     else every record not revoked."""
@@ -225,6 +219,9 @@ def accept(ctx, learner_ids):
     awards, touched = [], []
     for learner in learner_ids:
         counted = _counted(records[learner], url)
+        if learner == ctx.actor.id:  # no one grades themselves (the handlers refuse it first)
+            result.failed += 1
+            continue
         if learner in awarded or not counted:
             result.skipped += 1
             continue
@@ -244,19 +241,37 @@ def accept(ctx, learner_ids):
                                      before=before, after="accepted"))
         result.changes.append((learner, url, before, "accepted"))
     with transaction.atomic(), progress_batch():
-        # A concurrent award (the learner's own request, another job) wins; ours is dropped.
+        # A concurrent award (the learner's own request, another job: the same accept
+        # submitted twice) wins; ours is dropped, with its record updates and audit entries.
         ContributionAward.objects.bulk_create(awards, ignore_conflicts=True, batch_size=1000)
+        _keep_only_ours(ctx, result, awards)
+        won = {entry.learner_id for entry in result.entries}
         TrackedContribution.objects.bulk_update(
-            touched, ["verdict", "accepted_at", "awarded_at", "next_check_at", "checks"],
-            batch_size=1000)
+            [r for r in touched if r.learner_id in won],
+            ["verdict", "accepted_at", "awarded_at", "next_check_at", "checks"], batch_size=1000)
         audit.record_many(result.entries)
     return result
+
+
+def _keep_only_ours(ctx, result, awards):
+    """Of the awards this chunk inserted, those it made (its time stamp): one change each."""
+    ours = set(ContributionAward.objects.filter(
+        usage_key=ctx.usage_key, learner_id__in=[a.learner_id for a in awards],
+        awarded_at=ctx.now).values_list("learner_id", flat=True))
+    lost = len(awards) - len(ours)
+    result.changed -= lost
+    result.skipped += lost
+    result.entries = [e for e in result.entries if e.learner_id in ours]
+    result.changes = [c for c in result.changes if c[0] in ours]
 
 
 def revoke(ctx, learner_ids):
     """Take each learner's award back; what it published is reset through the outbox."""
     result, reason = ChunkResult(), ctx.params["reason"]
     for learner in learner_ids:
+        if learner == ctx.actor.id:  # no one grades themselves (the handlers refuse it first)
+            result.failed += 1
+            continue
         try:
             revocation, _award = revoke_award(ctx.usage_key, learner, ctx.actor.id, reason,
                                               ctx.now)
@@ -298,6 +313,7 @@ def annotate(ctx, learner_ids):
         result.changed += 1
         result.entries.append(_entry(ctx, "annotate", learner, reason=params["text"]))
         result.changes.append((learner, params.get("url", ""), "", ""))
+        events.annotation_added(added, ctx.usage_key, ctx.course_key, learner, ctx.actor.id)
     audit.record_many(result.entries)
     return result
 

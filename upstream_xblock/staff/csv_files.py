@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from ..forges.snapshot import is_text
 from ..i18n import gettext_noop as _
 from ..i18n import ngettext_noop, translated
 from ..models import ContributionAward, TrackedContribution
@@ -159,6 +160,10 @@ ACTIONS = ("accept", "revoke", "annotate")
 
 class ImportTooLarge(ValueError):
     """The file is larger than an import takes."""
+
+
+class ImportNotText(ValueError):
+    """The file holds a NUL character or a lone surrogate: not text a database can store."""
 
 
 @dataclass
@@ -368,6 +373,8 @@ def plan(usage_key, text, username, now, gettext=lambda text: text, activities=(
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ImportTooLarge()
+    if not is_text(text):
+        raise ImportNotText()
     errors = _Errors(gettext)
     lines, unchanged = _lines(text.lstrip("\ufeff"), errors)
     result = Plan(errors=errors.items, unchanged=unchanged)

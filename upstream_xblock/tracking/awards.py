@@ -15,6 +15,7 @@ from django.db.models import Q
 from ..i18n import gettext_noop
 from ..models import AwardRevocation, ContributionAward, TrackedContribution
 from ..policy import FAILED, REJECTED, Check
+from . import events
 from .credits import release
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def award_if_earned(context, rows, publisher, now):
             row.awarded_at = now
         log.info("awarded %s to learner %s (%d contributions)", context.usage_key,
                  context.learner_id, len(counted))
+        events.award_stored(award, counted)
     if not award.published and publisher is not None:
         publish(award, publisher, now)
     return award
@@ -91,6 +93,9 @@ def revoke_award(usage_key, learner_id, staff_id, reason, now):
         release(rows, now)
         award.delete()
     log.info("award %s / %s revoked by %s", usage_key, learner_id, staff_id)
+    events.emit(events.REVOKED, {"contributions": list(award.contributions or [])},
+                usage_key=usage_key, course_key=award.course_key, user_id=learner_id,
+                actor_id=staff_id)
     return revocation, award
 
 

@@ -4,8 +4,11 @@ name and mentors for the course-wide workspace."""
 import json
 from datetime import datetime
 
+from django.utils import timezone
+
 from ..models import BlockConfig
 from ..policy import Rules
+from .recording import retrying_deadlocks
 
 LIST_RULES = ("accept_labels", "deny_labels", "allowed_repositories", "denied_repositories")
 
@@ -30,22 +33,38 @@ def remember(context, display_name=None, mentors=None):
 
 def store(usage_key, course_key, rules, required_count, points, display_name=None,
           mentors=None):
-    """Keep a block's published rules; ``display_name`` and ``mentors`` (None: unchanged) are
-    what the course-wide workspace shows and who may open it."""
+    """Keep a block's published rules, written once however many requests bring them at the
+    same moment; ``display_name`` and ``mentors`` (None: unchanged) are what the course-wide
+    workspace shows and who may open it.
+
+    A block's first busy minute (twenty learners' first requests, or a publish beside them)
+    each find no row: each inserts it with ``INSERT IGNORE`` (one statement, the first one
+    stands) rather than ``update_or_create``, whose locking read and insert in a transaction
+    MySQL and MariaDB chose as a deadlock's victim; a change is one ``UPDATE``. A deadlock's
+    victim all the same reads and writes again.
+    """
     rules = json.loads(json.dumps(rules.to_dict()))  # as stored: lists, not tuples
-    stored = BlockConfig.objects.filter(usage_key=usage_key).values_list(
-        "rules", "required_count", "points", "display_name", "mentors").first()
     wanted = {"rules": rules, "required_count": required_count, "points": points}
     if display_name is not None:
         wanted["display_name"] = str(display_name)[:255]
     if mentors is not None:
         wanted["mentors"] = sorted({str(name) for name in mentors})
-    if stored is not None and all(
-            dict(zip(("rules", "required_count", "points", "display_name", "mentors"),
-                     stored, strict=True))[key] == value for key, value in wanted.items()):
-        return
-    BlockConfig.objects.update_or_create(usage_key=usage_key,
-                                         defaults={"course_key": course_key, **wanted})
+    fields = ("rules", "required_count", "points", "display_name", "mentors")
+
+    def write(_attempt):
+        stored = BlockConfig.objects.filter(usage_key=usage_key).values_list(*fields).first()
+        if stored is not None and all(dict(zip(fields, stored, strict=True))[key] == value
+                                      for key, value in wanted.items()):
+            return
+        if stored is None:
+            BlockConfig.objects.bulk_create(
+                [BlockConfig(usage_key=usage_key, course_key=course_key, **wanted)],
+                ignore_conflicts=True)
+        else:
+            BlockConfig.objects.filter(usage_key=usage_key).update(
+                updated_at=timezone.now(), course_key=course_key, **wanted)
+
+    retrying_deadlocks(write, "the block's rules")
 
 
 def activities(course_key):

@@ -16,12 +16,15 @@ from ..policy import (
     ACCEPTED,
     FAILED,
     PASSED,
+    PENDING,
     REJECTED,
+    WAITING,
     Check,
     Identity,
     distinct_repository_check,
     evaluate,
 )
+from . import hooks
 from .credits import learn_forge_id
 from .schedule import likely_changed
 
@@ -29,11 +32,25 @@ from .schedule import likely_changed
 CHECK_ID = "mentor"
 ACCEPTED_BY_MENTOR = _("Accepted by a mentor: %(reason)s")
 WITHDRAWN = _("Course staff withdrew a mentor's acceptance: %(reason)s")
+# A site's openedx-filters pipeline step held a contribution the rules accept (hooks.py).
+HELD_BY_SITE = _("Held by a rule of this site: %(reason)s")
+PROPOSED_BY_MENTOR = _("A mentor proposed to accept it (%(reason)s); it counts once course "
+                       "staff confirm it.")
 
 
 def is_vouched(row):
     """Vouched for, and not withdrawn."""
     return bool(row.vouched_at) and not row.vouch_withdrawn_at
+
+
+def is_proposed(row):
+    """A mentor's vouch waiting for course staff (``mentor_vouches_need_staff``): the mentor
+    is recorded, the vouch's time only once staff confirm it."""
+    return bool(row.vouched_by) and not row.vouched_at and not row.vouch_withdrawn_at
+
+
+def proposal_check(row):
+    return Check(CHECK_ID, WAITING, PROPOSED_BY_MENTOR, {"reason": row.vouch_reason}).to_dict()
 
 
 def mentor_check(row):
@@ -86,6 +103,8 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
     ``verified_accounts``: the learner's verified forge accounts (identity layer).
     """
     if not row.snapshot and not is_vouched(row):
+        if is_proposed(row) and not row.revoked:  # nothing a forge said: the proposal waits
+            row.checks, row.verdict = [proposal_check(row)], ""
         return
     learn_forge_id(row)
     if row.awarded_at or row.revoked:
@@ -98,8 +117,16 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
     row.qualified_at = _qualified_since(row, snapshot, rules, identity, now)
     verdict = evaluate(snapshot, rules, identity, now=now, qualified_since=row.qualified_at)
     row.checks = [check.to_dict() for check in verdict.checks]
-    row.verdict = verdict.verdict
-    row.accepted_at = (row.accepted_at or now) if verdict.accepted else None
+    accepted = verdict.accepted
+    if accepted and row.verdict != ACCEPTED:  # newly accepted: the site's filter may hold it
+        held = hooks.acceptance_hold(row, row.checks)
+        if held is not None:
+            row.checks.append(Check("site", WAITING, HELD_BY_SITE, {"reason": held}).to_dict())
+            accepted = False
+    row.verdict = verdict.verdict if accepted or not verdict.accepted else PENDING
+    row.accepted_at = (row.accepted_at or now) if accepted else None
+    if is_proposed(row) and not verdict.accepted:  # shown to staff and learner alike
+        row.checks = [*row.checks, proposal_check(row)]
 
 
 def repository_of(row):

@@ -18,6 +18,8 @@ GITHUB_TOKEN_HOURLY, GITHUB_ANONYMOUS_HOURLY = 5000, 60
 GITLAB_COM_HOURLY = 30_000
 ASSUMED_HOURLY = 3600
 RECENT_ACTIVITY = timedelta(days=1)
+DEFAULT_MAX_WAIT_S = 3600
+LONGEST_S = 365 * 86400  # no setting waits longer than a year: date arithmetic never overflows
 ACTIVITY_FIELDS = ("created_at", "first_review_at", "changes_requested_at", "approved_at")
 
 
@@ -86,14 +88,18 @@ class Schedule:
     # and never more often than budget_min_s (about a sweep's period).
     budget_share_percent: int = 50
     budget_min_s: int = 60
+    # A forge's rate-limit reset or Retry-After is believed up to this: a host parked by a
+    # reset in year 2200 is asked again once it passes (and recovers at its first good answer).
+    max_wait_s: int = DEFAULT_MAX_WAIT_S
 
     @classmethod
     def from_settings(cls, bucket):
         """Schedule from the settings bucket's optional ``"polling"`` object (positive ints)."""
         values = (bucket or {}).get("polling") or {}
         known = {f.name for f in fields(cls)}
-        clean = {k: int(v) for k, v in values.items()
-                 if k in known and isinstance(v, (int, float)) and v > 0}
+        clean = {k: int(min(v, LONGEST_S)) for k, v in values.items()
+                 if k in known and isinstance(v, (int, float)) and not isinstance(v, bool)
+                 and 0 < v < float("inf")}
         if "budget_share_percent" in clean:
             clean["budget_share_percent"] = min(clean["budget_share_percent"], 100)
         return cls(**clean)
@@ -138,6 +144,10 @@ class Schedule:
             return None
         return now + timedelta(seconds=self.closed_every_s)
 
+    def max_wait_after(self, now):
+        """The latest moment a forge's "not before" is believed: ``now + max_wait_s``."""
+        return now + timedelta(seconds=self.max_wait_s)
+
     def after_error(self, *, error, error_count, now, reset_at=None):
         """Next due time after a failed check (``error_count`` includes this one), or after
         one not tried (``error`` None): just after a rate limit's future reset, else backing off.
@@ -145,7 +155,7 @@ class Schedule:
         if isinstance(error, RateLimited):
             reset_at = error.reset_at
         if reset_at and reset_at > now:
-            return reset_at + timedelta(seconds=1)
+            return min(reset_at, self.max_wait_after(now)) + timedelta(seconds=1)
         interval = min(self.error_min_s * 2 ** max(error_count - 1, 0), self.error_max_s)
         return now + timedelta(seconds=interval)
 

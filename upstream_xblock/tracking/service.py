@@ -12,7 +12,7 @@ from ..forges import Deadline, ForgeError, NotFound, RateLimited
 from ..i18n import gettext_noop as _
 from ..models import TrackedContribution
 from ..policy import Rules
-from . import background
+from . import background, events
 from .awards import award_if_earned
 from .budget import RateBudget
 from .credits import alias_of, apply_credits, same_contribution
@@ -84,7 +84,7 @@ class ContributionTracker:
         self.publisher = publisher
         self.clock = clock
         self.hand_off = hand_off
-        self.budget = budget or RateBudget()
+        self.budget = budget or RateBudget(max_wait_s=self.schedule.max_wait_s)
 
     # -- queries -----------------------------------------------------------
     def rows(self):
@@ -145,6 +145,7 @@ class ContributionTracker:
         if any(same_contribution(row, other) for other in rows):
             row.delete()  # another address of one the learner registered: one record each
             raise _already_registered()
+        events.about(row, events.REGISTERED)
         rows, award = self.settle()
         return row, rows, award
 
@@ -157,13 +158,14 @@ class ContributionTracker:
         if row is None:
             raise TrackingError("not_registered", _("This contribution is not registered here."),
                                 status=404)
-        if row.vouched_at:
+        if row.vouched_by:  # vouched for, or a mentor's proposal
             raise TrackingError("vouched", _("A mentor accepted this contribution; ask course "
                                 "staff to withdraw it."), status=409)
         if row.awarded_at:
             raise TrackingError("already_counted", _("This contribution already counted for your "
                                 "grade; it cannot be withdrawn."), status=409)
         row.delete()
+        events.about(row, events.WITHDRAWN)
 
     def status(self):
         """Refresh what is due (a bounded number), apply the rules, award if earned.
@@ -221,6 +223,7 @@ class ContributionTracker:
                 row.next_check_at = fields["next_check_at"] = now
             # next_check_at is written only when rescheduled: a concurrent claim keeps its lease.
             TrackedContribution.objects.filter(pk=row.pk).update(**fields)
+            events.checked((row.state or "", before[row.pk][0]), row)
         return rows, self.award(rows)
 
     def award(self, rows=None):
@@ -269,9 +272,11 @@ class ContributionTracker:
         if row.next_check_at is None or row.claim_token or not self._claim(row, now):
             return None  # settled, held by a sweep or task, or taken by a concurrent request
         outcome = self._fetch_within_budget(row, deadline, now)
+        before = events.state_of(row)
         record_outcome(row, outcome, self.context.rules, self.context.ownership_code,
                        self.schedule, now, self.context.verified_accounts)
         row.save(update_fields=RESULT_FIELDS)
+        events.checked(before, row)
         return outcome
 
     def _fetch_within_budget(self, row, deadline, now):

@@ -32,7 +32,7 @@ from ..identity.api import accounts_of_learners
 from ..identity.codes import ownership_code
 from ..models import BlockConfig, TrackedContribution
 from ..policy import Rules
-from . import awards
+from . import awards, events
 from .block_config import rules_from_dict
 from .budget import RateBudget
 from .host_check import HostCheck, NotTried, unexpected
@@ -278,6 +278,7 @@ class Sweeper:
         # a host that was deferred, stalled or failed is not counted for nothing.
         answered = any(not isinstance(o, (NotTried, ForgeError)) for o in outcomes.values())
         pace_s = self._pace(forge) if answered else None
+        befores = {row.pk: events.state_of(row) for row in rows}
         for row in rows:
             outcome = outcomes.get(row.pk) or unexpected(f"reading the outcome of {row.url}")
             try:
@@ -291,6 +292,7 @@ class Sweeper:
             row.next_check_at = now + LEASE
         TrackedContribution.objects.bulk_update(rows, [*RESULT_FIELDS, "claim_token"],
                                                 batch_size=CHUNK)
+        events.checked_all(befores, rows)
         self._after_host(rows, chunk, stats)
         if settling:
             TrackedContribution.objects.filter(

@@ -18,9 +18,10 @@ from ..forges import ForgeError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, ContributionCredit, TrackedContribution
 from ..policy import ACCEPTED, FAILED, REJECTED, Check
+from . import events
 from .awards import NoAward, revoke_award
 from .credits import alias_of, contribution_key, identity_from_snapshot, release
-from .recording import CHECK_ID, WITHDRAWN, is_vouched
+from .recording import CHECK_ID, WITHDRAWN, is_proposed, is_vouched
 from .service import MAX_CONTRIBUTIONS_PER_BLOCK
 
 MAX_REASON = 500
@@ -98,6 +99,8 @@ def parse_vouch(data):
 log = logging.getLogger(__name__)
 
 ALREADY_VOUCHED = _("A mentor already accepted this contribution.")
+ALREADY_PROPOSED = _("A mentor already proposed this contribution: course staff can confirm "
+                     "it.")
 OTHER, DESCRIBED = "other", "described"  # kinds of records no forge client handles
 DESCRIBED_PREFIX = "vouched:"
 
@@ -116,12 +119,14 @@ def _target(request, forges):
     return ref.url, ref.kind, ref.host, ref.project, ref.number, ref
 
 
-def vouch(tracker, request, mentor_id, now):
+def vouch(tracker, request, mentor_id, now, proposal=False):
     """Record the mentor's acceptance for ``tracker``'s learner; returns (row, rows, award).
 
-    Raises VouchError (nothing stored) when the contribution counts for another
-    learner of the course, was taken back by staff, already counted, or the
-    learner has as many records as a block allows.
+    With ``proposal`` (the block's ``mentor_vouches_need_staff``, a mentor who is not
+    staff), the acceptance is a proposal: recorded, shown, counted only once course
+    staff ``confirm`` it. Raises VouchError (nothing stored) when the contribution
+    counts for another learner of the course, was taken back by staff, already
+    counted or was vouched for, or the learner has as many records as a block allows.
     """
     url, kind, host, project, number, ref = _target(request, tracker.forges)
     rows = tracker.rows()
@@ -134,18 +139,23 @@ def vouch(tracker, request, mentor_id, now):
         if len(rows) >= MAX_CONTRIBUTIONS_PER_BLOCK:
             raise VouchError("too_many", _("This learner has registered as many contributions as "
                                            "this activity allows."), status=409)
-        row = _create(tracker.context, url, kind, host, project, number, now)
+        row = _create(tracker.context, url, kind, host, project, number, now, proposal)
         created = True
     previous = {name: getattr(row, name) for name in _VOUCH_FIELDS}
-    row.vouched_at, row.vouched_by, row.vouch_reason = now, mentor_id, request.reason
+    row.vouched_at = None if proposal else now
+    row.vouched_by, row.vouch_reason = mentor_id, request.reason
     row.description = request.description
     if request.description and not row.title:
         row.title = request.description.splitlines()[0][:300]
-    row.save(update_fields=[*_VOUCH_FIELDS, "title"])
+    # Conditional: of two mentors vouching at once, one wins (one vouch, one audit entry).
+    if not TrackedContribution.objects.filter(pk=row.pk, vouched_by="").update(
+            **{name: getattr(row, name) for name in (*_VOUCH_FIELDS, "title")}):
+        raise VouchError("already_vouched", ALREADY_VOUCHED, status=409)
     if created and ref is not None:
         tracker.refresh(row)  # learns the forge's id (one bounded call, like a registration)
     if ref is not None:
         _ensure_credit_is_free(row, tracker.context, created, previous)
+    events.about(row, events.VOUCHED, actor_id=mentor_id)
     rows, award = tracker.settle()
     log.info("%s vouched for %s of learner %s in %s", mentor_id, row.url,
              tracker.context.learner_id, tracker.context.usage_key)
@@ -162,19 +172,21 @@ def _ensure_vouchable(row):
     if is_vouched(row):
         raise VouchError("already_vouched", ALREADY_VOUCHED,
                          status=409)
+    if is_proposed(row):
+        raise VouchError("already_vouched", ALREADY_PROPOSED, status=409)
     if row.awarded_at:
         raise VouchError("already_counted", _("This contribution already counts for this "
                                               "learner."), status=409)
 
 
-def _create(context, url, kind, host, project, number, now):
+def _create(context, url, kind, host, project, number, now, proposal=False):
     try:
         with transaction.atomic():
             return TrackedContribution.objects.create(
                 usage_key=context.usage_key, course_key=context.course_key,
                 learner_id=context.learner_id, anonymous_id=context.anonymous_id,
                 url=url, kind=kind, host=host, project=project, number=number,
-                registered_at=now, verdict=ACCEPTED,
+                registered_at=now, verdict="" if proposal else ACCEPTED,
                 # Only a configured forge's contribution is checked (once, for its id).
                 next_check_at=now if kind not in (OTHER, DESCRIBED) else None)
     except IntegrityError:  # the same description twice, or a concurrent vouch
@@ -203,6 +215,28 @@ def _ensure_credit_is_free(row, context, created, previous):
         "counts once."), status=409)
 
 
+def confirm(tracker, url, now):
+    """Course staff confirm a mentor's proposal of ``url``: it counts from now on.
+
+    Returns (row, rows, award); VouchError ``not_proposed`` (404) when no proposal waits
+    (confirmed already: one confirmation, one audit entry), ``counts_for_another_learner``.
+    """
+    row = next((r for r in tracker.rows() if r.url == url and is_proposed(r)), None)
+    if row is None or not TrackedContribution.objects.filter(
+            pk=row.pk, vouched_at__isnull=True, vouch_withdrawn_at__isnull=True).update(
+            vouched_at=now):
+        raise VouchError("not_proposed", _("No mentor's proposal of this contribution waits "
+                                           "for course staff."), status=404)
+    previous = {name: getattr(row, name) for name in _VOUCH_FIELDS}
+    row.vouched_at = now
+    if row.kind not in (OTHER, DESCRIBED):
+        _ensure_credit_is_free(row, tracker.context, False, previous)
+    rows, award = tracker.settle()
+    log.info("course staff confirmed the mentor's proposal of %s for learner %s", row.url,
+             tracker.context.learner_id)
+    return next(r for r in rows if r.pk == row.pk), rows, award
+
+
 def withdraw(tracker, url, staff_id, reason, now):
     """Staff withdraw a mentor's acceptance of ``url``; returns (the revocation or None, award).
 
@@ -214,8 +248,11 @@ def withdraw(tracker, url, staff_id, reason, now):
     """
     context = tracker.context
     rows = tracker.rows()
-    row = next((r for r in rows if r.url == url and is_vouched(r)), None)
-    if row is None:
+    row = next((r for r in rows if r.url == url and (is_vouched(r) or is_proposed(r))), None)
+    # Conditional: of two withdrawals at once, one wins (one change, one audit entry).
+    if row is None or not TrackedContribution.objects.filter(
+            pk=row.pk, vouch_withdrawn_at__isnull=True).update(vouch_withdrawn_at=now,
+                                                               vouch_withdrawn_by=staff_id):
         raise VouchError("not_vouched", _("No mentor accepted this contribution of this "
                                            "learner."), status=404)
     revocation = None

@@ -1,0 +1,146 @@
+"""The block's tracking events, ``edx.upstream_contribution.<what>`` (names are a contract).
+
+One module emits them all, low enough that tracking (registry, sweeps, awards,
+vouching) and staff (bulk jobs, CSV, revocations) call it; the block only opens
+the request's channel (docs/events.md has every event with an example):
+
+- in a request, the block's JSON handlers run inside ``published_by(publish,
+  user)``: an event about that user goes through the runtime's ``publish``, and
+  the LMS gives it the course and user context of an XBlock's own events;
+- anywhere else (sweeps, Celery tasks, a mentor's act on another learner's
+  records) the ``eventtracking`` tracker emits it inside the context the LMS
+  gives its own tasks' events: the course's (``course_id``, ``org_id``) and the
+  learner's ``user_id`` (``compat.course_event_context``).
+
+Every event carries ``usage_key``, ``course_id`` and the learner's ``user_id``;
+one about a contribution its ``url``, ``host``, ``kind``, ``repository`` and
+``number``; one that staff or a mentor caused their ``actor_id``. Never a
+token, never a note's text, never a reason someone typed.
+"""
+
+import contextlib
+import contextvars
+import logging
+
+from eventtracking import tracker
+
+from .. import compat
+from . import hooks
+
+log = logging.getLogger(__name__)
+
+PREFIX = "edx.upstream_contribution."
+REGISTERED = PREFIX + "registered"
+WITHDRAWN = PREFIX + "withdrawn"
+STATE_CHANGED = PREFIX + "state_changed"
+ACCEPTED = PREFIX + "accepted"
+COMPLETED = PREFIX + "completed"
+REVOKED = PREFIX + "revoked"
+VOUCHED = PREFIX + "vouched"
+ANNOTATION_ADDED = PREFIX + "annotation_added"
+BULK_ACTION_STARTED = PREFIX + "bulk_action_started"
+CSV_IMPORTED = PREFIX + "csv_imported"
+NAMES = (REGISTERED, WITHDRAWN, STATE_CHANGED, ACCEPTED, COMPLETED, REVOKED, VOUCHED,
+         ANNOTATION_ADDED, BULK_ACTION_STARTED, CSV_IMPORTED)
+# The events Aspects receives as xAPI statements (tracking/xapi.py transforms them).
+XAPI_EVENTS = (REGISTERED, ACCEPTED, COMPLETED, WITHDRAWN)
+
+# (publish(name, data), the request's user id) while a block's handler runs.
+_request = contextvars.ContextVar("upstream_xblock_request_events", default=None)
+
+
+@contextlib.contextmanager
+def published_by(publish, user_id):
+    """Within: events about ``user_id`` go through ``publish`` (the runtime's, in a request)."""
+    token = _request.set((publish, str(user_id or "")))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def contribution(row):
+    """The fields of a registry record that name its contribution (nothing the learner typed)."""
+    snapshot = getattr(row, "snapshot", None) or {}
+    return {"url": row.url, "host": row.host, "kind": row.kind,
+            "repository": snapshot.get("target_repository") or row.project,
+            "number": row.number}
+
+
+def emit(name, data, *, usage_key, course_key, user_id, actor_id=None):
+    """Emit the event ``name``; a failure to emit is logged, never raised."""
+    payload = {"usage_key": str(usage_key), "course_id": str(course_key or ""),
+               "user_id": str(user_id), **data}
+    if actor_id is not None:
+        payload["actor_id"] = str(actor_id)
+    current = _request.get()
+    try:
+        if current is not None and current[1] == str(user_id):
+            current[0](name, payload)
+        else:
+            _emit_in_background(name, payload, course_key, user_id)
+    except Exception:  # noqa: BLE001  (analytics never break a learner's request or a sweep)
+        log.exception("could not emit %s", name)
+
+
+def _emit_in_background(name, payload, course_key, user_id):
+    try:
+        default = tracker.get_tracker()
+    except KeyError:  # no tracker on this site (the workbench): nothing listens
+        log.debug("no event tracker: %s not emitted", name)
+        return
+    context = {**compat.course_event_context(course_key), "user_id": _user_id(user_id)}
+    with default.context(name, context):
+        default.emit(name, payload)
+
+
+def _user_id(user_id):
+    """The LMS's user ids are integers (its own events carry them so)."""
+    text = str(user_id)
+    return int(text) if text.isdigit() else text
+
+
+def about(row, name, data=None, actor_id=None):
+    """Emit ``name`` about the registry record ``row`` (its contribution's fields first)."""
+    emit(name, {**contribution(row), **(data or {})}, usage_key=row.usage_key,
+         course_key=row.course_key, user_id=row.learner_id, actor_id=actor_id)
+
+
+# -- what a check changed -----------------------------------------------------------
+def state_of(row):
+    """What ``checked`` compares: the forge's state and the verdict."""
+    return row.state or "", row.verdict or ""
+
+
+def checked(before, row):
+    """After ``row`` was written: the forge's state moved, or the verdict became accepted."""
+    state, verdict = before
+    if state and row.state and row.state != state:  # a move, not the first answer
+        about(row, STATE_CHANGED, {"from": state or None, "to": row.state})
+    if row.verdict == "accepted" and verdict != "accepted":
+        about(row, ACCEPTED)
+
+
+def checked_all(befores, rows):
+    """``checked`` for each of ``rows`` (``befores``: {pk: state_of(row) before})."""
+    for row in rows:
+        if row.pk in befores:
+            checked(befores[row.pk], row)
+
+
+def annotation_added(annotation, usage_key, course_key, learner_id, actor_id):
+    """A mentor's note on a learner: who and how it is seen, never its text."""
+    emit(ANNOTATION_ADDED, {"annotation_id": annotation.get("id", ""),
+                            "visibility": annotation.get("visibility", ""),
+                            "tag": annotation.get("tag", ""), "url": annotation.get("url", "")},
+         usage_key=usage_key, course_key=course_key, user_id=learner_id, actor_id=actor_id)
+
+
+# -- the award -------------------------------------------------------------------------
+def award_stored(award, rows):
+    """The award is stored: ``completed`` (its score), then the plugin's public signals."""
+    max_score = float(award.points)
+    emit(COMPLETED, {"score": round(float(award.score) * max_score, 4), "max_score": max_score,
+                     "contributions": list(award.contributions or [])},
+         usage_key=award.usage_key, course_key=award.course_key, user_id=award.learner_id)
+    hooks.send_award_signals(award, [row for row in rows if row.url in award.contributions])
