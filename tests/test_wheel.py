@@ -35,6 +35,7 @@ settings.configure(
                            "NAME": os.path.join(tempfile.mkdtemp(), "db.sqlite3")}},
     WORKBENCH={"reset_state_on_restart": False, "services": {}},
     USE_TZ=True, ROOT_URLCONF="workbench.urls", SECRET_KEY="wheel-test",
+    STATIC_URL="/static/", MEDIA_URL="/media/", MEDIA_ROOT=tempfile.mkdtemp(),
 )
 django.setup()
 entry_points = {}
