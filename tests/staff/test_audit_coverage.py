@@ -43,6 +43,8 @@ NOT_GRADING = {
     "edit_annotation": "a note", "delete_annotation": "a note",
     "bulk_job": "runs the chunks ``bulk`` started: their entries are ``bulk``'s scenario",
     "audit": "reads the trail", "export_csv": "reads", "submit_studio_edits": "Studio's form",
+    "export_start": "starts an export (reads)", "export_job": "an export's progress",
+    "export_file": "the export's file (reads)",
 }
 # The instructor dashboard's hooks that change nothing.
 NOT_GRADING_HOOKS = {"publish_grade": "publishes what set_score stored (its entry)",

@@ -111,9 +111,10 @@ def test_a_host_with_no_answered_check_is_not_paced(forges, world, registry):
     with CaptureQueriesContext(connection) as answered_sweep:
         make_sweeper(forges).run_once()
 
-    def counts(queries):  # the pace's count of the host's open records
-        return [q["sql"] for q in queries
-                if "COUNT(" in q["sql"].upper() and "'draft'" in q["sql"]]
+    def counts(queries):  # the pace's count of the host's open records (not the staff
+        # pages' aggregates, which the sweep's writes keep up to date: INSERT ... SELECT)
+        return [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()
+                and "'draft'" in q["sql"] and not q["sql"].startswith("INSERT")]
     assert counts(deferred_sweep.captured_queries) == []
     assert len(counts(answered_sweep.captured_queries)) == 1
 

@@ -175,10 +175,10 @@ def test_the_simulator_sends_signed_deliveries_over_http(hooked, world, registry
 
 
 def test_the_workbench_urls_route_webhooks_and_identity():
-    assert resolve(reverse("upstream_xblock_webhooks:delivery",
+    assert resolve(reverse("upstream_xblock:webhooks:delivery",
                            kwargs={"kind": "gitea", "host": "codeberg.org"})).url_name == \
         "delivery"
-    assert reverse("upstream_xblock_identity:oauth_callback") == \
+    assert reverse("upstream_xblock:identity:oauth_callback") == \
         "/upstream-xblock/identity/oauth/callback/"
 
 
@@ -200,7 +200,7 @@ def test_the_lms_plugin_urls_route_webhooks_and_identity(monkeypatch):
     match = resolver.resolve("/upstream-xblock/webhooks/github/github.com/")
     assert match.func.__name__ == "delivery"
     assert match.kwargs == {"kind": "github", "host": "github.com"}
-    assert match.namespace == "upstream_xblock_webhooks"
+    assert match.namespace == "upstream_xblock:webhooks"
     identity = resolver.resolve("/upstream-xblock/identity/oauth/callback/")
-    assert (identity.namespace, identity.url_name) == ("upstream_xblock_identity",
+    assert (identity.namespace, identity.url_name) == ("upstream_xblock:identity",
                                                        "oauth_callback")

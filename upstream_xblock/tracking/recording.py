@@ -287,7 +287,8 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
     row.next_check_at = schedule.after_check(state=row.state, verdict=row.verdict,
                                              registered_at=row.registered_at, now=now,
                                              pace_s=pace_s,
-                                             likely=likely_changed(row.snapshot, now))
+                                             likely=likely_changed(row.snapshot, now),
+                                             checks=row.checks)
 
 
 def record_not_tried(row, not_tried, schedule, now):

@@ -96,16 +96,20 @@ class Schedule:
             clean["budget_share_percent"] = min(clean["budget_share_percent"], 100)
         return cls(**clean)
 
-    def after_check(self, *, state, verdict, registered_at, now, pace_s=None, likely=False):
+    def after_check(self, *, state, verdict, registered_at, now, pace_s=None, likely=False,
+                    checks=None):
         """Next due time after a successful check, or None when settled.
 
         ``pace_s``: the host's interval for open contributions under its rate
         budget (``open_interval_s``): that for one ``likely`` to have changed,
         twice that for the others, on the host's slots (``_paced``).
         Without it (a learner's own check), the age-based cadence.
+        ``checks``: the record's checks (``policy.Check`` dicts), for a merged one.
         """
         if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
             return None
+        if state == "merged" and checks is not None:
+            return self._after_merged(checks, now)
         age = now - registered_at
         if state == "closed":
             if age > timedelta(days=self.closed_for_days):
@@ -136,6 +140,16 @@ class Schedule:
         if boundary <= now.timestamp():
             boundary = due
         return datetime.fromtimestamp(boundary, tz=timezone.utc)
+
+    def _after_merged(self, checks, now):
+        """A merged contribution that does not count yet: the forge has nothing more to say
+        about it unless its description may still change (an ownership code) or a waiting
+        period runs: then once a day. Waiting for the learner to verify the author's account
+        only, it is settled: verifying re-evaluates it (``wake_settled``), not the forge."""
+        waiting = {check.get("id") for check in checks if check.get("outcome") == "waiting"}
+        if waiting <= {"author"}:
+            return None
+        return now + timedelta(seconds=self.closed_every_s)
 
     def max_wait_after(self, now):
         """The latest moment a forge's "not before" is believed: ``now + max_wait_s``."""

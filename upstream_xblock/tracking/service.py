@@ -88,8 +88,12 @@ class ContributionTracker:
         ).order_by("registered_at", "pk"))
 
     # -- commands ----------------------------------------------------------
-    def register(self, url, forge_username=""):
+    def register(self, url, forge_username="", before_forge=None):
         """Store the contribution and have it checked; a forge failure is kept, not raised.
+
+        ``before_forge()`` runs once the address passed every check made here, just before
+        the forge is asked (the learner's throttle counts only requests that cost a forge
+        request: a typo refused here costs nothing).
 
         Checked inline, a contribution the forge says does not exist is refused
         (``not_found``) and nothing is stored; handed to a task, the record
@@ -110,11 +114,13 @@ class ContributionTracker:
         if forge_username and not USERNAME_RE.match(forge_username):
             raise TrackingError("invalid_username", _("This is not a valid user name on a forge."))
         rows = self.rows()
-        if alias_of(ref, rows) is not None:
+        if alias_of(ref, rows) is not None or any(r.url == ref.url for r in rows):
             raise _already_registered()
         if len(rows) >= MAX_CONTRIBUTIONS_PER_BLOCK:
             raise TrackingError("too_many", _("You have registered as many contributions as this "
                                 "activity allows. Withdraw one to add another."))
+        if before_forge is not None:
+            before_forge()
         now = self.clock()
         try:
             with transaction.atomic():
@@ -285,6 +291,16 @@ def has_records(usage_key, learner_id, url=None):
     in the block ``usage_key``: mentors and staff act only on such learners."""
     rows = TrackedContribution.objects.filter(usage_key=usage_key, learner_id=learner_id)
     return (rows.filter(url=url) if url else rows).exists()
+
+
+def wake_settled(learner_id, now):
+    """The learner's verified accounts changed: their merged contributions that waited only for
+    that (settled, see ``Schedule.after_check``) are due again, so that sweeps re-evaluate
+    them in every block (one query)."""
+    return TrackedContribution.objects.filter(
+        learner_id=learner_id, state="merged", next_check_at__isnull=True,
+        verdict__in=("pending", ""), revoked=False, awarded_at__isnull=True,
+    ).update(next_check_at=now)
 
 
 def anonymous_id_of(usage_key, learner_id):

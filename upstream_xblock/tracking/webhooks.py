@@ -92,8 +92,6 @@ def delivery(request, kind, host):
     return JsonResponse({"made_due": made}, status=202)
 
 
-app_name = "upstream_xblock_webhooks"
-
 urlpatterns = [
     path("<str:kind>/<str:host>/", delivery, name="delivery"),
 ]
