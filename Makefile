@@ -20,7 +20,7 @@ test: ## every suite: main, MariaDB, LMS packages, then Ulmo's Python and pins
 	bash scripts/test.sh
 
 quality: ## ruff, with the rules of pyproject.toml (edx-lint's pylint set, line length 100)
-	$(VENV)/bin/ruff check upstream_xblock tests forge_simulator workbench_demo bench setup.py
+	$(VENV)/bin/ruff check upstream_xblock tests forge_simulator workbench_demo bench scripts setup.py
 
 compile_requirements: ## requirements/*.txt from pyproject.toml and requirements/*.in, versions kept
 	$(PIP_COMPILE) --extra celery -o requirements/test.txt pyproject.toml requirements/test.in

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from mix import contributions
+from bench.mix import contributions
 
 COURSE_START = datetime(2026, 1, 5, tzinfo=timezone.utc)
 

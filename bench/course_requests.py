@@ -4,9 +4,10 @@ A course of 10,000 learners over 8 weeks is millions of checks: too many to
 send through HTTP in a benchmark. The simulation asks here how many requests
 (and GitHub points) a sweep's due contributions cost, using the same page
 sizes and planners the clients use (``github_graphql.PAGE_SIZE``,
-``gitlab_batch.plan``, ``gerrit_batch.QUERY_TERMS``, one each on Gitea);
-``batch_bench.py`` checks those planners against the forge simulator over
-real HTTP (10,000 contributions read, request counts as predicted here).
+``gitlab.plan``, ``gerrit.QUERY_TERMS``, one listing a repository on Gitea);
+``sweep_bench.py`` runs the real sweep against the forge simulator over real
+HTTP; this model serves the relay's comparison (``relay_course.py``), which
+replays weeks of a course too many checks long for HTTP.
 """
 
 from collections import Counter
@@ -50,6 +51,6 @@ def sweep_cost(due, gitlab_token=False):
             requests[host] += len(rest) + -(-len(pooled) // size)
         elif kind == "gerrit":
             requests[host] += -(-len(projects) // QUERY_TERMS)
-        else:
-            requests[host] += len(projects)
+        else:  # Gitea/Forgejo: one listing of each repository's recent pull requests
+            requests[host] += len(set(projects))
     return requests, points

@@ -63,7 +63,7 @@ def export(usage_key):
     """(lines written, bytes written, peak traced memory in bytes, seconds)."""
     lines = csv_files.rows_of(
         usage_key, Filters(), F("learner_id"), timezone.now(),
-        lambda ids: compat.learner_states(usage_key, ids, "annotations"))
+        lambda usage, ids: compat.learner_states(usage, ids, "annotations"))
     count = size = 0
     tracemalloc.start()
     tracemalloc.reset_peak()

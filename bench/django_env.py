@@ -9,11 +9,13 @@ import os
 import tempfile
 
 
-def start_django(log_level=logging.WARNING, prefix="upstream-bench-"):
-    """Set Django up on ``workbench_demo.settings`` in a fresh folder, ignoring the
-    operator's ``UPSTREAM_XBLOCK_CONFIG``; the product logs at ``log_level`` and up."""
+def start_django(log_level=logging.WARNING, prefix="upstream-bench-",
+                 settings="workbench_demo.settings"):
+    """Set Django up on ``settings`` (the workbench's; ``tests.settings_lms`` adds the LMS's
+    edx-submissions and edx-completion) in a fresh folder, ignoring the operator's
+    ``UPSTREAM_XBLOCK_CONFIG``; the product logs at ``log_level`` and up."""
     os.environ["UPSTREAM_XBLOCK_VAR"] = tempfile.mkdtemp(prefix=prefix)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "workbench_demo.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
     os.environ.pop("UPSTREAM_XBLOCK_CONFIG", None)
     import django  #  (after the environment is set)  # noqa: PLC0415
     django.setup()

@@ -1,4 +1,4 @@
-"""The course's mix of forges, shared by the benchmarks: who contributes where.
+"""The course's mix of forges, shared by the benchmarks: who contributes where, and when.
 
 60 % GitHub, 25 % GitLab on two hosts (gitlab.com and framagit.org), 10 %
 Gerrit, 5 % Gitea/Forgejo. Learners of a course mostly contribute to the few
@@ -6,6 +6,8 @@ projects it suggests: on each forge, ``CLUSTERED`` of the contributions go to
 ``PROJECTS_PER_HOST`` suggested projects, the others to a project of the
 learner's own choosing (one contribution each).
 """
+
+import random
 
 from forge_simulator import simulator_settings
 
@@ -24,11 +26,27 @@ URLS = {
 
 
 def settings(base_url, github_token="bench-token"):
-    """The simulator's settings bucket, with framagit.org as a second GitLab host on it."""
+    """The simulator's settings bucket, with framagit.org as a second GitLab host on it
+    (under the simulator's ``/@framagit.org`` tag, so its requests can be told apart)."""
     bucket = simulator_settings(base_url, github_token=github_token)
     bucket["forges"].append({"kind": "gitlab", "host": "framagit.org",
-                             "api_url": base_url + "/gitlab/api/v4"})
+                             "api_url": base_url + "/@framagit.org/gitlab/api/v4"})
     return bucket
+
+
+def host_of_request(kind, path):
+    """The host a simulator request was for (framagit.org's carry its tag)."""
+    if path.startswith("/@"):
+        return path[2:].split("/", 1)[0]
+    return {"github": "github.com", "gitlab": "gitlab.com", "gerrit": "review.opendev.org",
+            "gitea": "codeberg.org"}.get(kind, kind)
+
+
+def interleaved(total, seed=7):
+    """``contributions(total)`` in the order learners register them: hosts interleaved."""
+    items = contributions(total)
+    random.Random(seed).shuffle(items)
+    return items
 
 
 def contributions(total):

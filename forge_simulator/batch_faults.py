@@ -1,11 +1,12 @@
-"""The fault server's batch reads: GitLab ``iids[]`` and GraphQL, Gerrit ``q=change:…``.
+"""The fault server's batch reads: GitLab ``iids[]`` and GraphQL, Gerrit ``q=change:…``,
+a Gitea repository's listing of pull requests.
 
 A batch names several contributions. A fault of any of them that is not a
 shape fault or an answer about one contribution (surrogates, insane rate
 headers, another pull request's or repository's answer) spoils the whole answer
 (a hang, a reset, a 429... is about the request, not one entry); those bend only
-that contribution's entry in a GitLab REST or Gerrit list, so the others must
-still be read. (GitLab GraphQL answers healthy for them.) ``count()`` counts each batch
+that contribution's entry in a GitLab REST, Gerrit or Gitea list, so the others
+must still be read. (GitLab GraphQL answers healthy for them.) ``count()`` counts each batch
 request once, on its first faulted contribution, else its first one.
 """
 
@@ -34,6 +35,13 @@ class BatchFaultsMixin:
             numbers = re.findall(r"change:(\d{1,10})", (query.get("q") or [""])[0])
             found = (self.world.find_by_number("gerrit", n) for n in numbers)
             return [("gerrit", c.project.lower(), c.number) for c in found if c is not None]
+        gitea = batch_routes.GITEA_PULL_LIST.match(path)
+        if gitea and self.command == "GET":  # every pull request of the repository, newest first
+            project = f"{unquote(gitea[1])}/{unquote(gitea[2])}".lower()
+            listed = sorted((c for c in list(self.world.contributions.values())
+                             if c.kind == "gitea" and c.project.lower() == project),
+                            key=lambda c: (c.updated_at, c.number), reverse=True)
+            return [("gitea", project, c.number) for c in listed]
         if path == "/gitlab/api/graphql" and self.command == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             self._peeked = self.rfile.read(length) if length else b""

@@ -2,8 +2,10 @@
 
 Both answer in the forge's own shapes (``shapes.py``). A private project (see
 ``World.make_private``) is a 404 on GitLab and absent from Gerrit's results.
-``world.gerrit_query_limit`` is the server's query limit: a query matching
-more returns that many, the last marked ``_more_changes``, as Gerrit does.
+``world.gerrit_query_limit`` is the server's query limit (500, Gerrit's
+default): a query matching more returns that many, the last marked
+``_more_changes``, as Gerrit does; more terms than ``world.gerrit_max_terms``
+(1,024, Gerrit's ``index.maxTerms`` default) is a 400.
 ``world.batch_caps[kind]`` answers only the first that many (GitLab says
 ``X-Next-Page``). GitHub's GraphQL limits are here too: more aliases than
 ``world.graphql_max_aliases`` is ``RESOURCE_LIMITS_EXCEEDED``.
@@ -11,11 +13,14 @@ more returns that many, the last marked ``_more_changes``, as Gerrit does.
 
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import shapes
 
 GITLAB_MR_LIST = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests$")
+GITEA_PULL_LIST = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls$")
+GITEA_MAX_PAGE = 50  # Gitea's MAX_RESPONSE_ITEMS default
+GITEA_DEFAULT_PAGE = 30  # Gitea's DEFAULT_PAGING_NUM
 GERRIT_QUERY = re.compile(r"^/gerrit(?:/a)?/changes/$")
 _CHANGE_TERM = re.compile(r"^change:(\d{1,10})$")
 
@@ -41,6 +46,10 @@ def gerrit_changes(handler):
     world = handler.world
     query = parse_qs(urlsplit(handler.path).query)
     terms = [t for t in re.split(r"\s+OR\s+", (query.get("q") or [""])[0].strip()) if t]
+    if len(terms) > world.gerrit_max_terms:  # Gerrit's index.maxTerms
+        return handler.reply(400, None, kind="gerrit", raw=(
+            f"too many terms in query: {len(terms)} terms (max = {world.gerrit_max_terms})"
+        ).encode())
     numbers = []
     for term in terms:
         matched = _CHANGE_TERM.match(term)
@@ -57,6 +66,39 @@ def gerrit_changes(handler):
     if len(found) > limit and changes:
         changes[-1]["_more_changes"] = True
     return handler.reply(200, None, kind="gerrit", raw=b")]}'\n" + json.dumps(changes).encode())
+
+
+def _number(query, name, default):
+    value = (query.get(name) or [""])[0]
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def gitea_pulls(handler, match, web):
+    """GET /repos/{owner}/{repo}/pulls?state=&sort=&page=&limit=: a page of pull requests.
+
+    ``sort=recentupdate`` orders by last update, newest first (else newest created
+    first); ``state`` is open (the default), closed or all; at most 50 a page.
+    """
+    world = handler.world
+    project = f"{unquote(match[1])}/{unquote(match[2])}"
+    if world.is_private("gitea", project) or not world.has_project("gitea", project):
+        return handler.reply(404, {"message": "The target couldn't be found."}, kind="gitea")
+    query = parse_qs(urlsplit(handler.path).query)
+    state = (query.get("state") or ["open"])[0]
+    page = _number(query, "page", 1)
+    limit = min(_number(query, "limit", GITEA_DEFAULT_PAGE), GITEA_MAX_PAGE)
+    with world.lock:
+        pulls = [c for c in world.contributions.values()
+                 if c.kind == "gitea" and c.project.lower() == project.lower()
+                 and state in ("all", "closed" if c.state != "open" else "open")]
+    if (query.get("sort") or [""])[0] == "recentupdate":
+        pulls.sort(key=lambda c: (c.updated_at, c.number), reverse=True)
+    else:
+        pulls.sort(key=lambda c: (c.created_at, c.number), reverse=True)
+    chosen = pulls[(page - 1) * limit:page * limit]
+    api = handler.base + "/gitea/api/v1"
+    return handler.reply(200, [shapes.gitea_pull(c, api, web) for c in chosen],
+                         {"X-Total-Count": str(len(pulls))}, "gitea")
 
 
 def github_graphql_limits(world, request):

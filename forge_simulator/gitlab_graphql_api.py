@@ -11,6 +11,8 @@ partial answer). A private project answers null, as GitLab does.
 from graphql import GraphQLError, build_schema, graphql_sync, parse
 from graphql.error import GraphQLSyntaxError
 
+from .cost_rules import gitlab_refusal
+from .feeds import GITLAB_SDL, install_gitlab
 from .ids import num_id
 from .shapes import iso
 
@@ -55,18 +57,18 @@ class GitLabGraphQLApi:
     def __init__(self, world, web):
         self.world = world
         self.web = web
-        self.schema = build_schema(SDL)
+        self.schema = build_schema(SDL + GITLAB_SDL)  # with the change feed's field
+        install_gitlab(self.schema, world)
         self.schema.query_type.fields["project"].resolve = self._project
         self.schema.get_type("Project").fields["mergeRequest"].resolve = self._merge_request
         self.schema.get_type("MergeRequest").fields["reference"].resolve = \
             lambda node, _info, full=False: node["_reference"] if full else f"!{node['iid']}"
 
     def execute(self, query, variables, authenticated):
-        limit = 250 if authenticated else 200
-        score = 1 + _selections(query) * self.world.gitlab_selection_complexity
-        if score > limit:
-            return {"errors": [{"message": f"Query has complexity of {score}, which exceeds "
-                                           f"max complexity of {limit}"}]}
+        refused = gitlab_refusal(query, authenticated, self.world.gitlab_selection_complexity,
+                                 _selections(query))
+        if refused:
+            return refused
         result = graphql_sync(self.schema, query, variable_values=variables)
         body = {"data": result.data}
         errors = [{"message": e.message, "locations": [], "path": e.path}

@@ -3,6 +3,7 @@
 from graphql import GraphQLError, build_schema, graphql_sync
 
 from . import sample_api
+from .notifications import node_id
 from .shapes import iso, num_id
 from .state import all_reviews
 
@@ -43,6 +44,7 @@ type PullRequestReviewConnection { nodes: [PullRequestReview] }
 type Label { name: String! }
 type LabelConnection { nodes: [Label] }
 type PullRequest {
+  id: ID!
   number: Int!
   databaseId: Int
   fullDatabaseId: BigInt
@@ -83,8 +85,10 @@ class GraphQLApi:
         self.schema.get_type("PullRequest").fields["latestOpinionatedReviews"].resolve = \
             self._latest_opinionated_reviews
 
-    def execute(self, query, variables):
-        result = graphql_sync(self.schema, query, variable_values=variables)
+    def execute(self, query, variables, cost=1):
+        """The answer to ``query``; ``cost``: the points it was charged (``rateLimit.cost``)."""
+        result = graphql_sync(self.schema, query, variable_values=variables,
+                              context_value={"cost": cost})
         body = {"data": result.data}
         if result.errors:
             body["errors"] = [{"type": "NOT_FOUND", "message": e.message, "path": e.path}
@@ -97,10 +101,10 @@ class GraphQLApi:
             raise GraphQLError(f"Could not resolve to a Repository with the name '{owner}/{name}'.")
         return {"nameWithOwner": project}
 
-    def _rate_limit(self, _root, _info):
+    def _rate_limit(self, _root, info):
         budget = self.world.rate_limits["github"]
         return {"remaining": budget.remaining, "limit": budget.limit,
-                "resetAt": iso(budget.reset_at), "cost": 1}
+                "resetAt": iso(budget.reset_at), "cost": (info.context or {}).get("cost", 1)}
 
     def _pull(self, repository, _info, number):
         c = self.world.get("github", repository["nameWithOwner"], number)
@@ -110,7 +114,8 @@ class GraphQLApi:
 
     def pull_node(self, c):
         return {
-            "number": c.number, "databaseId": c.id, "fullDatabaseId": str(c.id),
+            "id": node_id(c), "number": c.number, "databaseId": c.id,
+            "fullDatabaseId": str(c.id),
             "_contribution": c, "title": c.title, "body": c.body, "state": c.state.upper(),
             "isDraft": c.draft,
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),

@@ -9,6 +9,8 @@ Layout under one base URL (each forge's ``api_url`` in the settings bucket):
 - ``/gitea/api/v1``     Gitea / Forgejo REST
 - ``/_sim/...``         control: open, merge, close, draft, approve, label,
                         rename, rate limits, request log (JSON over POST/GET)
+- ``/@HOST/...``        any of the above under a tag, logged with it (a second host of
+                        one kind, e.g. framagit.org beside gitlab.com)
 """
 
 import hashlib
@@ -18,8 +20,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch_routes, identity_routes, sample_api, shapes
+from . import batch_routes, feeds, identity_routes, notifications, sample_api, shapes, webhooks
 from .control import handle_control
+from .cost_rules import GitHubCost
 from .gitlab_graphql_api import GitLabGraphQLApi
 from .graphql_api import GraphQLApi
 from .state import World
@@ -36,6 +39,7 @@ _GITEA_REVIEWS = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)/r
 _GITLAB_MR = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests/(\d+)$")
 _GERRIT_CHANGE = re.compile(r"^/gerrit(?:/a)?/changes/([^/]+)$")
 _GITEA_PULL = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_HOST_TAG = re.compile(r"^/@[A-Za-z0-9.-]{1,100}(?=/)")
 
 
 class _Server(ThreadingHTTPServer):
@@ -50,6 +54,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     # ~40 ms to every answer on loopback.
     disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
+    host_tag = None  # the "/@HOST" a request came under, if any
 
     def log_message(self, format, *args):
         pass  # the request log in World is the record; keep test output quiet
@@ -94,8 +99,19 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         self._dispatch()
 
+    # Notifications' read marks and subscriptions (notifications.py).
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
     def _dispatch(self):
         path = urlsplit(self.path).path
+        # "/@HOST/..." serves the same forges under a tag, so that two hosts of one kind
+        # (gitlab.com, framagit.org) can be told apart in the request log.
+        tagged = _HOST_TAG.match(path)
+        self.host_tag = tagged[0][2:] if tagged else None
+        if tagged:
+            path = path[len(tagged[0]):]
+        if webhooks.control(self, path) or notifications.handle(self, path):
+            return None  # change signals: hooks, notification settings, inboxes, subscriptions
         if identity_routes.handle(self, path):  # OAuth pages, comments, their control actions
             return None
         for prefix, handler in (("/_sim/", self._control), ("/github/", self._github),
@@ -225,14 +241,24 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if not isinstance(request, dict) or not self.headers.get("Authorization"):
             return self.reply(401, {"message": "This endpoint requires you to be authenticated."},
                               kind="github")
-        if not self.world.rate_limits["github"].spend():
-            return self.reply(403, {"message": "API rate limit exceeded"},
-                              self._github_rate_headers(), "github")
-        refused = batch_routes.github_graphql_limits(self.world, request)
+        query, variables = str(request.get("query", "")), request.get("variables") or {}
+        if notifications.mutation_request(request):  # the relay's subscriptions
+            if not self.world.rate_limits["github"].spend():
+                return self.reply(403, {"message": "API rate limit exceeded"},
+                                  self._github_rate_headers(), "github")
+            token = (self.headers.get("Authorization") or "").split(" ")[-1]
+            return self.reply(200, self.world.notifications.execute_mutation(
+                token, query, variables), self._github_rate_headers(), "github")
+        cost = GitHubCost(query, variables)  # GitHub's documented points and node limit
+        refused = batch_routes.github_graphql_limits(self.world, request) or cost.refusal()
         if refused:
             return self.reply(200, refused, self._github_rate_headers(), "github")
-        result = self.server.graphql.execute(request.get("query", ""),
-                                             request.get("variables") or {})
+        if not self.world.rate_limits["github"].spend(cost.points):
+            return self.reply(403, {"message": "API rate limit exceeded"},
+                              self._github_rate_headers(), "github")
+        with self.world.lock:
+            self.world.github_points_spent += cost.points
+        result = self.server.graphql.execute(query, variables, cost=cost.points)
         return self.reply(200, batch_routes.github_partial(self.world, result),
                           self._github_rate_headers(), "github")
 
@@ -249,7 +275,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         graphql = path == "/gitlab/api/graphql" and self.command == "POST"
         if not (match or listed or graphql) or (match and self.command != "GET"):
             return self.reply(404, {"message": "404 Not Found"}, kind="gitlab")
-        budget = self.world.rate_limits["gitlab"]
+        budget = self.world.rate_limit("gitlab", self.host_tag)
         headers = {"RateLimit-Limit": str(budget.limit),
                    "RateLimit-Remaining": str(budget.remaining),
                    "RateLimit-Reset": str(int(budget.reset_at.timestamp()))}
@@ -290,6 +316,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if self._failure_injected("gerrit"):
             return None
         if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
+            if feeds.is_feed_query(self):  # a change feed: what moved since a moment
+                return feeds.gerrit_feed(self)
             if sample_api.is_gerrit_project_query(self.path):
                 return sample_api.gerrit_project_changes(self)
             return batch_routes.gerrit_changes(self)
@@ -318,6 +346,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             page, per_page = self._page("limit", 50)
             return self._sub_resource("gitea", review_list, lambda c: shapes.reviews(
                 c, "REQUEST_CHANGES", page, per_page))
+        listed = batch_routes.GITEA_PULL_LIST.match(path)
+        if listed and self.command == "GET":
+            return batch_routes.gitea_pulls(self, listed, WEB["gitea"])
         match = _GITEA_PULL.match(path)
         if not match or self.command != "GET":
             return self.reply(404, {"message": "The target couldn't be found."}, kind="gitea")
@@ -344,6 +375,10 @@ class ForgeSimulator:
         self.httpd.world = self.world
         self.httpd.graphql = GraphQLApi(self.world, WEB["github"])
         self.httpd.gitlab_graphql = GitLabGraphQLApi(self.world, WEB["gitlab"])
+        # Change signals follow the world's changes (notifications.py, webhooks.py).
+        if not hasattr(self.world, "notifications"):
+            self.world.notifications = notifications.Notifications(self.world)
+            self.world.webhooks = webhooks.Webhooks(self.world)
         self._thread = None
 
     @property

@@ -14,6 +14,16 @@ def utcnow():
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
+class Clock:
+    """The simulator's time: the real clock, or one a benchmark moves (``World.set_clock``)."""
+
+    def __init__(self):
+        self.source = utcnow
+
+    def __call__(self):
+        return self.source().replace(microsecond=0)
+
+
 @dataclass
 class SimContribution:
     kind: str
@@ -41,8 +51,10 @@ class SimContribution:
     id: int = 0
     version: int = 0
 
-    def touch(self):
-        self.updated_at = utcnow()
+    def touch(self, now=None):
+        # Each change a second after the last at least: the answers show whole seconds, and
+        # a change feed tells two changes apart by their times (the forges' own are finer).
+        self.updated_at = max(now or utcnow(), self.updated_at + timedelta(seconds=1))
         self.version += 1
 
 
@@ -68,14 +80,17 @@ class RateLimit:
     limit: int = 5000
     remaining: int = 5000
     reset_at: datetime = field(default_factory=lambda: utcnow() + timedelta(hours=1))
+    clock: object = utcnow
 
-    def spend(self):
-        """Take one request from the budget; False when none is left."""
-        if utcnow() >= self.reset_at:
-            self.remaining, self.reset_at = self.limit, utcnow() + timedelta(hours=1)
-        if self.remaining <= 0:
+    def spend(self, cost=1):
+        """Take ``cost`` (requests, or GitHub's GraphQL points) from the budget; False when
+        that much is not left (nothing is taken then)."""
+        now = self.clock()
+        if now >= self.reset_at:
+            self.remaining, self.reset_at = self.limit, now + timedelta(hours=1)
+        if self.remaining < cost or self.remaining <= 0:
             return False
-        self.remaining -= 1
+        self.remaining -= cost
         return True
 
 
@@ -84,13 +99,14 @@ class World:
 
     def __init__(self):
         self.lock = threading.RLock()
+        self.clock = Clock()
         self.contributions = {}
         self.renames = {}  # (kind, old project) -> new project
         # GitHub answers a renamed repository's old API address with a 301 to
         # /repositories/:id/...; False: to the new name's address (some servers, older tests).
         self.github_renames_by_id = False
         self.offsite_redirects = {}  # (kind, project) -> absolute URL on another host
-        self.rate_limits = {kind: RateLimit() for kind in KINDS}
+        self.rate_limits = {kind: RateLimit(clock=self.clock) for kind in KINDS}
         self.bad_tokens = {"bad-token"}
         self.requests = []  # (kind, method, path, status)
         self.failures = {}  # kind -> HTTP statuses to answer, one per request, before serving
@@ -102,8 +118,27 @@ class World:
         self.gerrit_query_limit = 500  # Gerrit's default queryLimit
         self.batch_caps = {}  # kind -> answer only this many items of a batch (partial)
         self.graphql_max_aliases = None  # GitHub: more is RESOURCE_LIMITS_EXCEEDED
-        self.gitlab_selection_complexity = 25
+        # GitLab scores a query by its documented rule (each field adds 1); a number here
+        # makes it score each merge request selection that much instead (a stricter server).
+        self.gitlab_selection_complexity = None
+        self.gerrit_max_terms = 1024  # Gerrit's index.maxTerms default
         self.gitea_etags = False  # a Gitea/Forgejo that tags its answers (ETag, 304)
+        self.github_points_spent = 0  # GraphQL points charged by GitHub's documented rule
+        # Called with (contribution, event) after each change and comment: notifications,
+        # change feeds and webhook deliveries follow the world through these.
+        self.listeners = []
+
+    def set_clock(self, source):
+        """Make the simulator's time ``source()`` (an aware datetime): rate-limit windows,
+        merges and edits follow it (a benchmark's virtual clock)."""
+        self.clock.source = source
+
+    def now(self):
+        return self.clock()
+
+    def _announce(self, contribution, event):
+        for listener in list(self.listeners):
+            listener(contribution, event)
 
     def make_private(self, kind, project, private=True):
         with self.lock:
@@ -124,6 +159,8 @@ class World:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             self.posted_comments.setdefault(self._key(kind, project, number), []).append(
                 (author, body))
+            contribution = self.get(kind, project, number)
+        self._announce(contribution, "comment")
 
     def comments_on(self, contribution):
         with self.lock:
@@ -142,12 +179,13 @@ class World:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
         with self.lock:
+            fields.setdefault("updated_at", self.clock())
             contribution = SimContribution(kind=kind, project=project, number=int(number),
                                            id=next(self._ids), **fields)
             if contribution.state == "merged" and contribution.merged_at is None:
-                contribution.merged_at = contribution.closed_at = utcnow()
+                contribution.merged_at = contribution.closed_at = self.clock()
             if contribution.state == "closed" and contribution.closed_at is None:
-                contribution.closed_at = utcnow()
+                contribution.closed_at = self.clock()
             self.contributions[self._key(kind, project, number)] = contribution
             return contribution
 
@@ -168,30 +206,37 @@ class World:
                     return contribution
         return None
 
-    def _change(self, kind, project, number, mutate):
+    def _change(self, kind, project, number, mutate, event="change"):
         with self.lock:
             contribution = self.get(kind, project, number)
             if contribution is None:
                 raise KeyError(f"no {kind} contribution {project}#{number}")
             mutate(contribution)
-            contribution.touch()
-            return contribution
+            contribution.touch(self.clock())
+        self._announce(contribution, event)
+        return contribution
 
     def merge(self, kind, project, number):
+        now = self.clock()
+
         def mutate(c):
             c.state, c.draft = "merged", False
-            c.merged_at = c.closed_at = utcnow()
+            c.merged_at = c.closed_at = now
         return self._change(kind, project, number, mutate)
 
     def close(self, kind, project, number):
+        now = self.clock()
+
         def mutate(c):
-            c.state, c.closed_at = "closed", utcnow()
+            c.state, c.closed_at = "closed", now
         return self._change(kind, project, number, mutate)
 
     def land(self, kind, project, number, commit="0123456789abcdef0123456789abcdef01234567"):
         """Close it because its commits were pushed by hand (no merge button)."""
+        now = self.clock()
+
         def mutate(c):
-            c.state, c.closed_at, c.landed_commit = "closed", utcnow(), commit
+            c.state, c.closed_at, c.landed_commit = "closed", now, commit
         return self._change(kind, project, number, mutate)
 
     def reopen(self, kind, project, number):
@@ -203,12 +248,13 @@ class World:
         return self._change(kind, project, number, lambda c: setattr(c, "draft", bool(draft)))
 
     def approve(self, kind, project, number, decision="approved"):
-        return self._change(kind, project, number, lambda c: setattr(c, "review", decision))
+        return self._change(kind, project, number, lambda c: setattr(c, "review", decision),
+                            event="review")
 
     def review(self, kind, project, number, reviewer, decision="approved", writer=True):
         """A review by ``reviewer`` (``writer``: someone with write access, or not)."""
         return self._change(kind, project, number, lambda c: c.reviews.append(
-            SimReview(reviewer, decision, bool(writer))))
+            SimReview(reviewer, decision, bool(writer))), event="review")
 
     def answer(self, kind, project, number, commenter, at=None):
         """A conversation comment by ``commenter`` (a ``[bot]`` login is a bot's) at ``at``."""
@@ -239,7 +285,7 @@ class World:
             for key in renamed:
                 contribution = self.contributions.pop(key)
                 contribution.project = new_project
-                contribution.touch()
+                contribution.touch(self.clock())
                 self.contributions[self._key(kind, new_project, contribution.number)] = contribution
             self.renames[(kind, old_project.lower())] = new_project
 
@@ -247,12 +293,18 @@ class World:
         with self.lock:
             self.offsite_redirects[(kind, project.lower())] = location
 
-    def set_rate_limit(self, kind, remaining, limit=None, reset_in_s=3600):
+    def rate_limit(self, kind, tag=None):
+        """The budget of ``kind``'s requests, or of those under the ``/@tag`` (its own once
+        ``set_rate_limit`` gave it one: a second host of the kind with its own limit)."""
+        return self.rate_limits.get(f"{kind}@{tag}") or self.rate_limits[kind]
+
+    def set_rate_limit(self, kind, remaining, limit=None, reset_in_s=3600, tag=None):
         with self.lock:
-            budget = self.rate_limits[kind]
+            key = f"{kind}@{tag}" if tag else kind
+            budget = self.rate_limits.setdefault(key, RateLimit(clock=self.clock))
             budget.remaining = int(remaining)
             budget.limit = int(limit if limit is not None else budget.limit)
-            budget.reset_at = utcnow() + timedelta(seconds=reset_in_s)
+            budget.reset_at = self.clock() + timedelta(seconds=reset_in_s)
 
     def fail_next(self, kind, status=503, times=1):
         """Answer the next ``times`` requests to ``kind`` with ``status``."""

@@ -38,7 +38,7 @@ suite "MariaDB suite" "$VPY" -m pytest -p tests.mariadb_server --ds tests.settin
 suite "LMS-package suite" \
     "$VPY" -m pytest --ds tests.settings_lms tests/lms_awards tests/staff/lms_staff
 suite "lint (ruff, pyproject.toml's rules: make quality)" \
-    "$VENV/bin/ruff" check upstream_xblock tests forge_simulator workbench_demo bench setup.py
+    "$VENV/bin/ruff" check upstream_xblock tests forge_simulator workbench_demo bench scripts setup.py
 suite "Open edX Ulmo (Python 3.11, requirements/test-ulmo.txt)" "$VENV/bin/tox" -e ulmo
 
 echo

@@ -28,12 +28,14 @@ from importlib import metadata, resources
 import django
 from django.conf import settings
 settings.configure(
-    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "workbench",
-                    "upstream_xblock"],
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
+                    "django.contrib.admin", "django.contrib.sessions", "django.contrib.messages",
+                    "workbench", "upstream_xblock"],  # admin: the workbench's URLs want it
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3",
                            "NAME": os.path.join(tempfile.mkdtemp(), "db.sqlite3")}},
     WORKBENCH={"reset_state_on_restart": False, "services": {}},
     USE_TZ=True, ROOT_URLCONF="workbench.urls", SECRET_KEY="wheel-test",
+    STATIC_URL="/static/", MEDIA_URL="/media/", MEDIA_ROOT=tempfile.mkdtemp(),
 )
 django.setup()
 entry_points = {}
@@ -50,6 +52,10 @@ runtime = WorkbenchRuntime("student_1")
 runtime.id_generator.set_scenario("wheel")
 block = runtime.get_block(runtime.parse_xml_string('<upstream_contribution/>'))
 fragment = runtime.render(block, "student_view")
+mentor = WorkbenchRuntime("mia")
+mentor.id_generator.set_scenario("wheel-mentor")
+table = mentor.render(mentor.get_block(mentor.parse_xml_string(
+    '<upstream_contribution mentors=\'["mia"]\'/>')), "student_view")
 catalogs = resources.files("upstream_xblock").joinpath("translations")
 print(json.dumps({
     "package": upstream_xblock.__file__, "templates": str(resource_root("templates")),
@@ -62,7 +68,9 @@ print(json.dumps({
     "js_catalogs": sorted(f"{item.name}/{catalog.name}" for item in
                           resource_root("static").joinpath("js", "translations").iterdir()
                           for catalog in item.iterdir()),
-    "has_js_catalog": any("var UpstreamXBlockI18N" in r.data for r in fragment.resources)}))
+    "has_js_catalog": any("var UpstreamXBlockI18N" in r.data for r in fragment.resources),
+    # the mentors' table includes its filter form (templates read as the wheel's resources)
+    "has_filters": 'class="upx-filters"' in table.content}))
 '''
 
 
@@ -168,3 +176,4 @@ def test_the_wheel_built_from_the_sdist_renders_from_a_fresh_venv(built, tmp_pat
     assert report["catalogs"] == ["djangojs.mo", "djangojs.po", "text.mo", "text.po"]
     assert report["js_catalogs"] == ["en/djangojs.js", "fr/djangojs.js"]
     assert report["has_form"] and report["has_css"] and report["has_js_catalog"]
+    assert report["has_filters"]

@@ -4,8 +4,10 @@ import importlib.util
 
 from django.apps import AppConfig, apps
 
+from .i18n import gettext_noop
 from .tracking.events import XAPI_EVENTS
 
+TAB_NAME = gettext_noop("Upstream contributions")
 WHITELIST_PROCESSOR = "eventtracking.processors.whitelist.NameWhitelistProcessor"
 
 
@@ -35,14 +37,15 @@ class UpstreamXBlockConfig(AppConfig):
     verbose_name = "Upstream contributions"
     default_auto_field = "django.db.models.BigAutoField"
     # Open edX's plugin system (edx-django-utils) reads this to install the app in the LMS
-    # and Studio (entry points lms.djangoapp / cms.djangoapp in setup.py), and to add the
-    # identity views' URLs to the LMS (the forge's OAuth callback lands there).
+    # and Studio (entry points lms.djangoapp / cms.djangoapp in pyproject.toml), and to add
+    # the app's URLs to the LMS: the identity views (the forge's OAuth callback lands
+    # there), the webhook deliveries and the course-wide workspace (upstream_xblock/urls.py).
     plugin_app = {
         "url_config": {
             "lms.djangoapp": {
-                "namespace": "upstream_xblock_identity",
-                "regex": r"^upstream-xblock/identity/",
-                "relative_path": "identity.urls",
+                "namespace": "upstream_xblock",
+                "regex": r"^upstream-xblock/",
+                "relative_path": "urls",
             },
         },
         # plugin_settings above (the xAPI events' allowlist).
@@ -55,8 +58,15 @@ class UpstreamXBlockConfig(AppConfig):
     def ready(self):
         # In Studio: a course publish stores its blocks' published rules for the sweeps.
         from . import compat  # noqa: PLC0415
+        from .block import workspace  # noqa: PLC0415
         from .block.core import store_published_rules  # noqa: PLC0415
+        from .identity.views import gettext  # noqa: PLC0415
+        from .staff import aggregates  # noqa: PLC0415
         compat.connect_course_published(store_published_rules)
+        # The staff pages' aggregates follow every write to the registry.
+        aggregates.connect()
+        # The LMS's course tab: who sees it, and its name in the viewer's language.
+        compat.configure_tab(workspace.may_open, lambda: gettext(TAB_NAME))
         # Aspects: the xAPI transformers register themselves with event-routing-backends.
         if importlib.util.find_spec("event_routing_backends") is not None \
                 and apps.is_installed("event_routing_backends"):

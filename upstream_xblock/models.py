@@ -14,6 +14,8 @@ import hashlib
 
 from django.db import models
 
+from .staff.changes import ReportingModel, ReportingQuerySet
+
 # MySQL (InnoDB, utf8mb4) refuses an index wider than 3,072 bytes: 768 characters. A
 # record's unique key holds a digest of its address, not the address (up to 2,048).
 URL_MAX_LENGTH = 2048
@@ -24,7 +26,7 @@ def url_digest(url):
     return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
-class TrackedContributionQuerySet(models.QuerySet):
+class TrackedContributionQuerySet(ReportingQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for obj in objs:
@@ -32,9 +34,12 @@ class TrackedContributionQuerySet(models.QuerySet):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class TrackedContribution(models.Model):
+class TrackedContribution(ReportingModel):
     """One contribution a learner registered in one block."""
 
+    # The columns the staff pages' aggregates read (a write to them is reported: staff.changes).
+    AGGREGATED = frozenset({"usage_key", "learner_id", "course_key", "verdict", "state",
+                            "registered_at", "accepted_at", "awarded_at"})
     objects = TrackedContributionQuerySet.as_manager()
 
     usage_key = models.CharField(max_length=255, db_index=True)
@@ -95,6 +100,9 @@ class TrackedContribution(models.Model):
     vouch_withdrawn_at = models.DateTimeField(null=True, blank=True)
     vouch_withdrawn_by = models.CharField(max_length=255, blank=True, default="",
                                           help_text="the staff member's user id")
+    # A change signal (a notification, a change feed, a webhook) said it moved: due now, and
+    # not deferred by the fallback's pacing until a check after this time (tracking/changes.py).
+    signaled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "upstream_xblock"
@@ -115,8 +123,11 @@ class TrackedContribution(models.Model):
         super().save(*args, **kwargs)
 
 
-class ContributionAward(models.Model):
+class ContributionAward(ReportingModel):
     """The learner met the block's requirement: graded and completed once."""
+
+    AGGREGATED = frozenset({"usage_key", "learner_id", "course_key"})  # whether one exists
+    objects = ReportingQuerySet.as_manager()
 
     usage_key = models.CharField(max_length=255)
     learner_id = models.CharField(max_length=255)
@@ -193,6 +204,9 @@ class BlockConfig(models.Model):
     rules = models.JSONField(default=dict)
     required_count = models.PositiveSmallIntegerField(default=1)
     points = models.FloatField(default=1.0, help_text="the block's Points (weight)")
+    # What the course-wide workspace shows of the activity, and who mentors it.
+    display_name = models.CharField(max_length=255, blank=True, default="")
+    mentors = models.JSONField(default=list, help_text="the block's mentors' user names")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -226,6 +240,46 @@ class AwardRevocation(models.Model):
 
     def __str__(self):
         return f"revocation {self.usage_key} / {self.learner_id}"
+
+
+class RelaySubscription(models.Model):
+    """The relay's bot subscribed to a tracked pull request (tracking/relay.py).
+
+    One row per pull request of a host; ``node_id`` is what the forge's API
+    subscribes and unsubscribes (GitHub's node id). A failed subscription is
+    kept (``failed_at``) so that it is tried again later, not at every sweep.
+    """
+
+    host = models.CharField(max_length=255)
+    project = models.CharField(max_length=255)
+    number = models.PositiveIntegerField()
+    node_id = models.CharField(max_length=100, blank=True, default="")
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["host", "project", "number"],
+                                               name="upstream_one_relay_subscription")]
+
+    def __str__(self):
+        return f"relay {self.host}/{self.project}#{self.number}"
+
+
+class WebhookDelivery(models.Model):
+    """A webhook delivery already taken (tracking/webhooks.py): its id is never taken twice."""
+
+    host = models.CharField(max_length=255)
+    delivery_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["host", "delivery_id"],
+                                               name="upstream_one_webhook_delivery")]
+
+    def __str__(self):
+        return f"delivery {self.delivery_id} from {self.host}"
 
 
 # Models of other rooms, registered with the app here so that migrations see them.

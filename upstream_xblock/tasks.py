@@ -7,7 +7,8 @@ process is needed; a cache lease, renewed while the sweep runs, makes sure one
 chain runs at a time and lets a new one start if a worker died. Under beat,
 schedule it without ``chain``: it then runs one sweep and stops.
 ``check_contributions`` checks the records a learner's request handed over
-(registration, "Check now"); ``run_bulk_job`` runs a staff bulk job's chunks.
+(registration, "Check now"); ``run_bulk_job`` runs a staff bulk job's chunks;
+``run_export_job`` writes a CSV export's file.
 
 The layers send these tasks by name (``tracking.background``): nothing in the
 package imports this module, which is the top of the house, beside ``apps``.
@@ -21,7 +22,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from .models import TrackedContribution
-from .staff import bulk, digest
+from .staff import bulk, digest, exports
 from .tracking import background, notices, overdue, pace
 from .tracking.background import CHAIN_KEY, CHAIN_LEASE_S
 from .tracking.sweep import site_sweeper
@@ -50,7 +51,7 @@ def _renew(chain):
 
 @shared_task(name=background.POLL_TASK, ignore_result=True,
              soft_time_limit=SWEEP_SOFT_LIMIT_S, time_limit=SWEEP_HARD_LIMIT_S)
-def poll_due_contributions(chain=None, limit=10000):
+def poll_due_contributions(chain=None, limit=None):
     """One sweep; if part of the chain that holds the lease, schedule the next one."""
     if chain is not None and cache.get(CHAIN_KEY) != chain:
         return None  # another chain took over
@@ -96,6 +97,13 @@ def run_bulk_job(job_id):
     chunks = bulk.run_all(job_id, timezone.now)
     log.info("bulk job %s: %d chunks run by a worker", job_id, chunks)
     return chunks
+
+
+@shared_task(name=exports.EXPORT_TASK, ignore_result=True, soft_time_limit=1800,
+             time_limit=1860)
+def run_export_job(job_id):
+    """Write a CSV export's file into the report store (a lease keeps a second runner out)."""
+    return exports.run(job_id, timezone.now())
 
 
 @worker_ready.connect

@@ -34,8 +34,9 @@ GUIDE = """
   learner), then register  https://github.com/openedx/xblock-sdk/pull/101
   then merge it in the simulator (from another terminal):
       {python} -m forge_simulator merge github openedx/xblock-sdk 101 --url {sim}
-  and watch the unit complete within {every} seconds, without reloading (a background
-  sweep, `upstream_xblock_poll --loop`, also completes it with no page open).
+  and watch the unit complete within 15 seconds, without reloading: the background sweep
+  (`upstream_xblock_poll --loop`) hears of the merge through the simulated GitHub's
+  notifications (a relay bot subscribed to the pull request) and completes it, page open or not.
   Other demo contributions: https://gitlab.com/mooc-floss/demo/-/merge_requests/3,
   https://review.opendev.org/c/openstack/nova/+/900001, https://codeberg.org/forgejo/forgejo/pulls/42,
   https://github.com/openedx/xblock/pull/7 (already merged), .../pull/8 (someone else's).
@@ -52,7 +53,9 @@ def _start_simulator(args, var_dir):
         simulator.world.oauth.sign_in(kind, "learner")
     bucket["polling"] = {"open_min_s": args.check_every,
                          "page_poll_min_s": min(3, args.check_every),
+                         "page_poll_watched_s": min(3, args.check_every),
                          "manual_min_interval_s": 5, "error_min_s": args.check_every}
+    _configure_relay(simulator, bucket, args.check_every)
     path = os.path.join(var_dir, "demo-forges.json")
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(bucket, handle, indent=2)
@@ -60,11 +63,26 @@ def _start_simulator(args, var_dir):
     return simulator
 
 
+DEMO_RELAY_TOKEN = "demo-relay-bot"  # the simulated forges' bot account: any token is one
+
+
+def _configure_relay(simulator, bucket, check_every):
+    """The change relay of the simulated GitHub and Codeberg: a bot account subscribed to each
+    tracked pull request hears of its merge through the forge's notifications, which the
+    simulator lets it ask for every 2 seconds (GitHub says 60). No checking token is set: the
+    merge is read like any check, within GitHub's budget without a token."""
+    simulator.world.notifications.poll_interval_s = 2
+    for entry in bucket["forges"]:
+        if entry["kind"] in ("github", "gitea"):
+            entry["notifications_token"] = DEMO_RELAY_TOKEN
+    bucket["change_signals"] = {"feed_every_s": check_every, "notifications_every_s": 2}
+
+
 def start_poller(check_every, extra_args=(), stderr=None):
     """The sweep loop's process. Its stdout repeats each sweep line that the log
     (stderr) already prints, so only the log is shown."""
     command = [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
-               "--interval", str(max(1, min(check_every, 5))), *extra_args]
+               "--interval", str(max(1, min(check_every, 2))), *extra_args]
     return subprocess.Popen(
         command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=stderr, text=True)
 

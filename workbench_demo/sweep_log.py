@@ -1,8 +1,10 @@
-"""The demo's console: a sweep line when a sweep did something, else a slow heartbeat.
+"""The demo's console: a sweep line when a sweep changed something, else a slow heartbeat.
 
-The background loop sweeps every few seconds; printing every idle sweep buries
-what matters (hundreds of identical lines). A line whose counts are all zero
-(``due`` aside) is shown at most once per ``heartbeat_s``.
+The background loop sweeps every few seconds; printing every sweep buries what
+matters (hundreds of lines that say a record was checked and found as it was). A
+line is shown when a record's state or verdict changed, one was accepted, a
+learner was awarded or an award published; any other line (idle, or checks that
+found nothing new, errors that repeat) at most once per ``heartbeat_s``.
 """
 
 import logging
@@ -10,6 +12,7 @@ import re
 import time
 
 COUNTS = re.compile(r"(\w+)=(\d+)")
+CHANGES = ("changed", "accepted", "awarded", "published")  # what a reader wants to see
 
 
 class QuietIdleSweeps(logging.Filter):
@@ -26,7 +29,7 @@ class QuietIdleSweeps(logging.Filter):
         if not message.startswith("upstream_xblock sweep:"):
             return True
         counts = {name: int(value) for name, value in COUNTS.findall(message)}
-        if any(value for name, value in counts.items() if name != "due"):
+        if any(counts.get(name) for name in CHANGES):
             return True
         now = self.clock()
         if self._last_idle is None or now - self._last_idle >= self.heartbeat_s:

@@ -48,12 +48,12 @@ var UpstreamXBlockCommon = (function () {
         return match ? decodeURIComponent(match[1]) : "";
     }
 
-    // post(handler, payload) for the block ``element``: resolves with the JSON answer; rejects
+    // post(name, payload) to the URL ``urlOf(name)``: resolves with the JSON answer; rejects
     // with an Error carrying the server's message, ``status`` and ``body`` (its "error"), or,
     // when the server could not be reached, ``networkErrorText`` and no status.
-    function poster(runtime, element, networkErrorText) {
-        return function post(handler, payload) {
-            return fetch(runtime.handlerUrl(element, handler), {
+    function postTo(urlOf, networkErrorText) {
+        return function post(name, payload) {
+            return fetch(urlOf(name), {
                 method: "POST",
                 credentials: "same-origin",
                 headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken(),
@@ -72,6 +72,12 @@ var UpstreamXBlockCommon = (function () {
                 });
             }, function () { throw new Error(networkErrorText); });
         };
+    }
+
+    // post(handler, payload) for the block ``element``: its handlers, as postTo says.
+    function poster(runtime, element, networkErrorText) {
+        return postTo(function (handler) { return runtime.handlerUrl(element, handler); },
+                      networkErrorText);
     }
 
     // Text goes in as text (textContent), never as markup.
@@ -102,6 +108,6 @@ var UpstreamXBlockCommon = (function () {
         return link;
     }
 
-    return {rootOf: rootOf, poster: poster, el: el, externalLink: externalLink,
+    return {rootOf: rootOf, poster: poster, postTo: postTo, el: el, externalLink: externalLink,
             gettext: gettext, ngettext: ngettext, interpolate: interpolate};
 }());

@@ -1,22 +1,16 @@
 /* Course staff's tools on the progress table: row selection, bulk actions with a
- * confirmation that says how many, the job's progress, CSV download and import (with a
- * dry run), and the audit trail. Loaded beside progress.js, which hands it its helpers;
- * scoped to the block's element. Everything learners and forges wrote goes in with
- * textContent only.
+ * confirmation that says how many, the job's progress, CSV export (a background job, then
+ * a link to the file) and import of the exported file (with a dry run), and the audit
+ * trail. Loaded beside progress.js (or the course workspace's workspace.js), which hands it
+ * its helpers (``post(name, payload)`` reaches the block's handler or the workspace's
+ * endpoint of that name); scoped to its element. Everything learners and forges wrote goes
+ * in with textContent only.
  */
 window.UpstreamContributionStaffTools = function (runtime, element, container, helpers) {
     "use strict";
     var post = helpers.post, el = helpers.el;
     var gettext = UpstreamXBlockCommon.gettext, ngettext = UpstreamXBlockCommon.ngettext;
     var interpolate = UpstreamXBlockCommon.interpolate;
-    // The audit trail's actions, as its table names them.
-    var ACTIONS = {
-        accept: gettext("Accepted"), revoke: gettext("Revoked"), annotate: gettext("Annotated"),
-        edit_annotation: gettext("Edited an annotation"), delete_annotation: gettext("Deleted an annotation"),
-        check_now: gettext("Checked now"), bulk: gettext("Started a bulk action"),
-        score_override: gettext("Overrode the score"), rescore: gettext("Rescored"),
-        clear_state: gettext("Deleted the learner's state")
-    };
     var selected = {};  // learner id -> true (the checked rows; only the ids are read)
     var wholeFilter = false;  // "select all N matching"
     var matching = 0, filters = {}, openedBy = null, auditState = {page: 1, pages: 1, filters: {}};
@@ -33,7 +27,9 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
     var backdrop = $(".upx-dialog-backdrop");
     var dialog = $(".upx-dialog");
     var dialogText = $(".upx-dialog-text");
-    var download = $(".upx-csv-download");
+    var exportButton = $(".upx-export-start");
+    var exportStatus = $(".upx-export-status");
+    var exportReady = $(".upx-export-ready");
     var importForm = $(".upx-import-form");
     var importStatus = $(".upx-import-status");
     var auditForm = $(".upx-audit-filters");
@@ -87,9 +83,6 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         }
         filters = JSON.parse(JSON.stringify(currentFilters || {}));
         matching = body.count;
-        download.href = runtime.handlerUrl(element, "export_csv") +
-            (Object.keys(filters).length ? (runtime.handlerUrl(element, "export_csv").indexOf("?") < 0 ? "?" : "&")
-                + "filters=" + encodeURIComponent(JSON.stringify(filters)) : "");
         showSelection();
     }
 
@@ -114,6 +107,7 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
     function bulkPayload() {
         var action = bulkForm.elements.action.value;
         var payload = {action: action};
+        if (bulkForm.elements.activity) { payload.activity = bulkForm.elements.activity.value; }
         if (wholeFilter) { payload.filters = filters; } else { payload.learner_ids = selectedIds(); }
         if (action === "accept" || action === "revoke") { payload.reason = bulkForm.elements.reason.value.trim(); }
         if (action === "annotate") {
@@ -257,21 +251,57 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
         var dryRun = !(event.submitter && event.submitter.value === "apply");
         var file = importForm.elements.file.files[0];
         if (!file) { importStatus.textContent = gettext("Choose a CSV file first."); importForm.elements.file.focus(); return; }
-        if (file.size > 2 * 1024 * 1024) { importStatus.textContent = gettext("The file is larger than an import takes (2 MB, 5000 lines): split it."); return; }
+        if (file.size > 8 * 1024 * 1024) { importStatus.textContent = gettext("The file is larger than an import takes (8 MB, 5000 lines with an action): split it."); return; }
         importStatus.textContent = gettext("Checking the file…");
         file.text().then(function (csv) {
             return post("import_csv", {csv: csv, dry_run: dryRun, apply_valid: importForm.elements.apply_valid.checked});
         }).then(function (body) {
             $(".upx-import-results").hidden = false;
             fillRows($(".upx-import-changes tbody"), body.changes.map(function (c) {
-                return [String(c.line), c.username, c.action, c.reason, c.before, c.no_change ? gettext("no change") : c.after];
+                return [String(c.line), c.username, c.action_label, c.reason, c.before_label,
+                        c.no_change ? gettext("no change") : c.after_label];
             }));
             fillRows($(".upx-import-errors tbody"), body.errors.map(function (e) {
                 return [String(e.line), e.column, e.message];
             }));
-            importStatus.textContent = importText(body, dryRun);
+            importStatus.textContent = importText(body, dryRun) + (body.unchanged ? " " + counted(ngettext(
+                "%(count)s line without an action was left as it is.",
+                "%(count)s lines without an action were left as they are.", body.unchanged), body.unchanged) : "");
             if (body.applied) { helpers.reload(); loadAudit(); }
         }).catch(function (error) { importStatus.textContent = error.message; });
+    });
+
+    // -- CSV export: a background job, then a link to its file ----------------------------
+    function followExport(exportId) {
+        post("export_job", {export: exportId}).then(function (progress) {
+            if (progress.status === "done") {
+                exportStatus.textContent = counted(ngettext(
+                    "The file is ready: %(count)s contribution.",
+                    "The file is ready: %(count)s contributions.", progress.rows), progress.rows);
+                var link = exportReady.querySelector("a");
+                link.href = progress.download_url;
+                link.setAttribute("download", progress.filename);
+                exportReady.hidden = false;
+                exportButton.disabled = false;
+                link.focus();
+            } else if (progress.status === "failed") {
+                exportStatus.textContent = gettext("The export failed. Try again, or tell the site's operators.");
+                exportButton.disabled = false;
+            } else {
+                exportStatus.textContent = counted(ngettext(
+                    "Writing the file: %(count)s contribution so far…",
+                    "Writing the file: %(count)s contributions so far…", progress.rows), progress.rows);
+                window.setTimeout(function () { followExport(exportId); }, 1000);
+            }
+        }).catch(function (error) { exportStatus.textContent = error.message; exportButton.disabled = false; });
+    }
+
+    exportButton.addEventListener("click", function () {
+        exportButton.disabled = true;
+        exportReady.hidden = true;
+        exportStatus.textContent = gettext("Preparing the file…");
+        post("export_start", {filters: filters}).then(function (job) { followExport(job.export); })
+            .catch(function (error) { exportStatus.textContent = error.message; exportButton.disabled = false; });
     });
 
     // -- the audit trail ----------------------------------------------------------------
@@ -280,9 +310,11 @@ window.UpstreamContributionStaffTools = function (runtime, element, container, h
             auditState.pages = body.pages;
             auditState.page = body.page;
             fillRows($(".upx-audit-table tbody"), body.rows.map(function (row) {
-                return [helpers.formatTime(row.at), row.actor.username, ACTIONS[row.action] || row.action,
-                        row.learner_id, row.reason,
-                        row.verdict_before || row.verdict_after ? (row.verdict_before || "–") + " → " + (row.verdict_after || "–") : ""];
+                var before = row.verdict_before_label || row.verdict_before;
+                var after = row.verdict_after_label || row.verdict_after;
+                return [helpers.formatTime(row.at), row.actor.username, row.action_label || row.action,
+                        row.learner_id, row.summary || row.reason,
+                        before || after ? (before || "–") + " → " + (after || "–") : ""];
             }));
             $(".upx-audit-prev").disabled = body.page <= 1;
             $(".upx-audit-next").disabled = body.page >= body.pages;

@@ -1,13 +1,13 @@
 /* The mentors' vouch dialog, beside the progress table (progress.js) of one block.
  *
- * A button on each learner's row opens a modal <dialog> (keyboard: Tab moves
- * through it, Escape closes it, focus returns to the button). The mentor gives
+ * An item of each learner row's menu opens a modal <dialog> (keyboard: Tab moves
+ * through it, Escape closes it, focus returns to the row's menu button). The mentor gives
  * an address or a description and a reason; the `vouch` handler accepts the
  * contribution and the table is asked again through its own filter form.
  * Course staff also see the learner's accepted-by-a-mentor contributions there
  * and can withdraw one with a reason (`revoke_vouch`), or confirm a mentor's
  * proposal (`confirm_vouch`). After the table is drawn again, the focus is on the
- * row's button. Scoped to its element; text written with textContent only.
+ * row's menu button. Scoped to its element; text written with textContent only.
  */
 function UpstreamContributionVouchDialog(runtime, element) {
     "use strict";
@@ -28,24 +28,26 @@ function UpstreamContributionVouchDialog(runtime, element) {
     var post = UpstreamXBlockCommon.poster(runtime, element, gettext("Could not reach the course server."));
     var el = UpstreamXBlockCommon.el;
 
-    // The table asks the server again, with the filters its form holds.
-    function reloadTable() {
+    // The table asks the server again, with the filters its form holds; once the learner's
+    // row is drawn anew, its menu has the focus (the row the dialog was opened from is gone).
+    function reloadTable(learnerId) {
+        var table = root.querySelector(".upstream-progress");
+        if (table && learnerId !== undefined) { table.setAttribute("data-focus-learner", learnerId); }
         var filters = root.querySelector(".upx-filters");
         if (filters && filters.requestSubmit) { filters.requestSubmit(); }
     }
 
-    // -- one button per learner row, added as progress.js renders rows --------------------
+    // -- one item in each learner row's menu, added as progress.js renders rows -------------
     function addButton(row) {
         var cell = row.querySelector("th");
-        if (!cell || cell.querySelector(".upx-vouch-open")) { return; }
+        var menu = cell && cell.querySelector(".upx-row-menu");
+        if (!menu || menu.querySelector(".upx-vouch-open")) { return; }
         var name = cell.querySelector(".upx-username");
         var learner = {id: row.getAttribute("data-learner"),
                        username: name ? name.textContent : row.getAttribute("data-learner")};
-        var button = el("button", "upx-btn upx-btn-outline upx-vouch-open",
-            interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}));
-        button.type = "button";
-        button.addEventListener("click", function () { open(learner, button); });
-        cell.appendChild(button);
+        UpstreamContributionProgressView.menuItem(menu,
+            interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}),
+            "upx-vouch-open", function (opener) { open(learner, opener); });
     }
 
     function addButtons() {
@@ -58,14 +60,14 @@ function UpstreamContributionVouchDialog(runtime, element) {
         addButtons();
     }
 
-    // The row's button: the one that opened the dialog, or its successor once the table
-    // was drawn again (the focus never falls to the page).
+    // The row's menu button: the one the dialog was opened from, or its successor once the
+    // table was drawn again (the focus never falls to the page).
     function focusOpener() {
         if (!current) { return; }
         if (current.opener && document.contains(current.opener)) { current.opener.focus(); return; }
         var row = Array.prototype.filter.call(table ? table.querySelectorAll("tr[data-learner]") : [],
             function (tr) { return tr.getAttribute("data-learner") === current.id; })[0];
-        var button = row && row.querySelector(".upx-vouch-open");
+        var button = row && row.querySelector(".upx-row-menu-toggle");
         if (button) { button.focus(); }
     }
 
@@ -109,7 +111,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
                     ? gettext("Accepted for %(username)s: this activity is now complete for them.")
                     : gettext("Accepted for %(username)s."));
             close(interpolate(message, {username: current.username}));
-            reloadTable();
+            reloadTable(current.id);
         }).catch(function (error) {
             fail(interpolate(gettext("Not accepted: %(message)s"), {message: error.message}));
         }).then(function () { submit.disabled = false; });
@@ -136,26 +138,31 @@ function UpstreamContributionVouchDialog(runtime, element) {
     }
 
     function withdrawItem(contribution) {
-        var item = el("li");
+        var item = el("li", "upx-vouch-withdraw");
         var name = contribution.title || contribution.url;
-        item.appendChild(el("span", "upx-vouch-item", name + " — " + contribution.vouch.reason));
+        item.appendChild(el("p", "upx-vouch-item", interpolate(gettext("%(title)s, accepted by a mentor: %(reason)s"),
+                                                                {title: name, reason: contribution.vouch.reason})));
+        var field = el("div", "upx-field");
         var reason = el("input");
         reason.type = "text";
         reason.maxLength = 500;
-        reason.setAttribute("aria-label", gettext("Why course staff withdraw it") + " (" + name + ")");
-        reason.placeholder = gettext("Why course staff withdraw it");
-        var button = el("button", "upx-btn upx-btn-outline", gettext("Withdraw"));
+        reason.id = dialog.id + "-withdraw-" + withdrawList.children.length;
+        var label = el("label", null, interpolate(gettext("Why course staff withdraw %(title)s"), {title: name}));
+        label.htmlFor = reason.id;
+        field.appendChild(label);
+        field.appendChild(reason);
+        item.appendChild(field);
+        var button = el("button", "upx-btn upx-btn-outline upx-danger", gettext("Withdraw"));
         button.type = "button";
         button.setAttribute("aria-label", interpolate(gettext("Withdraw the acceptance of %(title)s"), {title: name}));
         button.addEventListener("click", function () {
-            if (!reason.value.trim()) { return fail(gettext("Say why you accept it."), reason); }
+            if (!reason.value.trim()) { return fail(gettext("Say why you withdraw it."), reason); }
             button.disabled = true;
             post("revoke_vouch", {learner_id: current.id, url: contribution.url,
                                   reason: reason.value.trim()})
-                .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(); })
+                .then(function () { close(gettext("The mentor's acceptance was withdrawn.")); reloadTable(current.id); })
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });
-        item.appendChild(reason);
         if (contribution.vouch.proposed) { item.appendChild(confirmButton(contribution, name)); }
         item.appendChild(button);
         return item;
@@ -173,7 +180,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
                 .then(function () {
                     close(interpolate(gettext("Confirmed: it counts for %(username)s."),
                                       {username: current.username}));
-                    reloadTable();
+                    reloadTable(current.id);
                 })
                 .catch(function (error) { fail(error.message); button.disabled = false; });
         });

@@ -20,7 +20,7 @@ from upstream_xblock.models import AwardRevocation, ContributionAward, TrackedCo
 # Handlers that come from libraries, not from this package (xblock.utils' Studio editor).
 LIBRARY_HANDLERS = {"submit_studio_edits"}
 # GET handlers answering something other than JSON (tested below with hostile queries).
-GET_HANDLERS = {"export_csv"}
+GET_HANDLERS = {"export_csv", "export_file"}
 KNOWN_KEYS = ["url", "forge_username", "learner_id", "reason", "text", "visibility", "page",
               "page_size", "sort", "filters", "description", "tag", "rows", "csv", "action",
               "job", "host", "account_id", "username", "id", "learner_ids", "dry_run",

@@ -35,8 +35,9 @@ def marked_strings():
     for path in TEMPLATES.glob("*.html"):
         template = path.read_text(encoding="utf-8")
         found.update(TRANS_TAG.findall(template))
-        found.update(re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body)
-                     for body in BLOCKTRANS_TAG.findall(template))
+        for body in BLOCKTRANS_TAG.findall(template):  # a plural's singular is its msgid
+            found.add(re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s",
+                             re.split(r"{%\s*plural\s*%}", body)[0]))
     return found
 
 

@@ -53,6 +53,28 @@ def test_register_and_withdraw_cycles_are_throttled(harness, world):
     assert len(world.requests_for("github")) == 12  # not 50: the site's token is spared
 
 
+def test_addresses_refused_without_a_forge_request_are_not_counted(harness, world,
+                                                                     forge_settings):
+    """Typos, other pages, unconfigured hosts, an address already registered: refused here
+    without asking a forge, so they do not count against the learner's throttle."""
+    forge_settings["throttles"] = {"register": {"limit": 2, "window_s": 600}}
+    open_pr(world, 1)
+    open_pr(world, 2)
+    block = harness.block()
+    assert register(harness, block, 1)[0] == 200
+    typos = ["github.com/openedx/xblock-sdk", "https://github.com/openedx/xblock-sdk/issues/4",
+             "https://example.org/pull/1", "not an address", "https://github.com/" + "a" * 3000,
+             PR.format(n=1)]
+    for _ in range(3):
+        for typo in typos:
+            status, body = harness.call(block, "register", {"url": typo})
+            assert status in (400, 409) and body["error"]["code"] != "throttled", typo
+    assert len(world.requests_for("github")) == 1
+    assert register(harness, block, 2)[0] == 200  # the second counted request of two
+    status, body = harness.call(block, "register", {"url": PR.format(n=3)})
+    assert status == 429 and body["error"]["code"] == "throttled"
+
+
 def test_throttles_are_per_learner_and_set_in_the_bucket(harness, world, forge_settings):
     forge_settings["throttles"] = {"check_now": {"limit": 2, "window_s": 60}}
     mia = harness.block(student="mia")

@@ -70,10 +70,22 @@ class Demo:
                    name=f"the demo's award for {learner}", output=self.log_tail)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def register_as(page, base, path, student, url, forge="GitHub"):
+    """Open ``path`` as ``student``, verify their ``forge`` account, register ``url``: the
+    block, once its registration is sent."""
+    page.goto(f"{base}{path}?student={student}")
+    verify_with(page, forge)
+    block = page.locator(".upstream-contribution")
+    block.get_by_label("Address of your pull request, merge request or change").fill(url)
+    block.get_by_label("Your user name on that forge").fill("learner")
+    block.get_by_role("button", name="Register").click()
+    return block
+
+
+@contextmanager
+def running_demo(var_dir, *options):
+    """``python -m workbench_demo`` on free ports with ``options``, until the block ends."""
     web_port, sim_port = free_port(), free_port()
-    var_dir = tmp_path_factory.mktemp("demo-var")
     env = {**os.environ, "UPSTREAM_XBLOCK_VAR": str(var_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("UPSTREAM_XBLOCK_CONFIG", None)
@@ -81,7 +93,7 @@ def demo(tmp_path_factory):
     with open(demo.log, "w", encoding="utf-8") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "workbench_demo", "--port", str(web_port), "--sim-port",
-             str(sim_port), "--check-every", "2"],
+             str(sim_port), *options],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     demo.process = process
     try:
@@ -90,6 +102,12 @@ def demo(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    with running_demo(tmp_path_factory.mktemp("demo-var"), "--check-every", "2") as started:
+        yield started
 
 
 @pytest.fixture(scope="module")

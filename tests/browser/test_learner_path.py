@@ -7,6 +7,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import register_as
+
 pytestmark = pytest.mark.slow
 
 SCENARIO = "/scenario/upstream_contribution.0/"
@@ -30,12 +32,7 @@ def verify_with(page, forge):
 
 
 def test_register_merge_and_complete_without_reload(demo, page):
-    page.goto(demo.base + SCENARIO + "?student=browser_learner")
-    verify_with(page, "GitHub")
-    block = page.locator(".upstream-contribution")
-    block.get_by_label("Address of your pull request, merge request or change").fill(PR)
-    block.get_by_label("Your user name on that forge").fill("learner")
-    block.get_by_role("button", name="Register").click()
+    block = register_as(page, demo.base, SCENARIO, "browser_learner", PR)
 
     item = block.locator(".upstream-item")
     # The card comes at once; its title and checks once the forge was asked.

@@ -72,7 +72,8 @@ def test_mentor_filters_to_the_stuck_learner_and_annotates_them(demo, page, brow
     expect(row.locator("th")).to_have_text(re.compile("^" + re.escape(stuck)))
     expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
 
-    row.get_by_role("button", name=f"Annotate {stuck}").click()
+    row.get_by_role("button", name=f"Actions for {stuck}").click()
+    row.get_by_role("menuitem", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
     form.get_by_label("Annotation").fill("This pull request is not yours: register your own.")
     form.get_by_label("Tag").select_option("needs-work")
@@ -113,7 +114,8 @@ def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, l
     table.get_by_label("User name or contribution address contains").fill(stuck)
     table.get_by_role("button", name="Apply filters").click()
     expect(table.locator(".upx-status")).to_contain_text("1 learner matches")
-    table.get_by_role("button", name=f"Annotate {stuck}").click()
+    table.get_by_role("button", name=f"Actions for {stuck}").click()
+    table.get_by_role("menuitem", name=f"Annotate {stuck}").click()
     form = table.locator(".upx-annotate-form")
     form.get_by_label("Annotation").fill("MENTORS-ONLY: check their identity")
     form.get_by_label("Mentors and staff only").check()
@@ -131,7 +133,8 @@ def test_mentors_only_notes_never_reach_the_learners_page(demo, page, browser, l
 
 def test_axe_finds_no_serious_violation_on_the_table(demo, page, learners, axe_source):
     table = mentor_table(page, demo)
-    table.get_by_role("button", name=f"Annotate {learners[0]}").click()  # the form too
+    table.get_by_role("button", name=f"Actions for {learners[0]}").click()  # the menu
+    table.get_by_role("menuitem", name=f"Annotate {learners[0]}").click()  # and the form
     expect(table.locator(".upx-annotate-form [name=text]")).to_be_focused()
     page.add_script_tag(content=axe_source)
     result = page.evaluate("""async () => {
@@ -174,7 +177,9 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     page.wait_for_function("!document.querySelector('.upstream-progress [aria-busy]')"
                            " && !document.querySelector('.upstream-progress[aria-busy]')")
 
-    tab_to(page, ".upx-annotate-open")
+    tab_to(page, ".upx-row-menu-toggle")
+    page.keyboard.press("Enter")  # the row's menu opens on its first item: Annotate
+    expect(page.get_by_role("menuitem", name=f"Annotate {stuck}")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(".upx-annotate-form [name=text]")).to_be_focused()
     page.keyboard.type("Typed with the keyboard only.")
@@ -185,8 +190,8 @@ def test_the_mentor_path_with_the_keyboard_only(demo, page, learners):
     # with the new note while the save's own answer is still on its way.)
     expect(page.locator(".upx-status")).to_contain_text(f"Annotation saved for {stuck}.")
     expect(page.locator(".upx-table")).to_contain_text("Typed with the keyboard only.")
-    # Focus comes back to the row's button (the row drawn again), ready for the next action.
-    expect(page.get_by_role("button", name=f"Annotate {stuck}")).to_be_focused()
+    # Focus comes back to the row's menu (the row drawn again), ready for the next action.
+    expect(page.get_by_role("button", name=f"Actions for {stuck}")).to_be_focused()
     expect(page.locator(".upx-table tbody")).not_to_contain_text(waiting)
     expect(page.locator(".upx-table tbody")).to_contain_text(stuck)
 

@@ -49,7 +49,7 @@ def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, le
     filter_to(view, ada)
     view.get_by_label(f"Select {ada}").check()
     expect(view.locator(".upx-selection")).to_contain_text("1 learner selected")
-    view.get_by_label("Action").first.select_option("accept")
+    view.get_by_label("Action", exact=True).first.select_option("accept")
     view.get_by_label("Reason (recorded and shown to the learner)").fill(
         "Patch reviewed on the mailing list")
     view.get_by_role("button", name="Apply to the selection…").click()
@@ -71,7 +71,7 @@ def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, le
     view.get_by_role("button", name="Apply filters").click()
     expect(view.locator(".upx-table tbody tr")).to_have_count(2)
     view.get_by_role("button", name="Select all 2 matching").click()
-    view.get_by_label("Action").first.select_option("check_now")
+    view.get_by_label("Action", exact=True).first.select_option("check_now")
     view.get_by_role("button", name="Apply to the selection…").click()
     expect(view.get_by_role("dialog")).to_contain_text("2 learners")
     page.keyboard.press("Escape")
@@ -80,16 +80,22 @@ def test_staff_bulk_accept_with_a_reason_shows_progress_and_audit(demo, page, le
     screenshot(view, "staff-view.png")
 
 
-def test_the_csv_download_is_the_filters_contributions(demo, page, learners):
+def test_the_csv_export_is_the_filters_contributions(demo, page, learners):
+    """The export runs as a job; the page offers a link to its file when it is ready."""
     ada, bob = learners
     view = staff_view(page, demo)
     filter_to(view, bob)
+    view.get_by_role("button", name="Export the filtered learners' contributions (CSV)").click()
+    link = view.get_by_role("link", name="Download the exported file")
+    expect(link).to_be_focused()
+    expect(view.locator(".upx-export-status")).to_contain_text("The file is ready: 1 contribution")
     with page.expect_download() as download:
-        view.get_by_role("link", name="Download the filtered learners' contributions (CSV)").click()
+        link.click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(row["username"], row["url"]) for row in rows] == [(bob, OTHER_PR)]
     assert rows[0]["forge"] == "github" and rows[0]["repository"]
+    assert list(rows[0])[-4:] == ["action", "reason", "text", "visibility"]
     assert ada not in text
 
 
@@ -99,12 +105,12 @@ def test_an_import_dry_run_lists_changes_and_errors_and_changes_nothing(demo, pa
     before = demo.awarded(bob)
     content = ("username,action,url,reason,text,visibility\n"
                f"{bob},accept,,Seen at the sprint,,\nnobody,accept,,x,,\n").encode()
-    view.get_by_label("Import overrides and annotations", exact=False).set_input_files(
+    view.get_by_label("Import an exported file", exact=False).set_input_files(
         files=[{"name": "overrides.csv", "mimeType": "text/csv", "buffer": content}])
     view.get_by_role("button", name="Check the file (dry run)").click()
     expect(view.locator(".upx-import-status")).to_have_text(re.compile(r"^Dry run"))
     changes = view.locator(".upx-import-changes tbody")
-    for text in (bob, "Seen at the sprint", "accepted"):
+    for text in (bob, "Seen at the sprint", "Accept", "Completed"):  # words, not codes
         expect(changes).to_contain_text(text)
     errors = view.locator(".upx-import-errors tbody")
     for text in ("3", "username", "nobody"):

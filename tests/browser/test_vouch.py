@@ -18,23 +18,29 @@ REASON = "Her patch was applied from the mailing list."
 TABLE_ROWS = ".upx-table tbody tr"
 
 
-def vouch_button(page, username):
-    """The vouch button on ``username``'s row of the mentors' table."""
+def row_menu(page, username):
+    """The menu button of ``username``'s row of the mentors' table ("Actions for …")."""
+    return page.locator(".upx-row-menu-toggle").filter(
+        has_text=re.compile(" " + re.escape(username) + "$"))
+
+
+def vouch_item(page, username):
+    """The vouch item of ``username``'s row menu."""
     return page.locator(".upx-vouch-open").filter(
         has_text=re.compile(" " + re.escape(username) + "$"))
 
 
-def tab_to_vouch_button(page, username, limit=120):
-    """Tab until the focus is on the vouch button of ``username``'s row."""
+def tab_to_row_menu(page, username, limit=120):
+    """Tab until the focus is on the menu button of ``username``'s row."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("""(name) => {
                 const e = document.activeElement;
-                return !!e && e.classList.contains("upx-vouch-open")
+                return !!e && e.classList.contains("upx-row-menu-toggle")
                     && e.textContent.endsWith(" " + name);
             }""", username):
             return
-    raise AssertionError(f"Tab never reached the vouch button of {username}")
+    raise AssertionError(f"Tab never reached the row menu of {username}")
 
 
 class HeldTableLoads:
@@ -62,8 +68,13 @@ class HeldTableLoads:
         self.page.unroute(self.PATTERN)
 
 
-def open_the_dialog(page):
-    """Enter on the focused vouch button: the dialog opens on its first field."""
+def open_the_dialog(page, username):
+    """On the focused row menu button: Enter opens the menu, the arrow moves to the vouch
+    item, Enter opens the dialog on its first field."""
+    page.keyboard.press("Enter")
+    expect(page.locator(".upx-row-menu-list:not([hidden]) [role=menuitem]").first).to_be_focused()
+    while not vouch_item(page, username).evaluate("e => e === document.activeElement"):
+        page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.locator(".upx-vouch[open]").wait_for()
     expect(page.locator(".upx-vouch [name=url]")).to_be_focused()
@@ -88,21 +99,21 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
     assert learner_status(learner_page, LEARNER)["completed"] is False
 
     mentor_table(page, demo)
-    tab_to_vouch_button(page, LEARNER)
-    open_the_dialog(page)
+    tab_to_row_menu(page, LEARNER)
+    open_the_dialog(page, LEARNER)
     assert axe_violations(page, axe_source, ".upx-vouch") == []
     # The vouch closes the dialog, then asks the server for the table again: that answer is
     # held, so that the dialog's own promise is read before the table is drawn again.
     held = HeldTableLoads(page)
     vouch_with_the_keyboard(page)
     expect(page.locator(".upx-vouch[open]")).to_have_count(0)
-    expect(vouch_button(page, LEARNER)).to_be_focused()  # back on the row's button
+    expect(row_menu(page, LEARNER)).to_be_focused()  # back on the row's menu button
     held.wait_for_one()
     with redrawn(page, TABLE_ROWS):
         held.release()
     expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
-    # Drawn again, the table gives the focus back to the same row's button, not the page.
-    expect(vouch_button(page, LEARNER)).to_be_focused()
+    # Drawn again, the table gives the focus back to the same row's menu button, not the page.
+    expect(row_menu(page, LEARNER)).to_be_focused()
     assert demo.awarded(LEARNER)
 
     status = learner_status(learner_page, LEARNER)
@@ -117,26 +128,28 @@ def test_a_mentor_vouches_with_the_keyboard_and_the_learner_sees_it(demo, page, 
 
 def test_the_focus_stays_on_the_learners_row_once_the_table_is_drawn_again(demo, page,
                                                                            browser):
+    """The vouch redraws the table (every row anew): the new row's menu button gets the focus
+    the dialog gave back to the old one."""
     context = browser.new_context()
     register(context.new_page(), demo, "bv_cy", NOT_HERS)
     context.close()
     mentor_table(page, demo)
-    vouch_button(page, "bv_cy").focus()
-    open_the_dialog(page)
+    row_menu(page, "bv_cy").focus()
+    open_the_dialog(page, "bv_cy")
     with redrawn(page, TABLE_ROWS):
         vouch_with_the_keyboard(page)
     expect(page.locator(".upx-table")).to_contain_text("Accepted by a mentor: " + REASON)
-    expect(vouch_button(page, "bv_cy")).to_be_focused(timeout=5_000)
+    expect(row_menu(page, "bv_cy")).to_be_focused()
 
 
 def focused_row_control(page):
-    """(learner of the focused element's row, whether it is the vouch button), or None."""
+    """(learner of the focused element's row, whether it is the row's menu button), or None."""
     found = page.evaluate("""() => {
         const e = document.activeElement, row = e && e.closest && e.closest("tr[data-learner]");
-        return row ? [row.getAttribute("data-learner"), e.classList.contains("upx-vouch-open")]
+        return row ? [row.getAttribute("data-learner"), e.classList.contains("upx-row-menu-toggle")]
                    : null;
     }""")
-    return (found[0], "upx-vouch-open" if found[1] else "other") if found else None
+    return (found[0], "upx-row-menu-toggle" if found[1] else "other") if found else None
 
 
 def test_staff_withdraw_with_the_keyboard_and_the_focus_returns_to_the_row(demo, page, browser):
@@ -145,20 +158,15 @@ def test_staff_withdraw_with_the_keyboard_and_the_focus_returns_to_the_row(demo,
     register(context.new_page(), demo, "bv_cleo", NOT_HERS)
     context.close()
     mentor_table(page, demo)
-    tab_to_vouch_button(page, "bv_cleo")
-    page.keyboard.press("Enter")
-    page.locator(".upx-vouch[open]").wait_for()
-    page.keyboard.type(LIST_POST)
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    page.keyboard.type(REASON)
-    page.keyboard.press("Enter")
+    tab_to_row_menu(page, "bv_cleo")
+    open_the_dialog(page, "bv_cleo")
+    vouch_with_the_keyboard(page)
     page.wait_for_function("document.querySelector('.upx-table').innerText"
                            f".includes({('Accepted by a mentor: ' + REASON)!r})")
     staff = browser.new_context().new_page()
     mentor_table(staff, demo, student="staff")
-    tab_to_vouch_button(staff, "bv_cleo")
-    staff.keyboard.press("Enter")
+    tab_to_row_menu(staff, "bv_cleo")
+    open_the_dialog(staff, "bv_cleo")
     staff.locator(".upx-vouch-list li").wait_for()
     staff.locator(".upx-vouch-list input").focus()
     staff.keyboard.type("Not her patch after all")
@@ -168,7 +176,7 @@ def test_staff_withdraw_with_the_keyboard_and_the_focus_returns_to_the_row(demo,
                             ".includes('withdrawn')")
     staff.wait_for_function("document.querySelector('.upx-table').innerText"
                             ".includes('withdrew a mentor')")
-    assert focused_row_control(staff) == ("bv_cleo", "upx-vouch-open")
+    assert focused_row_control(staff) == ("bv_cleo", "upx-row-menu-toggle")
     staff.context.close()
 
 
@@ -177,10 +185,9 @@ def test_escape_closes_the_dialog_and_returns_the_focus(demo, page, browser):
     register(context.new_page(), demo, "bv_bob", NOT_HERS)
     context.close()
     mentor_table(page, demo)
-    opener = vouch_button(page, "bv_bob")
+    opener = row_menu(page, "bv_bob")
     opener.focus()
-    page.keyboard.press("Enter")
-    page.locator(".upx-vouch[open]").wait_for()
+    open_the_dialog(page, "bv_bob")
     page.keyboard.press("Escape")
     expect(page.locator(".upx-vouch[open]")).to_have_count(0)
     expect(opener).to_be_focused()

@@ -13,6 +13,7 @@ from workbench_demo.sweep_log import QuietIdleSweeps
 
 IDLE = SweepStats().line()  # the sweep's own line, whatever counts it reports
 BUSY = SweepStats(due=1, checked=1, changed=1).line()
+UNCHANGED = SweepStats(due=3, checked=3).line()  # checked, found as it was
 
 
 def _record(message):
@@ -26,11 +27,12 @@ def test_idle_sweeps_show_once_per_heartbeat_and_busy_ones_always():
     shown = []
     for step in range(108):  # 9 minutes of a sweep every 5 s
         now[0] = step * 5.0
-        message = BUSY if step in (10, 50) else IDLE
+        message = BUSY if step in (10, 50) else UNCHANGED if step % 2 else IDLE
         if quiet.filter(_record(message)):
             shown.append(message)
     assert shown.count(BUSY) == 2
-    assert shown.count(IDLE) == 2  # at 0 s and at 300 s
+    # Idle sweeps and sweeps that found nothing new: one line per heartbeat (0 s, 300 s).
+    assert shown.count(IDLE) + shown.count(UNCHANGED) == 2
     assert quiet.filter(_record("something else entirely"))
 
 

@@ -34,8 +34,11 @@ KINDS = ("github", "gitlab", "gerrit", "gitea")
 FAULTY_HOSTS = {"github": "github.com", "gitlab": "gitlab.com", "gerrit": "review.opendev.org",
                 "gitea": "codeberg.org"}
 HEALTHY_HOSTS = {kind: f"{kind}.healthy.test" for kind in KINDS}
+# The healthy hosts' contributions live in a repository of their own: a fault of one pull
+# request spoils its repository's listing (Gitea's batch read), never another repository's.
 PROJECTS = {"github": "drill/app", "gitlab": "drill/app", "gerrit": "drill/app",
             "gitea": "drill/app"}
+HEALTHY_PROJECTS = {**PROJECTS, "gitea": "drill/healthy"}
 URLS = {"github": "https://{h}/{p}/pull/{n}", "gitlab": "https://{h}/{p}/-/merge_requests/{n}",
         "gerrit": "https://{h}/c/{p}/+/{n}", "gitea": "https://{h}/{p}/pulls/{n}"}
 PER_KIND = 5  # 4 kinds x 5 = 20 faulty, and as many healthy
@@ -71,11 +74,12 @@ def drill_settings(server, check_s):
 def _record(world, kind, host, number, learner, now):
     """An open contribution by ``learner``'s own forge account, which they verified."""
     author = f"dev-{learner}"
-    world.open(kind, PROJECTS[kind], number, author=author, state="open")
+    project = (PROJECTS if learner.startswith("faulty") else HEALTHY_PROJECTS)[kind]
+    world.open(kind, project, number, author=author, state="open")
     identity_api.record(learner, host, str(num_id(author)), author, "oauth", now)
     return TrackedContribution(
-        usage_key=BLOCK, learner_id=learner, kind=kind, host=host, project=PROJECTS[kind],
-        number=number, url=URLS[kind].format(h=host, p=PROJECTS[kind], n=number),
+        usage_key=BLOCK, learner_id=learner, kind=kind, host=host, project=project,
+        number=number, url=URLS[kind].format(h=host, p=project, n=number),
         forge_username=author, registered_at=now, next_check_at=now)
 
 

@@ -85,7 +85,8 @@ def test_a_site_pipeline_step_holds_a_contribution_with_its_reason(harness, worl
                                             "forge_username": "ada"})[1]
     held = body["contribution"]
     assert held["verdict"] == "pending" and body["status"]["completed"] is False
-    assert held["checks"][-1] == {"id": "site", "outcome": "waiting", "reason":
+    assert held["checks"][-1] == {"id": "site", "outcome": "waiting",
+                                  "outcome_label": "Waiting", "reason":
                                   "Held by a rule of this site: The project's CLA check has "
                                   "not passed yet."}
     assert received == []

@@ -4,6 +4,7 @@ import pytest
 
 from forge_simulator import simulator_settings
 from upstream_xblock.forges import FetchResult, Forges, ForgeUnavailable, NotFound
+from upstream_xblock.forges.gerrit import QUERY_TERMS
 from upstream_xblock.forges.gitlab import plan
 from upstream_xblock.forges.gitlab_graphql import per_query
 
@@ -121,14 +122,18 @@ def test_gitlab_complexity_refusal_resizes_the_query_from_gitlabs_score(forges, 
 
 
 # -- Gerrit --------------------------------------------------------------------
-def test_gerrit_changes_cost_one_query_per_100(forges, world):
-    for number in range(900001, 900151):
+def test_gerrit_changes_cost_one_query_per_405(forges, world):
+    """Gerrit answers 500 changes a query by default; 405 six-digit terms keep the address
+    under 8,000 bytes."""
+    assert QUERY_TERMS == 405
+    for number in range(900001, 900501):
         world.open("gerrit", "openstack/nova", number, state="merged" if number % 2 else "open")
-    refs = _refs(forges, [_gerrit(n) for n in range(900001, 900151)])
+    refs = _refs(forges, [_gerrit(n) for n in range(900001, 900501)])
     results = forges.client("review.opendev.org").fetch_many(refs)
     requests = world.requests_for("gerrit")
     assert len(requests) == 2
     assert all("change%3A" in r[2] and "o=LABELS" in r[2] for r in requests)
+    assert max(len(r[2]) for r in requests) <= 8000
     assert _states(results)[900001] == "merged" and _states(results)[900002] == "open"
     assert results[refs[0]].snapshot == forges.fetch(refs[0]).snapshot
 
@@ -218,29 +223,59 @@ def test_github_502_halves_the_page_instead_of_repeating_it(token_forges, world)
 
 
 # -- Gitea, and every host at once ---------------------------------------------
-def test_gitea_is_one_request_each_and_conditional_when_tagged(forges, world):
+def _gitea(number, project="forgejo/forgejo"):
+    return f"https://codeberg.org/{project}/pulls/{number}"
+
+
+def test_gitea_reads_a_repository_through_one_listing(forges, world):
     for number in (1, 2, 3):
-        world.open("gitea", "forgejo/forgejo", number)
-    refs = _refs(forges, [f"https://codeberg.org/forgejo/forgejo/pulls/{n}" for n in (1, 2, 3, 4)])
+        world.open("gitea", "forgejo/forgejo", number, state="merged" if number == 2 else "open")
+    refs = _refs(forges, [_gitea(n) for n in (1, 2, 3, 4)])
     results = forges.client("codeberg.org").fetch_many(refs)
-    assert len(world.requests_for("gitea")) == 4
+    paths = [r[2] for r in world.requests_for("gitea")]
+    # The listing (every pull request updated lately), then the one it did not show.
+    assert [p.split("?")[0] for p in paths] == ["/gitea/api/v1/repos/forgejo/forgejo/pulls",
+                                                "/gitea/api/v1/repos/forgejo/forgejo/pulls/4"]
+    assert "sort=recentupdate" in paths[0] and "state=all" in paths[0]
     assert isinstance(results[refs[3]], NotFound)
-    assert all(isinstance(results[r], FetchResult) for r in refs[:3])
-    assert all(results[r].etag is None for r in refs[:3])  # this server tags nothing
+    assert _states({r: results[r] for r in refs[:3]}) == {1: "open", 2: "merged", 3: "open"}
+    assert results[refs[1]].snapshot == forges.fetch(refs[1]).snapshot  # the same snapshot
 
 
-def test_gitea_that_tags_its_answers_is_asked_conditionally(forges, world):
+def test_gitea_listing_stops_at_the_last_read(forges, world):
+    """Most recently updated first: once the listing is older than a pull request's last
+    read, that one is unchanged; pages are not read past it."""
+    from datetime import timedelta
+
+    from forge_simulator.state import utcnow
+    long_ago = utcnow() - timedelta(days=2)
+    for number in range(1, 121):
+        world.open("gitea", "forgejo/forgejo", number, updated_at=long_ago)
+    world.merge("gitea", "forgejo/forgejo", 7)  # updated now
+    refs = _refs(forges, [_gitea(n) for n in (7, 8, 9)])
+    since = {ref: utcnow() - timedelta(hours=1) for ref in refs}
+    results = forges.client("codeberg.org").fetch_many(refs, since=since)
+    assert len(world.requests_for("gitea")) == 1  # the first page of 50 reached back far enough
+    assert results[refs[0]].snapshot.state == "merged"
+    assert results[refs[1]].unchanged and results[refs[2]].unchanged
+
+
+def test_gitea_repositories_not_listed_are_read_by_number_conditionally(forges, world):
     world.gitea_etags = True
     for number in (1, 2):
         world.open("gitea", "forgejo/forgejo", number)
-    refs = _refs(forges, [f"https://codeberg.org/forgejo/forgejo/pulls/{n}" for n in (1, 2)])
+    refs = _refs(forges, [_gitea(n) for n in (1, 2)])
     client = forges.client("codeberg.org")
-    first = client.fetch_many(refs)
-    world.merge("gitea", "forgejo/forgejo", 2)
+    first = {ref: client.fetch(ref) for ref in refs}
+    world.make_private("gitea", "forgejo/forgejo")  # its listing: 404 for all of it
     again = client.fetch_many(refs, etags={r: first[r].etag for r in refs})
-    assert again[refs[0]].unchanged and again[refs[0]].etag == first[refs[0]].etag
-    assert again[refs[1]].snapshot.state == "merged"
-    assert [r[3] for r in world.requests_for("gitea")] == [200, 200, 304, 200]
+    assert all(isinstance(again[r], NotFound) for r in refs)
+    world.make_private("gitea", "forgejo/forgejo", private=False)
+    world.clear_log()
+    results = client.fetch_many([_refs(forges, [_gitea(5)])[0]],
+                                etags={r: first[r].etag for r in refs})
+    assert [r[3] for r in world.requests_for("gitea")] == [200, 404]  # listing, then by number
+    assert all(isinstance(r, NotFound) for r in results.values())
 
 
 def test_forges_fetch_many_batches_each_host(simulator, world):

@@ -19,7 +19,8 @@ ACCESS = {
     "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
     "forget_account": LEARNER, "vouch_identity": MENTORS, "notice_preferences": LEARNER,
     "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
-    "import_csv": STAFF_ONLY, "export_csv": STAFF_ONLY,
+    "import_csv": STAFF_ONLY, "export_csv": STAFF_ONLY, "export_start": STAFF_ONLY,
+    "export_job": STAFF_ONLY, "export_file": STAFF_ONLY,
     # Studio's editor (xblock.utils): Studio lets only the course's authors reach it.
     "submit_studio_edits": STUDIO,
 }
@@ -76,15 +77,16 @@ def payload_for(handler, note_id):
         "bulk_job": {"job": 1},
         "audit": {"page": 1, "page_size": 10},
         "import_csv": {"csv": "username,action,reason\nada,accept,ok\n", "dry_run": True},
-        "export_csv": None,
+        "export_csv": None, "export_start": {"filters": {}}, "export_job": {"export": 1},
+        "export_file": None,
     }[handler]
 
 
 def call_handler(harness, caller, handler, payload):
-    """(status, JSON body); the CSV export is a GET answering text/csv when allowed."""
-    if handler != "export_csv":
+    """(status, JSON body); the CSV exports are GETs answering text/csv when allowed."""
+    if handler not in ("export_csv", "export_file"):
         return harness.call(caller, handler, payload)
-    request = Request.blank("/", method="GET")
+    request = Request.blank("/?export=1", method="GET")
     response = caller.runtime.handle(caller, handler, request)
     if response.content_type == "text/csv":
         assert response.body.decode().startswith("username,")

@@ -43,6 +43,8 @@ NOT_GRADING = {
     "edit_annotation": "a note", "delete_annotation": "a note",
     "bulk_job": "runs the chunks ``bulk`` started: their entries are ``bulk``'s scenario",
     "audit": "reads the trail", "export_csv": "reads", "submit_studio_edits": "Studio's form",
+    "export_start": "starts an export (reads)", "export_job": "an export's progress",
+    "export_file": "the export's file (reads)",
     "notice_preferences": "the learner's own choice about the emails",
 }
 # The instructor dashboard's hooks that change nothing.

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
+from tests.events.conftest import tracked  # noqa: F401  (the LMS's tracker, its events kept)
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.identity.api import COMMENT_CODE
 from upstream_xblock.models import BlockConfig, TrackedContribution
@@ -40,18 +41,19 @@ class Registry:
         return usage_key
 
     def contribution(self, kind="github", number=None, learner="learner-1", usage_key="block-1",
-                     state="open", author=None, **record):
+                     state="open", author=None, project=None, **record):
         """A due record of ``learner``, by default authored by their own verified account."""
         number = number or next(_COUNTER)
+        project = project or PROJECTS[kind]
         own_account = f"{learner}-{kind}"
-        self.world.open(kind, PROJECTS[kind], number, author=author or own_account, state=state)
+        self.world.open(kind, project, number, author=author or own_account, state=state)
         now = timezone.now()
         identity_api.record(learner, HOSTS[kind], str(account_id_of(own_account)), own_account,
                             COMMENT_CODE, now)
         return TrackedContribution.objects.create(
             usage_key=usage_key, learner_id=learner,
-            url=URLS[kind].format(p=PROJECTS[kind], n=number),
-            kind=kind, host=HOSTS[kind], project=PROJECTS[kind], number=number,
+            url=URLS[kind].format(p=project, n=number),
+            kind=kind, host=HOSTS[kind], project=project, number=number,
             forge_username=own_account, registered_at=now, next_check_at=now, **record)
 
 

@@ -30,11 +30,11 @@ class CountingForges(Forges):
         if not getattr(client, "counted", False):
             batch_read = client.fetch_many
 
-            def counted(refs, deadline=None):
+            def counted(refs, deadline=None, **hints):
                 with self.counter_lock:
                     for ref in refs:
                         self.counter[ref.url] += 1
-                return batch_read(refs, deadline=deadline)
+                return batch_read(refs, deadline=deadline, **hints)
 
             client.fetch_many, client.counted = counted, True
         return client
@@ -96,11 +96,11 @@ def test_claims_lock_rows_with_skip_locked_where_the_database_can(registry):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from upstream_xblock.tracking.sweep import claim_due
+    from upstream_xblock.tracking.sweep import claim_ids
     registry.block()
-    registry.contribution("gitea")
+    row = registry.contribution("gitea")
     now = timezone.now() + timedelta(seconds=1)
     with CaptureQueriesContext(connection) as queries:
-        assert len(claim_due(now, 10, now + timedelta(minutes=10))) == 1
+        assert len(claim_ids([row.pk], now, now + timedelta(minutes=10))) == 1
     locking = [q["sql"] for q in queries if "SKIP LOCKED" in q["sql"]]
     assert len(locking) == (1 if connection.vendor == "mysql" else 0)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from upstream_xblock.forges import Snapshot, forges_for
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.policy import Rules
-from upstream_xblock.tracking import service
+from upstream_xblock.tracking import recording
 from upstream_xblock.tracking.recording import retrying_deadlocks
 from upstream_xblock.tracking.service import BlockContext, ContributionTracker
 
@@ -63,7 +63,7 @@ def test_a_settle_done_again_writes_what_the_first_attempt_only_changed_in_memor
     tracker = ContributionTracker(
         BlockContext(usage_key="u", learner_id="l", rules=Rules(require_author=False)),
         forges_for({}))
-    apply_credits, calls = service.apply_credits, []
+    apply_credits, calls = recording.apply_credits, []
 
     def deadlocked_once(*args, **kwargs):
         calls.append(1)
@@ -71,7 +71,7 @@ def test_a_settle_done_again_writes_what_the_first_attempt_only_changed_in_memor
             raise OperationalError(1213, "Deadlock found")
         return apply_credits(*args, **kwargs)
 
-    monkeypatch.setattr(service, "apply_credits", deadlocked_once)
+    monkeypatch.setattr(recording, "apply_credits", deadlocked_once)
     rows, award = tracker.settle(tracker.rows())
     row.refresh_from_db()
     assert len(calls) == 2 and award is not None

@@ -11,7 +11,6 @@ from django.utils import timezone
 from tests.waits import Waits
 from upstream_xblock.forges import Forges, ForgeUnavailable
 from upstream_xblock.models import ContributionAward, TrackedContribution
-from upstream_xblock.tracking.host_check import REST_CONCURRENCY
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import LEASE, Sweeper
 
@@ -91,9 +90,9 @@ def test_a_hanging_host_holds_only_its_own_records(simulator, world, registry, h
     waits = Waits(monkeypatch)
     stats = Sweeper(forges, schedule, publisher=published.append,
                     clock=lambda: moment).run_once()
-    # The host's budget, not a timeout per record: its first concurrent requests wait it
-    # out (each head under a timer within the budget) and no other is started.
-    assert hanging.connections_made(at_least=REST_CONCURRENCY) == REST_CONCURRENCY
+    # The host's budget, not a timeout per record: the repository's listing (all 20 are
+    # in one) waits it out (its head under a timer within the budget), no other is started.
+    assert hanging.connections_made(at_least=1) == 1
     waits.assert_within(HOST_BUDGET_S)
     assert (stats.checked, stats.accepted, stats.awarded) == (20, 20, 20)
     assert len(published) == 20 and ContributionAward.objects.count() == 20
@@ -169,11 +168,11 @@ class OneBadRecordForges(Forges):
 
 
 def test_one_bad_record_is_an_error_there_only(simulator, world, registry):
-    forges = OneBadRecordForges.from_settings(simulator.settings())
+    forges = OneBadRecordForges.from_settings(simulator.settings())  # GitHub: REST, one each
     registry.block()
-    registry.contribution("gitea", number=666, state="merged")
+    registry.contribution("github", number=666, state="merged")
     for _ in range(3):
-        registry.contribution("gitea", learner="other", state="merged")
+        registry.contribution("github", learner="other", state="merged")
     stats = Sweeper(forges, Schedule()).run_once()
     assert (stats.checked, stats.errors) == (3, 1)
     bad = TrackedContribution.objects.get(number=666)
@@ -204,3 +203,39 @@ def test_each_chunk_takes_its_lease_from_the_clock_at_that_moment(forges, world,
     # Later chunks are leased from later moments: none starts out already expired.
     assert leases[1] - leases[0] >= timedelta(minutes=1)
     assert leases[2] - leases[1] >= timedelta(minutes=1)
+
+
+def test_a_healthy_host_is_checked_in_the_first_sweep_whatever_the_slow_hosts(
+        simulator, world, registry, hanging, monkeypatch):
+    """Ten hosts that hang and one that answers: every host runs at once (a thread each,
+    no ceiling), so the healthy one's records are checked in the first sweep."""
+    settings = simulator.settings()
+    slow_hosts = [f"slow{index}.example.org" for index in range(10)]
+    settings["forges"] += [{"kind": "gitea", "host": host,
+                            "api_url": f"http://127.0.0.1:{hanging.port}/api/v1"}
+                           for host in slow_hosts]
+    forges = Forges.from_settings(settings)
+    registry.block()
+    now = timezone.now()
+    for index, host in enumerate(slow_hosts):
+        for number in (1, 2):
+            TrackedContribution.objects.create(
+                usage_key="block-1", learner_id=f"slow-{index}-{number}", kind="gitea",
+                host=host, project="team/app", number=number,
+                url=f"https://{host}/team/app/pulls/{number}", registered_at=now,
+                next_check_at=now)
+    for index in range(5):
+        registry.contribution("github", learner=f"fine-{index}", state="merged")
+    waits = Waits(monkeypatch)
+    stats = Sweeper(forges, Schedule(sweep_host_budget_s=HOST_BUDGET_S)).run_once()
+    # All at once, not one by one: each slow host's listing was asked in this sweep, and
+    # every wait it started fits in its host's budget.
+    assert hanging.connections_made(at_least=len(slow_hosts)) == len(slow_hosts)
+    waits.assert_each_within(HOST_BUDGET_S)
+    assert (stats.checked, stats.awarded) == (5, 5)
+    # Each slow host's records: their requests ended by the host's deadline (or given up).
+    assert stats.errors + stats.not_tried == 20
+    healthy = TrackedContribution.objects.filter(host="github.com")
+    assert all(row.last_checked_at is not None and row.verdict == "accepted" for row in healthy)
+    assert not TrackedContribution.objects.exclude(claim_token="").exists()
+    assert sorted(cap.split(":")[0] for cap in stats.caps) == sorted([*slow_hosts, "github.com"])

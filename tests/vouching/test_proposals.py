@@ -51,7 +51,8 @@ def test_a_mentors_vouch_is_a_proposal_until_staff_confirm_it(harness, ada):
         seen = contribution(harness, ada, url, viewer)
         assert seen["verdict"] == "pending" and seen["vouch"]["proposed"] is True
         assert seen["state_label"] == "Proposed by a mentor, waiting for course staff"
-        assert seen["checks"] == [{"id": "mentor", "outcome": "waiting", "reason": PROPOSED}]
+        assert seen["checks"] == [{"id": "mentor", "outcome": "waiting",
+                                   "outcome_label": "Waiting", "reason": PROPOSED}]
     assert not ContributionAward.objects.exists()
     # A second mentor's word on it is not a second proposal; the mentor cannot confirm it.
     assert propose(harness, ada, description=PATCH)[1]["error"]["code"] == "already_vouched"
@@ -75,7 +76,8 @@ def test_a_proposal_on_a_registered_pull_request_waits_beside_the_forges_checks(
     assert status == 200 and body["proposed"] is True
     seen = contribution(harness, ada, PR.format(n=1))
     assert seen["verdict"] == "pending" and seen["can_withdraw"] is False
-    assert {"id": "mentor", "outcome": "waiting", "reason": PROPOSED} in seen["checks"]
+    assert {"id": "mentor", "outcome": "waiting", "outcome_label": "Waiting",
+            "reason": PROPOSED} in seen["checks"]
     assert any(c["id"] == "author" for c in seen["checks"])  # the forge's word is still shown
     assert call(harness, ada, STAFF, "confirm_vouch", url=PR.format(n=1))[1]["completed"]
 

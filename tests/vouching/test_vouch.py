@@ -43,6 +43,7 @@ def test_a_vouched_mailing_list_patch_completes_the_unit(harness, world, ada):
     assert contribution["verdict"] == "accepted" and contribution["state_label"] == \
         "Accepted by a mentor"
     assert contribution["checks"] == [{"id": "mentor", "outcome": "passed",
+                                       "outcome_label": "Passed",
                                        "reason": "Accepted by a mentor: patch applied by the "
                                                  "maintainer"}]
     # Any host, never fetched: the simulator saw no request for it.

@@ -14,15 +14,20 @@ MAX_LIST_ITEMS = 100
 MAX_ITEM_LENGTH = 300
 
 
+def _number(value, cast):
+    """``cast(value)``, or None when ``value`` is not a number (a bool is not one)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return cast(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def bounded_int(value, low, high, default):
     """``value`` as an int within [low, high]; ``default`` if it is not a number."""
-    if isinstance(value, bool):
-        return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return min(max(number, low), high)
+    number = _number(value, int)
+    return default if number is None else min(max(number, low), high)
 
 
 def required_count(value):
@@ -31,13 +36,8 @@ def required_count(value):
 
 def points(value, default=1.0):
     """The block's points: a finite number ≥ 0 (the default if it is not a number)."""
-    if isinstance(value, bool):
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    return max(number, 0.0) if math.isfinite(number) else default
+    number = _number(value, float)
+    return max(number, 0.0) if number is not None and math.isfinite(number) else default
 
 
 def string_tuple(value):

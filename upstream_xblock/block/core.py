@@ -26,7 +26,7 @@ from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
 from . import clamps, pace_card
 from .clamps import MAX_WAITING_DAYS, RULE_FIELDS, bounded_int, parse_date, string_tuple
-from .handlers import is_mentor
+from .handlers import is_mentor, listed_mentors
 from .instructor import InstructorMixin
 from .learner import LearnerMixin
 from .mentor import MentorMixin
@@ -76,8 +76,9 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
                "review.opendev.org). Empty: every forge this site is configured for."))
     mentors = List(
         display_name=_("Mentors"), scope=Scope.settings, default=[],
-        help=_('User names of this activity\'s mentors, e.g. ["mia", "noah"]. They see every '
-               "learner's progress and annotate it. Course staff are always mentors."))
+        help=_("User names of this activity's mentors, one per line (for example mia). They "
+               "see every learner's progress, annotate it and can accept a contribution no "
+               "forge shows. Course staff are always mentors."))
     mentor_vouches_need_staff = Boolean(
         display_name=_("Mentors' acceptances need course staff"), scope=Scope.settings,
         default=False,
@@ -122,7 +123,9 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         help=_("A contribution with one of these labels never counts."))
     require_author = Boolean(
         display_name=_("The learner must be the author"), scope=Scope.settings, default=True,
-        help=_("Compare the contribution's author with the learner's user name on that forge."))
+        help=_("A contribution counts only if its author is one of the learner's verified "
+               "forge accounts (signed in on the forge, a linked account, a code posted on "
+               "the contribution, or an account a mentor vouched for)."))
     require_ownership_code = Boolean(
         display_name=_("Require an ownership code"), scope=Scope.settings, default=False,
         help=_("Each learner gets a short code to put in the contribution's description."))
@@ -242,7 +245,9 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         forges, schedule = forges_for(bucket), schedule_for(bucket)
         context = self._context()
         if compat.shows_published_content(self):
-            block_config.remember(context)  # the sweeps grade with the published rules only
+            # The sweeps grade with the published rules only; the workspace names the activity.
+            block_config.remember(context, display_name=self.display_name,
+                                  mentors=sorted(listed_mentors(self)))
         return ContributionTracker(context, forges, schedule,
                                    publisher=lambda award: compat.publish_award(award, self))
 
@@ -268,5 +273,7 @@ def store_published_rules(course_key):
     for block in compat.published_blocks(course_key, BLOCK_TYPE):
         block_config.store(compat.usage_key(block), str(course_key),
                            block.rules(course_start=compat.course_start(block)),
-                           clamps.required_count(block.required_count), block.points())
+                           clamps.required_count(block.required_count), block.points(),
+                           display_name=block.display_name,
+                           mentors=sorted(listed_mentors(block)))
         notices.store_next_steps(compat.usage_key(block), pace_card.texts_of(block))

@@ -179,7 +179,13 @@ def refuse_self_grading(block, learners):
     """403 ``self_grading`` if the acting user (the real one while masquerading) is among
     ``learners``: no mentor or staff member vouches, accepts, overrides, withdraws or
     imports for their own learner record."""
-    if actor(block).id in set(learners):
+    refuse_own_records(actor(block), learners)
+
+
+def refuse_own_records(who, learners):
+    """``refuse_self_grading`` for the acting ``who`` (an ``audit.Actor``): the course-wide
+    workspace's views act without a block."""
+    if who.id in set(learners):
         raise TrackingError("self_grading", _("You cannot grade your own work: ask another "
                                               "mentor or course staff."), status=403)
 

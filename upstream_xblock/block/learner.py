@@ -23,7 +23,7 @@ from ..identity.views import panel_json
 from ..throttle import Throttle, Throttled
 from ..tracking import background, notices
 from ..tracking.schedule import schedule_for
-from ..tracking.service import TrackingError
+from ..tracking.service import TrackingError, wake_settled
 from .handlers import json_api, text_field
 from .js_catalog import add_js_catalog
 from .resources import load_text, page_uid, render_template
@@ -134,9 +134,10 @@ class LearnerMixin:
         username = data.get("forge_username", "")
         if not isinstance(url, str) or not isinstance(username, str):
             raise TrackingError("bad_request", _("Send the address as text."))
-        self._throttle("register")
         tracker = self._tracker()
-        row, rows, award = tracker.register(url, username)
+        # Counted only when the forge is about to be asked: a refused typo costs nothing.
+        row, rows, award = tracker.register(url, username,
+                                            before_forge=lambda: self._throttle("register"))
         background.ensure_polling()
         if username.strip():
             self.forge_usernames = {**(self.forge_usernames or {}), row.host: username.strip()}
@@ -192,7 +193,8 @@ class LearnerMixin:
         else:
             learner_id, accounts = tracker.context.learner_id, tracker.context.verified_accounts
             registry = tracker.forges.registry
-        return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()))
+        return panel_json(learner_id, accounts, registry, tuple(self.accepted_hosts or ()),
+                          back=compat.unit_url(compat.usage_key(self), learner_id))
 
     def identity_panel_html(self, tracker):
         """The panel, rendered inside the learner's page (identity.js drives it).
@@ -212,8 +214,10 @@ class LearnerMixin:
         }, self.runtime.service(self, "i18n"))
 
     def _identity_call(self, action):
-        """Run ``action``; answer the panel and the status, both from one tracker."""
+        """Run ``action``; answer the panel and the status, both from one tracker (and have
+        the learner's other blocks re-evaluate what waited for a verified account)."""
         action()
+        wake_settled(compat.learner_id(self), timezone.now())
         tracker = self._tracker()
         rows, award = tracker.settle()
         return {"identity": self.identity_panel(tracker),
@@ -222,7 +226,10 @@ class LearnerMixin:
     @XBlock.handler
     @json_api
     def identity(self, data):  # noqa: ARG002
-        """The panel's data: verified accounts, the learner's code, ways to verify."""
+        """The panel's data: verified accounts, the learner's code, ways to verify (the panel
+        asks when the learner comes back from the forge's sign-in: what waited for it is
+        re-evaluated)."""
+        wake_settled(compat.learner_id(self), timezone.now())
         return {"identity": self.identity_panel()}
 
     @XBlock.handler

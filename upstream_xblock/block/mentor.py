@@ -6,6 +6,7 @@ other learners, not even whether a request was well formed.
 """
 
 import json
+from urllib.parse import urlencode
 
 from django.utils import timezone
 from web_fragments.fragment import Fragment
@@ -54,6 +55,8 @@ class MentorMixin:
             "tags": [(key, gettext(label)) for key, label in TAGS.items()],
             "staff": staff,
             "audit_actions": [(key, gettext(label)) for key, label in AUDIT_ACTIONS.items()],
+            # The course-wide workspace (not in Studio's preview, whose users edit the course).
+            "workspace_url": None if compat.in_studio_preview(self) else _workspace_link(self),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
@@ -146,6 +149,14 @@ class MentorMixin:
         LearnerAnnotations(compat.usage_key(self), learner).update(_annotation_id(data), apply, now)
         _audit(self, "delete_annotation", learner, now)
         return {"learner_id": learner, "deleted": True}
+
+
+def _workspace_link(block):
+    """The course-wide workspace's page (the workbench names its user in the query)."""
+    url = compat.workspace_url(compat.course_key(block))
+    if url and not compat.course_key(block):
+        url += "?" + urlencode({"student": compat.learner_id(block)})
+    return url
 
 
 _audit = record_action  # the audit trail's entry (as the real user, even masquerading)

@@ -10,7 +10,7 @@ from ..i18n import gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 from ..staff import annotations
 from ..staff.progress import verdict_of
-from ..tracking.vouching import is_proposed, is_vouched
+from ..tracking.vouching import DESCRIBED, is_proposed, is_vouched
 
 STEP_LABELS = {
     "registered": _("Registered here"),
@@ -94,9 +94,46 @@ PROPOSED_BY_MENTOR = gettext_noop("Proposed by a mentor, waiting for course staf
 UNCHECKED_AFTER_ERROR = gettext_noop("Could not be checked")
 
 
-def translate_check(check, gettext):
+OUTCOME_LABELS = {"passed": _("Passed"), "failed": _("Not met"), "waiting": _("Waiting")}
+# What mentors and staff read where the learner reads words meant for them ("you", "your
+# forge accounts"): the same facts, about the learner (%(learner)s: their user name).
+FOR_THE_COURSE_TEAM = {
+    "You are its author: %(author)s is your verified account on %(host)s.":
+        _("Author: %(author)s on %(host)s, a verified account of %(learner)s."),
+    "Its author is %(author)s, not %(username)s.":
+        _("Author: %(author)s, not %(username)s as %(learner)s typed."),
+    "You are its author.": _("Author: the user name %(learner)s typed."),
+    "Tell us your user name on %(host)s so that we can check that you are the author.":
+        _("Author not checked: %(learner)s has not given their user name on %(host)s."),
+    "Its author is %(author)s on %(host)s. If this account is yours, verify it under "
+    "\"Your forge accounts\" and it will count.":
+        _("Author: %(author)s on %(host)s, not yet verified by %(learner)s."),
+    "Your code is in its description.":
+        _("The ownership code of %(learner)s is in its description."),
+    "Add your code %(code)s to its description so that we know it is yours.":
+        _("The ownership code of %(learner)s (%(code)s) is not in its description yet."),
+    "It is a draft: mark it ready for review when it is done. Drafts never count.":
+        _("It is a draft (drafts never count)."),
+    "A reviewer asked for changes: update it and ask for another review.":
+        _("A reviewer asked for changes."),
+    "Another of your contributions to %(repository)s already counts; this activity wants "
+    "contributions to different repositories.":
+        _("Another contribution of %(learner)s to %(repository)s already counts; this "
+          "activity wants different repositories."),
+    "It is your only counted contribution to this repository.":
+        _("The only counted contribution of %(learner)s to this repository."),
+}
+
+
+def translate_check(check, gettext, learner=None):
+    """A check in the viewer's words: the learner's, or (``learner``: their user name) the
+    course team's; with its outcome as a word too (not as a colour only)."""
+    reason, params = check["reason"], dict(check.get("params") or {})
+    if learner is not None and isinstance(reason, str) and reason in FOR_THE_COURSE_TEAM:
+        reason, params = FOR_THE_COURSE_TEAM[reason], {**params, "learner": learner}
     return {"id": check["id"], "outcome": check["outcome"],
-            "reason": translated(gettext, check["reason"], check.get("params") or {})}
+            "outcome_label": gettext(OUTCOME_LABELS.get(check["outcome"], "")),
+            "reason": translated(gettext, reason, params)}
 
 
 def next_check_of(row, now):
@@ -106,22 +143,31 @@ def next_check_of(row, now):
     return now if row.claim_token else row.next_check_at
 
 
-def contribution_json(row, gettext, now):
+def contribution_json(row, gettext, now, learner=None):
+    """A record as the pages show it (``learner``: the user name, for the course team's
+    words). A contribution a mentor only described has no address, repository or number to
+    show: its description is its title."""
     snapshot = row.snapshot or {}
+    described = row.kind == DESCRIBED
     error = None
     if row.error_code:
         template = CHECK_ERRORS.get(row.error_code, CHECK_ERRORS["forge_unavailable"])
         error = {"code": row.error_code, "message": gettext(template)}
     return {
-        "url": row.url, "kind": row.kind, "host": row.host, "number": row.number,
-        "project": row.project,
-        "repository": snapshot.get("target_repository") or row.project,
-        "web_url": snapshot.get("web_url") or row.url,
+        "url": row.url, "kind": row.kind, "host": row.host,
+        "number": None if described else row.number,
+        "project": "" if described else row.project,
+        "repository": "" if described else snapshot.get("target_repository") or row.project,
+        "web_url": None if described else snapshot.get("web_url") or row.url,
+        "described": described,
         "state": row.state or "unknown", "state_label": gettext(_state_label(row)),
-        "title": row.title, "author": snapshot.get("author", ""),
+        "title": (row.description or row.title) if described else row.title,
+        "author": snapshot.get("author", ""),
         "forge_username": row.forge_username,
         "verdict": row.verdict or "pending",
-        "checks": [translate_check(check, gettext) for check in row.checks or []],
+        "verdict_label": gettext(CONTRIBUTION_VERDICT_LABELS.get(row.verdict or "pending",
+                                                                 "")),
+        "checks": [translate_check(check, gettext, learner) for check in row.checks or []],
         "registered_at": iso(row.registered_at), "last_checked": iso(row.last_checked_at),
         "next_check": iso(next_check_of(row, now)), "counted": bool(row.awarded_at),
         "error": error, "timeline": timeline_of(row, gettext),
@@ -167,8 +213,7 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
                                                      "required": required_count})
     message = ""
     if award is not None:
-        message = gettext("Well done: your contribution was accepted upstream. "
-                          "This activity is complete.")
+        message = gettext(completion_message(rows))
     return {
         "completed": award is not None,
         "required": required_count, "accepted": accepted, "summary": summary,
@@ -182,6 +227,22 @@ def status_json(rows, award, required_count, next_poll_in_s, gettext, now):
 
 VERDICT_LABELS = {"accepted": _("Completed"), "pending": _("In progress"),
                   "rejected": _("Needs a new contribution")}
+CONTRIBUTION_VERDICT_LABELS = {"accepted": _("Accepted"), "pending": _("Pending"),
+                               "rejected": _("Does not count")}
+
+
+def completion_message(rows):
+    """The learner's completion message, true to who accepted: the project upstream, a
+    mentor (vouched), or course staff (an override on their behalf)."""
+    counted = [row for row in rows if row.awarded_at]
+    ids = {check.get("id") for row in counted for check in row.checks or []
+           if check.get("outcome") == "passed"}
+    if "staff" in ids:
+        return _("Course staff accepted your work for this activity on your behalf. This "
+                 "activity is complete.")
+    if counted and all(is_vouched(row) for row in counted):
+        return _("A mentor accepted your contribution. This activity is complete.")
+    return _("Well done: your contribution was accepted upstream. This activity is complete.")
 
 
 def _days_since(moment, now):
@@ -220,7 +281,8 @@ def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
     ``actor`` is (the mentor's learner id, whether they are staff): it says which
     annotations they may change.
     """
-    contributions = [contribution_json(record, gettext, now) for record in records]
+    username = row["username"] or row["learner_id"]
+    contributions = [contribution_json(record, gettext, now, username) for record in records]
     verdict = verdict_of(row)
     return {
         "learner": {"id": row["learner_id"], "username": row["username"] or row["learner_id"]},
@@ -239,3 +301,46 @@ def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
                                               *actor),
         "award": award_json(award),
     }
+
+
+def _activity_cell(usage, name, progress, records, award, gettext, now, learner):
+    verdict = VERDICTS_BY_RANK[progress.verdict_rank]
+    return {"id": usage, "name": name, "verdict": verdict,
+            "verdict_label": gettext(VERDICT_LABELS[verdict]),
+            "counts": {"contributions": progress.contributions, "accepted": progress.accepted,
+                       "pending": progress.pending},
+            "waiting_since": iso(progress.waiting_since),
+            "contributions": [contribution_json(record, gettext, now, learner)
+                              for record in records],
+            "award": award_json(award)}
+
+
+def course_row(row, page, gettext, now):
+    """One learner's row of the course-wide workspace: the block table's keys, and their work
+    in each activity (``activities``: the course's, in order; absent where they did none)."""
+    learner = row["learner_id"]
+    names = {usage: name for usage, name, _mentors in page.activities}
+    order = {usage: index for index, usage in enumerate(names)}
+    username = row["username"] or learner
+    cells = [_activity_cell(usage, names.get(usage, ""), progress,
+                            page.contributions[learner].get(usage, []),
+                            page.awards.get((usage, learner)), gettext, now, username)
+             for usage, progress in sorted(page.per_activity[learner].items(),
+                                           key=lambda item: order.get(item[0], len(order)))]
+    verdict = verdict_of(row)
+    return {
+        "learner": {"id": learner, "username": username},
+        "verdict": verdict, "verdict_label": gettext(COURSE_VERDICT_LABELS[verdict]),
+        "stuck": row["stuck"], "last_activity": iso(row["last_activity"]),
+        "waiting_since": iso(row["waiting_since"]),
+        "waiting_days": _days_since(row["waiting_since"], now),
+        "counts": {key: row[key] for key in ("activities", "completed", "pending",
+                                             "contributions", "accepted")},
+        "annotated": bool(row["annotated"]), "activities": cells,
+    }
+
+
+VERDICTS_BY_RANK = ("accepted", "pending", "rejected")
+COURSE_VERDICT_LABELS = {"accepted": _("Completed every activity started"),
+                         "pending": _("In progress"),
+                         "rejected": _("Needs a new contribution")}

@@ -11,7 +11,8 @@ import importlib.resources
 from functools import lru_cache
 from pathlib import Path
 
-from django.template import Context, Engine
+from django.template import Context, Engine, Origin, TemplateDoesNotExist
+from django.template.loaders.base import Loader
 
 from .. import compat
 
@@ -31,10 +32,25 @@ def load_text(kind, name):
     return resource_root(kind).joinpath(name).read_text(encoding="utf-8")
 
 
+class ResourceLoader(Loader):
+    """Templates read as resources, so that {% include %} finds the pages' shared parts
+    (filters.html, staff_tools.html) wherever the package is installed."""
+
+    def get_template_sources(self, template_name):
+        yield Origin(name=template_name, template_name=template_name, loader=self)
+
+    def get_contents(self, origin):
+        try:
+            return load_text("templates", origin.name)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise TemplateDoesNotExist(origin) from None
+
+
 @lru_cache(maxsize=1)
 def _engine():
     # xblock.utils' i18n tags translate through the runtime's i18n service.
-    return Engine(libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
+    return Engine(loaders=["upstream_xblock.block.resources.ResourceLoader"],
+                  libraries={"i18n": "xblock.utils.templatetags.i18n"}, autoescape=True)
 
 
 def page_uid(block):

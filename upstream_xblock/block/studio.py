@@ -56,6 +56,8 @@ def form_value(field, value):
         return "\n".join(str(item) for item in (value or []))
     if widget == "checkbox":
         return bool(value)
+    if widget == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number(value)  # Points: "2", not "2.0"
     return "" if value is None else str(value)
 
 
@@ -262,6 +264,7 @@ class StudioMixin:
             "summary": block_summary(compat.usage_key(self)),
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
+        fragment.add_css(load_text("static", "css/author.css"))
         if is_mentor(self):  # course staff (and listed mentors) see the learners' progress too
             table = self.progress_view(context)
             fragment.add_content(table.content)
@@ -276,20 +279,28 @@ class StudioMixin:
             (gettext(self.fields["required_count"].display_name),
              str(clamps.required_count(self.required_count))),
             (gettext(self.fields["accepted_hosts"].display_name),
-             ", ".join(clamps.string_tuple(self.accepted_hosts)) or "—"),
+             ", ".join(clamps.string_tuple(self.accepted_hosts))
+             or gettext("all configured forges")),
         ]
         for name in RULE_FIELDS:
             value = getattr(self, name)
             if isinstance(value, bool):
                 text = gettext("Yes") if value else gettext("No")
             elif isinstance(value, (list, tuple)):
-                text = ", ".join(clamps.string_tuple(value)) or "—"
+                text = ", ".join(clamps.string_tuple(value)) or gettext(EMPTY_MEANS.get(
+                    name, _("none")))
             else:
-                text = str(value) if value not in (None, "") else "—"
+                text = str(value) if value not in (None, "") else gettext(EMPTY_MEANS.get(
+                    name, _("none")))
             rows.append((gettext(self.fields[name].display_name), text))
         return rows
 
 
+
+
+# What an empty setting means, as the preview says it (an empty list is not always "none").
+EMPTY_MEANS = {"allowed_repositories": _("any repository"),
+               "opened_after": _("the course start date")}
 
 
 def _number(value):

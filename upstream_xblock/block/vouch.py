@@ -28,6 +28,7 @@ from ..tracking.service import (
     TrackingError,
     anonymous_id_of,
     has_records,
+    wake_settled,
 )
 from ..tracking.vouching import MAX_DESCRIPTION, MAX_REASON, MAX_URL, clean_text, parse_vouch
 from .handlers import (
@@ -197,6 +198,7 @@ class VouchMixin:
             return vouched  # vouched for already: no change, no second entry
         if has_records(usage, learner):
             self._tracker_of(learner).settle()
+        wake_settled(learner, now)  # what waited for this account elsewhere is looked at again
         record_action(self, "vouch_identity", learner, now, url=f"{host} {account[2]}"[:500],
                       reason=reason, before=before, after=audit.verdict_now(usage, learner))
         return vouched

@@ -11,14 +11,36 @@ it as one module (``compat.usage_key(...)``); its rooms:
 - ``viewing``: Studio's preview, the LMS preview site, masquerading staff, who asked for
   the instructor dashboard's task;
 - ``grades``: publishing an award and resetting it (edx-submissions, edx-completion);
+- ``scores``: the LMS's score and completion stores written for many awards at once;
 - ``learners``: other learners' user names, block state and ids (by usage key),
-  and the accounts they linked through Open edX's third-party auth.
+  and the accounts they linked through Open edX's third-party auth;
+- ``course``: the course around the blocks: a Django view's visitor, course staff
+  (``has_access``), the course tab, the report store, the way back to a unit.
 
 (Named after xblock-lti-consumer's ``compat``; ``platform`` would shadow the
 standard library's module.)
 """
 
-from .grades import publish_award, publish_award_in_background, published_points, reset_published
+from .course import (
+                     TAB_TYPE,
+                     configure_tab,
+                     course_key_of_url,
+                     course_url_id,
+                     is_course_staff,
+                     open_report,
+                     store_report,
+                     unit_url,
+                     visitor,
+                     visitor_query,
+                     workspace_url,
+)
+from .grades import (
+                     publish_award,
+                     publish_award_in_background,
+                     publish_awards_in_background,
+                     published_points,
+                     reset_published,
+)
 from .learners import (
                      auth_username_expression,
                      has_third_party_auth,
@@ -26,11 +48,13 @@ from .learners import (
                      learner_of_anonymous_id,
                      learner_states,
                      linked_forge_accounts,
+                     platform_name,
                      read_learner_state,
+                     recipient_of,
+                     unit_address,
                      username_expression,
                      write_learner_state,
 )
-from .messaging import platform_name, recipient_of, unit_url
 from .runtime import (
                      CONFIG_ENV,
                      SETTINGS_BUCKET,
@@ -43,6 +67,7 @@ from .runtime import (
                      global_settings_bucket,
                      is_staff,
                      learner_id,
+                     ngettext,
                      published_blocks,
                      request_is_by_learner,
                      settings_bucket,
@@ -59,14 +84,18 @@ from .viewing import (
 )
 
 __all__ = [
-    "CONFIG_ENV", "SETTINGS_BUCKET", "acting_user", "anonymous_id", "auth_username_expression",
+    "CONFIG_ENV", "SETTINGS_BUCKET", "TAB_TYPE", "acting_user", "configure_tab",
+    "course_key_of_url", "course_url_id", "is_course_staff", "open_report", "store_report",
+    "unit_url", "visitor", "visitor_query", "workspace_url", "anonymous_id",
+    "auth_username_expression",
     "connect_course_published", "course_event_context", "course_key", "course_start",
     "dashboard_requester",
     "gettext", "global_settings_bucket", "has_third_party_auth", "in_studio_preview",
     "is_masquerading", "is_staff", "learner_id", "learner_ids_of_usernames",
-    "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "publish_award",
-    "publish_award_in_background", "published_blocks", "published_points", "publishing_blocked",
+    "learner_of_anonymous_id", "learner_states", "linked_forge_accounts", "ngettext",
+    "publish_award", "publish_award_in_background", "publish_awards_in_background",
+    "published_blocks", "published_points", "publishing_blocked",
     "read_learner_state", "request_is_by_learner", "reset_published", "settings_bucket",
     "shows_published_content", "usage_key", "username", "username_expression",
-    "write_learner_state", "platform_name", "recipient_of", "unit_url",
+    "write_learner_state", "platform_name", "recipient_of", "unit_address",
 ]

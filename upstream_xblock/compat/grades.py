@@ -2,6 +2,7 @@
 edx-completion in the LMS, the learner's block state in the workbench.
 """
 
+from . import scores
 from .learners import write_learner_state
 from .viewing import publishing_blocked
 
@@ -31,7 +32,8 @@ def publish_award(award, block=None):
     if block is not None and publishing_blocked(block):
         return False
     if _in_the_lms():
-        _lms_publish(award)
+        if _lms_publish([award]):
+            raise LookupError("No user for this award's learner.")
     else:
         _workbench_publish(award, block)
     return True
@@ -40,22 +42,50 @@ def publish_award_in_background(award):
     """The same grade path for a learner who is not there (sweeps, tasks, outbox retries)."""
     return publish_award(award)
 
-def _student_item(award, anonymous):
-    return {"student_id": anonymous, "course_id": award.course_key,
-            "item_id": award.usage_key, "item_type": "upstream_contribution"}
+def publish_awards_in_background(awards):
+    """Several awards at once (a sweep's round, a bulk job's chunk): {award pk: outcome}.
 
-def _lms_publish(award):
-    from submissions import api as submissions_api
-    points = published_points(award.points)
-    if points and not award.score_published:
-        anonymous = _anonymous_id_of(award)
-        submission = submissions_api.create_submission(
-            _student_item(award, anonymous), {"contributions": list(award.contributions)})
-        submissions_api.set_score(submission["uuid"], int(round(award.score * points)), points)
+    The outcome is True once published, or the exception that stood in the way
+    (what was written before it is marked on the award, as ``publish_award``
+    does). In the LMS, every score and completion of the batch is written in one
+    transaction (``scores.write``); elsewhere, one award after another.
+    """
+    if not _in_the_lms():
+        outcomes = {}
+        for award in awards:
+            try:
+                outcomes[award.pk] = publish_award(award)
+            except Exception as error:  # noqa: BLE001  (handed back: the outbox retries it)
+                outcomes[award.pk] = error
+        return outcomes
+    try:
+        missing = _lms_publish(awards)
+    except Exception as error:  # noqa: BLE001  (the transaction wrote nothing: all retried)
+        return {award.pk: error for award in awards}
+    gone = LookupError("No user for this award's learner.")
+    return {award.pk: gone if award in missing else True for award in awards}
+
+def _lms_publish(awards):
+    """The score in edx-submissions (weighted: score × points out of points) and the
+    completion, for each of ``awards``; returns those whose learner has no user."""
+    scoring = [(award, int(round(award.score * published_points(award.points))),
+                published_points(award.points))
+               for award in awards if published_points(award.points) and not award.score_published]
+    completing = [award for award in awards if not award.completion_published] \
+        if _completion_tracking_on() else []
+    missing = scores.write(scoring, completing, _anonymous_id_of,
+                           lambda batch: {a.pk: _user_id(a) for a in batch})
+    for award, _, _ in scoring:
         award.score_published = True
-    if not award.completion_published and _completion_tracking_on():
-        _submit_completion(award, 1.0)
-        award.completion_published = True
+    for award in completing:
+        award.completion_published = award not in missing
+    return missing
+
+def _user_id(award):
+    try:
+        return int(award.learner_id)
+    except (TypeError, ValueError):
+        return None
 
 def _completion_tracking_on():
     from completion.waffle import ENABLE_COMPLETION_TRACKING_SWITCH

@@ -122,6 +122,13 @@ def gettext(block):
     translate_by_service.ngettext = service.ngettext
     return translate_by_service
 
+def ngettext(block):
+    """The runtime's plural-aware translation function (English plurals without i18n)."""
+    service = block.runtime.service(block, "i18n")
+    if service is not None and hasattr(service, "ngettext"):
+        return service.ngettext
+    return lambda singular, plural, count: singular if count == 1 else plural
+
 def request_is_by_learner(request, learner_id):
     """Is this plain Django request (not a block handler) made by ``learner_id``?
 

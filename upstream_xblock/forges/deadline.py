@@ -21,6 +21,16 @@ from .errors import ConfigurationError, ForgeUnavailable
 
 _ACTIVE = ContextVar("upstream_xblock_forge_deadline", default=None)
 
+
+@contextmanager
+def context_value(var, value):
+    """``var`` (a ContextVar) set to ``value`` inside the block, as it was again after it."""
+    token = var.set(value)
+    try:
+        yield value
+    finally:
+        var.reset(token)
+
 # A learner waits on request_s; a sweep gives each check sweep_check_s.
 DEFAULT_REQUEST_S = 5.0
 DEFAULT_SWEEP_CHECK_S = 20.0
@@ -53,14 +63,9 @@ class Deadline:
         """``seconds``, or less if the budget ends sooner (never 0: sockets read 0 as "no wait")."""
         return max(0.001, min(float(seconds), self.remaining()))
 
-    @contextmanager
     def active(self):
         """Make this the deadline of every forge request sent inside the block."""
-        token = _ACTIVE.set(self)
-        try:
-            yield self
-        finally:
-            _ACTIVE.reset(token)
+        return context_value(_ACTIVE, self)
 
     def __repr__(self):
         return f"Deadline({self.seconds:g} s, {self.remaining():.3f} s left)"

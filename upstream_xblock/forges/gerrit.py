@@ -10,7 +10,7 @@ change (``/c/N``, ``/#/c/N/``, ``/N``, ``/c/project/+/N``) reads the same one.
 import json
 from urllib.parse import quote
 
-from .batch import AdaptiveBatchSize, chunks, not_found, partial_error, run_batches, unique
+from .batch import AdaptiveBatchSize, not_found, partial_error, run_batches, unique
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
@@ -113,14 +113,42 @@ class GerritClient:
         return FetchResult(snapshot=snapshot_from_change(data, ref, self.forge))
 
     def fetch_many(self, refs, deadline=None):
-        """{ref: FetchResult or ForgeError}, one query per 100 changes (``gerrit_batch.py``)."""
+        """{ref: FetchResult or ForgeError}, one query per ``QUERY_TERMS`` changes."""
         if self._batch is None:
             self._batch = GerritBatchReader(self, self.sweep_check_s)
         return self._batch.fetch_many(refs, deadline=deadline)
 
 
-# 100 terms keep the address near 2 KB (proxies commonly refuse 8 KB and more).
-QUERY_TERMS = 100
+# Gerrit's defaults: a query answers at most 500 changes (the queryLimit a user has
+# unless an administrator grants more) and holds at most 1,024 terms (index.maxTerms).
+RESULT_LIMIT, MAX_TERMS = 500, 1024
+# The request's address stays under 8,000 bytes, what proxies in front of Gerrit
+# commonly accept (Apache's LimitRequestLine is 8,190).
+ADDRESS_BUDGET = 8000
+_ADDRESS_BASE = 300  # the root, the options and the encoded " OR " joins' slack
+_TERM = len("change%3A") + len("+OR+")
+
+
+def terms_per_query(number_digits=6):
+    """How many ``change:N`` terms one query holds within Gerrit's limits and the address."""
+    fits = (ADDRESS_BUDGET - _ADDRESS_BASE) // (_TERM + number_digits)
+    return max(1, min(RESULT_LIMIT, MAX_TERMS, fits))
+
+
+QUERY_TERMS = terms_per_query()  # opendev's change numbers have six digits
+
+
+def packed(refs, most):
+    """``refs`` in queries of at most ``most`` terms, each within the address budget."""
+    batches, batch, length = [], [], _ADDRESS_BASE
+    for ref in refs:
+        term = _TERM + len(str(ref.number))
+        if batch and (len(batch) >= most or length + term > ADDRESS_BUDGET):
+            batches.append(batch)
+            batch, length = [], _ADDRESS_BASE
+        batch.append(ref)
+        length += term
+    return [*batches, batch] if batch else batches
 
 
 class GerritBatchReader:
@@ -129,12 +157,24 @@ class GerritBatchReader:
     def __init__(self, client, sweep_check_s=DEFAULT_SWEEP_CHECK_S):
         self.client = client
         self.sweep_check_s = sweep_check_s
-        self.size = AdaptiveBatchSize(start=QUERY_TERMS, maximum=QUERY_TERMS)
+        most = min(RESULT_LIMIT, MAX_TERMS)
+        self.size = AdaptiveBatchSize(start=most, maximum=most)
 
     def fetch_many(self, refs, deadline=None):
         refs = unique(refs)
-        batches = [(self._query, batch) for batch in chunks(refs, self.size.size)]
+        batches = [(self._sized_query, batch) for batch in packed(refs, self.size.size)]
         return run_batches(batches, self.sweep_check_s * max(1, len(batches)), deadline)
+
+    def _sized_query(self, refs):
+        """One query, or halves of it while the server refuses it for its size (400, 414)."""
+        try:
+            return self._query(refs)
+        except ForgeUnavailable as error:
+            if error.params.get("status") not in (400, 414) or len(refs) < 2:
+                raise
+            self.size.cap(max(1, len(refs) // 2))
+            half = len(refs) // 2
+            return {**self._sized_query(refs[:half]), **self._sized_query(refs[half:])}
 
     def _query(self, refs):
         numbers = sorted({ref.number for ref in refs})

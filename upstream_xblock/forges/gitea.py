@@ -4,13 +4,22 @@
 state of its own: a closed pull request with ``merged: true`` is merged.
 Reviews count toward the decision only when ``official`` (by someone allowed to
 approve) and not dismissed.
+
+Gitea has no batch read by number, but one listing of a repository's pull
+requests, most recently updated first (``/pulls?state=all&sort=recentupdate``,
+50 a page), answers every one of them updated lately: ``fetch_many`` reads
+each repository's listing down to the oldest last check of the pull requests
+asked (a pull request not updated since its last check is unchanged), and
+reads by number only what the listing did not reach.
 """
 
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
-from .batch import one_by_one
-from .deadline import DEFAULT_SWEEP_CHECK_S
+from .batch import STOPPING_ERRORS, one_by_one, unique
+from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
+from .errors import ForgeError, ForgeUnavailable
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
 from .reviews import Review, facts_from_reviews
 from .schemas import GiteaPull, GiteaReview, validated
@@ -20,6 +29,9 @@ from .snapshot import FetchResult, clean_text, ensure_about, parse_time, snapsho
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)
 REVIEW_PAGE_SIZE = 50  # Gitea's default maximum page size
 MAX_REVIEW_PAGES = 3
+LIST_PAGE = 50  # Gitea's MAX_RESPONSE_ITEMS default: the largest page it answers
+LIST_PAGES = 3  # a repository's listing is read this deep at most; the rest by number
+CLOCK_SKEW = timedelta(minutes=2)  # the forge's clock and ours may differ a little
 
 
 def snapshot_from_pull(data, ref, forge):
@@ -64,16 +76,18 @@ class GiteaClient:
                                       public_only=not forge.operator_configured)
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
 
+    def _repository_url(self, ref):
+        owner, repo = ref.project.split("/", 1)
+        return f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
+
     def fetch(self, ref, etag=None, landing=False, reviews=False):  # noqa: ARG002
         """One pull request, one request; conditional (``If-None-Match``) when ``etag`` is known.
 
-        Gitea and Forgejo have no batch read. Where the server tags its answers
-        (an ``ETag`` header) the next read names it, and a 304 is "unchanged"
-        (``FetchResult.snapshot`` None) with no body to read or validate.
+        Where the server tags its answers (an ``ETag`` header) the next read
+        names it, and a 304 is "unchanged" (``FetchResult.snapshot`` None) with
+        no body to read or validate.
         """
-        owner, repo = ref.project.split("/", 1)
-        url = f"{self.forge.api_url}/repos/{quote(owner, safe='')}/{quote(repo, safe='')}" \
-              f"/pulls/{ref.number}"
+        url = f"{self._repository_url(ref)}/pulls/{ref.number}"
         conditional = {"If-None-Match": etag} if etag else None
         response = guarded_request(self.session, "GET", url, headers=conditional)
         if etag and response.status_code == 304:
@@ -85,14 +99,85 @@ class GiteaClient:
             snapshot = self._review_facts(url).applied_to(snapshot)
         return FetchResult(snapshot=snapshot.with_etag(answered_etag), etag=answered_etag)
 
-    def fetch_many(self, refs, deadline=None, etags=None):
-        """{ref: FetchResult or ForgeError}: one (conditional) request each; no batch read here.
+    def with_review_decision(self, ref, snapshot):
+        """``snapshot`` with its review decision from the reviews (the listing has none)."""
+        return self._review_facts(f"{self._repository_url(ref)}/pulls/{ref.number}").applied_to(
+            snapshot)
 
-        ``etags``: {ref: the ETag of the last answer}, for refs that have one.
+    def fetch_many(self, refs, deadline=None, etags=None, since=None):
+        """{ref: FetchResult or ForgeError}: one listing per repository, then by number.
+
+        ``since``: {ref: when it was last read (a snapshot was stored)}: a pull
+        request the listing shows no update of since then is unchanged
+        (``FetchResult.snapshot`` None). ``etags``: {ref: the ETag of its last
+        answer}, for the reads by number. A repository's listing that fails
+        (missing, private, refused) is that error for its pull requests; after a
+        rate limit or a refused token the rest wait, unasked.
         """
-        etags = etags or {}
-        return one_by_one(lambda ref: self.fetch(ref, etag=etags.get(ref)), refs, deadline,
-                          self.sweep_check_s)
+        etags, since = etags or {}, since or {}
+        by_repository = {}
+        for ref in unique(refs):
+            by_repository.setdefault(ref.project.casefold(), []).append(ref)
+        results, by_number = {}, []
+        with deadline_scope(deadline, self.sweep_check_s * max(1, len(by_repository))) as budget:
+            for position, wanted in enumerate(by_repository.values()):
+                try:
+                    budget.check()
+                    found, rest = self._listed(wanted, since)
+                except STOPPING_ERRORS as error:
+                    later = list(by_repository.values())[position:]
+                    waiting = [ref for repository in later for ref in repository]
+                    return {**results, **{ref: error for ref in waiting + by_number}}
+                except ForgeError as error:
+                    found, rest = {ref: error for ref in wanted}, []
+                results.update(found)
+                by_number += rest
+            results.update(one_by_one(lambda ref: self.fetch(ref, etag=etags.get(ref)),
+                                      by_number, budget, self.sweep_check_s))
+        return results
+
+    def _listed(self, refs, since):
+        """({ref: outcome} the repository's listing answers, [refs to read by number])."""
+        wanted = {ref.number: ref for ref in refs}
+        found = {}
+        for page in range(1, LIST_PAGES + 1):
+            response = guarded_request(
+                self.session, "GET", f"{self._repository_url(refs[0])}/pulls",
+                params={"state": "all", "sort": "recentupdate", "limit": LIST_PAGE,
+                        "page": page})
+            raise_for_status(response, self.forge.host)
+            entries = parse_json(response)
+            if not isinstance(entries, list):
+                raise ForgeUnavailable("%(forge)s sent an answer in an unexpected shape.",
+                                       reason="bad_response", params={"forge": self.forge.host})
+            oldest = self._take(entries, wanted, found)
+            for number, ref in list(wanted.items()):  # not updated since its last read
+                if oldest is not None and since.get(ref) and oldest < since[ref] - CLOCK_SKEW:
+                    found[ref] = FetchResult(snapshot=None)
+                    del wanted[number]
+            if not wanted or len(entries) < LIST_PAGE:
+                break
+        return found, list(wanted.values())
+
+    def _take(self, entries, wanted, found):
+        """Move the asked pull requests of a listing page into ``found``; the page's oldest
+        update (None if it cannot be told)."""
+        if not all(isinstance(entry, dict) for entry in entries):
+            return None
+        updates = [parse_time(entry.get("updated_at")) for entry in entries]
+        in_order = all(updates) and all(a >= b for a, b in zip(updates, updates[1:],
+                                                                strict=False))
+        oldest = updates[-1] if updates and in_order else None
+        for entry in entries:
+            number = entry.get("number")
+            ref = wanted.pop(number, None) if type(number) is int else None
+            if ref is None:
+                continue
+            try:
+                found[ref] = FetchResult(snapshot=snapshot_from_pull(entry, ref, self.forge))
+            except ForgeUnavailable as error:
+                found[ref] = error
+        return oldest
 
     def _review_facts(self, pull_url):
         """Reviews in pages of 50, at most 3 pages (else the decision is unknown)."""

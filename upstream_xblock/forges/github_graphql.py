@@ -44,6 +44,7 @@ from .snapshot import (
 
 PAGE_SIZE = 100
 MIN_PAGE_SIZE = 5
+LABELS = 50
 REVIEWERS = 100  # one opinion per writer: a hundred writers reviewing one pull request is plenty
 
 PULL_FIELDS = f"""
@@ -51,11 +52,27 @@ PULL_FIELDS = f"""
   author {{ login ... on User {{ databaseId }} }}
   baseRefName
   baseRepository {{ nameWithOwner }}
-  labels(first: 50) {{ nodes {{ name }} }}
+  labels(first: {LABELS}) {{ nodes {{ name }} }}
   latestOpinionatedReviews(first: {REVIEWERS}, writersOnly: true) {{
     nodes {{ state submittedAt authorAssociation author {{ login }} }}
   }}
 """
+# GitHub's documented limits ("Rate limits and query limits for the GraphQL API"): a
+# call asks for at most 500,000 nodes; it costs the requests its connections need (one
+# per parent object) divided by 100, rounded to the nearest whole number, at least 1.
+NODE_LIMIT = 500_000
+CONNECTIONS_PER_PULL = 2  # labels, latestOpinionatedReviews
+NODES_PER_PULL = LABELS + REVIEWERS
+
+
+def query_points(pulls):
+    """The points a page of ``pulls`` pull requests costs (2 for a page of 100)."""
+    return max(1, int(pulls * CONNECTIONS_PER_PULL / 100 + 0.5))
+
+
+def query_nodes(pulls):
+    """The nodes a page of ``pulls`` asks for (15,000 for a page of 100)."""
+    return pulls * NODES_PER_PULL
 
 
 def build_query(count):
@@ -152,9 +169,11 @@ class GitHubGraphQL:
     a page that times out, answers 502 or ``RESOURCE_LIMITS_EXCEEDED`` is asked
     again in halves; fast, complete answers let the size grow back. GitHub
     documents a connection's ``first`` as at most 100 and a query's nodes as at
-    most 500,000 (a page of 100 here asks for 100 x 151); it charges points by
-    the nodes asked, so pages above 100 would save requests but no points, and
-    bring its 10-second limit closer: 100 is also the ceiling.
+    most 500,000 (a page of 100 asks for 15,000: ``query_nodes``); it charges
+    points by the connections asked (``query_points``: 2 for a page of 100), so
+    pages above 100 would save requests but no points, and bring its 10-second
+    limit and its other resource limits ("thousands of objects") closer: 100 is
+    also the ceiling.
     """
 
     def __init__(self, forge, sweep_check_s=DEFAULT_SWEEP_CHECK_S):

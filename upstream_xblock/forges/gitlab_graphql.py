@@ -3,11 +3,12 @@
 One ``mN: project(fullPath: $pN) { mergeRequest(iid: $iN) { ...F } }``
 selection per merge request; paths and iids are GraphQL *variables*, never
 spliced into the query text. GitLab scores every query's complexity and
-refuses one above its limit (200 without a token, 250 with one, in GitLab's
-"GraphQL API" resource limits), so a query carries only as many selections as
-that score allows: ``SELECTION_COMPLEXITY`` is our estimate of one selection,
-and a refusal that states the real score ("Query has complexity of N, which
-exceeds max complexity of M") resizes the batch from it.
+refuses one above its limit (200 without a token, 250 with one) or longer than
+10,000 characters (GitLab's "GraphQL API" limits), so a query carries only as
+many selections as those allow: ``SELECTION_COMPLEXITY`` is one selection's
+score by GitLab's documented rule (each field adds 1), and a refusal that
+states the real score ("Query has complexity of N, which exceeds max complexity
+of M"), from a server that scores some field higher, resizes the batch from it.
 
 A null ``project`` or ``mergeRequest`` is how GitLab says "missing or private"
 (``NotFound``); an error tied to one selection's path is that merge request's
@@ -27,10 +28,8 @@ from .snapshot import (
 )
 
 COMPLEXITY_LIMIT = {True: 250, False: 200}  # authenticated or not
-QUERY_OVERHEAD = 1
+MAX_QUERY_CHARS = 10_000  # GitLab's "maximum query size"
 LABELS = 20
-# project + mergeRequest + 13 scalars + author (1 + 2) + labels (1 + nodes x title), rounded up.
-SELECTION_COMPLEXITY = 25
 _COMPLEXITY = re.compile(r"complexity of (\d+), which exceeds max complexity of (\d+)")
 
 FIELDS = f"""
@@ -41,13 +40,27 @@ FIELDS = f"""
 """
 
 
+def field_count(text):
+    """The fields a selection text names (arguments left out): GitLab's score of it."""
+    return len(re.findall(r"[A-Za-z_]\w*", re.sub(r"\([^)]*\)", "", text)))
+
+
+# GitLab's documented rule: each field adds 1. One selection is project + mergeRequest
+# and the fragment's fields (the spread itself is no field): 20.
+SELECTION_COMPLEXITY = 2 + field_count(FIELDS)
+
+
 def graphql_url(api_url):
     """GitLab's GraphQL endpoint beside its REST root (``/api/v4`` -> ``/api/graphql``)."""
     return api_url[: -len("/v4")] + "/graphql"
 
 
 def per_query(authenticated):
-    return max(1, (COMPLEXITY_LIMIT[authenticated] - QUERY_OVERHEAD) // SELECTION_COMPLEXITY)
+    """Selections one query carries within GitLab's complexity and size limits."""
+    most = max(1, COMPLEXITY_LIMIT[authenticated] // SELECTION_COMPLEXITY)
+    while most > 1 and len(build_query(most)) > MAX_QUERY_CHARS:
+        most -= 1
+    return most
 
 
 def build_query(count):
@@ -105,7 +118,7 @@ class ComplexityRefused(ForgeUnavailable):
         self.fits = fits
 
 
-def _complexity_refusal(payload, asked):
+def complexity_refusal(payload, asked):
     for error in graphql_errors(payload):
         match = _COMPLEXITY.search(str(error.get("message", "")))
         if match:
@@ -130,7 +143,7 @@ def fetch_page(client, page):
     payload = parse_json(response)
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, dict):
-        refusal = _complexity_refusal(payload, len(page))
+        refusal = complexity_refusal(payload, len(page))
         if refusal is not None:
             raise refusal
         raise ForgeUnavailable("GitLab's GraphQL answer had no data.", reason="bad_response")

@@ -38,7 +38,6 @@ import ipaddress
 import logging
 import socket
 import time
-from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urljoin, urlsplit
 
@@ -48,7 +47,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
 from ..i18n import gettext_noop
-from .deadline import DEFAULT_REQUEST_S, POOL_CLASSES, deadline_scope, expired_error
+from .deadline import DEFAULT_REQUEST_S, POOL_CLASSES, context_value, deadline_scope, expired_error
 from .errors import (
     AuthFailed,
     ForgeUnavailable,
@@ -98,17 +97,13 @@ def redirect_refused():
 
 
 _RENAMES = ContextVar("upstream_xblock_followed_renames", default=None)
-@contextmanager
+
+
 def watching_renames():
     """What the redirects the adapter follows inside the block named (each as its session's
     rule returned it), as a list it fills (per thread): a client checks its answer against
     it (GitHub's renamed repositories, ``github.github_rename``)."""
-    followed = []
-    token = _RENAMES.set(followed)
-    try:
-        yield followed
-    finally:
-        _RENAMES.reset(token)
+    return context_value(_RENAMES, [])
 
 
 class ResponseTooLarge(ForgeUnavailable):
@@ -159,6 +154,8 @@ def _transport_error(exc, deadline):
     if isinstance(exc, requests.exceptions.Timeout):  # a read timeout: the forge is slow
         return (expired_error() if deadline.expired else unavailable("timeout")), False
     if isinstance(exc, requests.exceptions.ConnectionError):
+        if deadline.expired:  # the deadline's timer shut a head that was still trickling in
+            return expired_error(), False
         text = repr(exc)
         reason = "reset" if "reset" in text.lower() or "aborted" in text.lower() else "network"
         return unavailable(reason), True

@@ -38,6 +38,11 @@ class ForgeHost:
     oauth_authorize_url: str | None = None
     oauth_token_url: str | None = None
     operator_configured: bool = False  # an operator's entry may point at a private address
+    # Change signals (tracking/changes.py): the relay's bot account on this forge (GitHub,
+    # Gitea/Forgejo), never the checking token unless the operator says so; the secret that
+    # signs the webhook deliveries of the course's own repositories (GitHub, GitLab, Gitea).
+    notifications_token: str | None = field(default=None, repr=False)
+    webhook_secret: str | None = field(default=None, repr=False)
 
     @property
     def web_prefix(self):
@@ -48,7 +53,8 @@ class ForgeHost:
         """Public description (no token) for logs and diagnostics."""
         return {"kind": self.kind, "host": self.host, "api_url": self.api_url,
                 "web_url": self.web_url, "authenticated": bool(self.token),
-                "oauth": bool(self.oauth_client_id)}
+                "oauth": bool(self.oauth_client_id), "relay": bool(self.notifications_token),
+                "webhooks": bool(self.webhook_secret)}
 
 
 DEFAULT_FORGES = (
@@ -97,12 +103,44 @@ def _check_http_url(value, what, host):
     return value.rstrip("/")
 
 
+# Keys of a forge entry for change signals, and the kinds each applies to.
+SIGNAL_KEYS = {"notifications_token": ("github", "gitea"),
+               "notifications_with_token": ("github", "gitea"),
+               "webhook_secret": ("github", "gitlab", "gitea")}
+
+
+def _optional_text(entry, key, host):
+    """``entry[key]``: None when absent, else a non-empty string (or ConfigurationError)."""
+    value = entry.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigurationError(f"forge {host!r}: {key} must be a non-empty string")
+    return value
+
+
+def _signal_settings(entry, kind, host, token):
+    """The relay's token and the webhook secret of an entry (both optional)."""
+    for key, kinds in SIGNAL_KEYS.items():
+        if key in entry and kind not in kinds:
+            raise ConfigurationError(f"forge {host!r}: {key} applies to {', '.join(kinds)} only")
+    found = {key: _optional_text(entry, key, host)
+             for key in ("notifications_token", "webhook_secret")}
+    with_token = entry.get("notifications_with_token", False)
+    if not isinstance(with_token, bool):
+        raise ConfigurationError(f"forge {host!r}: notifications_with_token must be true or false")
+    if with_token:
+        if not token or found["notifications_token"]:
+            raise ConfigurationError(f"forge {host!r}: notifications_with_token needs a token "
+                                     "and no notifications_token")
+        found["notifications_token"] = token  # the operator chose to share the checking token
+    return found
+
+
 def _forge_host_from_entry(entry, operator_configured):
     if not isinstance(entry, dict):
         raise ConfigurationError("each forge entry must be an object")
     unknown = set(entry) - {"kind", "host", "api_url", "web_url", "graphql_url", "token",
                             "oauth_client_id", "oauth_client_secret", "oauth_authorize_url",
-                            "oauth_token_url"}
+                            "oauth_token_url", *SIGNAL_KEYS}
     if unknown:
         raise ConfigurationError(f"unknown forge setting(s): {', '.join(sorted(unknown))}")
     kind = entry.get("kind")
@@ -123,15 +161,9 @@ def _forge_host_from_entry(entry, operator_configured):
     if kind == "github":
         graphql_url = _check_http_url(entry.get("graphql_url") or _derived_graphql_url(api_url),
                                       "graphql_url", host)
-    token = entry.get("token")
-    if token is not None and (not isinstance(token, str) or not token.strip()):
-        raise ConfigurationError(f"forge {host!r}: token must be a non-empty string")
-    oauth = {}
-    for key in ("oauth_client_id", "oauth_client_secret"):
-        value = entry.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise ConfigurationError(f"forge {host!r}: {key} must be a non-empty string")
-        oauth[key] = value
+    token = _optional_text(entry, "token", host)
+    oauth = {key: _optional_text(entry, key, host)
+             for key in ("oauth_client_id", "oauth_client_secret")}
     if bool(oauth["oauth_client_id"]) != bool(oauth["oauth_client_secret"]):
         raise ConfigurationError(
             f"forge {host!r}: oauth_client_id and oauth_client_secret go together")
@@ -140,6 +172,7 @@ def _forge_host_from_entry(entry, operator_configured):
             oauth[key] = _check_http_url(entry[key], key, host)
     return ForgeHost(kind=kind, host=host, api_url=api_url, web_url=web_url,
                      graphql_url=graphql_url, token=token, **oauth,
+                     **_signal_settings(entry, kind, host, token),
                      operator_configured=operator_configured)
 
 

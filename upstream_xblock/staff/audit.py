@@ -71,10 +71,15 @@ def record_many(entries):
 
 
 def as_json(row):
-    return {"at": row.at.isoformat(), "actor": {"id": row.actor_id, "username": row.actor_username},
-            "action": row.action, "learner_id": row.learner_id, "url": row.url,
-            "reason": row.reason, "verdict_before": row.verdict_before,
-            "verdict_after": row.verdict_after, "job": row.job_id, "source": row.source}
+    answer = {"at": row.at.isoformat(),
+              "actor": {"id": row.actor_id, "username": row.actor_username},
+              "action": row.action, "learner_id": row.learner_id, "url": row.url,
+              "reason": row.reason, "verdict_before": row.verdict_before,
+              "verdict_after": row.verdict_after, "job": row.job_id, "source": row.source,
+              "activity": row.usage_key}
+    if row.action == "bulk" and row.job_id is not None:  # what the job did, to word it
+        answer.update(job_action=row.job.action, job_count=row.job.count)
+    return answer
 
 
 MAX_ID = 2 ** 63 - 1  # the largest key a database's BigAutoField holds
@@ -90,47 +95,48 @@ def _filters(raw):
         return Q()
     if not isinstance(raw, dict):
         raise FilterError(_("Filters must be a JSON object."))
-    unknown = sorted(set(raw) - {"action", "actor", "learner_id", "search", "job"})
+    unknown = sorted(set(raw) - {"action", "actor", "learner_id", "search", "job", "activity"})
     if unknown:
         raise FilterError(_("Unknown filters: %(names)s."), {"names": ", ".join(unknown)})
     condition = Q()
     action = raw.get("action")
     if action:
         if action not in ACTIONS:
-            raise FilterError(_("The filter %(name)s takes one of: %(allowed)s."),
-                              {"name": "action", "allowed": ", ".join(ACTIONS)})
+            raise FilterError(_("Choose among the offered values."), field="action")
         condition &= Q(action=action)
-    for key, field in (("actor", "actor_username"), ("learner_id", "learner_id")):
+    for key, field in (("actor", "actor_username"), ("learner_id", "learner_id"),
+                       ("activity", "usage_key")):
         value = raw.get(key)
         if value:
             if not isinstance(value, str) or len(value) > MAX_TEXT:
-                raise FilterError(_("The filter %(name)s takes a text of at most 200 "
-                                    "characters."), {"name": key})
+                raise FilterError(_("Enter at most 200 characters."), field=key)
             condition &= Q(**{field: value.strip()})
     job = raw.get("job")
     if job is not None:
         if not is_job_number(job):  # 10**30 is no job, and no database integer either
-            raise FilterError(_("The filter %(name)s takes a job's number."), {"name": "job"})
+            raise FilterError(_("Enter a job's number."), field="job")
         condition &= Q(job_id=job)
     search = raw.get("search")
     if search:
         if not isinstance(search, str) or len(search) > MAX_TEXT:
-            raise FilterError(_("The filter %(name)s takes a text of at most 200 characters."),
-                              {"name": "search"})
+            raise FilterError(_("Enter at most 200 characters."), field="search")
         condition &= Q(reason__icontains=search) | Q(url__icontains=search) | \
             Q(learner_id__icontains=search)
     return condition
 
 
-def audit_page(usage_key, data):
-    """``{"page", "page_size", "filters"}`` → ``{"rows", "count", "page", "pages"}`` (2 queries)."""
+def audit_page(usage_key, data, course_key=None):
+    """``{"page", "page_size", "filters"}`` → ``{"rows", "count", "page", "pages"}`` (2 queries):
+    a block's entries, or (``course_key`` given, ``usage_key`` empty) a whole course's."""
     page_size = whole_number(data.get("page_size"), DEFAULT_PAGE_SIZE, "page_size", MAX_PAGE_SIZE)
-    entries = AuditEntry.objects.filter(_filters(data.get("filters")), usage_key=usage_key)
+    scope = Q(course_key=course_key) if course_key is not None and not usage_key \
+        else Q(usage_key=usage_key)
+    entries = AuditEntry.objects.filter(_filters(data.get("filters")), scope)
     count = entries.count()
     pages = max(1, math.ceil(count / page_size))
     page = min(whole_number(data.get("page"), 1, "page", 10 ** 6), pages)
     start = (page - 1) * page_size
-    rows = entries.order_by("-at", "-pk")[start:start + page_size]
+    rows = entries.select_related("job").order_by("-at", "-pk")[start:start + page_size]
     return {"rows": [as_json(row) for row in rows], "count": count, "page": page,
             "pages": pages, "page_size": page_size}
 
@@ -141,4 +147,14 @@ def entries_of(usage_key, learner_ids):
     for row in AuditEntry.objects.filter(usage_key=usage_key,
                                          learner_id__in=list(learner_ids)).order_by("at", "pk"):
         by_learner.setdefault(row.learner_id, []).append(row)
+    return by_learner
+
+
+def entries_of_many(usage_keys, learner_ids):
+    """{(usage key, learner id): [entries oldest first]} for a chunk of learners in several
+    blocks (one query; for course-wide exports)."""
+    by_learner = {}
+    for row in AuditEntry.objects.filter(usage_key__in=list(usage_keys),
+                                         learner_id__in=list(learner_ids)).order_by("at", "pk"):
+        by_learner.setdefault((row.usage_key, row.learner_id), []).append(row)
     return by_learner

@@ -16,10 +16,11 @@ from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..policy import ACCEPTED, PASSED, Check
 from ..tracking import awards, background, events
-from ..tracking.awards import NoAward, revoke_award
+from ..tracking.awards import NoAward, publish_made, revoke_award
 from . import annotations, audit
 from .annotations import LearnerAnnotations
 from .audit import learner_verdict
+from .changes import progress_batch
 from .models import BulkJob
 from .progress import awarded_learners, records_by_learner
 
@@ -139,6 +140,13 @@ def find_job(usage_key, job_id=None):
     return jobs.filter(pk=job_id).first()
 
 
+def find_course_job(course_key, job_id):
+    """A job of one of the course's blocks (None if none, or no ``job_id``)."""
+    if job_id is None:
+        return None
+    return BulkJob.objects.filter(pk=job_id, course_key=course_key).first()
+
+
 def advance(job, now):
     """The job's progress, after running its next chunk where no worker runs it (the staff
     page polls this, and resumes an unfinished job when it is opened again)."""
@@ -232,7 +240,7 @@ def accept(ctx, learner_ids):
         result.entries.append(_entry(ctx, "accept", learner, url=url, reason=reason,
                                      before=before, after="accepted"))
         result.changes.append((learner, url, before, "accepted"))
-    with transaction.atomic():
+    with transaction.atomic(), progress_batch():
         # A concurrent award (the learner's own request, another job: the same accept
         # submitted twice) wins; ours is dropped, with its record updates and audit entries.
         ContributionAward.objects.bulk_create(awards, ignore_conflicts=True, batch_size=1000)
@@ -242,6 +250,10 @@ def accept(ctx, learner_ids):
             [r for r in touched if r.learner_id in won],
             ["verdict", "accepted_at", "awarded_at", "next_check_at", "checks"], batch_size=1000)
         audit.record_many(result.entries)
+    # Published with the job's chunk (what fails waits in the outbox for the next sweep).
+    publish_made(ctx.usage_key, [award.learner_id for award in awards], ctx.now,
+                 compat.publish_award_in_background, ctx.now,
+                 publish_many=compat.publish_awards_in_background)
     return result
 
 

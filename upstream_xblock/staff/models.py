@@ -11,7 +11,11 @@ An ``AuditEntry`` says who did what, when, on whom, why, and the learner's
 verdict before and after. Entries are never changed or deleted by the block.
 """
 
+from datetime import datetime, timezone
+
 from django.db import models
+
+from .changes import ReportingModel, ReportingQuerySet
 
 
 class BulkJob(models.Model):
@@ -66,14 +70,18 @@ class AuditEntry(models.Model):
         app_label = "upstream_xblock"
         indexes = [models.Index(fields=["usage_key", "-at"], name="upstream_audit_block_at"),
                    models.Index(fields=["usage_key", "learner_id"],
-                                name="upstream_audit_learner")]
+                                name="upstream_audit_learner"),
+                   models.Index(fields=["course_key", "-at"], name="upstream_audit_course_at")]
 
     def __str__(self):
         return f"{self.action} on {self.learner_id} by {self.actor_username} at {self.at}"
 
 
-class AnnotationIndex(models.Model):
+class AnnotationIndex(ReportingModel):
     """How many live annotations a learner has in a block, and since when."""
+
+    AGGREGATED = frozenset({"usage_key", "learner_id", "count"})
+    objects = ReportingQuerySet.as_manager()
 
     usage_key = models.CharField(max_length=255)
     learner_id = models.CharField(max_length=255)
@@ -91,3 +99,125 @@ class AnnotationIndex(models.Model):
 
     def __str__(self):
         return f"{self.count} annotations on {self.usage_key} / {self.learner_id}"
+
+
+# Not waiting sorts after every waiting start (a non-null key: the sort reads an index).
+NOT_WAITING = datetime(9999, 12, 31, tzinfo=timezone.utc)
+
+
+class LearnerProgress(models.Model):
+    """One learner's work in one block, aggregated from the registry (``staff.aggregates``).
+
+    What the progress table shows, sorts and filters on, kept up to date at each
+    write to the learner's records, award or annotation index: a page reads these
+    rows by index, whatever the number of learners.
+    """
+
+    usage_key = models.CharField(max_length=255)
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    learner_id = models.CharField(max_length=255)
+    contributions = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    last_activity = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True,
+                                         help_text="the oldest pending, non-draft registration")
+    waiting_key = models.DateTimeField(default=NOT_WAITING,
+                                       help_text="waiting_since, or the far future when not "
+                                                 "waiting: the waiting sort, by index")
+    awarded = models.BooleanField(default=False)
+    annotated = models.BooleanField(default=False)
+    verdict_rank = models.PositiveSmallIntegerField(default=2,
+                                                    help_text="0 completed, 1 in progress, "
+                                                              "2 needs a new contribution")
+    stuck_state = models.PositiveSmallIntegerField(
+        default=0, help_text="0 completed; 1 nothing pending (stuck at any date); 2 work "
+                             "pending (stuck once inactive for long): the stuck ranges")
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["usage_key", "learner_id"],
+                                               name="upstream_unique_learner_progress")]
+        # Each sort (and its tie-break by learner) read in index order; the stuck count as
+        # index ranges; a course's rows of a learner.
+        indexes = [
+            models.Index(fields=["usage_key", "verdict_rank", "learner_id"],
+                         name="upstream_progress_verdict"),
+            models.Index(fields=["usage_key", "waiting_key", "learner_id"],
+                         name="upstream_progress_waiting"),
+            models.Index(fields=["usage_key", "last_activity", "learner_id"],
+                         name="upstream_progress_activity"),
+            models.Index(fields=["usage_key", "stuck_state", "last_activity"],
+                         name="upstream_progress_stuck"),
+            models.Index(fields=["course_key", "learner_id"], name="upstream_progress_course"),
+        ]
+
+    def __str__(self):
+        return f"progress of {self.learner_id} in {self.usage_key}"
+
+
+class CourseProgress(models.Model):
+    """One learner's work across a course's activities, aggregated from ``LearnerProgress``."""
+
+    course_key = models.CharField(max_length=255)
+    learner_id = models.CharField(max_length=255)
+    activities = models.PositiveIntegerField(default=0, help_text="activities with a record")
+    completed = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0, help_text="activities in progress")
+    contributions = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    last_activity = models.DateTimeField(null=True, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_key = models.DateTimeField(default=NOT_WAITING)
+    annotated = models.BooleanField(default=False)
+    stalled = models.PositiveIntegerField(
+        default=0, help_text="activities not complete with nothing pending (stuck at any date)")
+    oldest_active = models.DateTimeField(
+        null=True, blank=True,
+        help_text="the oldest last activity of an activity not complete with work pending")
+    verdict_rank = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        constraints = [models.UniqueConstraint(fields=["course_key", "learner_id"],
+                                               name="upstream_unique_course_progress")]
+        indexes = [
+            models.Index(fields=["course_key", "verdict_rank", "learner_id"],
+                         name="upstream_course_verdict"),
+            models.Index(fields=["course_key", "waiting_key", "learner_id"],
+                         name="upstream_course_waiting"),
+            models.Index(fields=["course_key", "last_activity", "learner_id"],
+                         name="upstream_course_activity"),
+            models.Index(fields=["course_key", "stalled", "oldest_active"],
+                         name="upstream_course_stuck"),
+        ]
+
+    def __str__(self):
+        return f"progress of {self.learner_id} in {self.course_key}"
+
+
+class ExportJob(models.Model):
+    """A CSV export written by a background job into the report store (a link when ready)."""
+
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    usage_key = models.CharField(max_length=255, blank=True, default="",
+                                 help_text="one activity, or empty for the whole course")
+    filters = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, default="queued", help_text="queued | running | "
+                                                                         "done | failed")
+    rows = models.PositiveIntegerField(default=0, help_text="contributions written so far")
+    filename = models.CharField(max_length=200, blank=True, default="")
+    language = models.CharField(max_length=16, blank=True, default="en")
+    actor_id = models.CharField(max_length=255)
+    actor_username = models.CharField(max_length=150, blank=True, default="")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "upstream_xblock"
+        indexes = [models.Index(fields=["course_key", "-created_at"],
+                                name="upstream_export_course")]
+
+    def __str__(self):
+        return f"export {self.pk} of {self.usage_key or self.course_key}"

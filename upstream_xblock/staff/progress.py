@@ -13,76 +13,59 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
     FloatField,
-    IntegerField,
     Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
 from ..models import ContributionAward, TrackedContribution
 from ..tracking.pace_models import PaceStanding
-from .models import AnnotationIndex
+from .aggregates import cached_summary
+from .models import LearnerProgress
 
 STUCK_AFTER_DAYS = 14
 VERDICT_RANK = {"accepted": 0, "pending": 1, "rejected": 2}
 VERDICTS = tuple(VERDICT_RANK)
-PENDING = Q(verdict__in=("pending", ""))
-WAITING_FOR_REVIEW = PENDING & ~Q(state="draft")
+ROW_FIELDS = ("learner_id", "contributions", "pending", "accepted", "last_activity",
+              "waiting_since", "awarded", "annotated", "verdict_rank", "stuck_state")
+
+
+STALLED, OPEN = 1, 2  # LearnerProgress.stuck_state: nothing pending / work pending
+
+
+def stuck_condition(now):
+    """Not complete, and nothing pending or no activity for STUCK_AFTER_DAYS: two ranges of
+    the stuck index."""
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    return Q(stuck_state=STALLED) | Q(stuck_state=OPEN, last_activity__lt=stuck_before)
 
 
 def learners(usage_key, username, now):
     """The block's learners as a values() queryset of dicts, one per learner.
 
-    ``username`` is a query expression for a row's learner's user name (from
-    ``compat.username_expression``). Keys: learner_id, username,
-    contributions, pending, accepted, last_activity, waiting_since, awarded,
-    annotated, verdict_rank, stuck.
+    Read from the maintained aggregate (``LearnerProgress``, see ``staff.aggregates``):
+    every filter and sort is a condition on indexed columns. ``username`` is a query
+    expression for a row's learner's user name (from ``compat.username_expression``).
+    Keys: learner_id, username, contributions, pending, accepted, last_activity,
+    waiting_since, awarded, annotated, verdict_rank, stuck.
     """
-    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
-    awarded = Exists(ContributionAward.objects.filter(usage_key=usage_key,
-                                                      learner_id=OuterRef("learner_id")))
-    annotated = Exists(AnnotationIndex.objects.filter(usage_key=usage_key, count__gt=0,
-                                                      learner_id=OuterRef("learner_id")))
-    return (
-        TrackedContribution.objects.filter(usage_key=usage_key)
-        .values("learner_id")
-        .annotate(
-            username=username,
-            contributions=Count("pk"),
-            pending=Count("pk", filter=PENDING),
-            accepted=Count("pk", filter=Q(verdict="accepted")),
-            last_activity=Max(Greatest("registered_at", Coalesce("accepted_at", "registered_at"))),
-            waiting_since=Min("registered_at", filter=WAITING_FOR_REVIEW),
-            awarded=awarded,
-            annotated=annotated,
-            overdue_days=_overdue_days(usage_key),
-        )
-        .annotate(
-            verdict_rank=Case(
-                When(awarded=True, then=Value(VERDICT_RANK["accepted"])),
-                When(pending__gt=0, then=Value(VERDICT_RANK["pending"])),
-                default=Value(VERDICT_RANK["rejected"]), output_field=IntegerField()),
-            stuck=Case(
-                When(Q(awarded=False) & (Q(pending=0) | Q(last_activity__lt=stuck_before)),
-                     then=Value(True)),
-                default=Value(False), output_field=BooleanField()),
-        )
-    )
+    return (LearnerProgress.objects.filter(usage_key=usage_key).values(*ROW_FIELDS)
+            .annotate(username=username, overdue_days=_overdue_days(usage_key),
+                      stuck=Case(When(stuck_condition(now), then=Value(True)),
+                                 default=Value(False), output_field=BooleanField())))
 
 
 def _overdue_days(usage_key):
@@ -98,9 +81,10 @@ def verdict_of(row):
 
 
 def learner_ids_with_contributions(usage_key, condition):
-    """Learners with at least one contribution matching ``condition`` (a subquery)."""
-    return (TrackedContribution.objects.filter(usage_key=usage_key).filter(condition)
-            .values("learner_id"))
+    """Learners with at least one contribution matching ``condition`` (a subquery); the
+    contributions of the block ``usage_key``, or of the records a Q object selects."""
+    scope = usage_key if isinstance(usage_key, Q) else Q(usage_key=usage_key)
+    return TrackedContribution.objects.filter(scope).filter(condition).values("learner_id")
 
 
 def records_by_learner(usage_key, learner_ids):
@@ -127,10 +111,12 @@ MAX_TEXT = 200
 
 
 class FilterError(UpstreamError, ValueError):
-    """A filter value the table does not understand (an English message id): ``bad_request``."""
+    """A filter value the table does not understand (an English message id): ``bad_request``,
+    with the filter's name as ``field`` (the page shows the message next to that field)."""
 
-    def __init__(self, template, params=None):
-        super().__init__("bad_request", template, params=params)
+    def __init__(self, template, params=None, field=None):
+        extra = {"field": field} if field else {}
+        super().__init__("bad_request", template, params=params, **extra)
 
 
 def whole_number(value, default, name, upper):
@@ -138,8 +124,8 @@ def whole_number(value, default, name, upper):
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= upper:
-        raise FilterError(_("%(name)s must be a whole number from 1 to %(upper)s."),
-                          {"name": name, "upper": upper})
+        raise FilterError(_("Enter a whole number from 1 to %(upper)s."),
+                          {"upper": upper}, field=name)
     return value
 
 
@@ -161,28 +147,25 @@ def _choices(value, allowed, name):
     values = [value] if isinstance(value, str) else value
     if not isinstance(values, list) or not values or \
             not all(isinstance(v, str) and v in allowed for v in values):
-        raise FilterError(_("The filter %(name)s takes one of: %(allowed)s."),
-                          {"name": name, "allowed": ", ".join(allowed)})
+        raise FilterError(_("Choose among the offered values."), field=name)
     return tuple(dict.fromkeys(values))
 
 
 def _days(value, name):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
-        raise FilterError(_("The filter %(name)s takes a number of days (0 to 3650)."),
-                          {"name": name})
+        raise FilterError(_("Enter a number of days from 0 to 3650."), field=name)
     return value
 
 
 def _text(value, name):
     if not isinstance(value, str) or len(value) > MAX_TEXT:
-        raise FilterError(_("The filter %(name)s takes a text of at most 200 characters."),
-                          {"name": name})
+        raise FilterError(_("Enter at most 200 characters."), field=name)
     return value.strip()
 
 
 def _flag(value, name):
     if not isinstance(value, bool):
-        raise FilterError(_("The filter %(name)s takes true or false."), {"name": name})
+        raise FilterError(_("Choose yes or no."), field=name)
     return value
 
 
@@ -230,8 +213,10 @@ def _contribution_condition(filters):
     return condition
 
 
-def apply_filters(learners, usage_key, filters, now):
-    """``learners`` (from ``learners.learners``) narrowed to those matching ``filters``."""
+def apply_filters(learners, usage_key, filters, now, stuck=None):
+    """``learners`` (from ``learners.learners``) narrowed to those matching ``filters``
+    (``stuck(now)``: the stuck condition of these rows, the block's by default)."""
+    stuck = stuck or stuck_condition
     condition = _contribution_condition(filters)
     if condition:
         learners = learners.filter(
@@ -251,7 +236,9 @@ def apply_filters(learners, usage_key, filters, now):
     if filters.has_annotations is not None:
         learners = learners.filter(annotated=filters.has_annotations)
     if filters.stuck is not None:
-        learners = learners.filter(stuck=filters.stuck)
+        # The condition itself (not the annotation): it reads the stuck index's ranges.
+        condition = stuck(now)
+        learners = learners.filter(condition if filters.stuck else ~condition)
     if filters.overdue is not None:
         learners = learners.filter(overdue_days__gt=0) if filters.overdue else \
             learners.filter(overdue_days=0)
@@ -269,8 +256,9 @@ def _ascending(key):
     return {
         "username": [F("username").asc(nulls_last=True)],
         "last_activity": [F("last_activity").asc(nulls_first=True)],
-        # Waiting time ascending is the waiting start descending; not waiting counts as 0.
-        "waiting": [F("waiting_since").desc(nulls_first=True)],
+        # Waiting time ascending is the waiting start descending; not waiting counts as 0
+        # (its key is the far future: the order is the index's, with no NULL to place).
+        "waiting": [F("waiting_key").desc()],
         "verdict": [F("verdict_rank").asc()],
         "overdue": [F("overdue_days").asc()],
     }[key]
@@ -292,7 +280,7 @@ def parse_page_request(data):
     sort = data.get("sort") or DEFAULT_SORT
     if not isinstance(sort, str) or sort.lstrip("-") not in SORT_KEYS:
         raise FilterError(_("Sort by one of: %(keys)s (with a leading - for descending)."),
-                          {"keys": ", ".join(SORT_KEYS)})
+                          {"keys": ", ".join(SORT_KEYS)}, field="sort")
     return PageRequest(page=whole_number(data.get("page"), 1, "page", 10 ** 6),
                        page_size=whole_number(data.get("page_size"), DEFAULT_PAGE_SIZE,
                                            "page_size", MAX_PAGE_SIZE),
@@ -300,13 +288,14 @@ def parse_page_request(data):
 
 
 def order_by(sort):
+    """The sort's expressions, ties broken by learner id in the same direction (one index
+    read in order, forwards or backwards, with no sort of its own)."""
     descending, key = sort.startswith("-"), sort.lstrip("-")
-    expressions = _ascending(key)
+    expressions = [expression.copy() for expression in _ascending(key)]
     if descending:
-        expressions = [expression.copy() for expression in expressions]
         for expression in expressions:
             expression.reverse_ordering()
-    tie = F("learner_id").desc() if descending else F("learner_id").asc()
+    tie = F("learner_id").desc() if expressions[-1].descending else F("learner_id").asc()
     return [*expressions, tie]
 
 
@@ -326,53 +315,68 @@ class ProgressPage:
     summary: dict
 
 
-def progress_page(usage_key, request, username, now):
-    selected = matching_learners(usage_key, request.filters, username, now)
-    count = selected.count()
+def page_of(selected, count, request):
+    """(page number, pages, the page's rows) of a sorted selection of ``count`` rows.
+
+    Read in index order: a page in the second half is read from the other end (the last
+    page costs what the first does, not a walk over every row before it).
+    """
     pages = max(1, math.ceil(count / request.page_size))
     page = min(request.page, pages)
-    start = (page - 1) * request.page_size
-    rows = list(selected.order_by(*order_by(request.sort))[start:start + request.page_size])
+    start, end = (page - 1) * request.page_size, min(page * request.page_size, count)
+    order = order_by(request.sort)
+    if start <= count - end:
+        return page, pages, list(selected.order_by(*order)[start:end])
+    reverse = [expression.copy() for expression in order]
+    for expression in reverse:
+        expression.reverse_ordering()
+    return page, pages, list(selected.order_by(*reverse)[count - end:count - start])[::-1]
+
+
+def progress_page(usage_key, request, username, now):
+    selected = matching_learners(usage_key, request.filters, username, now)
+    totals = summary(usage_key, username, now)
+    # Unfiltered, the summary's learners are the count (no second walk of the index).
+    count = totals["registered"] if request.filters == Filters() else selected.count()
+    page, pages, rows = page_of(selected, count, request)
     ids = [row["learner_id"] for row in rows]
     by_learner, awards = records_by_learner(usage_key, ids), {}
     if ids:
         awards = {award.learner_id: award for award in ContributionAward.objects.filter(
             usage_key=usage_key, learner_id__in=ids)}
     return ProgressPage(rows=rows, contributions=by_learner, awards=awards, count=count,
-                        page=page, pages=pages, summary=summary(usage_key, username, now))
+                        page=page, pages=pages, summary=totals)
 
 
-SUMMARY_SQL = (
-    "SELECT COUNT(*), "
-    "COALESCE(SUM(CASE WHEN learner.verdict_rank = %(accepted)d THEN 1 ELSE 0 END), 0), "
-    "COALESCE(SUM(CASE WHEN learner.verdict_rank = %(pending)d THEN 1 ELSE 0 END), 0), "
-    "COALESCE(SUM(CASE WHEN learner.verdict_rank = %(rejected)d THEN 1 ELSE 0 END), 0), "
-    "COALESCE(SUM(CASE WHEN learner.stuck THEN 1 ELSE 0 END), 0) "
-    "FROM ({inner}) learner" % VERDICT_RANK)
+def summary_counts(rows, stalled, stale):
+    """{registered, accepted, pending, rejected, stuck} of aggregate ``rows``, by index: a
+    count per verdict (one index range each, in one query) and the stuck ones as two
+    disjoint index ranges (``stalled``: stuck at any date; ``stale``: the others that are)."""
+    by_rank = dict(rows.order_by().values_list("verdict_rank").annotate(n=Count("pk")))
+    counts = {verdict: by_rank.get(rank, 0) for verdict, rank in VERDICT_RANK.items()}
+    counts["registered"] = sum(by_rank.values())
+    # One query: the two ranges' rows counted together (disjoint, so none twice).
+    counts["stuck"] = rows.filter(stalled).values("pk").union(
+        rows.filter(stale).values("pk"), all=True).count()
+    return counts
 
 
-def summary(usage_key, username, now):
-    """Learners of the whole block: registered, pending, accepted, rejected, stuck (one query).
-
-    Counted over the per-learner rows in a subquery (Django's ORM cannot yet
-    aggregate conditionally over another aggregation's aliases).
-    """
-    query = learners(usage_key, username, now).values("verdict_rank", "stuck")
-    inner, params = query.query.sql_with_params()
-    with connections[query.db].cursor() as cursor:
-        cursor.execute(SUMMARY_SQL.format(inner=inner), params)
-        counts = cursor.fetchone()
-    return dict(zip(("registered", "accepted", "pending", "rejected", "stuck"),
-                    (int(value) for value in counts), strict=True))
+def summary(usage_key, username, now):  # noqa: ARG001  (one signature with the course's)
+    """Learners of the whole block: registered, pending, accepted, rejected, stuck: two
+    queries over the maintained aggregate's indexes when a write made the last count stale
+    (``aggregates.cached_summary``), none otherwise."""
+    stuck_before = now - timedelta(days=STUCK_AFTER_DAYS)
+    return cached_summary("block", usage_key, lambda: summary_counts(
+        LearnerProgress.objects.filter(usage_key=usage_key), Q(stuck_state=STALLED),
+        Q(stuck_state=OPEN, last_activity__lt=stuck_before)))
 
 
 def block_summary(usage_key):
     """Learners who registered, their contributions, how many are accepted, who was awarded.
 
-    Two queries, whatever the number of learners.
+    One query over the maintained aggregate, whatever the number of learners.
     """
-    counts = TrackedContribution.objects.filter(usage_key=usage_key).aggregate(
-        learners=Count("learner_id", distinct=True), contributions=Count("pk"),
-        accepted=Count("pk", filter=Q(verdict="accepted")))
-    counts["awarded"] = ContributionAward.objects.filter(usage_key=usage_key).count()
-    return counts
+    counts = LearnerProgress.objects.filter(usage_key=usage_key).aggregate(
+        n_learners=Count("pk"), n_contributions=Sum("contributions"),
+        n_accepted=Sum("accepted"), n_awarded=Count("pk", filter=Q(awarded=True)))
+    return {key[2:]: int(value or 0) for key, value in counts.items()}

@@ -1,5 +1,9 @@
 """Awarding a learner exactly once, whatever the race, and publishing the award.
 
+Awards are made and published in batches (a sweep's round, one learner's
+request being a batch of one): the learners who earned their block are awarded
+with one insert, and their awards handed to the platform together.
+
 The awards outbox: an award stays unpublished until the platform accepted it.
 What the platform already took (the score, the completion) is recorded step
 by step, so a retry never writes it twice; a revoked award's published score
@@ -7,48 +11,69 @@ and completion are reset, and retried until the platform accepted it.
 """
 
 import logging
+import secrets
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from ..i18n import gettext_noop
 from ..models import AwardRevocation, ContributionAward, TrackedContribution
-from ..policy import FAILED, REJECTED, Check
+from ..policy import ACCEPTED, FAILED, REJECTED, Check
 from . import events
 from .credits import release
 
 log = logging.getLogger(__name__)
 
 
-def award_if_earned(context, rows, publisher, now):
+def _pairs(awards_query, keys):
+    """{(usage key, learner id): award} of ``awards_query`` for the pairs in ``keys``."""
+    return {(a.usage_key, a.learner_id): a for a in awards_query.filter(
+        usage_key__in={k[0] for k in keys}, learner_id__in={k[1] for k in keys})
+        if (a.usage_key, a.learner_id) in keys}
+
+
+def award_many(groups, now):
+    """Award, once, each learner of ``groups`` [(context, their rows)] whose accepted records
+    meet their block's requirement.
+
+    Returns ({(usage key, learner id): their award, new or made before, or None},
+    [the awards made now]). Five queries for a batch, however many learners.
+    """
+    keys = {(context.usage_key, context.learner_id): (context, rows) for context, rows in groups}
+    found = _pairs(ContributionAward.objects.all(), keys)
+    earned = {}
+    for key, (context, rows) in keys.items():
+        accepted = [row for row in rows if row.verdict == ACCEPTED]
+        if key not in found and len(accepted) >= context.required_count:
+            earned[key] = (context, accepted[: context.required_count])
+    made = []
+    if earned:
+        with transaction.atomic():
+            # A concurrent award (the learner's own request, another sweep) wins: ours is dropped.
+            ContributionAward.objects.bulk_create(
+                [new_award(context, counted, now) for context, counted in earned.values()],
+                ignore_conflicts=True)
+            found.update(_pairs(ContributionAward.objects.all(), earned))
+            made = [found[key] for key in earned if key in found and found[key].awarded_at == now]
+            TrackedContribution.objects.filter(pk__in=[
+                row.pk for award in made
+                for row in earned[(award.usage_key, award.learner_id)][1]]).update(awarded_at=now)
+        for award in made:
+            for row in earned[(award.usage_key, award.learner_id)][1]:
+                row.awarded_at = now
+            log.info("awarded %s to learner %s (%d contributions)", award.usage_key,
+                     award.learner_id, len(award.contributions))
+            events.award_stored(award, earned[(award.usage_key, award.learner_id)][1])
+    return {key: found.get(key) for key in keys}, made
+
+
+def award_if_earned(context, rows, publisher, now, publish_many=None):
     """The learner's award (new or existing), or None if not earned yet."""
-    award = ContributionAward.objects.filter(usage_key=context.usage_key,
-                                             learner_id=context.learner_id).first()
-    if award is None:
-        accepted = [r for r in rows if r.verdict == "accepted"]
-        if len(accepted) < context.required_count:
-            return None
-        counted = accepted[: context.required_count]
-        try:
-            with transaction.atomic():
-                award = ContributionAward.objects.create(
-                    usage_key=context.usage_key, learner_id=context.learner_id,
-                    course_key=context.course_key, anonymous_id=context.anonymous_id,
-                    awarded_at=now, score=1.0, points=context.points,
-                    contributions=[r.url for r in counted])
-                TrackedContribution.objects.filter(pk__in=[r.pk for r in counted]).update(
-                    awarded_at=now)
-        except IntegrityError:
-            return ContributionAward.objects.get(usage_key=context.usage_key,
-                                                 learner_id=context.learner_id)
-        for row in counted:
-            row.awarded_at = now
-        log.info("awarded %s to learner %s (%d contributions)", context.usage_key,
-                 context.learner_id, len(counted))
-        events.award_stored(award, counted)
-    if not award.published and publisher is not None:
-        publish(award, publisher, now)
+    found, _ = award_many([(context, rows)], now)
+    award = found[(context.usage_key, context.learner_id)]
+    if award is not None and not award.published and publisher is not None:
+        publish_all([award], publisher, now, publish_many)
     return award
 
 
@@ -128,8 +153,6 @@ def delete_learner_state(usage_key, learner_ids, anonymous_id, requested_by, now
     return deleted, revocation
 
 
-log = logging.getLogger(__name__)
-
 LEASE = timedelta(minutes=5)
 BACKOFF_MIN = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
@@ -147,28 +170,73 @@ def _due(now):
 
 def publish(award, publisher, now):
     """Hand ``award`` to ``publisher`` once, if nobody holds it; True if it is now published."""
-    claimed = ContributionAward.objects.filter(_due(now), pk=award.pk, published=False).update(
-        next_publish_at=now + LEASE)
-    if not claimed:
-        return False  # published already, held by another publisher, or backing off
-    held_since = award.next_publish_at
+    return publish_all([award], publisher, now) == 1
+
+
+def publish_all(awards, publisher, now, publish_many=None):
+    """Hand the platform those of ``awards`` nobody holds; how many it accepted.
+
+    ``publish_many(awards)`` ({award pk: True, or the exception}) publishes them
+    together where given, else ``publisher(award)`` one after another (False:
+    this request may not publish; it is left as it was). The published ones are
+    marked on ``awards`` too.
+    """
+    held_since = {award.pk: award.next_publish_at for award in awards}
+    lease = now + LEASE + timedelta(microseconds=secrets.randbelow(1_000_000))
+    ContributionAward.objects.filter(_due(now), pk__in=list(held_since), published=False).update(
+        next_publish_at=lease)
+    mine = list(ContributionAward.objects.filter(pk__in=list(held_since), next_publish_at=lease))
+    if not mine:
+        return 0
+    if publish_many is not None:
+        outcomes = publish_many(mine)
+    else:
+        outcomes = {award.pk: _publish_one(publisher, award) for award in mine}
+    done = _record(mine, outcomes, held_since, now)
+    for award in awards:
+        if award.pk in done:
+            award.published, award.next_publish_at, award.publish_error = True, None, ""
+            award.score_published = done[award.pk].score_published
+            award.completion_published = done[award.pk].completion_published
+    return len(done)
+
+
+def _publish_one(publisher, award):
     try:
-        accepted = publisher(award)
-    except Exception as error:
+        return publisher(award) is not False
+    except Exception as error:  # noqa: BLE001  (recorded on the award: the outbox retries it)
         log.exception("publishing award %s failed; will retry", award.pk)
+        return error
+
+
+def _record(mine, outcomes, held_since, now):
+    """Write what the platform did with each award; {pk: award} of those now published."""
+    done = {award.pk: award for award in mine if outcomes.get(award.pk) is True}
+    by_steps = {}
+    for award in done.values():
+        by_steps.setdefault((award.score_published, award.completion_published), []).append(
+            award.pk)
+    for (score, completion), pks in by_steps.items():
+        updated = ContributionAward.objects.filter(pk__in=pks).update(
+            published=True, next_publish_at=None, publish_error="", score_published=score,
+            completion_published=completion)
+        if updated < len(pks):  # staff revoked some while they were being published
+            kept = set(ContributionAward.objects.filter(pk__in=pks).values_list("pk", flat=True))
+            for pk in set(pks) - kept:
+                _revoked_meanwhile(done[pk])
+    for award in mine:
+        outcome = outcomes.get(award.pk)
+        if outcome is True:
+            continue
+        if outcome is False:  # this request may not publish: leave it as it was
+            award.next_publish_at = held_since[award.pk]
+            _save(award, "next_publish_at")
+            continue
         award.publish_attempts += 1
         award.next_publish_at = now + backoff(award.publish_attempts)
-        award.publish_error = f"{type(error).__name__}: {error}"[:300]
+        award.publish_error = f"{type(outcome).__name__}: {outcome}"[:300]
         _save(award, "publish_attempts", "next_publish_at", "publish_error")
-        return False
-    if accepted is False:  # this request may not publish: leave it as it was
-        award.next_publish_at = held_since
-        _save(award, "next_publish_at")
-        return False
-    award.published, award.next_publish_at, award.publish_error = True, None, ""
-    if not _save(award, "published", "next_publish_at", "publish_error"):
-        _revoked_meanwhile(award)
-    return True
+    return done
 
 
 def _save(award, *fields):
@@ -186,10 +254,27 @@ def _revoked_meanwhile(award):
              reset_at=None, next_reset_at=None)
 
 
-def retry_unpublished(publisher, now, limit=RETRY_BATCH):
-    """Publish the awards still in the outbox whose back-off is over; the count published."""
-    due = ContributionAward.objects.filter(_due(now), published=False).order_by("awarded_at")
-    return sum(publish(award, publisher, now) for award in due[:limit])
+def publish_made(usage_key, learner_ids, awarded_at, publisher, now, publish_many=None):
+    """Publish the awards made at ``awarded_at`` for ``learner_ids`` in a block (a bulk
+    job's chunk), now rather than by later sweeps; how many the platform accepted."""
+    made = list(ContributionAward.objects.filter(
+        usage_key=usage_key, learner_id__in=list(learner_ids), awarded_at=awarded_at,
+        published=False))
+    return publish_all(made, publisher, now, publish_many) if made else 0
+
+
+def retry_unpublished(publisher, now, publish_many=None, deadline=None):
+    """Publish the awards still in the outbox whose back-off is over, RETRY_BATCH at a time,
+    every one of them (until ``deadline``, if given); the count published."""
+    published, after = 0, 0
+    while deadline is None or not deadline.expired:
+        batch = list(ContributionAward.objects.filter(_due(now), published=False, pk__gt=after)
+                     .order_by("pk")[:RETRY_BATCH])
+        if not batch:
+            break
+        published += publish_all(batch, publisher, now, publish_many)
+        after = batch[-1].pk
+    return published
 
 
 # -- revocations: reset what was published ----------------------------------------------------
@@ -227,12 +312,13 @@ def award_of(usage_key, learner_id):
     return ContributionAward.objects.filter(usage_key=usage_key, learner_id=learner_id).first()
 
 
-def new_award(context, rows, now):
+def new_award(context, rows, now, score=1.0):
     """An award (not saved yet) for ``context``'s learner, listing their records ``rows``."""
     return ContributionAward(
         usage_key=context.usage_key, learner_id=context.learner_id,
         course_key=context.course_key, anonymous_id=context.anonymous_id,
-        awarded_at=now, points=context.points, contributions=[row.url for row in rows])
+        awarded_at=now, score=score, points=context.points,
+        contributions=[row.url for row in rows])
 
 
 def override_score(award, fraction):

@@ -12,7 +12,6 @@ only (no names); staff see the conflict (``conflicts``). A credit whose record
 stopped being accepted (and never counted) is taken over by the next claimant.
 """
 
-from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Concat
 
@@ -71,30 +70,49 @@ def alias_of(ref, rows):
                 None)
 
 
-def apply_credits(rows, context, now):
-    """Credit the learner's accepted records, or refuse them with the reason (rows in place).
+def apply_credits(groups, now):
+    """Credit the learners' accepted records, or refuse them with the reason (rows in place).
 
-    Rows are taken in registration order. One query when a row is accepted and
-    not yet counted; none otherwise.
+    ``groups``: [(context, the learner's rows in registration order)]. Nothing to
+    ask when no row is accepted and not yet counted; else three queries for the
+    whole batch (which credits exist, the new ones, who holds them now).
     """
-    accepted = [r for r in rows if r.verdict == ACCEPTED and r.forge_id and not r.awarded_at]
-    accepted = _without_revoked(accepted, rows)
-    if not accepted:
+    candidates = []
+    for context, rows in groups:
+        accepted = [r for r in rows if r.verdict == ACCEPTED and r.forge_id and not r.awarded_at]
+        mine = {row.pk: row for row in rows}
+        candidates += [(context, row, mine) for row in _without_revoked(accepted, rows)]
+    if not candidates:
         return
-    mine = {row.pk: row for row in rows}
-    credits = {credit.contribution_key: credit for credit in ContributionCredit.objects.filter(
-        course_key=context.course_key,
-        contribution_key__in={contribution_key(r) for r in accepted}).select_related("record")}
-    for row in accepted:
-        key = contribution_key(row)
+    credits = _credits({(context.course_key, contribution_key(row))
+                        for context, row, _ in candidates})
+    new = {}
+    for context, row, mine in candidates:
+        key = (context.course_key, contribution_key(row))
         credit = credits.get(key)
         if credit is not None and credit.record_id != row.pk and _lapsed(credit, mine):
-            credit = _take_over(credit)
-        if credit is None:
-            credit = _claim(row, key, context, now)
-            credits[key] = credit
-        if credit.record_id != row.pk:
+            credit = credits[key] = _take_over(credit)
+        if credit is None and key not in new:
+            new[key] = ContributionCredit(
+                course_key=context.course_key, contribution_key=key[1], record=row,
+                learner_id=context.learner_id, usage_key=context.usage_key, credited_at=now)
+    if new:
+        # Another learner's request may take one a moment before us: whoever holds it wins.
+        ContributionCredit.objects.bulk_create(new.values(), ignore_conflicts=True)
+        credits.update(_credits(set(new)))
+    for context, row, mine in candidates:
+        credit = credits.get((context.course_key, contribution_key(row)))
+        if credit is not None and credit.record_id != row.pk:
             _refuse(row, credit, context, mine)
+
+
+def _credits(keys):
+    """{(course key, contribution key): credit} of the credits held for ``keys`` (one query)."""
+    found = ContributionCredit.objects.filter(
+        course_key__in={course for course, _ in keys},
+        contribution_key__in={key for _, key in keys}).select_related("record")
+    return {(c.course_key, c.contribution_key): c for c in found
+            if (c.course_key, c.contribution_key) in keys}
 
 
 def _without_revoked(accepted, rows):
@@ -121,17 +139,6 @@ def _take_over(credit):
         return None
     return ContributionCredit.objects.filter(course_key=credit.course_key,
                                              contribution_key=credit.contribution_key).first()
-
-
-def _claim(row, key, context, now):
-    try:
-        with transaction.atomic():
-            return ContributionCredit.objects.create(
-                course_key=context.course_key, contribution_key=key, record=row,
-                learner_id=context.learner_id, usage_key=context.usage_key, credited_at=now)
-    except IntegrityError:  # another learner's request took it a moment ago
-        return ContributionCredit.objects.get(course_key=context.course_key,
-                                              contribution_key=key)
 
 
 def _refuse(row, credit, context, mine):

@@ -18,13 +18,13 @@ one about a contribution its ``url``, ``host``, ``kind``, ``repository`` and
 token, never a note's text, never a reason someone typed.
 """
 
-import contextlib
 import contextvars
 import logging
 
 from eventtracking import tracker
 
 from .. import compat
+from ..forges.deadline import context_value
 from . import hooks
 
 log = logging.getLogger(__name__)
@@ -49,14 +49,9 @@ XAPI_EVENTS = (REGISTERED, ACCEPTED, COMPLETED, WITHDRAWN)
 _request = contextvars.ContextVar("upstream_xblock_request_events", default=None)
 
 
-@contextlib.contextmanager
 def published_by(publish, user_id):
     """Within: events about ``user_id`` go through ``publish`` (the runtime's, in a request)."""
-    token = _request.set((publish, str(user_id or "")))
-    try:
-        yield
-    finally:
-        _request.reset(token)
+    return context_value(_request, (publish, str(user_id or "")))
 
 
 def in_request():

@@ -3,11 +3,12 @@
 A sweep runs one ``HostCheck`` per host concurrently, so a forge that hangs,
 trickles or keeps failing only ever holds its own records. Inside one host:
 
-- GitHub with a token, GitLab and Gerrit are read through their clients'
-  batch reads (``fetch_many``: GraphQL pages, ``iids[]`` lists or GraphQL,
-  ``change:A OR change:B`` queries); Gitea/Forgejo, and GitHub without a token,
-  one (conditional) request each with bounded concurrency (GitHub one at a
-  time: PyGithub's connection is not shared across threads);
+- GitHub with a token, GitLab, Gerrit and Gitea/Forgejo are read through
+  their clients' batch reads (``fetch_many``: GraphQL pages, ``iids[]`` lists
+  or GraphQL, ``change:A OR change:B`` queries, each repository's listing of
+  recently updated pull requests down to the records' last reads); GitHub
+  without a token, one (conditional) request each, one at a time (PyGithub's
+  connection is not shared across threads);
 - after the first ``rate_limited`` answer no other request is started: the
   host's remaining records wait for the forge's reset;
 - after ``BREAKER_FAILURES`` unavailable answers in a row the rest are not
@@ -22,7 +23,6 @@ error for the records concerned, never an exception out of the sweep.
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -31,7 +31,6 @@ from .recording import fetch_outcome, ref_of
 
 log = logging.getLogger(__name__)
 
-REST_CONCURRENCY = 4
 BREAKER_FAILURES = 8
 
 
@@ -55,19 +54,27 @@ def unexpected(what):
 class HostCheck:
     """Fetch outcomes for one host's records (``run()``: {record pk: outcome})."""
 
-    def __init__(self, forges, forge, rows, rules_of, deadline=None):
+    def __init__(self, forges, forge, rows, rules_of, deadline=None, failures_in_a_row=0):
         self.forges, self.forge, self.rows = forges, forge, rows
         self.rules_of = rules_of
         self.deadline = deadline  # the host's Deadline (None: each check's own default)
         self._lock = threading.Lock()
         self._stop = None  # the NotTried every record not yet started gets
-        self._failures_in_a_row = 0
+        self._failures_in_a_row = failures_in_a_row  # (carried over from the host's last round)
+
+    @property
+    def halted(self):
+        """What the host's records not yet asked get (a rate limit, a failing forge), or None;
+        and the unavailable answers in a row: for the host's next round."""
+        with self._lock:
+            carried = self._stop
+            if isinstance(carried, NotTried) and carried.reason != "rate_limited":
+                carried = None  # out of this round's time: the next round has its own
+            return carried, self._failures_in_a_row
 
     @property
     def batched(self):
-        if self.forge.kind == "github":
-            return bool(self.forge.token)
-        return self.forge.kind in ("gitlab", "gerrit")
+        return self.forge.kind != "github" or bool(self.forge.token)
 
     def run(self):
         try:
@@ -115,12 +122,7 @@ class HostCheck:
         return row.pk, outcome
 
     def _run_rest(self):
-        width = 1 if self.forge.kind == "github" else REST_CONCURRENCY
-        if width == 1 or len(self.rows) == 1:
-            return dict(self._fetch_one(row) for row in self.rows)
-        with ThreadPoolExecutor(max_workers=width,
-                                thread_name_prefix=f"sweep-{self.forge.host}") as pool:
-            return dict(pool.map(self._fetch_one, self.rows))
+        return dict(self._fetch_one(row) for row in self.rows)
 
     # -- batch reads ---------------------------------------------------------------
     def _run_batched(self):
@@ -129,8 +131,16 @@ class HostCheck:
             return {row.pk: stop for row in self.rows}
         client = self.forges.client(self.forge.host)
         refs = [ref_of(row) for row in self.rows]
+        hints = {}
+        if self.forge.kind == "gitea":
+            # Its listing stops at what was last read well (a snapshot, and no error since:
+            # a failed check's time says nothing of what the forge showed), and what it
+            # misses is read by number, conditionally.
+            hints["since"] = {ref_of(row): row.last_checked_at for row in self.rows
+                              if row.snapshot and row.last_checked_at and not row.error_count}
+            hints["etags"] = {ref_of(row): row.etag for row in self.rows if row.etag}
         try:
-            by_ref = client.fetch_many(refs, deadline=self.deadline)
+            by_ref = client.fetch_many(refs, deadline=self.deadline, **hints)
         except ForgeError as error:  # the whole batch refused (rate limit, auth, outage)
             return {row.pk: error for row in self.rows}
         if not isinstance(by_ref, dict):
@@ -153,7 +163,7 @@ class HostCheck:
             stop = self._next_stop()
             if stop is not None:
                 return stop
-            if self.forge.kind == "gitlab":
+            if self.forge.kind in ("gitlab", "gitea"):
                 return self._with_approvals(row, outcome)
             return fetch_outcome(self.forges, row, self.rules_of(row),
                                  deadline=self._check_deadline())
@@ -173,11 +183,12 @@ class HostCheck:
         """What a batch read leaves out and the rules need: one more request, where it does.
 
         GitHub's GraphQL carries reviews but not the commit that closed a closed pull
-        request; GitLab's batch reads carry no approvals (Gerrit's labels carry them).
+        request; GitLab's batch reads carry no approvals, nor Gitea's listing its
+        reviews (Gerrit's labels carry them).
         """
         if self.forge.kind == "github":
             return rules.count_landed_by_commit and snapshot.state == "closed"
-        if self.forge.kind == "gitlab":
+        if self.forge.kind in ("gitlab", "gitea"):
             return rules.count_approved and snapshot.state in ("open", "draft")
         return False
 

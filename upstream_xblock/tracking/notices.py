@@ -144,7 +144,7 @@ def _send(notice):
                                                        "changes_requested",
                                                        "longer_than_usual") else ""
     link = link if isinstance(link, str) and link.startswith(("https://", "http://")) else \
-        compat.unit_url(notice.course_key, notice.usage_key)
+        compat.unit_address(notice.usage_key)
     context = compose(notice.kind, notice.params, recipient["language"],
                       compat.platform_name(), link)
     message = MESSAGE_TYPES[notice.kind](context=context).personalize(

@@ -1,6 +1,7 @@
 """Writing what a check found: into a record, through the block's rules, past deadlocks.
 
-- one check's outcome written into a registry record (shared by the block and the sweeps);
+- one check's outcome written into a registry record (shared by the block and the sweeps),
+  and many records' values written at once (``write_rows``);
 - applying a block's rules to the stored snapshots of a learner's contributions;
 - retrying work that MySQL/MariaDB chose as a deadlock's victim.
 """
@@ -8,10 +9,11 @@
 import logging
 from dataclasses import replace
 
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 
 from ..forges import ContributionRef, ForgeError, ForgeUnavailable, NotFound, Snapshot
 from ..i18n import gettext_noop as _
+from ..models import TrackedContribution
 from ..policy import (
     ACCEPTED,
     FAILED,
@@ -24,8 +26,8 @@ from ..policy import (
     distinct_repository_check,
     evaluate,
 )
-from . import hooks
-from .credits import learn_forge_id
+from . import events, hooks
+from .credits import apply_credits, learn_forge_id
 from .schedule import likely_changed
 
 # -- a record a mentor vouched for: accepted, with the mentor's reason ------------
@@ -129,6 +131,75 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
         row.checks = [*row.checks, proposal_check(row)]
 
 
+def evaluation_of(row):
+    """What applying the rules writes (compared before and after, to write only changes)."""
+    return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
+
+
+EVALUATION_FIELDS = ("verdict", "checks", "qualified_at", "accepted_at", "forge_id")
+
+
+def settle_many(groups, schedule, now):
+    """Apply each learner's block rules to their stored snapshots (no forge call), in bulk.
+
+    ``groups``: [(context, the learner's rows in the block)]. A rule changed in
+    Studio takes effect here; a contribution that stops being accepted and had
+    stopped being checked is scheduled again. Only what changed is written (one
+    bulk update, and one for the rows scheduled again: a concurrent claim of the
+    others keeps its lease).
+    """
+    before = {row.pk: evaluation_of(row) for _, rows in groups for row in rows}
+    for context, rows in groups:
+        for row in rows:
+            evaluate_row(row, context.rules, context.ownership_code, now,
+                         context.verified_accounts)
+        apply_distinct_repositories(rows, context.rules)
+    apply_credits(groups, now)
+    changed = [row for _, rows in groups for row in rows if evaluation_of(row) != before[row.pk]]
+    again = [row for row in changed if row.next_check_at is None and schedule.after_check(
+        state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)]
+    if changed:
+        write_rows(changed, EVALUATION_FIELDS)
+        for row in changed:
+            events.checked((row.state or "", before[row.pk][0]), row)
+    if again:
+        TrackedContribution.objects.filter(pk__in=[row.pk for row in again]).update(
+            next_check_at=now)
+        for row in again:
+            row.next_check_at = now
+
+
+WRITE_BATCH = 100
+
+
+def write_rows(rows, fields):
+    """Write ``fields`` of ``rows``, each its own values: one UPDATE per WRITE_BATCH rows.
+
+    What Django's ``bulk_update`` writes (``SET f = CASE id WHEN … THEN … END``), with
+    the values adapted by each field as ``save()`` adapts them, built without its
+    per-value expressions: a sweep's round of thousands of records is written in a
+    second, not in a minute.
+    """
+    meta = TrackedContribution._meta  # noqa: SLF001  (Django's documented Model _meta API)
+    model_fields = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    pk = quote(meta.pk.column)
+    with transaction.atomic(savepoint=False):
+        for start in range(0, len(rows), WRITE_BATCH):
+            batch = rows[start:start + WRITE_BATCH]
+            cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+            sets, params = [], []
+            for field in model_fields:
+                sets.append(f"{quote(field.column)} = CASE {pk} {cases} END")
+                for row in batch:
+                    params += [row.pk, field.get_db_prep_save(getattr(row, field.attname),
+                                                              connection)]
+            params += [row.pk for row in batch]
+            with connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
+                               f"WHERE {pk} IN ({', '.join(['%s'] * len(batch))})", params)
+
+
 def repository_of(row):
     target = (row.snapshot or {}).get("target_repository") or row.project
     return f"{row.host}/{target}".casefold()
@@ -216,7 +287,8 @@ def record_outcome(row, outcome, rules, ownership_code, schedule, now, verified_
     row.next_check_at = schedule.after_check(state=row.state, verdict=row.verdict,
                                              registered_at=row.registered_at, now=now,
                                              pace_s=pace_s,
-                                             likely=likely_changed(row.snapshot, now))
+                                             likely=likely_changed(row.snapshot, now),
+                                             checks=row.checks)
 
 
 def record_not_tried(row, not_tried, schedule, now):

@@ -4,12 +4,11 @@ The host's rate budget decides the pace of open contributions; settled ones
 are checked seldom or never.
 """
 
+import math
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from ..forges import RateLimited
-from ..forges.gerrit import QUERY_TERMS
-from ..forges.gitlab_graphql import per_query
 
 # Hourly budgets when the forge has not said its own (documented where they are):
 # GitHub 5,000 points with a token (60 requests without); gitlab.com 500 requests a minute
@@ -23,17 +22,6 @@ LONGEST_S = 365 * 86400  # no setting waits longer than a year: date arithmetic 
 ACTIVITY_FIELDS = ("created_at", "first_review_at", "changes_requested_at", "approved_at")
 
 
-def per_unit(forge):
-    """Contributions one unit of ``forge``'s budget reads in a sweep."""
-    if forge.kind == "github":
-        return 50 if forge.token else 1
-    if forge.kind == "gitlab":
-        return per_query(bool(forge.token))
-    if forge.kind == "gerrit":
-        return QUERY_TERMS
-    return 1
-
-
 def hourly_budget(forge, known_limit=None):
     """The forge's budget an hour: what it said (``known_limit``), else the defaults above."""
     if known_limit:
@@ -45,10 +33,11 @@ def hourly_budget(forge, known_limit=None):
     return ASSUMED_HOURLY
 
 
-def open_interval_s(forge, open_count, share_percent, known_limit=None):
-    """Seconds between two checks of each of ``open_count`` open contributions on ``forge``."""
-    checks_an_hour = hourly_budget(forge, known_limit) * share_percent / 100 * per_unit(forge)
-    return 3600 * max(open_count, 1) / max(checks_an_hour, 1e-9)
+def open_interval_s(forge, read_units, share_percent, known_limit=None):
+    """Seconds between two checks of each open contribution on ``forge``, when reading all
+    of them once costs ``read_units`` of its rate budget (``forges.plans.read_plan``)."""
+    units_an_hour = hourly_budget(forge, known_limit) * share_percent / 100
+    return 3600 * max(read_units, 1) / max(units_an_hour, 1e-9)
 
 
 def likely_changed(snapshot, now):
@@ -79,6 +68,9 @@ class Schedule:
     manual_min_interval_s: int = 30  # "Check now" at most this often per contribution
     page_poll_min_s: int = 5        # the page never asks more often than this
     page_poll_max_s: int = 300
+    # A record a change signal watches (a relay, a change feed, webhooks) may be made due at
+    # any moment: the page asks at least this often (GitHub's notifications interval).
+    page_poll_watched_s: int = 60
     # Sweeps: each host's records of a chunk are checked within sweep_host_budget_s;
     # a sweep claims no new chunk after sweep_budget_s (both below the task's time limits
     # and the 10-minute claim lease).
@@ -104,31 +96,60 @@ class Schedule:
             clean["budget_share_percent"] = min(clean["budget_share_percent"], 100)
         return cls(**clean)
 
-    def after_check(self, *, state, verdict, registered_at, now, pace_s=None, likely=False):
+    def after_check(self, *, state, verdict, registered_at, now, pace_s=None, likely=False,
+                    checks=None):
         """Next due time after a successful check, or None when settled.
 
         ``pace_s``: the host's interval for open contributions under its rate
-        budget (``pace.open_interval_s``): that for one ``likely`` to have changed,
-        twice that for the others.
+        budget (``open_interval_s``): that for one ``likely`` to have changed,
+        twice that for the others, on the host's slots (``_paced``).
         Without it (a learner's own check), the age-based cadence.
+        ``checks``: the record's checks (``policy.Check`` dicts), for a merged one.
         """
         if verdict == "accepted" or (state == "merged" and verdict == "rejected"):
             return None
+        if state == "merged" and checks is not None:
+            return self._after_merged(checks, now)
         age = now - registered_at
         if state == "closed":
             if age > timedelta(days=self.closed_for_days):
                 return None
             return now + timedelta(seconds=self.closed_every_s)
         if pace_s is not None:
-            # The others at twice the pace: even if every one were likely, the share holds.
-            # An operator who asks for open contributions more often than budget_min_s
-            # (open_min_s, e.g. the demo's --check-every) gets that cadence as the floor.
-            floor = min(self.budget_min_s, self.open_min_s)
-            interval = min(max(pace_s * (1 if likely else 2), floor), self.open_max_s)
-            return now + timedelta(seconds=interval)
+            return self._paced(now, pace_s, likely)
         days = max(age.total_seconds() / 86400, 0)
         interval = min(self.open_min_s * (2 ** int(days)), self.open_max_s)
         return now + timedelta(seconds=interval)
+
+    def _paced(self, now, pace_s, likely):
+        """The next check of an open contribution, on its host's slots.
+
+        The pace is rounded up to a whole number of floors (budget_min_s, about a
+        sweep's period; an operator who asks for open contributions more often, e.g.
+        the demo's --check-every, gets open_min_s): that is the slot. A likely one is
+        due one slot on, the others two (even if every one were likely, the share
+        holds), at the slot boundary before: the records a host read at different
+        moments come due at the same boundary, and are read together, as the pace's
+        cost of reading all of them once assumes (a repository's listing, a page of
+        100).
+        """
+        floor = min(self.budget_min_s, self.open_min_s)
+        slot = min(math.ceil(max(pace_s, floor) / floor) * floor, self.open_max_s)
+        due = now.timestamp() + min(slot * (1 if likely else 2), self.open_max_s)
+        boundary = math.floor(due / slot) * slot
+        if boundary <= now.timestamp():
+            boundary = due
+        return datetime.fromtimestamp(boundary, tz=timezone.utc)
+
+    def _after_merged(self, checks, now):
+        """A merged contribution that does not count yet: the forge has nothing more to say
+        about it unless its description may still change (an ownership code) or a waiting
+        period runs: then once a day. Waiting for the learner to verify the author's account
+        only, it is settled: verifying re-evaluates it (``wake_settled``), not the forge."""
+        waiting = {check.get("id") for check in checks if check.get("outcome") == "waiting"}
+        if waiting <= {"author"}:
+            return None
+        return now + timedelta(seconds=self.closed_every_s)
 
     def max_wait_after(self, now):
         """The latest moment a forge's "not before" is believed: ``now + max_wait_s``."""

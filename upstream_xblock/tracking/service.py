@@ -15,14 +15,14 @@ from ..policy import Rules
 from . import background, events
 from .awards import award_if_earned
 from .budget import RateBudget
-from .credits import alias_of, apply_credits, same_contribution
+from .changes import watched
+from .credits import alias_of, same_contribution
 from .recording import (
     RESULT_FIELDS,
-    apply_distinct_repositories,
-    evaluate_row,
     fetch_outcome,
     record_outcome,
     retrying_deadlocks,
+    settle_many,
 )
 from .schedule import Schedule
 
@@ -62,11 +62,6 @@ class BlockContext:
     verified_accounts: tuple = ()  # the learner's verified forge accounts (identity layer)
 
 
-def _evaluation_of(row):
-    """What applying the rules writes (compared before and after, to write only changes)."""
-    return row.verdict, row.checks, row.qualified_at, row.accepted_at, row.forge_id
-
-
 class ContributionTracker:
     """The tracking layer as the block (or a worker) sees it for one learner.
 
@@ -93,8 +88,12 @@ class ContributionTracker:
         ).order_by("registered_at", "pk"))
 
     # -- commands ----------------------------------------------------------
-    def register(self, url, forge_username=""):
+    def register(self, url, forge_username="", before_forge=None):
         """Store the contribution and have it checked; a forge failure is kept, not raised.
+
+        ``before_forge()`` runs once the address passed every check made here, just before
+        the forge is asked (the learner's throttle counts only requests that cost a forge
+        request: a typo refused here costs nothing).
 
         Checked inline, a contribution the forge says does not exist is refused
         (``not_found``) and nothing is stored; handed to a task, the record
@@ -115,11 +114,13 @@ class ContributionTracker:
         if forge_username and not USERNAME_RE.match(forge_username):
             raise TrackingError("invalid_username", _("This is not a valid user name on a forge."))
         rows = self.rows()
-        if alias_of(ref, rows) is not None:
+        if alias_of(ref, rows) is not None or any(r.url == ref.url for r in rows):
             raise _already_registered()
         if len(rows) >= MAX_CONTRIBUTIONS_PER_BLOCK:
             raise TrackingError("too_many", _("You have registered as many contributions as this "
                                 "activity allows. Withdraw one to add another."))
+        if before_forge is not None:
+            before_forge()
         now = self.clock()
         try:
             with transaction.atomic():
@@ -199,25 +200,7 @@ class ContributionTracker:
                                          else self.rows()), "settle")
 
     def _settle(self, rows):
-        now = self.clock()
-        before = {row.pk: _evaluation_of(row) for row in rows}
-        for row in rows:
-            evaluate_row(row, self.context.rules, self.context.ownership_code, now,
-                         self.context.verified_accounts)
-        apply_distinct_repositories(rows, self.context.rules)
-        apply_credits(rows, self.context, now)
-        for row in (r for r in rows if _evaluation_of(r) != before[r.pk]):
-            fields = {"verdict": row.verdict, "checks": row.checks,
-                      "qualified_at": row.qualified_at, "accepted_at": row.accepted_at,
-                      "forge_id": row.forge_id}
-            still_changing = self.schedule.after_check(
-                state=row.state, verdict=row.verdict, registered_at=row.registered_at, now=now)
-            if row.next_check_at is None and still_changing:
-                # It had stopped being checked, and the new rules make it worth watching.
-                row.next_check_at = fields["next_check_at"] = now
-            # next_check_at is written only when rescheduled: a concurrent claim keeps its lease.
-            TrackedContribution.objects.filter(pk=row.pk).update(**fields)
-            events.checked((row.state or "", before[row.pk][0]), row)
+        settle_many([(self.context, rows)], self.schedule, self.clock())
         return rows, self.award(rows)
 
     def award(self, rows=None):
@@ -298,6 +281,8 @@ class ContributionTracker:
         if not pending:
             return 0
         seconds = (min(pending) - now).total_seconds()
+        if any(r.next_check_at and watched(self.forges, r.host) for r in rows):
+            seconds = min(seconds, self.schedule.page_poll_watched_s)  # a signal may come first
         return int(min(max(seconds, self.schedule.page_poll_min_s), self.schedule.page_poll_max_s))
 
 
@@ -306,6 +291,16 @@ def has_records(usage_key, learner_id, url=None):
     in the block ``usage_key``: mentors and staff act only on such learners."""
     rows = TrackedContribution.objects.filter(usage_key=usage_key, learner_id=learner_id)
     return (rows.filter(url=url) if url else rows).exists()
+
+
+def wake_settled(learner_id, now):
+    """The learner's verified accounts changed: their merged contributions that waited only for
+    that (settled, see ``Schedule.after_check``) are due again, so that sweeps re-evaluate
+    them in every block (one query)."""
+    return TrackedContribution.objects.filter(
+        learner_id=learner_id, state="merged", next_check_at__isnull=True,
+        verdict__in=("pending", ""), revoked=False, awarded_at__isnull=True,
+    ).update(next_check_at=now)
 
 
 def anonymous_id_of(usage_key, learner_id):

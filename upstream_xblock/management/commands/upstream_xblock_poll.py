@@ -21,18 +21,19 @@ class Command(BaseCommand):
         mode.add_argument("--loop", action="store_true", help="sweep until stopped")
         parser.add_argument("--interval", type=int, default=30,
                             help="longest pause between sweeps in --loop mode (seconds)")
-        parser.add_argument("--limit", type=int, default=10000,
-                            help="most records checked per sweep")
+        parser.add_argument("--limit", type=int, default=0,
+                            help="most records checked per sweep (0, the default: as many as "
+                                 "the time and rate budgets allow)")
         parser.add_argument("--max-sweeps", type=int, default=0,
                             help="stop after this many sweeps in --loop mode (0: never)")
 
     def handle(self, *args, **options):  # noqa: ARG002
-        if options["interval"] < 1 or options["limit"] < 1:
-            raise CommandError("--interval and --limit must be positive")
+        if options["interval"] < 1 or options["limit"] < 0:
+            raise CommandError("--interval must be positive and --limit not negative")
         worker = site_sweeper()
         sweeps = 0
         while True:
-            stats = worker.run_once(limit=options["limit"])
+            stats = worker.run_once(limit=options["limit"] or None)
             pace.after_sweep(worker)
             overdue.after_sweep(worker.clock())
             digest.after_sweep(worker.clock())

@@ -30,6 +30,10 @@
     ],
     "%(author)s, %(date)s": "%(author)s, %(date)s",
     "%(author)s, %(when)s": "%(author)s, %(when)s",
+    "%(completed)s of %(count)s activity complete": [
+      "%(completed)s activit\u00e9 termin\u00e9e sur %(count)s",
+      "%(completed)s activit\u00e9s termin\u00e9es sur %(count)s"
+    ],
     "%(count)s action recorded. Page %(page)s of %(pages)s.": [
       "%(count)s action enregistr\u00e9e. Page %(page)s sur %(pages)s.",
       "%(count)s actions enregistr\u00e9es. Page %(page)s sur %(pages)s."
@@ -78,27 +82,30 @@
       "%(count)s ligne en erreur ignor\u00e9e",
       "%(count)s lignes en erreur ignor\u00e9es"
     ],
+    "%(count)s line without an action was left as it is.": [
+      "%(count)s ligne sans action a \u00e9t\u00e9 laiss\u00e9e telle quelle.",
+      "%(count)s lignes sans action ont \u00e9t\u00e9 laiss\u00e9es telles quelles."
+    ],
     "%(days)s day longer than usual": [
       "%(days)s jour de plus que d'habitude",
       "%(days)s jours de plus que d'habitude"
     ],
     "%(title)s (opens on the forge in a new tab)": "%(title)s (s'ouvre sur la forge dans un nouvel onglet)",
+    "%(title)s, accepted by a mentor: %(reason)s": "%(title)s, accept\u00e9e par un mentor : %(reason)s",
     "%(username)s on %(host)s (%(method)s)": "%(username)s sur %(host)s (%(method)s)",
     "%(username)s on %(host)s is no longer verified.": "%(username)s sur %(host)s n'est plus v\u00e9rifi\u00e9.",
     "(edited)": "(modifi\u00e9e)",
     "(title not known yet)": "(titre encore inconnu)",
     "Accept a contribution of %(username)s": "Accepter une contribution de %(username)s",
-    "Accepted": "Accept\u00e9",
     "Accepted for %(username)s.": "Accept\u00e9e pour %(username)s.",
     "Accepted for %(username)s: this activity is now complete for them.": "Accept\u00e9e pour %(username)s : cette activit\u00e9 est maintenant termin\u00e9e pour cette personne.",
+    "Actions for %(username)s": "Actions pour %(username)s",
     "Annotate %(username)s": "Annoter %(username)s",
-    "Annotated": "A annot\u00e9",
     "Annotation deleted.": "Annotation supprim\u00e9e.",
     "Annotation for %(username)s": "Annotation pour %(username)s",
     "Annotation saved for %(username)s.": "Annotation enregistr\u00e9e pour %(username)s.",
     "Awarded on %(date)s": "Valid\u00e9 le %(date)s",
     "Checked %(when)s": "V\u00e9rifi\u00e9e %(when)s",
-    "Checked now": "A v\u00e9rifi\u00e9 maintenant",
     "Checking the file\u2026": "V\u00e9rification du fichier\u2026",
     "Checking\u2026": "V\u00e9rification\u2026",
     "Checks": "V\u00e9rifications",
@@ -115,19 +122,18 @@
     "Delete": "Supprimer",
     "Delete this annotation by %(author)s": "Supprimer cette annotation de %(author)s",
     "Delete this annotation?": "Supprimer cette annotation ?",
-    "Deleted an annotation": "A supprim\u00e9 une annotation",
-    "Deleted the learner's state": "A supprim\u00e9 l'\u00e9tat de l'apprenant",
+    "Described by a mentor": "D\u00e9crite par un mentor",
     "Done: %(learners)s, %(changed)s, %(skipped)s, %(failed)s.": "Termin\u00e9 : %(learners)s, %(changed)s, %(skipped)s, %(failed)s.",
     "Dry run: %(changes)s, %(errors)s. Nothing was changed.": "Essai \u00e0 blanc : %(changes)s, %(errors)s. Rien n'a \u00e9t\u00e9 modifi\u00e9.",
     "Edit": "Modifier",
     "Edit this annotation by %(author)s": "Modifier cette annotation de %(author)s",
-    "Edited an annotation": "A modifi\u00e9 une annotation",
     "For the learner": "Pour l'apprenant",
     "From your mentor": "De votre mentor",
     "Give a reason.": "Donnez une raison.",
     "Give the address of the contribution where you posted your code.": "Donnez l'adresse de la contribution o\u00f9 vous avez publi\u00e9 votre code.",
     "Give the contribution's address or describe it.": "Donnez l'adresse de la contribution ou d\u00e9crivez-la.",
     "Imported: %(changes)s, %(errors)s.": "Import\u00e9 : %(changes)s, %(errors)s.",
+    "Learners: %(registered)s \u00b7 In progress: %(pending)s \u00b7 Completed every activity started: %(accepted)s \u00b7 Need a new contribution: %(rejected)s \u00b7 Stuck: %(stuck)s": "Apprenants : %(registered)s \u00b7 En cours : %(pending)s \u00b7 Ont termin\u00e9 chaque activit\u00e9 commenc\u00e9e : %(accepted)s \u00b7 Doivent faire une nouvelle contribution : %(rejected)s \u00b7 Bloqu\u00e9s : %(stuck)s",
     "Loading learners\u2026": "Chargement des apprenants\u2026",
     "Longer than usual": "Plus long que d'habitude",
     "Mentors only": "Mentors uniquement",
@@ -142,12 +148,13 @@
     "Not met:": "Non satisfait :",
     "Not waiting": "Pas en attente",
     "Notes from your mentor": "Notes de votre mentor",
+    "Nothing registered": "Rien d'enregistr\u00e9",
     "Nothing was imported: %(count)s line has errors. Fix it, or apply the good lines only.": [
       "Rien n'a \u00e9t\u00e9 import\u00e9 : %(count)s ligne comporte des erreurs. Corrigez-la, ou n'appliquez que les bonnes lignes.",
       "Rien n'a \u00e9t\u00e9 import\u00e9 : %(count)s lignes comportent des erreurs. Corrigez-les, ou n'appliquez que les bonnes lignes."
     ],
-    "Overrode the score": "A modifi\u00e9 la note",
     "Passed:": "Valid\u00e9 :",
+    "Preparing the file\u2026": "Pr\u00e9paration du fichier\u2026",
     "Proposed for %(username)s: it counts once course staff confirm it.": "Propos\u00e9e pour %(username)s : elle compte d\u00e8s que l'\u00e9quipe p\u00e9dagogique la confirme.",
     "Registered: %(registered)s \u00b7 In progress: %(pending)s \u00b7 Completed: %(accepted)s \u00b7 Need a new contribution: %(rejected)s \u00b7 Stuck: %(stuck)s": "Inscrits : %(registered)s \u00b7 En cours : %(pending)s \u00b7 Termin\u00e9 : %(accepted)s \u00b7 Nouvelle contribution n\u00e9cessaire : %(rejected)s \u00b7 Bloqu\u00e9s : %(stuck)s",
     "Registered: %(title)s.": "Enregistr\u00e9e : %(title)s.",
@@ -156,10 +163,9 @@
     "Remove %(username)s on %(host)s": "Supprimer %(username)s sur %(host)s",
     "Remove %(username)s on %(host)s from your verified accounts? Its contributions will not count until you verify it again.": "Retirer %(username)s sur %(host)s de vos comptes v\u00e9rifi\u00e9s ? Ses contributions ne compteront plus tant que vous ne l'aurez pas v\u00e9rifi\u00e9 \u00e0 nouveau.",
     "Repository: %(repository)s #%(number)s": "D\u00e9p\u00f4t : %(repository)s n\u00ba %(number)s",
-    "Rescored": "A recalcul\u00e9 la note",
-    "Revoked": "Retir\u00e9",
     "Saved.": "Enregistr\u00e9.",
     "Say why you accept it.": "Dites pourquoi vous l'acceptez.",
+    "Say why you withdraw it.": "Dites pourquoi vous la retirez.",
     "Select %(username)s": "S\u00e9lectionner %(username)s",
     "Select learners first.": "S\u00e9lectionnez d'abord des apprenants.",
     "Select the %(count)s matching learner": [
@@ -167,14 +173,19 @@
       "S\u00e9lectionner les %(count)s apprenants correspondants"
     ],
     "Sorted by %(column)s, %(direction)s.": "Tri\u00e9 par %(column)s, %(direction)s.",
-    "Started a bulk action": "A lanc\u00e9 une action group\u00e9e",
     "Starting\u2026": "D\u00e9marrage\u2026",
+    "Stuck in an activity": "Bloqu\u00e9 dans une activit\u00e9",
     "Stuck: %(reason)s": "Bloqu\u00e9 : %(reason)s",
     "The %(count)s learner matching the filters is selected.": [
       "L'apprenant (%(count)s) correspondant aux filtres est s\u00e9lectionn\u00e9.",
       "Les %(count)s apprenants correspondant aux filtres sont s\u00e9lectionn\u00e9s."
     ],
-    "The file is larger than an import takes (2 MB, 5000 lines): split it.": "Le fichier d\u00e9passe la taille d'un import (2 Mo, 5000 lignes) : d\u00e9coupez-le.",
+    "The export failed. Try again, or tell the site's operators.": "L'export a \u00e9chou\u00e9. R\u00e9essayez, ou pr\u00e9venez les op\u00e9rateurs du site.",
+    "The file is larger than an import takes (8 MB, 5000 lines with an action): split it.": "Le fichier est plus gros qu'un import ne l'accepte (8 Mo, 5000 lignes avec une action) : d\u00e9coupez-le.",
+    "The file is ready: %(count)s contribution.": [
+      "Le fichier est pr\u00eat : %(count)s contribution.",
+      "Le fichier est pr\u00eat : %(count)s contributions."
+    ],
     "The learner's work in general": "Le travail de l'apprenant en g\u00e9n\u00e9ral",
     "The mentor's acceptance was withdrawn.": "L'acceptation du mentor a \u00e9t\u00e9 retir\u00e9e.",
     "Timeline of %(title)s": "Chronologie de %(title)s",
@@ -185,7 +196,7 @@
       "En attente depuis %(days)s jours"
     ],
     "Waiting:": "En attente :",
-    "Why course staff withdraw it": "Pourquoi l'\u00e9quipe p\u00e9dagogique la retire",
+    "Why course staff withdraw %(title)s": "Pourquoi l'\u00e9quipe du cours retire %(title)s",
     "Withdraw": "Retirer",
     "Withdraw %(title)s": "Retirer %(title)s",
     "Withdraw the acceptance of %(title)s": "Retirer l'acceptation de %(title)s",
@@ -193,6 +204,10 @@
     "Withdrawn: %(title)s.": "Retir\u00e9e : %(title)s.",
     "Working: %(done)s of %(learners)s done, %(changed)s, %(skipped)s.": "En cours : %(done)s sur %(learners)s trait\u00e9s, %(changed)s, %(skipped)s.",
     "Write the annotation's text.": "\u00c9crivez le texte de l'annotation.",
+    "Writing the file: %(count)s contribution so far\u2026": [
+      "\u00c9criture du fichier : %(count)s contribution pour l'instant\u2026",
+      "\u00c9criture du fichier : %(count)s contributions pour l'instant\u2026"
+    ],
     "You can check again %(when)s.": "Vous pourrez v\u00e9rifier \u00e0 nouveau %(when)s.",
     "You have not registered a contribution yet.": "Vous n'avez pas encore enregistr\u00e9 de contribution.",
     "You will get these emails.": "Vous recevrez ces e-mails.",
