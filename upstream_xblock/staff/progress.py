@@ -63,15 +63,15 @@ def learners(usage_key, username, now):
     waiting_since, awarded, annotated, verdict_rank, stuck.
     """
     return (LearnerProgress.objects.filter(usage_key=usage_key).values(*ROW_FIELDS)
-            .annotate(username=username, overdue_days=_overdue_days(usage_key),
+            .annotate(username=username, overdue_days=overdue_days_of(usage_key=usage_key),
                       stuck=Case(When(stuck_condition(now), then=Value(True)),
                                  default=Value(False), output_field=BooleanField())))
 
 
-def _overdue_days(usage_key):
-    """The learner's most overdue contribution's days beyond its project's usual (0: none),
-    from the hourly scan's standings (tracking/overdue.py)."""
-    most = PaceStanding.objects.filter(usage_key=usage_key, learner_id=OuterRef("learner_id")) \
+def overdue_days_of(**scope):
+    """The learner's most overdue contribution's days beyond its project's usual (0: none)
+    among the standings of ``scope`` (the hourly scan's, tracking/overdue.py)."""
+    most = PaceStanding.objects.filter(**scope, learner_id=OuterRef("learner_id")) \
         .values("learner_id").annotate(most=Max("overdue_days")).values("most")[:1]
     return Coalesce(Subquery(most), Value(0.0), output_field=FloatField())
 
@@ -239,9 +239,10 @@ def apply_filters(learners, usage_key, filters, now, stuck=None):
         # The condition itself (not the annotation): it reads the stuck index's ranges.
         condition = stuck(now)
         learners = learners.filter(condition if filters.stuck else ~condition)
-    if filters.overdue is not None:
-        learners = learners.filter(overdue_days__gt=0) if filters.overdue else \
-            learners.filter(overdue_days=0)
+    if filters.overdue is not None:  # the hourly scan's standings, in this scope
+        late = learner_ids_with_contributions(usage_key, Q(pace_standing__isnull=False))
+        learners = learners.filter(learner_id__in=late) if filters.overdue else \
+            learners.exclude(learner_id__in=late)
     return learners
 
 

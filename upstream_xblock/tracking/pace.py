@@ -14,7 +14,7 @@ import math
 from datetime import timedelta
 
 from django.db import IntegrityError
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from ..forges import ForgeError
 from ..forges.samples import SampleItem, sample_reader
@@ -270,3 +270,26 @@ def upstream_of(row, found, now):
         "overdue": bool(stage and usual is not None and waited > usual),
     }
 
+
+
+PROJECT_COLUMNS = ("host", "repository", "contributions", "accepted",
+                   "first_response_days_median", "merge_days_median", "sample_size")
+
+
+def course_projects(course_key, now, limit=1000):
+    """The course's target projects, most contributions first: {"host", "repository",
+    "contributions", "accepted", "first_response_days_median", "merge_days_median",
+    "sample_size"} (figures null below 10). One grouped query, then two a hundred projects."""
+    rows = list(TrackedContribution.objects.filter(course_key=course_key)
+                .exclude(host="").values("host", "project")
+                .annotate(contributions=Count("pk"),
+                          accepted=Count("pk", filter=Q(verdict="accepted")))
+                .order_by("-contributions", "host", "project")[:limit])
+    figures_of = PaceFigures(now).prefetch((row["host"], row["project"]) for row in rows)
+    found = []
+    for row in rows:
+        figures = figures_of.of(row["host"], row["project"]) or {}
+        found.append({"host": row["host"], "repository": row["project"],
+                      "contributions": row["contributions"], "accepted": row["accepted"],
+                      **{key: figures.get(key) for key in PROJECT_COLUMNS[4:]}})
+    return found

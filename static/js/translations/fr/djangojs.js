@@ -86,6 +86,14 @@
       "%(count)s ligne sans action a \u00e9t\u00e9 laiss\u00e9e telle quelle.",
       "%(count)s lignes sans action ont \u00e9t\u00e9 laiss\u00e9es telles quelles."
     ],
+    "%(count)s target project": [
+      "%(count)s projet cible",
+      "%(count)s projets cibles"
+    ],
+    "%(days)s day": [
+      "%(days)s jour",
+      "%(days)s jours"
+    ],
     "%(days)s day longer than usual": [
       "%(days)s jour de plus que d'habitude",
       "%(days)s jours de plus que d'habitude"
@@ -135,6 +143,7 @@
     "Imported: %(changes)s, %(errors)s.": "Import\u00e9 : %(changes)s, %(errors)s.",
     "Learners: %(registered)s \u00b7 In progress: %(pending)s \u00b7 Completed every activity started: %(accepted)s \u00b7 Need a new contribution: %(rejected)s \u00b7 Stuck: %(stuck)s": "Apprenants : %(registered)s \u00b7 En cours : %(pending)s \u00b7 Ont termin\u00e9 chaque activit\u00e9 commenc\u00e9e : %(accepted)s \u00b7 Doivent faire une nouvelle contribution : %(rejected)s \u00b7 Bloqu\u00e9s : %(stuck)s",
     "Loading learners\u2026": "Chargement des apprenants\u2026",
+    "Loading the target projects\u2026": "Chargement des projets cibles\u2026",
     "Longer than usual": "Plus long que d'habitude",
     "Mentors only": "Mentors uniquement",
     "New note from your mentor %(author)s: %(text)s": "Nouvelle note de votre mentor %(author)s : %(text)s",
@@ -145,6 +154,7 @@
     "Not accepted: %(message)s": "Non accept\u00e9e : %(message)s",
     "Not beyond the usual wait": "Pas au-del\u00e0 de l'attente habituelle",
     "Not checked yet": "Pas encore v\u00e9rifi\u00e9e",
+    "Not enough recent contributions": "Pas assez de contributions r\u00e9centes",
     "Not met:": "Non satisfait :",
     "Not waiting": "Pas en attente",
     "Notes from your mentor": "Notes de votre mentor",
