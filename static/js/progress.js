@@ -25,7 +25,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     function $all(selector) { return Array.prototype.slice.call(container.querySelectorAll(selector)); }
 
     var summary = $(".upx-summary");
-    var statusLine = $(".upx-status");
     var errorLine = $(".upx-error");
     var tbody = $(".upx-table tbody");
     var filterForm = $(".upx-filters");
@@ -175,25 +174,8 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         return tr;
     }
 
-    // The control of a row that has the focus, to give it back to that row's new control
-    // once the rows are drawn again (after a dialog or a bulk action): never to the page.
-    function focusedControl() {
-        var active = document.activeElement;
-        var row = active && tbody.contains(active) ? active.closest("tr[data-learner]") : null;
-        return row ? {learner: row.getAttribute("data-learner"), className: active.className} : null;
-    }
-
-    function restoreFocus(control) {
-        var row = control && $all("tr[data-learner]").filter(function (tr) {
-            return tr.getAttribute("data-learner") === control.learner;
-        })[0];
-        var target = row && Array.prototype.filter.call(row.querySelectorAll("button, input, a, select"),
-            function (node) { return node.className === control.className; })[0];
-        if (target) { target.focus(); }
-    }
-
     function render(body, announcement) {
-        var focused = focusedControl();
+        var restoreFocus = UpstreamContributionProgressView.keepRowFocus(tbody);
         state.rows = body.rows;
         state.pages = body.pages;
         state.page = body.page;
@@ -204,7 +186,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         // The other modules add their controls to the new rows now (vouch.js), then the focus
         // goes back where it was.
         container.dispatchEvent(new CustomEvent("upx-rows", {bubbles: true}));
-        restoreFocus(focused);
+        restoreFocus();
         UpstreamContributionProgressView.showCount(container, body, announcement);
         if (staffTools) { staffTools.rendered(body, state.filters); }
         // A dialog that changed a learner (the vouch dialog) asks for its row's menu to have
@@ -347,7 +329,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
             reload: function (announcement) { return load(announcement); }
         });
     }
-    statusLine.textContent = gettext("Loading learners…");
     UpstreamContributionProgressView.sortable(container, state, load);
     load();
 };
@@ -432,6 +413,26 @@ UpstreamContributionProgressView.menuItem = function (menu, text, className, act
     holder.appendChild(item);
     list.appendChild(holder);
     return item;
+};
+
+
+/* Before the rows are drawn again (an answer, a dialog, a bulk job's end), the control of
+ * a row that has the focus; the function returned gives the focus to that row's new control
+ * once they are drawn: never to the page. A menu item goes back to its row's menu button
+ * (the new row's menu is closed). */
+UpstreamContributionProgressView.keepRowFocus = function (tbody) {
+    "use strict";
+    var active = document.activeElement;
+    var row = active && tbody.contains(active) ? active.closest("tr[data-learner]") : null;
+    var learner = row && row.getAttribute("data-learner"), className = row && active.className;
+    return function restore() {
+        var newRow = row && Array.prototype.filter.call(tbody.querySelectorAll("tr[data-learner]"),
+            function (tr) { return tr.getAttribute("data-learner") === learner; })[0];
+        var target = newRow && Array.prototype.filter.call(newRow.querySelectorAll("button, input, a, select"),
+            function (node) { return node.className === className; })[0];
+        if (target && target.closest("[hidden]")) { target = newRow.querySelector(".upx-row-menu-toggle"); }
+        if (target) { target.focus(); }
+    };
 };
 
 
@@ -536,22 +537,29 @@ UpstreamContributionProgressView.showCount = function (container, body, announce
 /* ``load(announcement)``: asks the server (``post("progress")``) for the page ``state``
  * says and hands the answer to ``draw(body, announcement)``. Only the answer to the latest
  * request is drawn: an earlier one (a sort clicked twice) that comes back later must not
- * overwrite it, nor rebuild rows under the keyboard focus. An error goes to
- * ``onError(error)`` first (true: it was shown), else under the table. */
+ * overwrite it, nor rebuild rows under the keyboard focus. Until it is drawn, the status
+ * line says the learners are loading: the count it said is the rows' about to be replaced.
+ * An error goes to ``onError(error)`` first (true: it was shown), else under the table. */
 UpstreamContributionProgressView.loader = function (container, state, post, pageSize, draw, onError) {
     "use strict";
     var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
     var errorLine = container.querySelector(".upx-error");
-    var latest = 0;
+    var statusLine = container.querySelector(".upx-status");
+    var latest = 0, drawn = "";  // the status line of the rows on the page
     return function load(announcement) {
         var ticket = ++latest;
         errorLine.textContent = "";
         container.setAttribute("aria-busy", "true");
+        statusLine.textContent = gettext("Loading learners…");
         return post("progress", {page: state.page, page_size: pageSize, sort: state.sort,
                                  filters: state.filters})
-            .then(function (body) { if (ticket === latest) { draw(body, announcement); } })
+            .then(function (body) {
+                if (ticket === latest) { draw(body, announcement); drawn = statusLine.textContent; }
+            })
             .catch(function (error) {
-                if (ticket !== latest || onError(error)) { return; }
+                if (ticket !== latest) { return; }
+                statusLine.textContent = drawn;  // the rows left on the page are these
+                if (onError(error)) { return; }
                 errorLine.textContent = interpolate(gettext("Could not load the learners: %(message)s"),
                                                     {message: error.message});
             })

@@ -18,7 +18,7 @@ function UpstreamContributionWorkspace(container) {
 
     function $(selector) { return container.querySelector(selector); }
 
-    var summary = $(".upx-summary"), statusLine = $(".upx-status");
+    var summary = $(".upx-summary");
     var tbody = $(".upx-table tbody"), filterForm = $(".upx-filters");
 
     // post(name, payload): the workspace's endpoint of that name (as staff_tools.js names
@@ -95,11 +95,13 @@ function UpstreamContributionWorkspace(container) {
     }
 
     function render(body, announcement) {
+        var restoreFocus = table.keepRowFocus(tbody);
         state.pages = body.pages;
         state.page = body.page;
         summary.textContent = interpolate(gettext("Learners: %(registered)s · In progress: %(pending)s · Completed every activity started: %(accepted)s · Need a new contribution: %(rejected)s · Stuck: %(stuck)s"), body.summary || {});
         while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
         body.rows.forEach(function (row) { tbody.appendChild(renderRow(row)); });
+        restoreFocus();
         table.showCount(container, body, announcement);
         if (staffTools) { staffTools.rendered(body, state.filters); }
     }
@@ -133,7 +135,6 @@ function UpstreamContributionWorkspace(container) {
             reload: function (announcement) { return load(announcement); }
         });
     }
-    statusLine.textContent = gettext("Loading learners…");
     table.sortable(container, state, load);
     load();
     loadProjects();

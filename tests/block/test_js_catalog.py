@@ -22,7 +22,7 @@ import upstream_xblock
 from tests.block.test_i18n import assert_complete_and_compiled
 from upstream_xblock import compat
 from upstream_xblock.block import UpstreamContributionBlock
-from upstream_xblock.block.js_catalog import catalog_locales, shipped_catalog
+from upstream_xblock.block.resources import catalog_locales, shipped_catalog
 from upstream_xblock.i18n import JS_NAMESPACE, fill, ngettext_noop, translated
 from upstream_xblock.throttle import Throttled
 from workbench_demo.i18n import BlockI18nService

@@ -21,8 +21,8 @@ from tests.waits import Waits
 from upstream_xblock import tasks
 from upstream_xblock.forges import RateLimitInfo
 from upstream_xblock.models import TrackedContribution
-from upstream_xblock.tracking.budget import RateBudget
 from upstream_xblock.tracking.recording import NOT_FOUND_ATTEMPTS
+from upstream_xblock.tracking.schedule import RateBudget
 
 PR = "https://github.com/openedx/xblock-sdk/pull/{n}"
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from upstream_xblock import compat
-from upstream_xblock.identity.codes import ownership_code
+from upstream_xblock.identity.api import ownership_code
 from upstream_xblock.models import AwardRevocation, BlockConfig, ContributionAward
 
 # student_1 has verified the forge account "ada" (conftest), as a learner does once.

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import axe_violations, redrawn, screenshot
 from tests.browser.test_mentor_path import SCENARIO, mentor_table, register, tab_to
 
 pytestmark = pytest.mark.slow
@@ -222,6 +222,46 @@ def test_the_bulk_confirmation_at_320_px(demo, page, course, axe_source):
     assert axe_violations(page, axe_source, ".upx-dialog") == []
     page.keyboard.press("Escape")
     expect(view.get_by_role("button", name="Apply to the selection…")).to_be_focused()
+
+
+def held_answers(page, text):
+    """The tables' ``progress`` requests whose body holds ``text``, held unanswered until
+    the test lets each go (``route.continue_()``): a busy server's late answer, arriving
+    when the test says rather than after some time."""
+    held = []
+    page.route("**/progress/**", lambda route: held.append(route)
+               if text in (route.request.post_data or "") else route.continue_())
+    return held
+
+
+def test_the_status_says_loading_until_the_filtered_table_is_drawn(demo, page, course):
+    """The unfiltered and the filtered tables both hold 5 learners: until the filter's
+    answer is drawn, the status line must not say the count of the rows about to go."""
+    held = held_answers(page, "ws_")
+    view = workspace(page, demo)
+    expect(view.locator(".upx-status")).to_contain_text("5 learners match")
+    view.get_by_label("User name or contribution address contains").fill("ws_")
+    view.get_by_role("button", name="Apply filters").click()
+    expect(view.locator(".upx-status")).to_have_text("Loading learners…")
+    expect(view).to_have_attribute("aria-busy", "true")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(view.locator(".upx-status")).to_contain_text("5 learners match")
+    expect(view).not_to_have_attribute("aria-busy", "true")
+
+
+def test_a_redraw_while_a_row_menu_is_open_keeps_the_focus_on_its_row(demo, page, course):
+    """The table drawn again while a row's menu has the focus (an answer, a job's end): the
+    focus goes to that row's new menu button, never to the page."""
+    table = mentor_table(page, demo, "staff")
+    toggle = table.get_by_role("button", name="Actions for ws_eve")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(table.get_by_role("menuitem", name="Annotate ws_eve")).to_be_focused()
+    with redrawn(page, ".upstream-progress .upx-table tbody tr"):
+        table.locator(".upx-filters").evaluate("form => form.requestSubmit()")
+    expect(toggle).to_be_focused()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
 
 
 def test_the_learner_page_says_too_long_of_a_long_address(demo, page):

@@ -7,7 +7,7 @@ import pytest
 from openedx_filters.filters import PipelineStep
 
 from upstream_xblock.models import ContributionAward
-from upstream_xblock.tracking.hooks import (
+from upstream_xblock.tracking.events import (
     CONTRIBUTION_ACCEPTED,
     CONTRIBUTION_COMPLETED,
     ContributionAcceptanceRequested,

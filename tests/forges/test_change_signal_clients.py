@@ -6,15 +6,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from upstream_xblock.forges import AuthFailed, ContributionRef, Forges, NotFound
-from upstream_xblock.forges.feeds import gerrit_updates, gitlab_updates
-from upstream_xblock.forges.notifications import notifications_client
-from upstream_xblock.forges.webhooks import (
+from upstream_xblock.forges.feeds import (
     MAX_BODY_BYTES,
     WebhookRefused,
+    gerrit_updates,
+    gitlab_updates,
     hub_signature,
     read,
     verify,
 )
+from upstream_xblock.forges.notifications import notifications_client
 
 BOT = "bot-token"
 LONG_AGO = datetime(2020, 1, 1, tzinfo=timezone.utc)

@@ -13,8 +13,7 @@ from forge_simulator.shapes import project_id as account_id_of
 from tests.tracking.conftest import Registry
 from upstream_xblock.forges import Snapshot
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.api import VerifiedAccount
-from upstream_xblock.identity.codes import verification_code
+from upstream_xblock.identity.api import VerifiedAccount, verification_code
 from upstream_xblock.models import ContributionAward
 from upstream_xblock.policy import FAILED, PASSED, WAITING, Identity, Rules, check_author
 from upstream_xblock.tracking.block_config import rules_from_dict

@@ -3,7 +3,7 @@
 import pytest
 
 from forge_simulator.shapes import project_id as account_id_of
-from upstream_xblock.identity.codes import verification_code
+from upstream_xblock.identity.api import verification_code
 from upstream_xblock.identity.models import VerifiedForgeAccount
 from upstream_xblock.throttle import DEFAULT_LIMITS
 

@@ -7,7 +7,7 @@ import re
 from django.utils import timezone
 
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.codes import verification_code
+from upstream_xblock.identity.api import verification_code
 
 
 def _panel(content):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.identity.codes import verification_code
+from upstream_xblock.identity.api import verification_code
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper

@@ -19,7 +19,7 @@ from submissions.models import ScoreSummary, Submission, score_set
 from forge_simulator import ForgeSimulator
 from forge_simulator.shapes import project_id as account_id_of
 from upstream_xblock import compat
-from upstream_xblock.compat.scores import submission_uuid
+from upstream_xblock.compat.grades import submission_uuid
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
 from upstream_xblock.models import BlockConfig, ContributionAward, TrackedContribution

@@ -11,7 +11,7 @@ from eventtracking.tracker import Tracker
 from upstream_xblock.models import ContributionAward, TrackedContribution
 from upstream_xblock.tracking import events as names
 from upstream_xblock.tracking.awards import retry_unpublished
-from upstream_xblock.tracking.hooks import CONTRIBUTION_ACCEPTED, CONTRIBUTION_COMPLETED
+from upstream_xblock.tracking.events import CONTRIBUTION_ACCEPTED, CONTRIBUTION_COMPLETED
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from upstream_xblock.forges import Forges, RateLimitInfo
 from upstream_xblock.models import TrackedContribution
-from upstream_xblock.tracking.budget import RateBudget
-from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.schedule import RateBudget, Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 
 pytestmark = pytest.mark.django_db

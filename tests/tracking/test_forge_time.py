@@ -17,8 +17,7 @@ from upstream_xblock.forges import FetchResult, Forges, RateLimited, RateLimitIn
 from upstream_xblock.forges.errors import limit_reset, sanitize_rate_headers
 from upstream_xblock.models import TrackedContribution
 from upstream_xblock.policy import Rules
-from upstream_xblock.tracking.budget import RateBudget
-from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.schedule import RateBudget, Schedule
 from upstream_xblock.tracking.service import BlockContext, ContributionTracker
 from upstream_xblock.tracking.sweep import Sweeper
 

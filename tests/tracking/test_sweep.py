@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from upstream_xblock.forges import RateLimitInfo
 from upstream_xblock.models import ContributionAward, TrackedContribution
-from upstream_xblock.tracking.budget import RateBudget
-from upstream_xblock.tracking.schedule import Schedule
+from upstream_xblock.tracking.schedule import RateBudget, Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 
 pytestmark = pytest.mark.django_db

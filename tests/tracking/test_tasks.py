@@ -167,7 +167,7 @@ def test_a_check_a_learner_asked_for_may_use_the_reserve(forges, world, registry
     from django.utils import timezone
 
     from upstream_xblock.forges import RateLimitInfo
-    from upstream_xblock.tracking.budget import RateBudget
+    from upstream_xblock.tracking.schedule import RateBudget
     settings.XBLOCK_SETTINGS = {"upstream_xblock": simulator.settings()}
     registry.block()
     swept = registry.contribution("gitea")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from forge_simulator.webhooks import delivery as simulated_delivery
 from upstream_xblock.forges import Forges
-from upstream_xblock.forges.webhooks import MAX_BODY_BYTES, hub_signature, verify
+from upstream_xblock.forges.feeds import MAX_BODY_BYTES, hub_signature, verify
 from upstream_xblock.models import TrackedContribution, WebhookDelivery
 from upstream_xblock.tracking import events as names
 from upstream_xblock.tracking.schedule import Schedule

@@ -18,7 +18,7 @@ from ..forges import ConfigurationError, forges_for
 from ..i18n import JS_NAMESPACE
 from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
-from ..identity.codes import ownership_code
+from ..identity.api import ownership_code
 from ..policy import Rules
 from ..staff.annotations import for_learner as annotations_for_learner
 from ..tracking import block_config, notices
@@ -46,7 +46,7 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
     """A learner registers a contribution; the unit completes when it is accepted upstream."""
 
     block_settings_key = compat.SETTINGS_BUCKET
-    # OEP-58: the namespace of the pages' JS catalog (block/js_catalog.py); the LMS's
+    # OEP-58: the namespace of the pages' JS catalog (block/resources.py); the LMS's
     # compile_xblock_translations wraps the catalogs it builds for this block in it.
     i18n_js_namespace = JS_NAMESPACE
     has_score = True

@@ -17,16 +17,14 @@ from .. import compat
 from ..forges import ConfigurationError, forges_for
 from ..i18n import gettext_noop as _
 from ..identity import api as identity_api
-from ..identity.codes import verify_by_code
-from ..identity.linked import verify_linked_accounts
+from ..identity.api import verify_by_code, verify_linked_accounts
 from ..identity.views import panel_json
 from ..throttle import Throttle, Throttled
 from ..tracking import background, notices
 from ..tracking.schedule import schedule_for
 from ..tracking.service import TrackingError, wake_settled
 from .handlers import json_api, text_field
-from .js_catalog import add_js_catalog
-from .resources import load_text, page_uid, render_template
+from .resources import add_js_catalog, load_text, page_uid, render_template
 
 # One made-up address shape per forge kind, as learners paste them.
 EXAMPLE_PATHS = {

@@ -27,9 +27,8 @@ from ..staff.progress import (
 from ..tracking import events
 from ..tracking.service import TrackingError
 from .handlers import learner_of, mentors_only, record_action, registered_url
-from .js_catalog import add_js_catalog
 from .presenters import STATE_LABELS, VERDICT_LABELS, progress_row
-from .resources import load_text, page_uid, render_template
+from .resources import add_js_catalog, load_text, page_uid, render_template
 from .staff import AUDIT_ACTIONS
 from .vouch import add_vouch_dialog
 

@@ -22,8 +22,7 @@ from ..staff.progress import block_summary
 from . import clamps
 from .clamps import MAX_LIST_ITEMS, RULE_FIELDS, parse_date
 from .handlers import MAX_BODY_BYTES, is_mentor, json_response, validate_mentors
-from .js_catalog import add_js_catalog
-from .resources import load_text, render_template
+from .resources import add_js_catalog, load_text, render_template
 
 MAX_TEXT_LENGTH = 10000
 

@@ -39,9 +39,8 @@ from ..tracking import pace
 from ..tracking.block_config import points_of
 from ..tracking.service import TrackingError
 from .handlers import MAX_BODY_BYTES, parse_json_body
-from .js_catalog import shipped_catalog
 from .presenters import COURSE_VERDICT_LABELS, STATE_LABELS, course_row
-from .resources import load_text, render_template
+from .resources import load_text, render_template, shipped_catalog
 from .staff import (
     AUDIT_ACTIONS,
     IMPORT_BODY_LIMIT,

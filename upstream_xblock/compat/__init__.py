@@ -58,29 +58,27 @@ from .learners import (
 from .runtime import (
                      CONFIG_ENV,
                      SETTINGS_BUCKET,
+                     acting_user,
                      anonymous_id,
                      connect_course_published,
                      course_event_context,
                      course_key,
                      course_start,
+                     dashboard_requester,
                      gettext,
                      global_settings_bucket,
+                     in_studio_preview,
+                     is_masquerading,
                      is_staff,
                      learner_id,
                      ngettext,
                      published_blocks,
+                     publishing_blocked,
                      request_is_by_learner,
                      settings_bucket,
+                     shows_published_content,
                      usage_key,
                      username,
-)
-from .viewing import (
-                     acting_user,
-                     dashboard_requester,
-                     in_studio_preview,
-                     is_masquerading,
-                     publishing_blocked,
-                     shows_published_content,
 )
 
 __all__ = [

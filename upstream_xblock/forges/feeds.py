@@ -1,4 +1,6 @@
-"""Change feeds: what moved on a forge since a moment, found in a few requests.
+"""What a forge says moved: change feeds read, webhook deliveries verified.
+
+Change feeds: what moved on a forge since a moment, found in a few requests.
 
 - Gerrit: one query per host, ``after:"YYYY-MM-DD hh:mm:ss"`` (UTC), 500
   changes a page (Gerrit's default query limit), paged with ``S=``; only each
@@ -12,8 +14,27 @@
 An ``Update`` only says which contribution moved and when: the sweep reads it
 as any other. A feed cut short (more than it reads in one look) says so
 (``complete`` False), and the caller reads every watched contribution instead.
+
+Webhook deliveries from the course's own repositories: verified, then read.
+
+Each forge proves a delivery its own way, always over the exact bytes received
+and checked in constant time before a byte of the body is parsed:
+
+- GitHub: ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>``; the
+  delivery's id in ``X-GitHub-Delivery``, the event in ``X-GitHub-Event``;
+- GitLab: ``X-Gitlab-Token`` is the secret itself; the delivery's id in
+  ``Idempotency-Key`` (the same on GitLab's retries), else ``X-Gitlab-Event-UUID``;
+- Gitea/Forgejo: ``X-Forgejo-Signature`` (or ``X-Gitea-Signature``): the bare hex
+  HMAC-SHA256 of the body; the id in ``X-Forgejo-Delivery`` / ``X-Gitea-Delivery``.
+
+A verified delivery only names the pull requests it is about (``Delivery``):
+the caller makes their records due, and the sweep reads them as any other.
 """
 
+import hashlib
+import hmac
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -24,8 +45,8 @@ from .errors import ForgeError, ForgeUnavailable, is_rate_limited, rate_limited
 from .gerrit import decode_gerrit_json
 from .gitlab_graphql import ComplexityRefused, complexity_refusal, graphql_url, per_query
 from .http import guarded_request, parse_json, raise_for_status
-from .schemas import Strict, validated
-from .snapshot import parse_time
+from .schemas import GitHubRepository, Id, Strict, validated
+from .snapshot import is_text, parse_time
 
 GERRIT_PAGE = 500  # Gerrit's default queryLimit
 GERRIT_PAGES = 4
@@ -149,3 +170,172 @@ def _gitlab_project(project, node, failed):
                     for n in connection.nodes if n is not None and n.iid.isdigit())
     more = bool(connection.pageInfo and connection.pageInfo.hasNextPage)
     return FeedPage(updates, complete=not more)
+
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PROJECT_LENGTH = 255  # what a record's project holds
+_DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+# Events about a pull request (or a comment on one): anything else is acknowledged, unread.
+GITHUB_EVENTS = ("pull_request", "pull_request_review", "pull_request_review_comment",
+                 "pull_request_review_thread", "issue_comment")
+GITEA_EVENTS = ("pull_request", "pull_request_approved", "pull_request_rejected",
+                "pull_request_comment", "pull_request_review_approved",
+                "pull_request_review_rejected", "pull_request_review_comment",
+                "pull_request_sync", "issue_comment")
+GITLAB_EVENTS = ("merge_request", "note")
+
+
+# The fields of a delivery that name a pull request (strict, as every forge answer).
+class HookNumbered(Strict):
+    number: Id
+
+
+class HookIssue(Strict):
+    number: Id
+    pull_request: dict | None = None  # present when the issue is a pull request
+
+
+class RepositoryHook(Strict):
+    """A GitHub or Gitea/Forgejo delivery about a pull request, a review or a comment."""
+
+    repository: GitHubRepository
+    pull_request: HookNumbered | None = None
+    issue: HookIssue | None = None
+
+
+class GitLabHookProject(Strict):
+    path_with_namespace: str
+
+
+class GitLabHookMergeRequest(Strict):
+    iid: Id
+
+
+class GitLabHook(Strict):
+    object_kind: str
+    project: GitLabHookProject
+    object_attributes: dict | None = None  # the merge request, or the comment
+    merge_request: GitLabHookMergeRequest | None = None  # a comment's merge request
+
+
+class WebhookRefused(Exception):
+    """A delivery that changes nothing: ``code`` and the HTTP ``status`` to answer."""
+
+    def __init__(self, code, status):
+        super().__init__(code)
+        self.code, self.status = code, status
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A verified delivery: its id, and the pull request it is about (None: another event)."""
+
+    delivery_id: str
+    project: str | None = None
+    number: int | None = None
+
+
+def hub_signature(secret, body):
+    """What GitHub sends in ``X-Hub-Signature-256`` for ``body`` signed with ``secret``."""
+    return "sha256=" + _hex_hmac(secret, body)
+
+
+def _hex_hmac(secret, body):
+    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def _header(headers, name):
+    value = headers.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _delivery_id(headers, *names):
+    for name in names:
+        value = _header(headers, name)
+        if value:
+            if not _DELIVERY_ID.match(value):
+                raise WebhookRefused("bad_delivery_id", 400)
+            return value
+    raise WebhookRefused("missing_delivery_id", 400)
+
+
+def verify(kind, headers, body, secret):
+    """The delivery's id, once its proof holds; WebhookRefused otherwise.
+
+    ``headers``: the request's headers by their HTTP names (case as sent is fine
+    for Django's ``request.headers``); ``body``: the raw bytes.
+    """
+    if not secret:
+        raise WebhookRefused("webhooks_off", 404)
+    if len(body) > MAX_BODY_BYTES:
+        raise WebhookRefused("too_large", 413)
+    if kind == "github":
+        proof, expected = _header(headers, "X-Hub-Signature-256"), hub_signature(secret, body)
+        ids = ("X-GitHub-Delivery",)
+    elif kind == "gitlab":
+        proof, expected = _header(headers, "X-Gitlab-Token"), secret
+        ids = ("Idempotency-Key", "X-Gitlab-Event-UUID", "X-Gitlab-Webhook-UUID")
+    elif kind == "gitea":
+        proof = _header(headers, "X-Forgejo-Signature") or _header(headers, "X-Gitea-Signature")
+        expected = _hex_hmac(secret, body)
+        ids = ("X-Forgejo-Delivery", "X-Gitea-Delivery")
+    else:
+        raise WebhookRefused("webhooks_off", 404)
+    if not proof or not hmac.compare_digest(proof.encode("utf-8"), expected.encode("utf-8")):
+        raise WebhookRefused("bad_signature", 401)
+    return _delivery_id(headers, *ids)
+
+
+def read(kind, headers, body, delivery_id):
+    """The pull request a verified delivery is about (a Delivery without one for others)."""
+    if kind == "github":
+        event = _header(headers, "X-GitHub-Event")
+    else:
+        event = _header(headers, "X-Forgejo-Event") or _header(headers, "X-Gitea-Event")
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError, UnicodeDecodeError):
+        raise WebhookRefused("bad_payload", 400) from None
+    if kind == "gitlab":
+        return _gitlab(payload, delivery_id)
+    if event not in (GITHUB_EVENTS if kind == "github" else GITEA_EVENTS):
+        return Delivery(delivery_id)
+    hook = _validated(RepositoryHook, payload)
+    if hook.pull_request is not None:
+        number = hook.pull_request.number
+    elif hook.issue is not None and (hook.issue.pull_request is not None or kind == "gitea"):
+        number = hook.issue.number
+    else:
+        return Delivery(delivery_id)  # a comment on an issue, not on a pull request
+    return _about(delivery_id, hook.repository.full_name, number)
+
+
+def _gitlab(payload, delivery_id):
+    kind = payload.get("object_kind") if isinstance(payload, dict) else None
+    if kind not in GITLAB_EVENTS:
+        return Delivery(delivery_id)
+    hook = _validated(GitLabHook, payload)
+    if kind == "note":
+        if hook.merge_request is None:
+            return Delivery(delivery_id)  # a comment on an issue or a commit
+        number = hook.merge_request.iid
+    else:
+        iid = (hook.object_attributes or {}).get("iid")
+        if not isinstance(iid, int) or isinstance(iid, bool) or not 0 < iid < 2 ** 63:
+            raise WebhookRefused("bad_payload", 400)
+        number = iid
+    return _about(delivery_id, hook.project.path_with_namespace, number)
+
+
+def _about(delivery_id, project, number):
+    """The delivery about ``project``'s ``number``: a name a record could hold, or refused."""
+    if not project or len(project) > MAX_PROJECT_LENGTH or not is_text(project):
+        raise WebhookRefused("bad_payload", 400)
+    return Delivery(delivery_id, project, number)
+
+
+def _validated(model, payload):
+    try:
+        return validated(model, payload, "webhook")
+    except ForgeUnavailable:  # not the shape of a delivery about a pull request
+        raise WebhookRefused("bad_payload", 400) from None

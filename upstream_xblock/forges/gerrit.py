@@ -14,13 +14,13 @@ from .batch import AdaptiveBatchSize, not_found, partial_error, run_batches, uni
 from .deadline import DEFAULT_SWEEP_CHECK_S
 from .errors import ForgeUnavailable
 from .http import guarded_request, pinned_session, raise_for_status
-from .reviews import latest
 from .schemas import GerritChange, validated
 from .snapshot import (
     FetchResult,
     clean_text,
     ensure_about,
     forge_snapshot,
+    latest,
     parse_time,
 )
 

@@ -21,9 +21,16 @@ from .batch import STOPPING_ERRORS, one_by_one, unique
 from .deadline import DEFAULT_SWEEP_CHECK_S, deadline_scope
 from .errors import ForgeError, ForgeUnavailable
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
-from .reviews import Review, facts_from_reviews
 from .schemas import GiteaPull, GiteaReview, validated
-from .snapshot import FetchResult, clean_text, ensure_about, parse_time, snapshot_from_rest_pull
+from .snapshot import (
+    FetchResult,
+    Review,
+    clean_text,
+    ensure_about,
+    facts_from_reviews,
+    parse_time,
+    snapshot_from_rest_pull,
+)
 
 # Gitea marks work in progress by title prefix (its default WIP prefixes).
 _WIP_TITLE = re.compile(r"^\s*(\[wip\]|wip:)", re.IGNORECASE)

@@ -36,13 +36,15 @@ from .errors import (
     rate_limited,
 )
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, watching_renames
-from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
 from .snapshot import (
+    WRITE_ASSOCIATIONS,
     FetchResult,
     RateLimitInfo,
+    Review,
     clean_text,
     ensure_about,
+    facts_from_reviews,
     parse_time,
     snapshot_from_rest_pull,
 )

@@ -32,12 +32,14 @@ from .errors import (
     rate_limited,
 )
 from .http import guarded_request, parse_json, pinned_session
-from .reviews import WRITE_ASSOCIATIONS, Review, facts_from_reviews
 from .schemas import GraphQLPull, validated
 from .snapshot import (
+    WRITE_ASSOCIATIONS,
     FetchResult,
     RateLimitInfo,
+    Review,
     ensure_about,
+    facts_from_reviews,
     forge_snapshot,
     parse_time,
 )

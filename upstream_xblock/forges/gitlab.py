@@ -41,12 +41,12 @@ from .http import (
     raise_for_status,
     request_error,
 )
-from .reviews import latest
 from .schemas import GitLabApprovals, GitLabMergeRequest, validated
 from .snapshot import (
     FetchResult,
     ensure_about,
     forge_snapshot,
+    latest,
     parse_time,
 )
 

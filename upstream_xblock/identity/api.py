@@ -1,17 +1,43 @@
-"""The identity layer as other layers call it: load, record, vouch for and forget accounts.
+"""The identity layer as other layers call it: accounts proven a learner's, the codes that
+prove them, and the accounts the LMS already proved.
 
 A ``VerifiedAccount`` is a forge account proven to be a learner's (no Django in
 that class: the policy compares it with a snapshot). ``IdentityError`` is a
 refusal with a stable code.
+
+Linked accounts, verifying the forge accounts a learner linked to the LMS (Open edX
+third-party auth).
+
+python-social-auth's ``UserSocialAuth`` rows, read through ``compat``: the
+LMS itself proved them when the learner signed in with GitHub or GitLab. Only
+the learner's own rows are read, so another user's link can never count.
+
+The codes that prove a contribution or a forge account is the learner's own.
+
+Both are derived, not stored: an HMAC under the site's secret key, so the same
+learner always sees the same code and nobody can compute another learner's.
+
+- the ownership code (per learner and block), put in a contribution's description;
+- the verification code (per learner, the same in every block and course), posted
+  as a comment by a contribution's author to verify that forge account.
 """
 
+import base64
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 
+from .. import compat
 from ..errors import UpstreamError
+from ..forges import ForgeError
+from ..forges.comments import CommentReader
 from ..i18n import gettext_noop as _
+from ..throttle import Throttle, Throttled
 from .models import VerifiedForgeAccount
 
 OAUTH, LINKED, COMMENT_CODE, DESCRIPTION_CODE, VOUCHED = (
@@ -136,3 +162,111 @@ def forget(learner_id, host, account_id):
     deleted, _count = VerifiedForgeAccount.objects.filter(
         learner_id=learner_id, host=host, account_id=str(account_id)).delete()
     return bool(deleted)
+
+
+def _host_of(setting, default):
+    return (urlsplit(getattr(settings, setting, "") or default).netloc or "").lower()
+
+
+def _provider_hosts():
+    """python-social-auth backend name -> the forge host its accounts live on.
+
+    GitLab and Gitea backends read their instance from ``SOCIAL_AUTH_GITLAB_API_URL``
+    and ``SOCIAL_AUTH_GITEA_API_URL`` (python-social-auth's own settings).
+    """
+    return {"github": "github.com", "github-org": "github.com", "github-team": "github.com",
+            "gitlab": _host_of("SOCIAL_AUTH_GITLAB_API_URL", "https://gitlab.com"),
+            "gitea": _host_of("SOCIAL_AUTH_GITEA_API_URL", "https://gitea.com")}
+
+
+def verify_linked_accounts(learner_id, registry, now):
+    """Record each linked GitHub, GitLab or Gitea account on a configured host; the list.
+
+    IdentityError ``no_linked_account`` when there is none; an account already
+    verified for another learner is skipped (and reported if it is the only one).
+    """
+    hosts = _provider_hosts()
+    recorded, taken = [], None
+    for link in compat.linked_forge_accounts(learner_id, tuple(hosts)):
+        host = hosts.get(link["provider"])
+        if host not in registry or not link["uid"].isdigit():
+            continue
+        try:
+            # GitLab and Gitea links keep no user name: the account id is what counts.
+            recorded.append(record(learner_id, host, link["uid"],
+                                       link["username"] or f"#{link['uid']}", LINKED, now,
+                                       reason="linked to the site's account"))
+        except IdentityError as error:
+            taken = error
+    if recorded:
+        return recorded
+    if taken is not None:
+        raise taken
+    raise IdentityError("no_linked_account", _(
+        "Your account on this site is not linked to an account on a forge of this activity."),
+        status=404)
+
+
+OWNERSHIP_PREFIX = "upx-"
+
+
+def ownership_code(usage_key, learner_id):
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{usage_key}\n{learner_id}".encode(),
+                      hashlib.sha256).digest()
+    return OWNERSHIP_PREFIX + base64.b32encode(digest).decode()[:8].lower()
+
+
+VERIFICATION_PREFIX = "upx-id-"
+
+
+def verification_code(learner_id):
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"forge identity\n{learner_id}".encode(),
+                      hashlib.sha256).digest()
+    return VERIFICATION_PREFIX + base64.b32encode(digest).decode()[:10].lower()
+
+
+def _same_account(comment, snapshot):
+    if comment.author_id and snapshot.author_id:
+        return comment.author_id == snapshot.author_id
+    return bool(comment.author) and comment.author.casefold() == snapshot.author.casefold()
+
+
+def _forge_error(error):
+    return IdentityError(error.code, error.template, params=error.params,
+                         status=502 if error.code in ("forge_unavailable", "auth_failed") else 400)
+
+
+def verify_by_code(forges, learner_id, url, now):
+    """Find the learner's code on the contribution at ``url``; record its author's account."""
+    try:
+        Throttle().hit("verify_code", learner_id)
+    except Throttled:
+        raise IdentityError("too_soon", _(
+            "Too many tries in a short time. Try again in a few minutes."), status=429) from None
+    code = verification_code(learner_id)
+    try:
+        ref = forges.parse(url)
+        snapshot = forges.fetch(ref).snapshot
+        if snapshot is None or not snapshot.author:
+            raise IdentityError("code_not_found", _("The forge did not say who wrote it."))
+        comments = CommentReader(forges.registry.get(ref.host)).comments(ref)
+    except ForgeError as error:
+        raise _forge_error(error) from None
+    with_code = [c for c in comments if code in c.body.casefold()]
+    by_author = [c for c in with_code if _same_account(c, snapshot)]
+    if by_author:
+        account_id, method = by_author[0].author_id or snapshot.author_id, COMMENT_CODE
+    elif code in (snapshot.description or "").casefold():
+        account_id, method = snapshot.author_id, DESCRIPTION_CODE
+    elif with_code:
+        raise IdentityError("code_not_by_author", _(
+            "Your code was posted by %(commenter)s, who is not the author of this contribution "
+            "(%(author)s). Post it while signed in on the forge as its author."),
+            params={"commenter": with_code[0].author, "author": snapshot.author})
+    else:
+        raise IdentityError("code_not_found", _(
+            "Your code %(code)s is not in a comment on this contribution yet. Post it as a "
+            "comment while signed in as its author, then try again."), params={"code": code})
+    account_id = account_id or f"name:{snapshot.author.casefold()}"
+    return record(learner_id, snapshot.host, account_id, snapshot.author, method, now,
+                      reason=snapshot.web_url[:500])

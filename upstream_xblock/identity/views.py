@@ -25,8 +25,7 @@ from ..i18n import catalog as package_catalog
 from ..i18n import gettext_noop as _
 from ..i18n import translated
 from . import oauth
-from .api import METHODS, IdentityError
-from .codes import verification_code
+from .api import METHODS, IdentityError, verification_code
 from .oauth import provider_for
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from ..policy import (
     distinct_repository_check,
     evaluate,
 )
-from . import events, hooks
+from . import events
 from .credits import apply_credits, learn_forge_id
 from .schedule import likely_changed
 
@@ -34,7 +34,7 @@ from .schedule import likely_changed
 CHECK_ID = "mentor"
 ACCEPTED_BY_MENTOR = _("Accepted by a mentor: %(reason)s")
 WITHDRAWN = _("Course staff withdrew a mentor's acceptance: %(reason)s")
-# A site's openedx-filters pipeline step held a contribution the rules accept (hooks.py).
+# A site's openedx-filters pipeline step held a contribution the rules accept (events.py).
 HELD_BY_SITE = _("Held by a rule of this site: %(reason)s")
 PROPOSED_BY_MENTOR = _("A mentor proposed to accept it (%(reason)s); it counts once course "
                        "staff confirm it.")
@@ -121,7 +121,7 @@ def evaluate_row(row, rules, ownership_code, now, verified_accounts=()):
     row.checks = [check.to_dict() for check in verdict.checks]
     accepted = verdict.accepted
     if accepted and row.verdict != ACCEPTED:  # newly accepted: the site's filter may hold it
-        held = hooks.acceptance_hold(row, row.checks)
+        held = events.acceptance_hold(row, row.checks)
         if held is not None:
             row.checks.append(Check("site", WAITING, HELD_BY_SITE, {"reason": held}).to_dict())
             accepted = False

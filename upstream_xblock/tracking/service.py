@@ -14,7 +14,6 @@ from ..models import TrackedContribution
 from ..policy import Rules
 from . import background, events
 from .awards import award_if_earned
-from .budget import RateBudget
 from .changes import watched
 from .credits import alias_of, same_contribution
 from .recording import (
@@ -24,7 +23,7 @@ from .recording import (
     retrying_deadlocks,
     settle_many,
 )
-from .schedule import Schedule
+from .schedule import RateBudget, Schedule
 
 MAX_CONTRIBUTIONS_PER_BLOCK = 10
 MAX_REFRESHES_PER_REQUEST = 5

@@ -30,10 +30,9 @@ from django.utils import timezone
 from .. import compat
 from ..forges import Deadline, ForgeError, RateLimited, forges_for
 from ..forges.plans import read_plan
-from ..identity.codes import ownership_code
+from ..identity.api import ownership_code
 from ..models import TrackedContribution
 from . import awards, events
-from .budget import RateBudget
 from .changes import ChangeSignals
 from .host_check import HostCheck, NotTried, unexpected
 from .passes import HostPass, Round, claim_ids, due_by_host, load_round
@@ -45,7 +44,7 @@ from .recording import (
     settle_many,
     write_rows,
 )
-from .schedule import open_interval_s, schedule_for
+from .schedule import RateBudget, open_interval_s, schedule_for
 from .service import BlockContext
 
 log = logging.getLogger(__name__)

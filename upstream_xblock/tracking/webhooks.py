@@ -8,7 +8,7 @@ events there, signed with that secret. Each delivery is:
 
 - bounded: a body over ``MAX_BODY_BYTES`` is refused unread (413);
 - verified over its exact bytes, in constant time, before anything is parsed
-  (``forges/webhooks.py``): a wrong or missing proof is 401 and changes nothing;
+  (``forges/feeds.py``): a wrong or missing proof is 401 and changes nothing;
 - taken once: its delivery id is stored (``WebhookDelivery``, kept a week), and
   the same id again is 409 and changes nothing;
 - answered at once: it only makes the records of the pull request it names due
@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 
 from .. import compat
 from ..forges import ConfigurationError, ForgeError, forges_for
-from ..forges.webhooks import MAX_BODY_BYTES, WebhookRefused, read, verify
+from ..forges.feeds import MAX_BODY_BYTES, WebhookRefused, read, verify
 from ..models import WebhookDelivery
 from .changes import mark_changed
 
