@@ -19,11 +19,10 @@ from tests.smtp_server import LoopbackSMTP, use_smtp
 from tests.tracking.test_pace import REPO, seed
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
-from upstream_xblock.models import TrackedContribution
+from upstream_xblock.models import NoticeSent, TrackedContribution
 from upstream_xblock.staff import digest
 from upstream_xblock.tracking import notices, overdue, pace
 from upstream_xblock.tracking.notice_texts import compose
-from upstream_xblock.tracking.pace_models import NoticeSent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REVIEWING_XML = '<upstream_contribution mentors=\'["mia"]\' count_approved="true"/>'

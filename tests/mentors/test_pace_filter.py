@@ -11,8 +11,8 @@ from tests.mentors.conftest import MENTOR, MENTORED_XML, as_user
 from tests.tracking.test_pace import REPO, seed
 from upstream_xblock.forges import Forges
 from upstream_xblock.identity import api as identity_api
+from upstream_xblock.models import PaceStanding
 from upstream_xblock.tracking import overdue, pace
-from upstream_xblock.tracking.pace_models import PaceStanding
 
 
 @pytest.fixture

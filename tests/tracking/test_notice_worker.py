@@ -13,8 +13,8 @@ from django.db import connection
 
 from tests.helpers import wait_until
 from tests.smtp_server import LoopbackSMTP
+from upstream_xblock.models import NoticeSent
 from upstream_xblock.tracking import notices
-from upstream_xblock.tracking.pace_models import NoticeSent
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -11,9 +11,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from upstream_xblock.models import TrackedContribution
+from upstream_xblock.models import RepositorySample, TrackedContribution
 from upstream_xblock.tracking import pace
-from upstream_xblock.tracking.pace_models import RepositorySample
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +117,8 @@ def test_reads_are_spread_over_the_day_within_the_budget_share(world, token_forg
 
 
 def test_the_overdue_scan_runs_hourly_or_when_figures_change(world, token_forges):
+    from upstream_xblock.models import PaceStanding
     from upstream_xblock.tracking import overdue
-    from upstream_xblock.tracking.pace_models import PaceStanding
     now = seed(world)
     world.open("github", REPO, 13, author="learner13", created_at=now - timedelta(days=9))
     track(REPO, 13, state="open", snapshot={"number": 13, "state": "open",

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.smtp_server import LoopbackSMTP, use_smtp
+from upstream_xblock.models import NoticeSent
 from upstream_xblock.tracking import notices, overdue
-from upstream_xblock.tracking.pace_models import NoticeSent
 from upstream_xblock.tracking.schedule import Schedule
 from upstream_xblock.tracking.sweep import Sweeper
 

@@ -8,8 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.workspace.conftest import BASE, COURSE, MENTOR, WEEK3, call, seed_course
-from upstream_xblock.models import TrackedContribution
-from upstream_xblock.tracking.pace_models import PaceStanding, RepositorySample
+from upstream_xblock.models import PaceStanding, RepositorySample, TrackedContribution
 
 
 def sample(now, count=12):

@@ -24,7 +24,7 @@ from ..staff.annotations import for_learner as annotations_for_learner
 from ..tracking import block_config, notices
 from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
-from . import clamps, pace_card
+from . import clamps, learner
 from .clamps import MAX_WAITING_DAYS, RULE_FIELDS, bounded_int, parse_date, string_tuple
 from .handlers import is_mentor, listed_mentors
 from .instructor import InstructorMixin
@@ -148,13 +148,13 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         values={"min": 0, "max": MAX_WAITING_DAYS, "step": 1},
         help=_("A contribution counts only after this many days in the accepted state."))
 
-    # -- what learners see while the upstream takes its time (block/pace_card.py) ----
+    # -- what learners see while the upstream takes its time (block/learner.py) ----
     next_step_waiting, next_step_changes_requested, next_step_overdue = \
-        pace_card.next_step_fields()
+        learner.next_step_fields()
 
     editable_fields = ("display_name", "instructions", "weight", "required_count",
                        "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors",
-                       "mentor_vouches_need_staff", *pace_card.NEXT_STEP_FIELD_NAMES)
+                       "mentor_vouches_need_staff", *learner.NEXT_STEP_FIELD_NAMES)
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -255,7 +255,7 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         status = status_json(rows, award, tracker.context.required_count,
                              tracker.next_poll_in_s(rows),
                              compat.gettext(self), timezone.now())
-        pace_card.add_upstream(status["contributions"], rows, self, compat.gettext(self),
+        learner.add_upstream(status["contributions"], rows, self, compat.gettext(self),
                                timezone.now())
         status["emails"] = notices.emails_on(tracker.context.learner_id)
         if self.require_ownership_code:
@@ -276,4 +276,4 @@ def store_published_rules(course_key):
                            clamps.required_count(block.required_count), block.points(),
                            display_name=block.display_name,
                            mentors=sorted(listed_mentors(block)))
-        notices.store_next_steps(compat.usage_key(block), pace_card.texts_of(block))
+        notices.store_next_steps(compat.usage_key(block), learner.texts_of(block))

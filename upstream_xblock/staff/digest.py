@@ -15,9 +15,8 @@ from django.core.cache import cache
 from django.db import IntegrityError
 
 from .. import compat
-from ..models import TrackedContribution
+from ..models import MentorSubscription, TrackedContribution
 from ..tracking import notices, overdue
-from ..tracking.pace_models import MentorSubscription
 from . import progress
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,7 @@ from django.db.models.functions import Coalesce
 
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from ..models import ContributionAward, TrackedContribution
-from ..tracking.pace_models import PaceStanding
+from ..models import ContributionAward, PaceStanding, TrackedContribution
 from .aggregates import cached_summary
 from .models import LearnerProgress
 

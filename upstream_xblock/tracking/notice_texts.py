@@ -9,7 +9,7 @@ texts say what happened and what helps.
 from ..i18n import catalog, gettext_noop, ngettext_noop, translated
 from ..i18n import gettext_noop as _
 
-# The shipped next steps (the block's Studio fields override them; block/pace_card.py
+# The shipped next steps (the block's Studio fields override them; block/learner.py
 # shows the same on the learner's card).
 DEFAULT_NEXT_STEPS = {
     "next_step_waiting": _(

@@ -32,9 +32,9 @@ from edx_ace.message import MessageType
 from edx_ace.recipient import Recipient
 
 from .. import compat
+from ..models import BlockNextSteps, NoticePreference, NoticeSent
 from . import background
 from .notice_texts import compose
-from .pace_models import BlockNextSteps, NoticePreference, NoticeSent
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,9 @@ import logging
 from django.core.cache import cache
 from django.db import transaction
 
-from ..models import TrackedContribution
+from ..models import PaceStanding, RepositorySample, TrackedContribution
 from . import background, notices
 from .pace import PaceFigures, upstream_of, usual_days
-from .pace_models import PaceStanding, RepositorySample
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,7 @@ from django.db.models import Count, Q
 from ..forges import ForgeError
 from ..forges.samples import SampleItem, sample_reader
 from ..forges.snapshot import parse_time
-from ..models import TrackedContribution
-from .pace_models import RepositorySample
+from ..models import RepositorySample, TrackedContribution
 
 log = logging.getLogger(__name__)
 
