@@ -2,6 +2,7 @@
 
 from graphql import GraphQLError, build_schema, graphql_sync
 
+from . import sample_api
 from .notifications import node_id
 from .shapes import iso, num_id
 from .state import all_reviews
@@ -15,7 +16,15 @@ type RateLimit { remaining: Int! limit: Int! resetAt: String! cost: Int! }
 type Repository {
   nameWithOwner: String!
   pullRequest(number: Int!): PullRequest
+  pullRequests(first: Int, orderBy: IssueOrder): PullRequestConnection
 }
+enum IssueOrderField { CREATED_AT UPDATED_AT COMMENTS }
+enum OrderDirection { ASC DESC }
+input IssueOrder { field: IssueOrderField! direction: OrderDirection! }
+type PullRequestConnection { nodes: [PullRequest] }
+type Bot implements Actor { login: String! }
+type IssueComment { createdAt: String! author: Actor }
+type IssueCommentConnection { nodes: [IssueComment] }
 enum PullRequestState { OPEN CLOSED MERGED }
 enum PullRequestReviewDecision { APPROVED CHANGES_REQUESTED REVIEW_REQUIRED }
 scalar BigInt
@@ -53,6 +62,8 @@ type PullRequest {
   baseRepository: Repository
   labels(first: Int): LabelConnection
   latestOpinionatedReviews(first: Int, writersOnly: Boolean): PullRequestReviewConnection
+  reviews(first: Int): PullRequestReviewConnection
+  comments(first: Int): IssueCommentConnection
 }
 """
 
@@ -68,7 +79,9 @@ class GraphQLApi:
         query["repository"].resolve = self._repository
         query["rateLimit"].resolve = self._rate_limit
         self.schema.get_type("Repository").fields["pullRequest"].resolve = self._pull
-        self.schema.get_type("Actor").resolve_type = lambda _value, _info, _type: "User"
+        self.schema.get_type("Actor").resolve_type = \
+            lambda value, _info, _type: value.get("_type", "User")
+        sample_api.install(self)
         self.schema.get_type("PullRequest").fields["latestOpinionatedReviews"].resolve = \
             self._latest_opinionated_reviews
 
@@ -97,6 +110,9 @@ class GraphQLApi:
         c = self.world.get("github", repository["nameWithOwner"], number)
         if c is None:
             raise GraphQLError(f"Could not resolve to a PullRequest with the number of {number}.")
+        return self.pull_node(c)
+
+    def pull_node(self, c):
         return {
             "id": node_id(c), "number": c.number, "databaseId": c.id,
             "fullDatabaseId": str(c.id),
@@ -105,7 +121,7 @@ class GraphQLApi:
             "url": f"{self.web}/{c.project}/pull/{c.number}", "createdAt": iso(c.created_at),
             "mergedAt": iso(c.merged_at), "closedAt": iso(c.closed_at),
             "reviewDecision": _REVIEW.get(c.review, "REVIEW_REQUIRED"),
-            "author": {"login": c.author, "databaseId": num_id(c.author)},
+            "author": sample_api.actor(c.author, databaseId=num_id(c.author)),
             "baseRefName": c.target_branch,
             "baseRepository": {"nameWithOwner": c.project},
             "labels": {"nodes": [{"name": n} for n in c.labels]},

@@ -20,7 +20,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch_routes, feeds, identity_routes, notifications, shapes, webhooks
+from . import batch_routes, feeds, identity_routes, notifications, sample_api, shapes, webhooks
 from .control import handle_control
 from .cost_rules import GitHubCost
 from .gitlab_graphql_api import GitLabGraphQLApi
@@ -318,6 +318,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if batch_routes.GERRIT_QUERY.match(path) and self.command == "GET":
             if feeds.is_feed_query(self):  # a change feed: what moved since a moment
                 return feeds.gerrit_feed(self)
+            if sample_api.is_gerrit_project_query(self.path):
+                return sample_api.gerrit_project_changes(self)
             return batch_routes.gerrit_changes(self)
         match = _GERRIT_CHANGE.match(path)
         if not match or self.command != "GET":

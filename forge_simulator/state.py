@@ -46,6 +46,8 @@ class SimContribution:
     # Reviews beyond ``review`` (which is core-reviewer's, a maintainer's), in time order:
     # SimReview entries; ``writer`` says whether the reviewer has write access.
     reviews: list = field(default_factory=list)
+    # Conversation comments (SimReview entries, decision "commented"): GraphQL's ``comments``.
+    comments: list = field(default_factory=list)
     id: int = 0
     version: int = 0
 
@@ -253,6 +255,11 @@ class World:
         """A review by ``reviewer`` (``writer``: someone with write access, or not)."""
         return self._change(kind, project, number, lambda c: c.reviews.append(
             SimReview(reviewer, decision, bool(writer))), event="review")
+
+    def answer(self, kind, project, number, commenter, at=None):
+        """A conversation comment by ``commenter`` (a ``[bot]`` login is a bot's) at ``at``."""
+        return self._change(kind, project, number, lambda c: c.comments.append(
+            SimReview(commenter, "commented", False, at or utcnow())))
 
     def set_locked(self, kind, project, number, locked=True):
         """GitLab's ``locked`` state: a merge in progress."""

@@ -21,3 +21,5 @@ DATABASES = {"default": {
     "TEST": {"NAME": os.path.join(os.environ["UPSTREAM_XBLOCK_VAR"], "test-db.sqlite3")},
 }}
 XBLOCK_SETTINGS = {"upstream_xblock": {}}
+# Notices go only to users with an address of their own (tests/notices/ makes them).
+UPSTREAM_XBLOCK_DEMO_EMAIL_DOMAIN = ""

@@ -17,3 +17,7 @@ BROKER_URL = os.environ["UPSTREAM_WORKER_REDIS"] + "/0"
 SERVICE_VARIANT = os.environ.get("SERVICE_VARIANT", "lms")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                       "LOCATION": os.environ["UPSTREAM_WORKER_REDIS"] + "/1"}}
+# The notices' test: the worker sends through Django's SMTP backend to the test's server.
+if os.environ.get("UPSTREAM_WORKER_SMTP_PORT"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", int(os.environ["UPSTREAM_WORKER_SMTP_PORT"])

@@ -85,3 +85,17 @@ def test_the_course_bench_reports_each_hosts_p95():
         p95s = [f for name, f in figures.items()
                 if name.startswith(f"course ({case}): merge-to-award p95")]
         assert len(p95s) == 5 and all(f["holds"] for f in p95s), p95s
+
+
+def test_pace_bench_counts_requests_and_delivered_emails():
+    result = subprocess.run([sys.executable, "bench/pace_bench.py", "--repositories", "40",
+                             "--acceptances", "20"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, check=True)
+    figures = {f["figure"]: f for f in (json.loads(line) for line in result.stdout.splitlines()
+                                        if line.startswith('{"figure"'))}
+    assert figures["pace: forge requests a day to keep 40 repositories' figures fresh"][
+        "measured"] == 40  # each repository read once a day, in one request
+    assert figures["notices: emails received by the loopback SMTP server, 20 acceptances"][
+        "measured"] == 20
+    assert figures["notices: emails sent twice for one event"]["measured"] == 0
+    assert all(f["holds"] for f in figures.values())

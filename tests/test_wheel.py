@@ -143,6 +143,9 @@ def test_the_wheel_metadata_is_the_static_declaration_with_readme_as_description
     assert "Framework :: Django :: 5.2" in meta.get_all("Classifier")
     assert len(raw) < len((ROOT / "README.md").read_bytes()) + 8192  # README once, no more
     assert not [n for n in names if n.startswith(("tests/", "static/", "templates/"))]
+    # The notices' edx-ace templates, where the LMS's app-directories loader finds them.
+    assert "upstream_xblock/templates/upstream_xblock/edx_ace/mentor_digest/email/body.html" \
+        in names
 
 
 @pytest.mark.slow

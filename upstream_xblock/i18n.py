@@ -15,7 +15,24 @@ namespace ``JS_NAMESPACE`` (the block's ``i18n_js_namespace``, as OEP-58 names i
 with ``gettext``, ``ngettext`` and ``interpolate``.
 """
 
+import gettext as gettext_module
+import importlib.resources
+from functools import lru_cache
+
 JS_NAMESPACE = "UpstreamXBlockI18N"
+
+
+@lru_cache(maxsize=16)
+def catalog(language):
+    """The package's own server catalog for ``language`` (English where it has none).
+
+    For what is translated outside a block's runtime (the identity views, the notices):
+    the LMS's Django catalogs do not hold the block's strings.
+    """
+    directory = importlib.resources.files("upstream_xblock") / "translations"
+    return gettext_module.translation("text", localedir=str(directory),
+                                      languages=[(language or "en").replace("-", "_")],
+                                      fallback=True)
 
 
 def gettext_noop(message):

@@ -22,8 +22,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from .models import TrackedContribution
-from .staff import bulk, exports
-from .tracking import background
+from .staff import bulk, digest, exports
+from .tracking import background, notices, overdue, pace
 from .tracking.background import CHAIN_KEY, CHAIN_LEASE_S
 from .tracking.sweep import site_sweeper
 
@@ -59,6 +59,9 @@ def poll_due_contributions(chain=None, limit=None):
     try:
         worker = sweeper(on_progress=_renew(chain) if chain is not None else None)
         stats = worker.run_once(limit=limit)
+        pace.after_sweep(worker)
+        overdue.after_sweep(worker.clock())
+        digest.after_sweep(worker.clock())
         delay = max(MIN_DELAY_S, min(MAX_DELAY_S, worker.seconds_until_next_due(MAX_DELAY_S)))
         return stats.line()
     finally:  # a failed sweep must not end the chain; one that lost its lease ends
@@ -81,6 +84,12 @@ def check_contributions(ids, claim):
 
 # Each chunk is short (a bounded number of learners, one transaction); a job of 10,000
 # learners is 50 chunks: the limits end a stuck worker, never a job that progresses.
+@shared_task(name=notices.NOTICE_TASK, ignore_result=True)
+def deliver_notice(notice_id):
+    """Send one queued notice through edx-ace (at most once: ``notices.deliver`` claims it)."""
+    notices.deliver(notice_id)
+
+
 @shared_task(name=background.BULK_TASK, ignore_result=True,
              soft_time_limit=600, time_limit=660)
 def run_bulk_job(job_id):

@@ -9,7 +9,7 @@ import json
 import os
 
 from workbench.settings import *  # noqa: F401,F403
-from workbench.settings import INSTALLED_APPS, MIDDLEWARE, WORKBENCH
+from workbench.settings import INSTALLED_APPS, MIDDLEWARE, TEMPLATES, WORKBENCH
 
 INSTALLED_APPS = [*INSTALLED_APPS, "upstream_xblock"]
 # The workbench's URLs plus the app's identity views (OAuth start and callback).
@@ -59,3 +59,17 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+# Notices (tracking/notices.py) go through edx-ace's Django email channel, as in the LMS.
+# The demo prints each email on the console; a learner with no account of their own gets
+# the address <student id>@<this domain> (demo only).
+ACE_ENABLED_CHANNELS = ["django_email"]
+ACE_ENABLED_POLICIES = []
+ACE_CHANNEL_DEFAULT_EMAIL = ACE_CHANNEL_TRANSACTIONAL_EMAIL = "django_email"
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "courses@localhost"
+UPSTREAM_XBLOCK_DEMO_EMAIL_DOMAIN = os.environ.get("UPSTREAM_XBLOCK_DEMO_EMAIL_DOMAIN", "localhost")
+# The notices' templates (upstream_xblock/edx_ace/...): in the LMS the installed package's
+# templates/ directory is the app's; from the source tree it is the repository's.
+TEMPLATES = [{**TEMPLATES[0], "DIRS": [*TEMPLATES[0]["DIRS"], os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")]}]

@@ -55,6 +55,8 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
     var seenNotes = null;  // note id -> its last change, once the first status is drawn
 
     var post = UpstreamXBlockCommon.poster(runtime, element, NETWORK_ERROR);
+    var emailsToggle = $(".upstream-emails-toggle");
+    var emailsStatus = $(".upstream-emails-status");
 
     // The form folds into "Register another" once the unit is complete.
     function renderForm(completed) {
@@ -110,6 +112,7 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
             list.appendChild(draw.contribution(c, onWithdraw, notesAbout(notes, c.url)));
         });
         renderNotes(notes, status.contributions);
+        if (emailsToggle && typeof status.emails === "boolean") { emailsToggle.checked = status.emails; }
         renderForm(!!status.completed);
         var checkHadFocus = active === checkNowButton;
         renderCheckNow(status);
@@ -233,6 +236,19 @@ UpstreamContributionLearnerView.contributions = function (runtime, element) {
             urlInput.setAttribute("aria-invalid", "true");
             urlInput.focus();
         }).then(function () { setBusy(submitButton, false); });
+    });
+
+    // The learner's choice about the block's emails (kept for every activity of the site).
+    emailsToggle.addEventListener("change", function () {
+        var wanted = emailsToggle.checked;
+        post("notice_preferences", {emails: wanted}).then(function (body) {
+            emailsToggle.checked = body.emails;
+            emailsStatus.textContent = body.emails ? gettext("You will get these emails.") :
+                gettext("You will not get these emails.");
+        }).catch(function (error) {
+            emailsToggle.checked = !wanted;
+            emailsStatus.textContent = error.message;
+        });
     });
 
     checkNowButton.addEventListener("click", function () {

@@ -189,6 +189,25 @@ function UpstreamContributionRenderer(root, language) {
         return list;
     }
 
+    // The project's usual pace beside the learner's wait, and the author's next step.
+    function renderPace(c) {
+        var pace = el("div", "upstream-pace" + (c.upstream && c.upstream.overdue ? " upstream-pace-overdue" : ""));
+        if (c.upstream && c.upstream.overdue) {
+            pace.appendChild(renderBadge("upstream-badge-overdue", "waiting", gettext("Longer than usual")));
+        }
+        if (c.upstream_summary) { pace.appendChild(el("p", "upstream-pace-summary", c.upstream_summary)); }
+        if (c.next_step) {
+            var next = el("p", "upstream-pace-next");
+            next.appendChild(el("strong", "", gettext("Next step:")));
+            next.appendChild(document.createTextNode(" "));
+            var text = el("span", "", c.next_step);
+            text.setAttribute("dir", "auto");
+            next.appendChild(text);
+            pace.appendChild(next);
+        }
+        return pace;
+    }
+
     function renderContribution(c, onWithdraw, notes) {
         var item = el("li", "upstream-item upstream-verdict-" + c.verdict);
         item.setAttribute("data-url", c.url);
@@ -209,6 +228,7 @@ function UpstreamContributionRenderer(root, language) {
         item.appendChild(el("p", "upstream-item-meta upstream-item-repo")).appendChild(
             formatNodes(gettext("Repository: %(repository)s #%(number)s"), {repository: c.repository, number: c.number}));
         item.appendChild(renderTimeline(c, title));
+        if (c.upstream_summary || c.next_step) { item.appendChild(renderPace(c)); }
         if (c.checks && c.checks.length) {
             var checks = el("ul", "upstream-checks");
             checks.setAttribute("aria-label", gettext("Checks"));

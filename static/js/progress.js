@@ -154,6 +154,12 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         }
         tr.appendChild(waiting);
 
+        // How far beyond the project's usual wait (80 % of its recent contributions) it is.
+        tr.appendChild(el("td", "upx-overdue-cell", row.overdue_days > 0 ?
+            interpolate(ngettext("%(days)s day longer than usual", "%(days)s days longer than usual",
+                                 Math.ceil(row.overdue_days)), {days: Math.ceil(row.overdue_days)}) :
+            gettext("Not beyond the usual wait")));
+
         tr.appendChild(el("td", "upx-activity-cell", formatTime(row.last_activity)));
 
         var notes = el("td", "upx-notes-cell");
@@ -446,7 +452,7 @@ UpstreamContributionProgressView.readFilters = function (form) {
         var value = form.elements[name].value;
         if (value !== "" && !isNaN(parseInt(value, 10))) { filters[name] = parseInt(value, 10); }
     });
-    ["stuck", "has_annotations"].forEach(function (name) {
+    ["stuck", "has_annotations", "overdue"].forEach(function (name) {
         if (form.elements[name].checked) { filters[name] = true; }
     });
     return filters;
@@ -484,7 +490,7 @@ UpstreamContributionProgressView.fieldErrors = function (form) {
  * ``state.sort`` is read and written; ``onSort(announcement)`` loads the page. */
 UpstreamContributionProgressView.sortable = function (container, state, onSort) {
     "use strict";
-    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-"};
+    var FIRST_DIRECTION = {username: "", verdict: "", waiting: "-", last_activity: "-", overdue: "-"};
     var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
     var headings = Array.prototype.slice.call(container.querySelectorAll("th[data-sort]"));
     function show() {

@@ -137,4 +137,37 @@ function UpstreamContributionWorkspace(container) {
     }
     table.sortable(container, state, load);
     load();
+    loadProjects();
+
+    // -- the course's target projects (tracking/pace.py), and their CSV -------------------
+    function days(value) {
+        if (value === null || value === undefined) { return gettext("Not enough recent contributions"); }
+        var shown = Math.round(value * 10) / 10;
+        return interpolate(ngettext("%(days)s day", "%(days)s days", shown), {days: shown});
+    }
+
+    function loadProjects() {
+        var section = $(".upx-projects");
+        var status = section.querySelector(".upx-projects-status");
+        var rows = section.querySelector("tbody");
+        section.querySelector(".upx-projects-csv").setAttribute("href", init.urls.projects_csv);
+        status.textContent = gettext("Loading the target projects…");
+        post("projects", {}).then(function (body) {
+            while (rows.firstChild) { rows.removeChild(rows.firstChild); }
+            body.projects.forEach(function (project) {
+                var tr = el("tr");
+                var name = el("th", "upx-project-name");
+                name.scope = "row";
+                name.appendChild(el("bdi", null, project.host + "/" + project.repository));
+                tr.appendChild(name);
+                tr.appendChild(el("td", null, String(project.contributions)));
+                tr.appendChild(el("td", null, String(project.accepted)));
+                tr.appendChild(el("td", null, days(project.first_response_days_median)));
+                tr.appendChild(el("td", null, days(project.merge_days_median)));
+                rows.appendChild(tr);
+            });
+            status.textContent = interpolate(ngettext("%(count)s target project", "%(count)s target projects",
+                body.projects.length), {count: body.projects.length});
+        }).catch(function (error) { status.textContent = error.message; });
+    }
 }

@@ -195,5 +195,7 @@ def test_status_queries_do_not_grow_with_contributions(harness, world, contribut
         harness.call(block, "status")
     ours = [q["sql"] for q in queries.captured_queries if "upstream_xblock_" in q["sql"]]
     # the block's rules, the learner's verified forge accounts, the learner's records, whom
-    # their accepted contributions count for, the award: five, however many records
-    assert len(ours) == 5, ours
+    # their accepted contributions count for, the award, the target repositories' course
+    # records and cached samples (their pace), the learner's email choice: eight, however
+    # many records
+    assert len(ours) == 8, ours

@@ -17,7 +17,7 @@ ACCESS = {
     "revoke": STAFF_ONLY, "vouch": MENTORS, "revoke_vouch": STAFF_ONLY,
     "confirm_vouch": STAFF_ONLY,
     "identity": LEARNER, "verify_code": LEARNER, "verify_linked": LEARNER,
-    "forget_account": LEARNER, "vouch_identity": MENTORS,
+    "forget_account": LEARNER, "vouch_identity": MENTORS, "notice_preferences": LEARNER,
     "bulk": STAFF_ONLY, "bulk_job": STAFF_ONLY, "audit": STAFF_ONLY,
     "import_csv": STAFF_ONLY, "export_csv": STAFF_ONLY, "export_start": STAFF_ONLY,
     "export_job": STAFF_ONLY, "export_file": STAFF_ONLY,

@@ -45,6 +45,7 @@ NOT_GRADING = {
     "audit": "reads the trail", "export_csv": "reads", "submit_studio_edits": "Studio's form",
     "export_start": "starts an export (reads)", "export_job": "an export's progress",
     "export_file": "the export's file (reads)",
+    "notice_preferences": "the learner's own choice about the emails",
 }
 # The instructor dashboard's hooks that change nothing.
 NOT_GRADING_HOOKS = {"publish_grade": "publishes what set_score stored (its entry)",

@@ -21,10 +21,10 @@ from ..identity import api as identity_api
 from ..identity.api import ownership_code
 from ..policy import Rules
 from ..staff.annotations import for_learner as annotations_for_learner
-from ..tracking import block_config
+from ..tracking import block_config, notices
 from ..tracking.schedule import schedule_for
 from ..tracking.service import BlockContext, ContributionTracker, TrackingError
-from . import clamps
+from . import clamps, learner
 from .clamps import MAX_WAITING_DAYS, RULE_FIELDS, bounded_int, parse_date, string_tuple
 from .handlers import is_mentor, listed_mentors
 from .instructor import InstructorMixin
@@ -148,9 +148,13 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         values={"min": 0, "max": MAX_WAITING_DAYS, "step": 1},
         help=_("A contribution counts only after this many days in the accepted state."))
 
+    # -- what learners see while the upstream takes its time (block/learner.py) ----
+    next_step_waiting, next_step_changes_requested, next_step_overdue = \
+        learner.next_step_fields()
+
     editable_fields = ("display_name", "instructions", "weight", "required_count",
                        "accepted_hosts", *RULE_FIELDS, "trust_typed_usernames", "mentors",
-                       "mentor_vouches_need_staff")
+                       "mentor_vouches_need_staff", *learner.NEXT_STEP_FIELD_NAMES)
 
     workbench_scenarios = staticmethod(workbench_scenarios)
 
@@ -251,6 +255,9 @@ class UpstreamContributionBlock(LearnerMixin, MentorMixin, VouchMixin, StaffMixi
         status = status_json(rows, award, tracker.context.required_count,
                              tracker.next_poll_in_s(rows),
                              compat.gettext(self), timezone.now())
+        learner.add_upstream(status["contributions"], rows, self, compat.gettext(self),
+                               timezone.now())
+        status["emails"] = notices.emails_on(tracker.context.learner_id)
         if self.require_ownership_code:
             status["ownership_code"] = tracker.context.ownership_code
         # Only the notes meant for this learner; mentors-only ones never leave the server.
@@ -269,3 +276,4 @@ def store_published_rules(course_key):
                            clamps.required_count(block.required_count), block.points(),
                            display_name=block.display_name,
                            mentors=sorted(listed_mentors(block)))
+        notices.store_next_steps(compat.usage_key(block), learner.texts_of(block))

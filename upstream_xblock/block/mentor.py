@@ -14,7 +14,7 @@ from xblock.core import XBlock
 
 from .. import compat
 from ..i18n import gettext_noop as _
-from ..staff import annotations
+from ..staff import annotations, digest
 from ..staff.annotations import FIELD as ANNOTATIONS_FIELD
 from ..staff.annotations import TAGS, LearnerAnnotations
 from ..staff.progress import (
@@ -41,6 +41,9 @@ class MentorMixin:
         gettext = compat.gettext(self)
         uid = page_uid(self)
         staff = compat.is_staff(self) and not compat.in_studio_preview(self)
+        if compat.shows_published_content(self):  # a mentor of the live course: their digest
+            digest.subscribe(compat.usage_key(self), compat.course_key(self),
+                             compat.learner_id(self), timezone.now())
         init = {"page_size": DEFAULT_PAGE_SIZE,
                 "sort": DEFAULT_SORT, "me": compat.learner_id(self), "staff": staff}
         html = render_template("progress.html", {

@@ -292,6 +292,8 @@ def progress_row(row, records, notes, award, gettext, now, actor=("", False)):
         "waiting_since": iso(row["waiting_since"]),
         "waiting_days": _days_since(row["waiting_since"], now),
         "waiting_on": waiting_on(contributions),
+        # days beyond what the project usually takes, of the most overdue contribution (0: none)
+        "overdue_days": row.get("overdue_days") or 0,
         "counts": {"contributions": row["contributions"], "accepted": row["accepted"],
                    "pending": row["pending"]},
         "contributions": contributions,

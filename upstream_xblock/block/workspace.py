@@ -14,6 +14,8 @@ course lists. The JSON endpoints answer like the block's handlers: errors are
 ``{"error": {"code", "message"}}`` with a 4xx status, 403 ``forbidden`` first.
 """
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from functools import wraps
@@ -31,7 +33,9 @@ from ..i18n import gettext_noop as _
 from ..identity.views import catalog, gettext
 from ..staff import audit, bulk, course, exports
 from ..staff.audit import Actor
+from ..staff.csv_files import neutralise
 from ..staff.progress import DEFAULT_PAGE_SIZE, DEFAULT_SORT, STATES, FilterError
+from ..tracking import pace
 from ..tracking.block_config import points_of
 from ..tracking.service import TrackingError
 from .handlers import MAX_BODY_BYTES, parse_json_body
@@ -235,6 +239,32 @@ def export_file(request, course_id, export):
                         content_type="text/csv; charset=utf-8")
 
 
+@json_view()
+def projects(visit, data):  # noqa: ARG001
+    """The course's target projects: ``{"projects": [{"host", "repository", "contributions",
+    "accepted", "first_response_days_median", "merge_days_median", "sample_size"}]}``."""
+    return {"projects": pace.course_projects(visit.course_key, timezone.now())}
+
+
+@never_cache
+@require_GET
+def projects_csv(request, course_id):
+    """The same table as CSV (staff and the course's mentors)."""
+    try:
+        visit = visit_of(request, course_id)
+    except UpstreamError as error:
+        return _error(error)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(pace.PROJECT_COLUMNS)
+    for project in pace.course_projects(visit.course_key, timezone.now()):
+        writer.writerow([neutralise("" if project[key] is None else project[key])
+                         for key in pace.PROJECT_COLUMNS])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="target-projects.csv"'
+    return response
+
+
 @never_cache
 @ensure_csrf_cookie
 @require_GET
@@ -253,8 +283,11 @@ def page(request, course_id):
 def _urls(course_key, query):
     base = compat.workspace_url(course_key)
     names = {"progress": "progress", "bulk": "bulk", "bulk_job": "bulk_job", "audit": "audit",
-             "import_csv": "import_csv", "export_start": "export", "export_job": "export_job"}
-    return {name: f"{base}{path}/{query}" for name, path in names.items()}
+             "import_csv": "import_csv", "export_start": "export", "export_job": "export_job",
+             "projects": "projects"}
+    urls = {name: f"{base}{path}/{query}" for name, path in names.items()}
+    urls["projects_csv"] = f"{base}projects.csv{query}"
+    return urls
 
 
 def _page_html(visit, query):
@@ -296,4 +329,6 @@ urlpatterns = [
     path("export/", export_start, name="export"),
     path("export_job/", export_job, name="export_job"),
     path("export/<str:export>/", export_file, name="export_file"),
+    path("projects/", projects, name="projects"),
+    path("projects.csv", projects_csv, name="projects_csv"),
 ]

@@ -48,7 +48,10 @@ from .learners import (
                      learner_of_anonymous_id,
                      learner_states,
                      linked_forge_accounts,
+                     platform_name,
                      read_learner_state,
+                     recipient_of,
+                     unit_address,
                      username_expression,
                      write_learner_state,
 )
@@ -92,5 +95,5 @@ __all__ = [
     "published_blocks", "published_points", "publishing_blocked",
     "read_learner_state", "request_is_by_learner", "reset_published", "settings_bucket",
     "shows_published_content", "usage_key", "username", "username_expression",
-    "write_learner_state",
+    "write_learner_state", "platform_name", "recipient_of", "unit_address",
 ]

@@ -133,3 +133,61 @@ def has_third_party_auth():
     """Can learners have linked forge accounts here (python-social-auth installed)?"""
     from django.apps import apps
     return apps.is_installed("social_django")
+
+
+# -- a notice's recipient (tracking/notices.py) ----------------------------------------
+# In the LMS a learner id is an auth_user id, the language is the account's language
+# preference (``openedx.core.djangoapps.user_api.preferences.api``, the ``pref-lang`` key
+# of ``openedx.core.djangoapps.lang_pref``, as the LMS's own ACE emails read it), and the
+# unit's address is LMS_ROOT_URL + /courses/<course>/jump_to/<usage>. In the workbench a
+# learner id is a user name.
+
+def _language_of(user):
+    if not _lms_learners():
+        return None
+    from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY
+    from openedx.core.djangoapps.user_api.preferences.api import get_user_preference
+    return get_user_preference(user, LANGUAGE_KEY)
+
+
+def recipient_of(user_id):
+    """{"id", "email", "username", "language"} of the user ``user_id``, or None (no address)."""
+    from django.contrib.auth import get_user_model
+    users = get_user_model().objects
+    text = str(user_id)
+    if _lms_learners():
+        user = users.filter(pk=int(text)).first() if text.isdigit() else None
+    else:
+        user = users.filter(username=text).first()
+    if user is None and not _lms_learners():
+        return _demo_recipient(text)
+    if user is None or not user.email or not user.is_active:
+        return None
+    return {"id": user.pk, "email": user.email, "username": user.username,
+            "language": _language_of(user)}
+
+
+def _demo_recipient(student_id):
+    """The workbench demo's learners have no accounts: <id>@<the demo's domain>, if set."""
+    from django.conf import settings
+    domain = getattr(settings, "UPSTREAM_XBLOCK_DEMO_EMAIL_DOMAIN", "")
+    if not domain or not student_id.replace("_", "").replace("-", "").isalnum():
+        return None
+    return {"id": student_id, "email": f"{student_id}@{domain}", "username": student_id,
+            "language": None}
+
+
+def unit_address(usage_key):
+    """The unit's absolute address for an email (LMS_ROOT_URL + its ``jump_to``), or "" outside
+    the LMS."""
+    from django.conf import settings
+
+    from .course import unit_url
+    root = getattr(settings, "LMS_ROOT_URL", "") if _lms_learners() else ""
+    path = unit_url(usage_key) if root and usage_key else None
+    return f"{root.rstrip('/')}{path}" if path else ""
+
+
+def platform_name():
+    from django.conf import settings
+    return getattr(settings, "PLATFORM_NAME", "") or "Open edX"

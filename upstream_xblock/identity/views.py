@@ -8,10 +8,7 @@ callback URL that the operator registers with the forge's OAuth application
 (``/upstream-xblock/identity/oauth/callback/`` under the LMS).
 """
 
-import gettext as gettext_module
-import importlib.resources
 import logging
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_GET
 
 from .. import compat
 from ..forges import ConfigurationError, ForgeError, forges_for
+from ..i18n import catalog as package_catalog
 from ..i18n import gettext_noop as _
 from ..i18n import translated
 from . import oauth
@@ -55,11 +53,8 @@ BACK_KEY = "upstream_xblock_oauth_back"
 MAX_BACK = 1000
 
 
-@lru_cache(maxsize=16)
 def _catalog(language):
-    directory = importlib.resources.files("upstream_xblock") / "translations"
-    return gettext_module.translation("text", localedir=str(directory),
-                                      languages=[language.replace("-", "_")], fallback=True)
+    return package_catalog(language)
 
 
 def gettext(message):

@@ -25,6 +25,7 @@ from .progress import (
     FilterError,
     Filters,
     apply_filters,
+    overdue_days_of,
     page_of,
     parse_page_request,
     stuck_condition,
@@ -47,6 +48,7 @@ def learners(course_key, username, now):
     activities, completed and stalled)."""
     return (CourseProgress.objects.filter(course_key=course_key).values(*ROW_FIELDS)
             .annotate(username=username,
+                      overdue_days=overdue_days_of(record__course_key=course_key),
                       stuck=Case(When(course_stuck(now), then=Value(True)),
                                  default=Value(False), output_field=BooleanField())))
 

@@ -13,11 +13,25 @@ import math
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import BooleanField, Case, Count, F, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    FloatField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from ..errors import UpstreamError
 from ..i18n import gettext_noop as _
-from ..models import ContributionAward, TrackedContribution
+from ..models import ContributionAward, PaceStanding, TrackedContribution
 from .aggregates import cached_summary
 from .models import LearnerProgress
 
@@ -48,9 +62,17 @@ def learners(usage_key, username, now):
     waiting_since, awarded, annotated, verdict_rank, stuck.
     """
     return (LearnerProgress.objects.filter(usage_key=usage_key).values(*ROW_FIELDS)
-            .annotate(username=username,
+            .annotate(username=username, overdue_days=overdue_days_of(usage_key=usage_key),
                       stuck=Case(When(stuck_condition(now), then=Value(True)),
                                  default=Value(False), output_field=BooleanField())))
+
+
+def overdue_days_of(**scope):
+    """The learner's most overdue contribution's days beyond its project's usual (0: none)
+    among the standings of ``scope`` (the hourly scan's, tracking/overdue.py)."""
+    most = PaceStanding.objects.filter(**scope, learner_id=OuterRef("learner_id")) \
+        .values("learner_id").annotate(most=Max("overdue_days")).values("most")[:1]
+    return Coalesce(Subquery(most), Value(0.0), output_field=FloatField())
 
 
 def verdict_of(row):
@@ -117,6 +139,7 @@ class Filters:
     has_annotations: bool | None = None
     stuck: bool | None = None
     search: str = ""
+    overdue: bool | None = None  # waiting longer than the project usually takes
 
 
 def _choices(value, allowed, name):
@@ -155,6 +178,7 @@ PARSERS = {
     "has_annotations": ("has_annotations", lambda v: _flag(v, "has_annotations")),
     "stuck": ("stuck", lambda v: _flag(v, "stuck")),
     "search": ("search", lambda v: _text(v, "search")),
+    "overdue": ("overdue", lambda v: _flag(v, "overdue")),
 }
 
 
@@ -214,6 +238,10 @@ def apply_filters(learners, usage_key, filters, now, stuck=None):
         # The condition itself (not the annotation): it reads the stuck index's ranges.
         condition = stuck(now)
         learners = learners.filter(condition if filters.stuck else ~condition)
+    if filters.overdue is not None:  # the hourly scan's standings, in this scope
+        late = learner_ids_with_contributions(usage_key, Q(pace_standing__isnull=False))
+        learners = learners.filter(learner_id__in=late) if filters.overdue else \
+            learners.exclude(learner_id__in=late)
     return learners
 
 
@@ -232,10 +260,11 @@ def _ascending(key):
         # (its key is the far future: the order is the index's, with no NULL to place).
         "waiting": [F("waiting_key").desc()],
         "verdict": [F("verdict_rank").asc()],
+        "overdue": [F("overdue_days").asc()],
     }[key]
 
 
-SORT_KEYS = ("last_activity", "waiting", "verdict", "username")
+SORT_KEYS = ("last_activity", "waiting", "verdict", "username", "overdue")
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,11 @@ def published_by(publish, user_id):
     return context_value(_request, (publish, str(user_id or "")))
 
 
+def in_request():
+    """Whether a block's handler runs (a learner's or a mentor's request), not a sweep."""
+    return _request.get() is not None
+
+
 def contribution(row):
     """The fields of a registry record that name its contribution (nothing the learner typed)."""
     snapshot = getattr(row, "snapshot", None) or {}
@@ -113,6 +118,13 @@ def _emit_in_background(name, payload, course_key, user_id):
         default.emit(name, payload)
 
 
+def _notices():
+    """The notices these events cause (imported late: the app's module imports this one
+    before Django's models are ready)."""
+    from . import notices  # noqa: PLC0415
+    return notices
+
+
 def _user_id(user_id):
     """The LMS's user ids are integers (its own events carry them so)."""
     text = str(user_id)
@@ -131,20 +143,24 @@ def state_of(row):
     return row.state or "", row.verdict or ""
 
 
-def checked(before, row):
+def checked(before, row, notify=True):
     """After ``row`` was written: the forge's state moved, or the verdict became accepted."""
     state, verdict = before
     if state and row.state and row.state != state:  # a move, not the first answer
         about(row, STATE_CHANGED, {"from": state or None, "to": row.state})
     if row.verdict == "accepted" and verdict != "accepted":
         about(row, ACCEPTED)
+    if notify:
+        _notices().after_check(row, verdict, inline=in_request())
 
 
 def checked_all(befores, rows):
-    """``checked`` for each of ``rows`` (``befores``: {pk: state_of(row) before})."""
+    """``checked`` for each of ``rows`` (``befores``: {pk: state_of(row) before}); their
+    notices queued together (a sweep's: a few queries for the whole chunk)."""
     for row in rows:
         if row.pk in befores:
-            checked(befores[row.pk], row)
+            checked(befores[row.pk], row, notify=False)
+    _notices().after_checks([(row, befores[row.pk][1]) for row in rows if row.pk in befores])
 
 
 def annotation_added(annotation, usage_key, course_key, learner_id, actor_id):
@@ -153,6 +169,7 @@ def annotation_added(annotation, usage_key, course_key, learner_id, actor_id):
                             "visibility": annotation.get("visibility", ""),
                             "tag": annotation.get("tag", ""), "url": annotation.get("url", "")},
          usage_key=usage_key, course_key=course_key, user_id=learner_id, actor_id=actor_id)
+    _notices().after_note(annotation, usage_key, course_key, learner_id, inline=in_request())
 
 
 # -- the award -------------------------------------------------------------------------
@@ -163,6 +180,7 @@ def award_stored(award, rows):
                      "contributions": list(award.contributions or [])},
          usage_key=award.usage_key, course_key=award.course_key, user_id=award.learner_id)
     send_award_signals(award, [row for row in rows if row.url in award.contributions])
+    _notices().after_award(award, inline=in_request())
 
 
 log = logging.getLogger(__name__)

@@ -7,6 +7,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ...staff import digest
+from ...tracking import overdue, pace
 from ...tracking.sweep import site_sweeper
 
 
@@ -32,6 +34,9 @@ class Command(BaseCommand):
         sweeps = 0
         while True:
             stats = worker.run_once(limit=options["limit"] or None)
+            pace.after_sweep(worker)
+            overdue.after_sweep(worker.clock())
+            digest.after_sweep(worker.clock())
             self.stdout.write(stats.line())
             sweeps += 1
             if options["once"] or sweeps == options["max_sweeps"]:

@@ -86,6 +86,18 @@
       "%(count)s ligne sans action a \u00e9t\u00e9 laiss\u00e9e telle quelle.",
       "%(count)s lignes sans action ont \u00e9t\u00e9 laiss\u00e9es telles quelles."
     ],
+    "%(count)s target project": [
+      "%(count)s projet cible",
+      "%(count)s projets cibles"
+    ],
+    "%(days)s day": [
+      "%(days)s jour",
+      "%(days)s jours"
+    ],
+    "%(days)s day longer than usual": [
+      "%(days)s jour de plus que d'habitude",
+      "%(days)s jours de plus que d'habitude"
+    ],
     "%(title)s (opens on the forge in a new tab)": "%(title)s (s'ouvre sur la forge dans un nouvel onglet)",
     "%(title)s, accepted by a mentor: %(reason)s": "%(title)s, accept\u00e9e par un mentor : %(reason)s",
     "%(username)s on %(host)s (%(method)s)": "%(username)s sur %(host)s (%(method)s)",
@@ -131,13 +143,18 @@
     "Imported: %(changes)s, %(errors)s.": "Import\u00e9 : %(changes)s, %(errors)s.",
     "Learners: %(registered)s \u00b7 In progress: %(pending)s \u00b7 Completed every activity started: %(accepted)s \u00b7 Need a new contribution: %(rejected)s \u00b7 Stuck: %(stuck)s": "Apprenants : %(registered)s \u00b7 En cours : %(pending)s \u00b7 Ont termin\u00e9 chaque activit\u00e9 commenc\u00e9e : %(accepted)s \u00b7 Doivent faire une nouvelle contribution : %(rejected)s \u00b7 Bloqu\u00e9s : %(stuck)s",
     "Loading learners\u2026": "Chargement des apprenants\u2026",
+    "Loading the target projects\u2026": "Chargement des projets cibles\u2026",
+    "Longer than usual": "Plus long que d'habitude",
     "Mentors only": "Mentors uniquement",
     "New note from your mentor %(author)s: %(text)s": "Nouvelle note de votre mentor %(author)s : %(text)s",
+    "Next step:": "Prochaine \u00e9tape :",
     "No annotations.": "Aucune annotation.",
     "No learner matches these filters.": "Aucun apprenant ne correspond \u00e0 ces filtres.",
     "No new account was verified.": "Aucun nouveau compte n'a \u00e9t\u00e9 v\u00e9rifi\u00e9.",
     "Not accepted: %(message)s": "Non accept\u00e9e : %(message)s",
+    "Not beyond the usual wait": "Pas au-del\u00e0 de l'attente habituelle",
     "Not checked yet": "Pas encore v\u00e9rifi\u00e9e",
+    "Not enough recent contributions": "Pas assez de contributions r\u00e9centes",
     "Not met:": "Non satisfait :",
     "Not waiting": "Pas en attente",
     "Notes from your mentor": "Notes de votre mentor",
@@ -203,6 +220,8 @@
     ],
     "You can check again %(when)s.": "Vous pourrez v\u00e9rifier \u00e0 nouveau %(when)s.",
     "You have not registered a contribution yet.": "Vous n'avez pas encore enregistr\u00e9 de contribution.",
+    "You will get these emails.": "Vous recevrez ces e-mails.",
+    "You will not get these emails.": "Vous ne recevrez pas ces e-mails.",
     "Your ownership code is %(code)s: put it in the description of your contribution so that we know it is yours.": "Votre code de propri\u00e9t\u00e9 est %(code)s : mettez-le dans la description de votre contribution pour que nous sachions qu'elle est \u00e0 vous.",
     "ascending": "ordre croissant",
     "being checked now": "en cours de v\u00e9rification",
