@@ -33,18 +33,18 @@ SUBJECTS = {
 }
 LEADS = {
     "contribution_accepted": _("Well done: %(repository)s accepted your contribution "
-                               "\u201c%(title)s\u201d."),
+                               "“%(title)s”."),
     "unit_counted": _("Your accepted contribution now counts for the activity "
-                      "\u201c%(unit)s\u201d: it is complete."),
+                      "“%(unit)s”: it is complete."),
     "mentor_note": _("A mentor wrote this for you:"),
     "changes_requested": _("A reviewer of %(repository)s asked for changes on your "
-                           "contribution \u201c%(title)s\u201d."),
-    "longer_than_usual": _("Your contribution \u201c%(title)s\u201d to %(repository)s has "
+                           "contribution “%(title)s”."),
+    "longer_than_usual": _("Your contribution “%(title)s” to %(repository)s has "
                            "waited longer than 80 %% of this project's recent contributions."),
 }
 DIGEST_SUBJECT = ngettext_noop("%(count)s of your learners may need you this week",
                                "%(count)s of your learners may need you this week", "count")
-DIGEST_LEAD = gettext_noop("In \u201c%(unit)s\u201d, these learners are waiting longer than "
+DIGEST_LEAD = gettext_noop("In “%(unit)s”, these learners are waiting longer than "
                            "their project usually takes, or nothing has moved for two weeks:")
 DIGEST_OVERDUE = ngettext_noop("%(username)s: waiting for %(days)s day on %(repository)s, "
                                "longer than usual",
