@@ -8,8 +8,13 @@ size, Gerrit's term and result limits, Gitea's listing pages), then runs the
 product's command ``manage.py upstream_xblock_poll --once`` in a process of its own,
 with the default budgets, over real HTTP. Prints per host the records, the
 requests, the floor (``floor.py``: the fewest requests the forges' batch reads
-allow) and their ratio, then one JSON line per figure for ``bench/run``. Run from
-the repository root:
+allow) and their ratio, then one JSON line per figure for ``bench/run``.
+
+What is counted is a sweep's reading of its due set. The command also looks at the
+change feeds and reads the day's repository samples for the pace figures: those
+costs are not per due record and have benches of their own (``relay_bench.py``,
+``pace_bench.py``), so here the feeds are off (``change_signals.feeds``) and every
+target repository's sample was read today already. Run from the repository root:
 
     .venv/bin/python bench/sweep_bench.py [--records 10000]
 """
@@ -38,7 +43,11 @@ from bench.figures import figure  # noqa: E402
 from bench.floor import floor_by_host  # noqa: E402
 from bench.mix import host_of_request, interleaved, settings, url  # noqa: E402
 from forge_simulator import KINDS, ForgeSimulator  # noqa: E402
-from upstream_xblock.models import BlockConfig, TrackedContribution  # noqa: E402
+from upstream_xblock.models import (  # noqa: E402
+    BlockConfig,
+    RepositorySample,
+    TrackedContribution,
+)
 from upstream_xblock.policy import Rules  # noqa: E402
 from upstream_xblock.tracking.schedule import Schedule  # noqa: E402
 
@@ -60,12 +69,18 @@ def seed(world, items):
             project=project, number=number, url=url(kind, host, project, number),
             registered_at=registered, next_check_at=registered))
     TrackedContribution.objects.bulk_create(rows, batch_size=2000)
+    RepositorySample.objects.bulk_create([  # read today: the pace's reads are not counted here
+        RepositorySample(kind=kind, host=host, project=project.lower(), fetched_at=now,
+                         attempted_at=now, next_fetch_at=now + timezone.timedelta(days=1))
+        for kind, host, project in {(kind, host, project) for kind, host, project, _ in items}])
 
 
 def run_command(simulator, workdir):
     """(the sweep's line, seconds) of ``upstream_xblock_poll --once`` in its own process."""
     config = Path(workdir) / "forges.json"
-    config.write_text(json.dumps(settings(simulator.base_url)))
+    bucket = settings(simulator.base_url)
+    bucket["change_signals"] = {"feeds": False}  # measured by relay_bench.py
+    config.write_text(json.dumps(bucket))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "workbench_demo.settings",
            "UPSTREAM_XBLOCK_CONFIG": str(config)}
     started = time.monotonic()
