@@ -121,14 +121,18 @@ class ContributionTracker:
         if before_forge is not None:
             before_forge()
         now = self.clock()
-        try:
+        def create(_attempt):
             with transaction.atomic():
-                row = TrackedContribution.objects.create(
+                return TrackedContribution.objects.create(
                     usage_key=self.context.usage_key, course_key=self.context.course_key,
                     learner_id=self.context.learner_id, anonymous_id=self.context.anonymous_id,
                     url=ref.url, kind=ref.kind, host=ref.host, project=ref.project,
                     number=ref.number, forge_username=forge_username,
                     registered_at=now, next_check_at=now)
+        try:
+            # The insert also updates the staff pages' aggregates (staff.changes): concurrent
+            # first registrations can deadlock there on MySQL; the victim inserts again.
+            row = retrying_deadlocks(create, "registration")
         except IntegrityError:
             raise _already_registered() from None
         outcome = self._check([row]).get(row.pk)
