@@ -183,8 +183,6 @@ def award_stored(award, rows):
     _notices().after_award(award, inline=in_request())
 
 
-log = logging.getLogger(__name__)
-
 MAX_HOLD_REASON = 300
 
 
