@@ -169,7 +169,6 @@ def published_blocks(course_key, block_type):
         return list(store.get_items(course_key, qualifiers={"category": block_type}))
 
 
-
 def in_studio_preview(block):
     """Studio renders the block for its author (the preview runtime sets ``is_author_mode``)."""
     return bool(getattr(block.runtime, "is_author_mode", False))
