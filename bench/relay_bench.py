@@ -106,7 +106,7 @@ def main():
     figure(f"relay: GitHub points per hour spent finding changes, {n} learners", finding,
            f"<= {TARGET_FINDING_POINTS}", finding <= TARGET_FINDING_POINTS)
     figure(f"poll only: forge requests per hour at steady state, mixed {n}", round(poll_steady),
-           "- (today's, for comparison)", True)
+           "-", True)  # for comparison: no target
     figure(f"relay: forge requests per hour at steady state, mixed {n}", round(relay_steady),
            f"<= {poll_steady / 2:.0f} (half of polling only)", relay_steady <= poll_steady / 2)
     figure("webhook: deliveries with a bad signature that changed anything", changed, "0",

@@ -9,7 +9,7 @@ overlaps) keeps a learner from doubling the limit across a window edge, as
 fixed windows allow. Limits are set in the
 settings bucket::
 
-    "throttles": {"register": {"limit": 10, "window_s": 600}, ...}
+    "throttles": {"register": {"limit": 12, "window_s": 600}, ...}
 """
 
 import hashlib

@@ -18,6 +18,9 @@ ROOT_URLCONF = "workbench_demo.urls"
 WORKBENCH = {**WORKBENCH, "services": {"settings": "workbench.services.SettingsService",
                                        "i18n": "workbench_demo.i18n.BlockI18nService",
                                        "user": "workbench_demo.users.DemoUserService"}}
+# The workbench names its users with ?student= (no sign-in): the course-wide workspace
+# believes it here only (compat.course).
+UPSTREAM_XBLOCK_DEMO_USERS = True
 # Student ids the demo treats as course staff (comma-separated in the environment).
 UPSTREAM_XBLOCK_DEMO_STAFF = [name.strip() for name in os.environ.get(
     "UPSTREAM_XBLOCK_DEMO_STAFF", "staff").split(",") if name.strip()]

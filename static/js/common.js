@@ -10,7 +10,7 @@ var UpstreamXBlockCommon = (function () {
 
     // The block's JS catalog (its i18n_js_namespace): Django's JavaScript catalog of the
     // page's language, compiled from djangojs.po and added to the page before this module
-    // (upstream_xblock/block/js_catalog.py). Read when a string is asked for, not when this
+    // (upstream_xblock/block/resources.py). Read when a string is asked for, not when this
     // file loads. Without a catalog the page speaks English, with English's plural rule.
     function catalog() {
         return window.UpstreamXBlockI18N || null;

@@ -154,3 +154,23 @@ def test_a_mentors_digest_lists_exactly_the_overdue_and_stuck(harness, world, sm
     text = LoopbackSMTP.text(message)
     assert "ada: waiting for 9 days" in text and "cy: nothing has moved" in text
     assert "bob" not in text
+
+
+def test_a_mentor_removed_from_the_block_gets_no_more_digests(harness, world, smtp, people,
+                                                              simulator):
+    """The digest names learners: it goes to the block's mentors as they are now (or course
+    staff), not to whoever once opened the table."""
+    from upstream_xblock.models import BlockConfig, MentorSubscription
+    seed(world)
+    now = timezone.now()
+    block = registered(harness, world, "ada", 13, REPO, created_at=now - timedelta(days=9))
+    usage = str(block.scope_ids.usage_id)
+    pace.refresh_samples(Forges.from_settings(simulator.settings(github_token=TOKEN)), now)
+    harness.block(MENTORED_XML, student=MENTOR, usage_id=block.scope_ids.usage_id)
+    digest.subscribe(usage, "", MENTOR, now)
+    assert MENTOR in BlockConfig.objects.get(usage_key=usage).mentors
+    BlockConfig.objects.filter(usage_key=usage).update(mentors=["someone-else"])
+    assert digest.send_weekly(now) == 0
+    assert not MentorSubscription.objects.filter(usage_key=usage).exists()
+    notices.deliver_pending(now)
+    assert smtp.to(f"{MENTOR}@example.org") == []

@@ -140,3 +140,25 @@ def test_a_bulk_accept_in_one_activity_of_the_course(course, client):
     assert trail["rows"][0]["summary"] == "Accept: 10 learners"
     assert call(client, "bulk", {"action": "accept", "activity": "nope",
                                  "reason": "x"})[1]["error"]["field"] == "activity"
+
+
+def test_a_bulk_accept_in_an_ungraded_activity_awards_no_points(course, client):
+    """Points 0 is an author's choice (an ungraded activity), not "unknown": the
+    workspace's accept gives 0, as the block's own would."""
+    from upstream_xblock.models import BlockConfig
+    seed_course(20, awarded_every=100)
+    BlockConfig.objects.filter(usage_key=WEEK6).update(points=0)
+    status, body = call(client, "bulk", {
+        "action": "accept", "activity": WEEK6, "reason": "Patch on the mailing list",
+        "filters": {"search": "learner0000"}})
+    assert status == 200, body
+    assert BulkJob.objects.get(pk=body["job"]).params["points"] == 0
+
+
+def test_student_names_nobody_where_the_site_did_not_say_so(course, client, settings):
+    """Outside the workbench demo (no ``UPSTREAM_XBLOCK_DEMO_USERS``) the views fail closed:
+    ``?student=staff`` is no sign-in."""
+    seed_course(4)
+    settings.UPSTREAM_XBLOCK_DEMO_USERS = False
+    assert call(client, "progress", {}, student=STAFF)[0] == 403
+    assert client.get(BASE + f"?student={STAFF}").status_code == 403

@@ -176,7 +176,7 @@ def bulk_start(visit, data):
     ``{"job", "count"}``: the activity's learners among those selected."""
     usage = _activity(visit, data)
     return start_bulk(data, usage_key=usage, course_key=visit.course_key, who=visit.actor,
-                      points=points_of(usage) or 1.0,
+                      points=points_of(usage, default=1.0),
                       select=lambda: _selected(visit, usage, data))
 
 
@@ -198,7 +198,7 @@ def import_csv(visit, data):
     """``{"csv", "dry_run", "apply_valid"?}``: each line acts in its ``activity``."""
     usages = [usage for usage, _name, _mentors in course.known_activities(visit.course_key)]
     return run_import(data, usage_key="", course_key=visit.course_key, who=visit.actor,
-                      gettext=gettext, points_of=lambda usage: points_of(usage) or 1.0,
+                      gettext=gettext, points_of=lambda usage: points_of(usage, default=1.0),
                       activities=usages)
 
 

@@ -36,12 +36,19 @@ def _in_the_lms():
     return apps.is_installed("lms.djangoapps.courseware")
 
 
+def _demo_users():
+    """Whether ``?student=`` names the visitor: only where a site says so (the workbench demo
+    and the tests), never by default, so that the views mounted anywhere else fail closed."""
+    from django.conf import settings
+    return getattr(settings, "UPSTREAM_XBLOCK_DEMO_USERS", False) is True
+
+
 def visitor(request):
     """(user id, user name) of who asks, or None if nobody is signed in."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return str(user.pk), str(user.username)
-    if _in_the_lms():
+    if _in_the_lms() or not _demo_users():
         return None
     student = request.GET.get("student", "")  # the workbench's way of naming its users
     return (student, student) if student and len(student) <= 150 else None
@@ -51,8 +58,8 @@ def visitor_query(request):
     """What the workspace's own links carry to name the visitor: nothing in the LMS (its
     session does), the workbench's ``?student=`` elsewhere."""
     student = request.GET.get("student", "")
-    if _in_the_lms() or not student or getattr(request, "user", None) and \
-            request.user.is_authenticated:
+    if _in_the_lms() or not _demo_users() or not student or getattr(request, "user", None) \
+            and request.user.is_authenticated:
         return ""
     return "?" + urlencode({"student": student})
 

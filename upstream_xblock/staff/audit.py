@@ -141,15 +141,6 @@ def audit_page(usage_key, data, course_key=None):
             "pages": pages, "page_size": page_size}
 
 
-def entries_of(usage_key, learner_ids):
-    """{learner id: [entries oldest first]} for a chunk of learners (one query; for exports)."""
-    by_learner = {}
-    for row in AuditEntry.objects.filter(usage_key=usage_key,
-                                         learner_id__in=list(learner_ids)).order_by("at", "pk"):
-        by_learner.setdefault(row.learner_id, []).append(row)
-    return by_learner
-
-
 def entries_of_many(usage_keys, learner_ids):
     """{(usage key, learner id): [entries oldest first]} for a chunk of learners in several
     blocks (one query; for course-wide exports)."""

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import IntegrityError
 
 from .. import compat
-from ..models import MentorSubscription, TrackedContribution
+from ..models import BlockConfig, MentorSubscription, TrackedContribution
 from ..tracking import notices, overdue
 from . import progress
 
@@ -58,12 +58,30 @@ def needing_attention(usage_key, now):
     return found
 
 
+def still_mentors(subscription, mentors_of):
+    """Whether a subscriber still mentors the block (its stored mentors) or is course staff:
+    one removed from both gets no more digests, and their subscription is dropped."""
+    usage_key = subscription.usage_key
+    if usage_key not in mentors_of:
+        names = BlockConfig.objects.filter(usage_key=usage_key).values_list(
+            "mentors", flat=True).first() or []
+        mentors_of[usage_key] = set(compat.learner_ids_of_usernames(names).values())
+    if subscription.mentor_id in mentors_of[usage_key] or (
+            subscription.course_key
+            and compat.is_course_staff(subscription.mentor_id, subscription.course_key)):
+        return True
+    subscription.delete()
+    return False
+
+
 def send_weekly(now):
     """Queue this week's digest of every subscribed mentor with learners to list; how many."""
     year, week, _ = now.isocalendar()
-    queued, lists = 0, {}
+    queued, lists, mentors_of = 0, {}, {}
     for subscription in MentorSubscription.objects.order_by("usage_key", "pk"):
         usage_key = subscription.usage_key
+        if not still_mentors(subscription, mentors_of):
+            continue
         if usage_key not in lists:
             lists[usage_key] = needing_attention(usage_key, now)
         if not lists[usage_key]:

@@ -75,7 +75,8 @@ def activities(course_key):
                   key=lambda row: (row[1].casefold(), row[0]))
 
 
-def points_of(usage_key):
-    """A published block's points (None if it was never stored)."""
-    return BlockConfig.objects.filter(usage_key=usage_key).values_list("points",
-                                                                       flat=True).first()
+def points_of(usage_key, default=None):
+    """A published block's points (``default`` if it was never stored; 0 is a block's own)."""
+    points = BlockConfig.objects.filter(usage_key=usage_key).values_list("points",
+                                                                         flat=True).first()
+    return default if points is None else points

@@ -147,6 +147,8 @@ def _send(notice):
         compat.unit_address(notice.usage_key)
     context = compose(notice.kind, notice.params, recipient["language"],
                       compat.platform_name(), link)
+    if notice.course_key:  # the LMS's course email opt-out policy reads it (bulk_email)
+        context["course_ids"] = [str(notice.course_key)]
     message = MESSAGE_TYPES[notice.kind](context=context).personalize(
         recipient=Recipient(recipient["id"], recipient["email"]),
         language=recipient["language"] or "en", user_context={})

@@ -226,8 +226,6 @@ def apply_distinct_repositories(rows, rules):
             row.verdict, row.accepted_at = REJECTED, None
 
 
-log = logging.getLogger(__name__)
-
 # The columns a check writes (bulk updates name them).
 RESULT_FIELDS = ("snapshot", "state", "title", "etag", "verdict", "checks", "qualified_at",
                  "accepted_at", "error_code", "error_message", "error_count", "last_checked_at",

@@ -91,7 +91,7 @@ class Schedule:
     # and the 10-minute claim lease).
     sweep_host_budget_s: int = 60
     sweep_budget_s: int = 240
-    # Sweeps pace open contributions by the host's rate budget (pace.py): this share of it,
+    # Sweeps pace open contributions by the host's rate budget (RateBudget below): this share of it,
     # and never more often than budget_min_s (about a sweep's period).
     budget_share_percent: int = 50
     budget_min_s: int = 60
