@@ -78,11 +78,14 @@ def _configure_relay(simulator, bucket, check_every):
     bucket["change_signals"] = {"feed_every_s": check_every, "notifications_every_s": 2}
 
 
+SWEEP_EVERY_MAX_S = 2  # the sweep loop's period at most (it also runs the relay)
+
+
 def start_poller(check_every, extra_args=(), stderr=None):
     """The sweep loop's process. Its stdout repeats each sweep line that the log
     (stderr) already prints, so only the log is shown."""
     command = [sys.executable, "-m", "django", "upstream_xblock_poll", "--loop",
-               "--interval", str(max(1, min(check_every, 2))), *extra_args]
+               "--interval", str(max(1, min(check_every, SWEEP_EVERY_MAX_S))), *extra_args]
     return subprocess.Popen(
         command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=stderr, text=True)
 
