@@ -73,8 +73,14 @@ MYSQL_DEADLOCK = 1213
 ATTEMPTS = 3
 
 
+# MariaDB reports an INSERT caught in a lost race for the auto-increment lock (concurrent
+# first inserts, an aggregate's INSERT ... SELECT among them) as this, not as a deadlock:
+# the same remedy, done again.
+MARIADB_AUTO_INCREMENT_RACE = 1467
+
+
 def is_deadlock(error):
-    return bool(error.args) and error.args[0] == MYSQL_DEADLOCK
+    return bool(error.args) and error.args[0] in (MYSQL_DEADLOCK, MARIADB_AUTO_INCREMENT_RACE)
 
 
 def retrying_deadlocks(attempt_work, name="work"):
