@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db.models import BooleanField, Case, Q, Value, When
 
 from ..i18n import gettext_noop as _
-from ..models import ContributionAward, TrackedContribution
+from ..models import BlockConfig, ContributionAward, TrackedContribution
 from ..tracking.block_config import activities
 from .aggregates import cached_summary
 from .models import CourseProgress, LearnerProgress
@@ -43,12 +43,19 @@ def course_stuck(now):
     return Q(stalled__gt=0) | Q(oldest_active__lt=stuck_before)
 
 
+def course_usages(course_key):
+    """The course's activities' usage keys, as a subquery: the standings' index leads with
+    the usage key (a join on the records' course would read every record of the course for
+    each learner of a page)."""
+    return BlockConfig.objects.filter(course_key=course_key).values("usage_key")
+
+
 def learners(course_key, username, now):
     """The course's learners as a values() queryset of dicts (the block table's keys, plus
     activities, completed and stalled)."""
     return (CourseProgress.objects.filter(course_key=course_key).values(*ROW_FIELDS)
             .annotate(username=username,
-                      overdue_days=overdue_days_of(record__course_key=course_key),
+                      overdue_days=overdue_days_of(usage_key__in=course_usages(course_key)),
                       stuck=Case(When(course_stuck(now), then=Value(True)),
                                  default=Value(False), output_field=BooleanField())))
 
