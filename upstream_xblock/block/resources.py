@@ -48,7 +48,9 @@ def resource_root(kind):
 
 @lru_cache(maxsize=32)
 def load_text(kind, name):
-    return resource_root(kind).joinpath(name).read_text(encoding="utf-8")
+    # A plain str: {% include %} names its template with a SafeString, which Python 3.11's
+    # pathlib cannot take (it interns the path's parts).
+    return resource_root(kind).joinpath(str.__str__(name)).read_text(encoding="utf-8")
 
 
 class ResourceLoader(Loader):
