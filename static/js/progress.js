@@ -44,9 +44,6 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         return isNaN(date.getTime()) ? iso : date.toLocaleString();
     }
 
-    // -- filters ------------------------------------------------------------
-    function readFilters() { return UpstreamContributionProgressView.readFilters(filterForm); }
-
     // -- rendering -------------------------------------------------------------
     function renderSummary(counts) {
         summary.textContent = interpolate(gettext("Registered: %(registered)s · In progress: %(pending)s · Completed: %(accepted)s · Need a new contribution: %(rejected)s · Stuck: %(stuck)s"), counts || {});
@@ -310,17 +307,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     }
 
     // -- wiring -----------------------------------------------------------------
-    filterForm.addEventListener("submit", function (event) {
-        event.preventDefault();
-        state.filters = readFilters();
-        state.page = 1;
-        load();
-    });
-    filterForm.addEventListener("reset", function () {
-        state.filters = {};
-        state.page = 1;
-        window.setTimeout(load, 0);  // after the browser cleared the fields
-    });
+    UpstreamContributionProgressView.filtering(filterForm, state, load);
     UpstreamContributionProgressView.paging(container, state, load);
 
     if (init.staff && window.UpstreamContributionStaffTools) {
@@ -575,5 +562,22 @@ UpstreamContributionProgressView.paging = function (container, state, load) {
     });
     container.querySelector(".upx-next").addEventListener("click", function () {
         if (state.page < state.pages) { state.page += 1; load(); }
+    });
+};
+
+// The filter form of a table (the block's and the course-wide one): applying it starts again
+// at page 1; resetting it reloads once the browser has cleared the fields.
+UpstreamContributionProgressView.filtering = function (filterForm, state, load) {
+    "use strict";
+    filterForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        state.filters = UpstreamContributionProgressView.readFilters(filterForm);
+        state.page = 1;
+        load();
+    });
+    filterForm.addEventListener("reset", function () {
+        state.filters = {};
+        state.page = 1;
+        window.setTimeout(load, 0);  // after the browser cleared the fields
     });
 };

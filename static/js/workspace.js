@@ -116,17 +116,7 @@ function UpstreamContributionWorkspace(container) {
     });
 
     // -- sorting, pages, the filter form ------------------------------------------
-    filterForm.addEventListener("submit", function (event) {
-        event.preventDefault();
-        state.filters = table.readFilters(filterForm);
-        state.page = 1;
-        load();
-    });
-    filterForm.addEventListener("reset", function () {
-        state.filters = {};
-        state.page = 1;
-        window.setTimeout(load, 0);  // after the browser cleared the fields
-    });
+    table.filtering(filterForm, state, load);
     table.paging(container, state, load);
 
     if (init.staff && window.UpstreamContributionStaffTools) {
