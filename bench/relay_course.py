@@ -17,7 +17,8 @@ With signals (``Signals``), as the product runs them (``tracking/changes.py``):
 - Gerrit hosts are asked once a sweep for the changes updated since the last
   look (one query, 500 results a page); GitLab hosts for the merge requests
   updated since the last look in each project holding open tracked ones (the
-  projects pooled in GraphQL queries as the batch reads pool them);
+  projects pooled in GraphQL queries, as many as the feed's own selection lets
+  GitLab's complexity limit carry: ``feeds.feed_per_query``);
 - a contribution a signal covers is still polled, as the fallback, but no
   sooner than ``fallback_s`` after its last read.
 
@@ -44,7 +45,7 @@ from datetime import timedelta
 from course_requests import github_points, sweep_cost
 
 from upstream_xblock.forges import ForgeRegistry
-from upstream_xblock.forges.gitlab_graphql import per_query
+from upstream_xblock.forges.feeds import feed_per_query
 from upstream_xblock.tracking.schedule import RECENT_ACTIVITY, open_interval_s
 
 SWEEP_S = 60
@@ -209,7 +210,7 @@ class CourseRun:
         if self.signals.gitlab_feed:
             for host, projects in self.open_projects.items():
                 if projects:
-                    requests[host] += -(-len(projects) // per_query(False))
+                    requests[host] += -(-len(projects) // feed_per_query(False))
 
     def _unsubscribe_costs(self, hour):
         for kind, count in self.unsubscribed.items():

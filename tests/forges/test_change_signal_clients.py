@@ -7,8 +7,10 @@ import pytest
 
 from upstream_xblock.forges import AuthFailed, ContributionRef, Forges, NotFound
 from upstream_xblock.forges.feeds import (
+    FEED_SELECTION_COMPLEXITY,
     MAX_BODY_BYTES,
     WebhookRefused,
+    feed_per_query,
     gerrit_updates,
     gitlab_updates,
     hub_signature,
@@ -120,19 +122,23 @@ def test_gerrit_feed_is_one_query_and_pages_when_the_host_is_busy(forges, world)
 
 
 def test_gitlab_feed_pools_projects_within_the_complexity_limit(forges, world):
-    projects = [f"group/project-{i}" for i in range(12)]
+    projects = [f"group/project-{i}" for i in range(40)]
     for project in projects:
         world.open("gitlab", project, 1)
     world.merge("gitlab", projects[3], 1)
     client = forges.client("gitlab.com")
     world.clear_log()
     pages = gitlab_updates(client, projects, LONG_AGO)
-    assert len(world.requests_for()) == 2  # 7 projects a query without a token
+    # A feed selection scores 7 by GitLab's documented rule (the simulator's too): 28
+    # projects a query within the 200 allowed without a token, so 40 take two queries.
+    assert FEED_SELECTION_COMPLEXITY == 7 and feed_per_query(False) == 28
+    assert [r[3] for r in world.requests_for()] == [200, 200]
     assert {u.project for p in pages.values() for u in p.updates} == set(projects)
+    assert all(page.complete for page in pages.values())
     world.gitlab_selection_complexity = 60  # GitLab scores them higher than we guess
     world.clear_log()
     resized = gitlab_updates(client, projects, LONG_AGO)
-    assert all(page.complete for page in resized.values()) and len(resized) == 12
+    assert all(page.complete for page in resized.values()) and len(resized) == 40
     assert [r[3] for r in world.requests_for()][0] == 200  # refused in the body, resized
 
 

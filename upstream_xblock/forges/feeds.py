@@ -43,7 +43,13 @@ from pydantic import Field
 from .batch import alias_errors
 from .errors import ForgeError, ForgeUnavailable, is_rate_limited, rate_limited
 from .gerrit import decode_gerrit_json
-from .gitlab_graphql import ComplexityRefused, complexity_refusal, graphql_url, per_query
+from .gitlab_graphql import (
+    ComplexityRefused,
+    complexity_refusal,
+    field_count,
+    graphql_url,
+    per_query,
+)
 from .http import guarded_request, parse_json, raise_for_status
 from .schemas import GitHubRepository, Id, Strict, validated
 from .snapshot import is_text, parse_time
@@ -113,9 +119,27 @@ FEED_QUERY_FIELDS = ("mergeRequests(updatedAfter: $t, first: %d, sort: UPDATED_D
                      "{ nodes { iid updatedAt } pageInfo { hasNextPage } }" % GITLAB_PAGE)
 
 
+# GitLab's documented rule (each field adds 1): ``project`` and the fields below it, 7, so a
+# feed query pools about three times as many projects as a merge request read does.
+FEED_SELECTION_COMPLEXITY = 1 + field_count(FEED_QUERY_FIELDS)
+
+
+def gitlab_feed_query(count):
+    """The text of a feed query over ``count`` projects (``$t`` the time, ``$pN`` the paths)."""
+    params = ", ".join(f"$p{i}: ID!" for i in range(count))
+    body = " ".join(f"m{i}: project(fullPath: $p{i}) {{ {FEED_QUERY_FIELDS} }}"
+                    for i in range(count))
+    return f"query($t: Time!, {params}) {{ {body} }}"
+
+
+def feed_per_query(authenticated):
+    """Projects one feed query carries within GitLab's complexity and size limits."""
+    return per_query(authenticated, FEED_SELECTION_COMPLEXITY, gitlab_feed_query)
+
+
 def gitlab_updates(client, projects, since, deadline=None):
     """{project: FeedPage or ForgeError} for ``projects`` of ``client``'s host."""
-    size = per_query(bool(client.forge.token))
+    size = feed_per_query(bool(client.forge.token))
     results, queue = {}, sorted(set(projects))
     while queue:
         page, queue = queue[:size], queue[size:]
@@ -133,15 +157,12 @@ def gitlab_updates(client, projects, since, deadline=None):
 
 
 def _gitlab_page(client, projects, since, deadline):
-    params = ", ".join(f"$p{i}: ID!" for i in range(len(projects)))
-    body = " ".join(f"m{i}: project(fullPath: $p{i}) {{ {FEED_QUERY_FIELDS} }}"
-                    for i in range(len(projects)))
     variables = {f"p{i}": project for i, project in enumerate(projects)}
     variables["t"] = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     headers = {"Authorization": f"Bearer {client.forge.token}"} if client.forge.token else {}
     response = guarded_request(client.session, "POST", graphql_url(client.forge.api_url),
                                deadline=deadline, headers=headers,
-                               json={"query": f"query($t: Time!, {params}) {{ {body} }}",
+                               json={"query": gitlab_feed_query(len(projects)),
                                      "variables": variables})
     if is_rate_limited(response.status_code, response.headers):
         raise rate_limited(response.headers, "GitLab's rate limit is exhausted.")

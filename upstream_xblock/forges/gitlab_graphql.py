@@ -55,10 +55,15 @@ def graphql_url(api_url):
     return api_url[: -len("/v4")] + "/graphql"
 
 
-def per_query(authenticated):
-    """Selections one query carries within GitLab's complexity and size limits."""
-    most = max(1, COMPLEXITY_LIMIT[authenticated] // SELECTION_COMPLEXITY)
-    while most > 1 and len(build_query(most)) > MAX_QUERY_CHARS:
+def per_query(authenticated, selection_complexity=SELECTION_COMPLEXITY, build=None):
+    """Selections one query carries within GitLab's complexity and size limits.
+
+    ``selection_complexity`` and ``build`` (count -> the query's text) are a merge
+    request read's unless a caller (the change feed) pools selections of its own.
+    """
+    build = build or build_query
+    most = max(1, COMPLEXITY_LIMIT[authenticated] // selection_complexity)
+    while most > 1 and len(build(most)) > MAX_QUERY_CHARS:
         most -= 1
     return most
 
