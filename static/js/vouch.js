@@ -45,7 +45,7 @@ function UpstreamContributionVouchDialog(runtime, element) {
         var name = cell.querySelector(".upx-username");
         var learner = {id: row.getAttribute("data-learner"),
                        username: name ? name.textContent : row.getAttribute("data-learner")};
-        UpstreamContributionProgressView.menuItem(menu,
+        UpstreamXBlockTables.menuItem(menu,
             interpolate(gettext("Accept a contribution of %(username)s"), {username: learner.username}),
             "upx-vouch-open", function (opener) { open(learner, opener); });
     }

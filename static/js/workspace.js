@@ -2,7 +2,7 @@
  * of the course. The server pages, sorts and filters (the block table's filters, plus the
  * activity); this module asks for one page at a time and renders it, with textContent
  * only. The filters, their errors and the sortable headings are the block table's
- * (static/js/progress.js). Course staff get the block table's tools (static/js/staff_tools.js), here acting
+ * (static/js/tables.js). Course staff get the block table's tools (static/js/staff_tools.js), here acting
  * on the course's endpoints: bulk actions in one activity, CSV across the course, the
  * course's audit trail.
  */
@@ -33,7 +33,7 @@ function UpstreamContributionWorkspace(container) {
     }
 
     // -- filters and their errors (as the block's table reads and shows them) ---------
-    var table = UpstreamContributionProgressView;
+    var table = UpstreamXBlockTables;
     var filterErrors = table.fieldErrors(filterForm);
 
     // -- rendering ------------------------------------------------------------------

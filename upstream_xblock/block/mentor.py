@@ -61,6 +61,7 @@ class MentorMixin:
         fragment.add_css(load_text("static", "css/progress.css"))
         add_js_catalog(self, fragment)  # the page's strings, for the modules below
         fragment.add_javascript(load_text("static", "js/common.js"))  # the modules' helpers
+        fragment.add_javascript(load_text("static", "js/tables.js"))  # the tables' parts
         if staff:  # defines the staff tools progress.js hands its helpers to
             fragment.add_javascript(load_text("static", "js/staff_tools.js"))
         fragment.add_javascript(load_text("static", "js/progress.js"))

@@ -307,7 +307,7 @@ def _page_html(visit, query):
                           + load_text("static", "css/workspace.css")),
         "scripts": [_inline(script) for script in (
             js_catalog, load_text("static", "js/common.js"),
-            load_text("static", "js/progress.js"),  # the tables' shared helpers
+            load_text("static", "js/tables.js"),  # the parts it shares with a block's table
             load_text("static", "js/staff_tools.js") if visit.staff else "",
             load_text("static", "js/workspace.js")) if script],
     }, catalog())
