@@ -151,11 +151,7 @@ UpstreamContributionProgressView.table = function (runtime, element) {
         }
         tr.appendChild(waiting);
 
-        // How far beyond the project's usual wait (80 % of its recent contributions) it is.
-        tr.appendChild(el("td", "upx-overdue-cell", row.overdue_days > 0 ?
-            interpolate(ngettext("%(days)s day longer than usual", "%(days)s days longer than usual",
-                                 Math.ceil(row.overdue_days)), {days: Math.ceil(row.overdue_days)}) :
-            gettext("Not beyond the usual wait")));
+        tr.appendChild(UpstreamXBlockTables.overdueCell(row));
 
         tr.appendChild(el("td", "upx-activity-cell", formatTime(row.last_activity)));
 

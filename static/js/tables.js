@@ -267,3 +267,15 @@ UpstreamXBlockTables.filtering = function (filterForm, state, load) {
         window.setTimeout(load, 0);  // after the browser cleared the fields
     });
 };
+
+/* A row's cell saying how far beyond its project's usual wait (80 % of the project's recent
+ * contributions took less) the learner's most overdue contribution is. */
+UpstreamXBlockTables.overdueCell = function (row) {
+    "use strict";
+    var gettext = UpstreamXBlockCommon.gettext, interpolate = UpstreamXBlockCommon.interpolate;
+    var days = Math.ceil(row.overdue_days);
+    return UpstreamXBlockCommon.el("td", "upx-overdue-cell", row.overdue_days > 0
+        ? interpolate(UpstreamXBlockCommon.ngettext("%(days)s day longer than usual",
+                                                    "%(days)s days longer than usual", days), {days: days})
+        : gettext("Not beyond the usual wait"));
+};

@@ -90,6 +90,7 @@ function UpstreamContributionWorkspace(container) {
         tr.appendChild(el("td", "upx-waiting-cell", row.waiting_days === null ? gettext("Not waiting")
             : interpolate(ngettext("Waiting %(days)s day", "Waiting %(days)s days", row.waiting_days),
                           {days: row.waiting_days})));
+        tr.appendChild(table.overdueCell(row));
         tr.appendChild(el("td", "upx-activity-time", formatTime(row.last_activity)));
         return tr;
     }

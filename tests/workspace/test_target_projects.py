@@ -63,3 +63,4 @@ def test_the_course_filters_and_sorts_by_overdue(course, client):
     status, body = call(client, "progress", {"filters": {"overdue": True}, "sort": "-overdue"})
     assert status == 200, body
     assert [row["learner"]["id"] for row in body["rows"]] == ["learner00003", "learner00001"]
+    assert [row["overdue_days"] for row in body["rows"]] == [9.0, 4.0]  # the column's days

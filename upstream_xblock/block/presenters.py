@@ -334,6 +334,9 @@ def course_row(row, page, gettext, now):
         "stuck": row["stuck"], "last_activity": iso(row["last_activity"]),
         "waiting_since": iso(row["waiting_since"]),
         "waiting_days": _days_since(row["waiting_since"], now),
+        # days beyond what the project usually takes, of their most overdue contribution in
+        # any activity of the course (0: none)
+        "overdue_days": row.get("overdue_days") or 0,
         "counts": {key: row[key] for key in ("activities", "completed", "pending",
                                              "contributions", "accepted")},
         "annotated": bool(row["annotated"]), "activities": cells,
