@@ -7,15 +7,18 @@ default): a query matching more returns that many, the last marked
 ``_more_changes``, as Gerrit does; more terms than ``world.gerrit_max_terms``
 (1,024, Gerrit's ``index.maxTerms`` default) is a 400.
 ``world.batch_caps[kind]`` answers only the first that many (GitLab says
-``X-Next-Page``). GitHub's GraphQL limits are here too: more aliases than
-``world.graphql_max_aliases`` is ``RESOURCE_LIMITS_EXCEEDED``.
+``X-Next-Page``). GitHub's GraphQL endpoint is here too: its points and node limit
+(``cost_rules.py``), more aliases than ``world.graphql_max_aliases`` is
+``RESOURCE_LIMITS_EXCEEDED``, and the relay's subscription mutations go to
+``notifications.py``.
 """
 
 import json
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import shapes
+from . import notifications, shapes
+from .cost_rules import GitHubCost
 
 GITLAB_MR_LIST = re.compile(r"^/gitlab/api/v4/projects/([^/]+)/merge_requests$")
 GITEA_PULL_LIST = re.compile(r"^/gitea/api/v1/repos/([^/]+)/([^/]+)/pulls$")
@@ -125,3 +128,32 @@ def github_partial(world, result):
                 {"type": "SERVICE_UNAVAILABLE", "message": "Something went wrong.",
                  "path": [alias]})
     return result
+
+
+def github_graphql(handler):
+    """GitHub's GraphQL endpoint: the relay's subscription mutations, else a batch read priced
+    and limited as GitHub documents it (``cost_rules.GitHubCost``)."""
+    request = handler.read_body()
+    if not isinstance(request, dict) or not handler.headers.get("Authorization"):
+        return handler.reply(401, {"message": "This endpoint requires you to be authenticated."},
+                             kind="github")
+    query, variables = str(request.get("query", "")), request.get("variables") or {}
+    if notifications.mutation_request(request):  # the relay's subscriptions
+        if not handler.world.rate_limits["github"].spend():
+            return handler.reply(403, {"message": "API rate limit exceeded"},
+                                   handler.github_rate_headers(), "github")
+        token = (handler.headers.get("Authorization") or "").split(" ")[-1]
+        return handler.reply(200, handler.world.notifications.execute_mutation(
+            token, query, variables), handler.github_rate_headers(), "github")
+    cost = GitHubCost(query, variables)  # GitHub's documented points and node limit
+    refused = github_graphql_limits(handler.world, request) or cost.refusal()
+    if refused:
+        return handler.reply(200, refused, handler.github_rate_headers(), "github")
+    if not handler.world.rate_limits["github"].spend(cost.points):
+        return handler.reply(403, {"message": "API rate limit exceeded"},
+                                handler.github_rate_headers(), "github")
+    with handler.world.lock:
+        handler.world.github_points_spent += cost.points
+    result = handler.server.graphql.execute(query, variables, cost=cost.points)
+    return handler.reply(200, github_partial(handler.world, result),
+                         handler.github_rate_headers(), "github")

@@ -22,7 +22,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import batch_routes, feeds, identity_routes, notifications, sample_api, shapes, webhooks
 from .control import handle_control
-from .cost_rules import GitHubCost
 from .gitlab_graphql_api import GitLabGraphQLApi
 from .graphql_api import GraphQLApi
 from .state import World
@@ -143,7 +142,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         self.reply(status, body)
 
     # -- GitHub -----------------------------------------------------------
-    def _github_rate_headers(self):
+    def github_rate_headers(self):
         budget = self.world.rate_limits["github"]
         return {"X-RateLimit-Limit": str(budget.limit),
                 "X-RateLimit-Remaining": str(budget.remaining),
@@ -156,7 +155,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                 self._failure_injected("github"):
             return None
         if path == "/github/graphql" and self.command == "POST":
-            return self._github_graphql()
+            return batch_routes.github_graphql(self)
         events = _GITHUB_EVENTS.match(path)
         if events and self.command == "GET":
             return self._github_events(events)
@@ -182,17 +181,17 @@ class SimulatorHandler(BaseHTTPRequestHandler):
                               kind="github")
         contribution = self.world.get("github", project, number)
         if contribution is None:
-            return self.reply(404, {"message": "Not Found"}, self._github_rate_headers(), "github")
+            return self.reply(404, {"message": "Not Found"}, self.github_rate_headers(), "github")
         body = json.dumps(shapes.github_pull(contribution, self.base + "/github",
                                              WEB["github"])).encode()
         etag = 'W/"%s"' % hashlib.sha1(body).hexdigest()
         if self.headers.get("If-None-Match") == etag:  # 304s are free on GitHub
-            return self.reply(304, None, {"ETag": etag, **self._github_rate_headers()},
+            return self.reply(304, None, {"ETag": etag, **self.github_rate_headers()},
                               kind="github")
         if not self.world.rate_limits["github"].spend():
             return self.reply(403, {"message": "API rate limit exceeded"},
-                              self._github_rate_headers(), "github")
-        return self.reply(200, None, {"ETag": etag, **self._github_rate_headers()},
+                              self.github_rate_headers(), "github")
+        return self.reply(200, None, {"ETag": etag, **self.github_rate_headers()},
                           kind="github", raw=body)
 
     def _github_pull_by_id(self, path):
@@ -232,35 +231,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return self.reply(404, {"message": "Not Found"}, kind="github")
         if not self.world.rate_limits["github"].spend():
             return self.reply(403, {"message": "API rate limit exceeded"},
-                              self._github_rate_headers(), "github")
+                              self.github_rate_headers(), "github")
         return self.reply(200, shapes.github_issue_events(contribution, self.base + "/github"),
-                          self._github_rate_headers(), "github")
-
-    def _github_graphql(self):
-        request = self.read_body()
-        if not isinstance(request, dict) or not self.headers.get("Authorization"):
-            return self.reply(401, {"message": "This endpoint requires you to be authenticated."},
-                              kind="github")
-        query, variables = str(request.get("query", "")), request.get("variables") or {}
-        if notifications.mutation_request(request):  # the relay's subscriptions
-            if not self.world.rate_limits["github"].spend():
-                return self.reply(403, {"message": "API rate limit exceeded"},
-                                  self._github_rate_headers(), "github")
-            token = (self.headers.get("Authorization") or "").split(" ")[-1]
-            return self.reply(200, self.world.notifications.execute_mutation(
-                token, query, variables), self._github_rate_headers(), "github")
-        cost = GitHubCost(query, variables)  # GitHub's documented points and node limit
-        refused = batch_routes.github_graphql_limits(self.world, request) or cost.refusal()
-        if refused:
-            return self.reply(200, refused, self._github_rate_headers(), "github")
-        if not self.world.rate_limits["github"].spend(cost.points):
-            return self.reply(403, {"message": "API rate limit exceeded"},
-                              self._github_rate_headers(), "github")
-        with self.world.lock:
-            self.world.github_points_spent += cost.points
-        result = self.server.graphql.execute(query, variables, cost=cost.points)
-        return self.reply(200, batch_routes.github_partial(self.world, result),
-                          self._github_rate_headers(), "github")
+                          self.github_rate_headers(), "github")
 
     # -- GitLab -----------------------------------------------------------
     def _gitlab(self, path):
