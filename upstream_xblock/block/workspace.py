@@ -128,6 +128,25 @@ def json_view(staff_only=False, max_bytes=MAX_BODY_BYTES, too_large=None):
     return decorate
 
 
+def get_view(staff_only=False, refused=_error):
+    """A GET view of ``method(visit, **the URL's other arguments)`` for the visit's roles; an
+    UpstreamError (the visit refused, or raised by ``method``) is answered by ``refused``."""
+    def decorate(method):
+        @wraps(method)
+        @never_cache
+        @require_GET
+        def view(request, course_id, **kwargs):
+            try:
+                visit = visit_of(request, course_id)
+                if staff_only and not visit.staff:
+                    raise _forbidden()
+                return method(visit, **kwargs)
+            except UpstreamError as error:
+                return refused(error)
+        return view
+    return decorate
+
+
 def _activity(visit, data):
     """The ``activity`` a staff action names: one of the course's."""
     usage = data.get("activity")
@@ -222,19 +241,12 @@ def export_job(visit, data):
         lambda job: compat.workspace_url(visit.course_key) + f"export/{job.pk}/{visit.query}")
 
 
-@never_cache
-@require_GET
-def export_file(request, course_id, export):
+@get_view(staff_only=True)
+def export_file(visit, export):
     """The finished export's CSV file (course staff)."""
-    try:
-        visit = visit_of(request, course_id)
-        if not visit.staff:
-            raise _forbidden()
-        job = exports.find(_export_id(export), course_key=visit.course_key)
-        if job is None or job.status != "done":
-            raise _no_export()
-    except UpstreamError as error:
-        return _error(error)
+    job = exports.find(_export_id(export), course_key=visit.course_key)
+    if job is None or job.status != "done":
+        raise _no_export()
     return FileResponse(exports.open_file(job), as_attachment=True, filename=job.filename,
                         content_type="text/csv; charset=utf-8")
 
@@ -246,14 +258,9 @@ def projects(visit, data):  # noqa: ARG001
     return {"projects": pace.course_projects(visit.course_key, timezone.now())}
 
 
-@never_cache
-@require_GET
-def projects_csv(request, course_id):
+@get_view()
+def projects_csv(visit):
     """The same table as CSV (staff and the course's mentors)."""
-    try:
-        visit = visit_of(request, course_id)
-    except UpstreamError as error:
-        return _error(error)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(pace.PROJECT_COLUMNS)
@@ -265,18 +272,18 @@ def projects_csv(request, course_id):
     return response
 
 
-@never_cache
+def _page_refused(error):
+    """The page's answer to a refused visit: Django's 404, or the reason in plain text."""
+    if error.status == 404:
+        raise Http404
+    return HttpResponse(gettext(error.template), status=error.status,
+                        content_type="text/plain; charset=utf-8")
+
+
 @ensure_csrf_cookie
-@require_GET
-def page(request, course_id):
+@get_view(refused=_page_refused)
+def page(visit):
     """The workspace's page."""
-    try:
-        visit = visit_of(request, course_id)
-    except UpstreamError as error:
-        if error.status == 404:
-            raise Http404 from None
-        return HttpResponse(gettext(error.template), status=error.status,
-                            content_type="text/plain; charset=utf-8")
     return HttpResponse(_page_html(visit, visit.query), content_type="text/html; charset=utf-8")
 
 

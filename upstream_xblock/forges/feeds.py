@@ -49,6 +49,7 @@ from .gitlab_graphql import (
     field_count,
     graphql_url,
     per_query,
+    project_query,
 )
 from .http import guarded_request, parse_json, raise_for_status
 from .schemas import GitHubRepository, Id, Strict, validated
@@ -126,10 +127,7 @@ FEED_SELECTION_COMPLEXITY = 1 + field_count(FEED_QUERY_FIELDS)
 
 def gitlab_feed_query(count):
     """The text of a feed query over ``count`` projects (``$t`` the time, ``$pN`` the paths)."""
-    params = ", ".join(f"$p{i}: ID!" for i in range(count))
-    body = " ".join(f"m{i}: project(fullPath: $p{i}) {{ {FEED_QUERY_FIELDS} }}"
-                    for i in range(count))
-    return f"query($t: Time!, {params}) {{ {body} }}"
+    return project_query(count, lambda _i: FEED_QUERY_FIELDS, shared_params="$t: Time!, ")
 
 
 def feed_per_query(authenticated):

@@ -68,11 +68,19 @@ def per_query(authenticated, selection_complexity=SELECTION_COMPLEXITY, build=No
     return most
 
 
+def project_query(count, inner, own_params=lambda _i: "", shared_params=""):
+    """One query of ``count`` selections ``mN: project(fullPath: $pN) { inner(N) }``;
+    ``own_params(N)`` declares a selection's further variables (", $iN: String!"),
+    ``shared_params`` those every selection uses ("$t: Time!, ")."""
+    params = ", ".join(f"$p{i}: ID!{own_params(i)}" for i in range(count))
+    body = "\n".join(f"  m{i}: project(fullPath: $p{i}) {{ {inner(i)} }}" for i in range(count))
+    return f"query({shared_params}{params}) {{\n{body}\n}}\n"
+
+
 def build_query(count):
-    params = ", ".join(f"$p{i}: ID!, $i{i}: String!" for i in range(count))
-    body = "\n".join(f"  m{i}: project(fullPath: $p{i}) {{ mergeRequest(iid: $i{i}) {{ ...F }} }}"
-                     for i in range(count))
-    return f"query({params}) {{\n{body}\n}}\nfragment F on MergeRequest {{{FIELDS}}}\n"
+    query = project_query(count, lambda i: f"mergeRequest(iid: $i{i}) {{ ...F }}",
+                          lambda i: f", $i{i}: String!")
+    return f"{query}fragment F on MergeRequest {{{FIELDS}}}\n"
 
 
 def build_variables(refs):
