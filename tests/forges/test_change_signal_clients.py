@@ -140,6 +140,14 @@ def test_gitlab_feed_pools_projects_within_the_complexity_limit(forges, world):
     resized = gitlab_updates(client, projects, LONG_AGO)
     assert all(page.complete for page in resized.values()) and len(resized) == 40
     assert [r[3] for r in world.requests_for()][0] == 200  # refused in the body, resized
+    # GitLab said 1 + 28 x 60 = 1,681 against 200: 28 x 200 // 1,681 - 1 = 2 a query (the
+    # one below the proportion, for safety), and the next look asks so from the start.
+    assert client.feed_size == 2
+    refused_then = len(world.requests_for())
+    world.clear_log()
+    again = gitlab_updates(client, projects, LONG_AGO)
+    assert len(again) == 40 and all(page.complete for page in again.values())
+    assert len(world.requests_for()) == -(-40 // client.feed_size) == refused_then - 1
 
 
 @pytest.mark.parametrize("kind,proof_header,proof", [

@@ -136,8 +136,12 @@ def feed_per_query(authenticated):
 
 
 def gitlab_updates(client, projects, since, deadline=None):
-    """{project: FeedPage or ForgeError} for ``projects`` of ``client``'s host."""
-    size = feed_per_query(bool(client.forge.token))
+    """{project: FeedPage or ForgeError} for ``projects`` of ``client``'s host.
+
+    A refusal that states GitLab's score shrinks the query, and the client keeps that size
+    for its next looks (one refused request a host, not one a look).
+    """
+    size = client.feed_size or feed_per_query(bool(client.forge.token))
     results, queue = {}, sorted(set(projects))
     while queue:
         page, queue = queue[:size], queue[size:]
@@ -146,6 +150,7 @@ def gitlab_updates(client, projects, since, deadline=None):
         except ComplexityRefused as refused:
             if 1 <= refused.fits < len(page):
                 size, queue = refused.fits, page + queue  # GitLab's own score resizes it
+                client.feed_size = size
                 continue
             results.update({project: refused for project in page})
         except ForgeError as error:  # the whole request refused: the rest are not asked

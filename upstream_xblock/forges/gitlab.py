@@ -124,6 +124,9 @@ class GitLabClient:
         )
         self.sweep_check_s = DEFAULT_SWEEP_CHECK_S  # set by Forges from the settings bucket
         self._batch = None
+        # Projects one change feed query carries, once the host's own score shrank it
+        # (forges/feeds.py); None: as many as GitLab's documented rule allows.
+        self.feed_size = None
 
     def _remember_headers(self, response, *args, **kwargs):  # noqa: ARG002
         self._seen.headers = response.headers
