@@ -105,3 +105,16 @@ def test_without_the_setting_a_mentors_vouch_counts_at_once(harness, world):
     harness.call(block, "register", {"url": PR.format(n=1)})
     status, body = propose(harness, block, description=PATCH)
     assert status == 200 and (body["proposed"], body["completed"]) == (False, True)
+
+
+def test_with_staff_needed_a_mentor_cannot_vouch_for_an_identity(harness, ada):
+    """Vouching for the author's account would settle ada's record at once: the setting's
+    "counts only when course staff confirm it" would be bypassed."""
+    status, body = call(harness, ada, MENTOR, "vouch_identity", reason="same person",
+                        url=PR.format(n=1))
+    assert (status, body["error"]["code"]) == (403, "forbidden")
+    assert not ContributionAward.objects.exists()
+    assert not AuditEntry.objects.filter(action="vouch_identity").exists()
+    status, body = call(harness, ada, STAFF, "vouch_identity", reason="same person",
+                        url=PR.format(n=1))
+    assert status == 200 and body["vouched"] is True  # course staff still may

@@ -160,13 +160,22 @@ class VouchMixin:
 
     @XBlock.handler
     @mentors_only
+    @refusing_studio_preview
     @grading
     def vouch_identity(self, data):
         """Mentors and staff: ``{"learner_id", "reason", "url"}`` (the author of that learner's
         registered contribution) or ``{"learner_id", "reason", "host", "account_id",
         "username"}``. A listed mentor vouches only for learners of this block; course staff
         for any learner of the site. The learner's records here are settled at once with it
-        (the author rule may now pass): the change and its effect are on the audit trail."""
+        (the author rule may now pass): the change and its effect are on the audit trail.
+
+        With ``mentor_vouches_need_staff`` only course staff vouch for an identity (403
+        ``forbidden`` for a mentor): settling at once would let a mentor's word count
+        without staff, which that setting forbids."""
+        if self.mentor_vouches_need_staff and not compat.is_staff(self):
+            raise TrackingError("forbidden", _(
+                "In this activity, course staff vouch for a learner's forge account: ask them "
+                "to, or propose to accept the contribution itself."), status=403)
         if compat.is_staff(self):
             learner = text_field(data, "learner_id")
         else:
