@@ -62,6 +62,25 @@ def test_the_award_sends_accepted_then_completed_with_typed_payloads(harness, wo
     assert len(received) == 2
 
 
+def test_a_staff_bulk_accept_sends_them_too(harness, world, received):
+    """Staff accepting a learner whose pull request the project has not merged: the same
+    signals as an award a sweep makes, after it is stored."""
+    from tests.mentors.conftest import STAFF, as_user  # noqa: PLC0415
+
+    world.open("github", "openedx/xblock-sdk", 2, author="ada")
+    block = harness.block('<upstream_contribution required_count="1"/>')
+    assert harness.call(block, "register", {"url": PR.format(n=2), "forge_username": "ada"})[0] \
+        == 200
+    staff = as_user(harness, block, STAFF)
+    status, _job = harness.call(staff, "bulk", {"action": "accept", "learner_ids": ["student_1"],
+                                                "reason": "Reviewed in class"})
+    assert status == 200
+    assert [(event_type, stored) for event_type, _data, stored in received] == [
+        ("org.openedx.learning.upstream_contribution.accepted.v1", True),
+        ("org.openedx.learning.upstream_contribution.completed.v1", True)]
+    assert received[0][1].url == PR.format(n=2) and received[1][1].user_id == "student_1"
+
+
 class RequireSignedCla(PipelineStep):
     """A site's rule: contributions count once the project's CLA check passed (here:
     never, for pull request 1)."""

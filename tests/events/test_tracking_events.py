@@ -136,6 +136,27 @@ def test_mentors_and_staff_acts_name_the_actor_and_never_the_note(
     assert_clean(tracked.named() + list(own.values()), forge_settings)
 
 
+def test_a_staff_accept_says_accepted_and_completed_with_staff_as_actor(
+        harness, world, tracked, forge_settings):
+    """An award staff make (a bulk accept, a CSV line) is told as a sweep's award is: each
+    contribution it accepted, then the completion, each naming the staff member."""
+    world.open("github", "openedx/xblock-sdk", 2, author="ada")
+    learner_block = harness.block(MENTORED_XML, student="ada")
+    harness.call(learner_block, "register", {"url": PR.format(n=2), "forge_username": "ada"})
+    staff = as_user(harness, learner_block, STAFF)
+    status, _ = harness.call(staff, "import_csv", {
+        "csv": "username,action,reason\nada,accept,Reviewed\n", "dry_run": False})
+    assert status == 200
+    sent = [event for event in tracked.named()
+            if event["name"] in (names.ACCEPTED, names.COMPLETED)]
+    assert [event["name"] for event in sent] == [names.ACCEPTED, names.COMPLETED]
+    assert sent[0]["data"] == {**sent[0]["data"], "url": PR.format(n=2), "user_id": "ada",
+                               "actor_id": STAFF, "number": 2}
+    assert sent[1]["data"] == {**sent[1]["data"], "user_id": "ada", "actor_id": STAFF,
+                               "contributions": [PR.format(n=2)]}
+    assert_clean([event["data"] for event in sent], forge_settings)
+
+
 def test_without_a_tracker_the_background_path_emits_nothing_and_breaks_nothing(
         monkeypatch, caplog):
     """The workbench registers no tracker: a sweep's event is dropped (logged), nothing

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from forge_simulator.shapes import project_id as account_id_of
-from tests.mentors.conftest import MENTOR, MENTORED_XML, as_user
+from tests.mentors.conftest import MENTOR, MENTORED_XML, STAFF, as_user
 from tests.smtp_server import LoopbackSMTP, use_smtp
 from tests.tracking.test_pace import REPO, seed
 from upstream_xblock.forges import Forges
@@ -108,6 +108,34 @@ def test_a_wait_longer_than_usual_is_told_once_with_the_next_step(harness, world
     [message] = smtp.to("ada@example.org")
     assert message["Subject"] == "Your contribution is waiting longer than usual"
     assert "Next step: This is taking longer than usual" in LoopbackSMTP.text(message)
+
+
+def test_a_mentors_vouch_is_told_as_the_mentors_not_the_projects(harness, world, smtp, people):
+    block = registered(harness, world)  # open upstream: the project has accepted nothing
+    mentor = as_user(harness, block, MENTOR)
+    status, body = harness.call(mentor, "vouch", {
+        "learner_id": "ada", "reason": "applied by the maintainer",
+        "url": "https://github.com/openedx/xblock-sdk/pull/1"})
+    assert status == 200 and body["completed"] is True
+    assert sorted(subjects(smtp, "ada@example.org")) == [
+        "A mentor accepted your contribution", "Your upstream contribution counts for your course"]
+    accepted = next(m for m in smtp.to("ada@example.org")
+                    if m["Subject"] == "A mentor accepted your contribution")
+    assert "A mentor accepted your contribution" in LoopbackSMTP.text(accepted)
+    assert "accepted upstream" not in LoopbackSMTP.text(accepted)
+
+
+def test_a_staff_accept_tells_the_learner_it_counts(harness, world, smtp, people):
+    """A bulk accept (or a CSV line) queues its learners' notices together; the sweep's end
+    (or a worker) delivers them."""
+    block = registered(harness, world)
+    staff = as_user(harness, block, STAFF)
+    status, _job = harness.call(staff, "bulk", {"action": "accept", "learner_ids": ["ada"],
+                                                "reason": "Reviewed in class"})
+    assert status == 200
+    notices.deliver_pending(timezone.now())
+    assert subjects(smtp, "ada@example.org") == [
+        "Your upstream contribution counts for your course"]
 
 
 def test_none_after_the_learner_turns_them_off(harness, world, smtp, people):

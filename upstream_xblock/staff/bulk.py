@@ -216,7 +216,7 @@ def accept(ctx, learner_ids):
     awarded = awarded_learners(ctx.usage_key, learner_ids)
     check = Check(STAFF_CHECK, PASSED, _("Accepted by course staff: %(reason)s"),
                   {"reason": reason}).to_dict()
-    awards, touched = [], []
+    awards, touched, verdicts_before = [], [], {}
     for learner in learner_ids:
         counted = _counted(records[learner], url)
         if learner == ctx.actor.id:  # no one grades themselves (the handlers refuse it first)
@@ -232,6 +232,7 @@ def accept(ctx, learner_ids):
             anonymous_id=counted[0].anonymous_id, awarded_at=ctx.now, score=1.0,
             points=ctx.params.get("points", 1.0), contributions=[r.url for r in counted]))
         for record in counted:
+            verdicts_before[record.pk] = record.verdict
             record.verdict, record.accepted_at = ACCEPTED, record.accepted_at or ctx.now
             record.awarded_at, record.next_check_at = ctx.now, None
             record.checks = [*record.checks, check]
@@ -254,7 +255,17 @@ def accept(ctx, learner_ids):
     publish_made(ctx.usage_key, [award.learner_id for award in awards], ctx.now,
                  compat.publish_award_in_background, ctx.now,
                  publish_many=compat.publish_awards_in_background)
+    _announce_awards(ctx, [a for a in awards if a.learner_id in won], touched, verdicts_before)
     return result
+
+
+def _announce_awards(ctx, made, touched, verdicts_before):
+    """What a staff award says, as a sweep's does, with the staff member as its actor (the
+    events and signals of each award, the learners' notices queued together)."""
+    rows = {}
+    for record in touched:
+        rows.setdefault(record.learner_id, []).append((record, verdicts_before.get(record.pk)))
+    events.awards_stored(made, lambda award: rows.get(award.learner_id, []), ctx.actor.id)
 
 
 def _keep_only_ours(ctx, result, awards):

@@ -174,13 +174,33 @@ def annotation_added(annotation, usage_key, course_key, learner_id, actor_id):
 
 # -- the award -------------------------------------------------------------------------
 def award_stored(award, rows):
-    """The award is stored: ``completed`` (its score), then the plugin's public signals."""
+    """The award is stored: ``completed`` (its score), the plugin's public signals, then the
+    learner's notice."""
+    _completed(award, rows)
+    _notices().after_award(award, inline=in_request())
+
+
+def awards_stored(awards, rows_of, actor_id):
+    """Awards a staff member made (a bulk job's chunk): for each, ``accepted`` for each
+    contribution it accepted (``rows_of(award)``: the rows it counts, with their verdict
+    before), ``completed`` and the public signals, each naming ``actor_id``; then their
+    notices, queued together."""
+    for award in awards:
+        counted = rows_of(award)
+        for row, verdict_before in counted:
+            if verdict_before != "accepted":
+                about(row, ACCEPTED, actor_id=actor_id)
+        _completed(award, [row for row, _ in counted], actor_id)
+    _notices().after_awards(awards)
+
+
+def _completed(award, rows, actor_id=None):
     max_score = float(award.points)
     emit(COMPLETED, {"score": round(float(award.score) * max_score, 4), "max_score": max_score,
                      "contributions": list(award.contributions or [])},
-         usage_key=award.usage_key, course_key=award.course_key, user_id=award.learner_id)
+         usage_key=award.usage_key, course_key=award.course_key, user_id=award.learner_id,
+         actor_id=actor_id)
     send_award_signals(award, [row for row in rows if row.url in award.contributions])
-    _notices().after_award(award, inline=in_request())
 
 
 MAX_HOLD_REASON = 300

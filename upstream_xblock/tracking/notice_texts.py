@@ -42,6 +42,10 @@ LEADS = {
     "longer_than_usual": _("Your contribution “%(title)s” to %(repository)s has "
                            "waited longer than 80 %% of this project's recent contributions."),
 }
+# A contribution a mentor vouched for: accepted by the course, not (yet) by the project.
+VOUCHED_SUBJECT = _("A mentor accepted your contribution")
+VOUCHED_LEAD = _("A mentor accepted your contribution “%(title)s” to %(repository)s for your "
+                 "course.")
 DIGEST_SUBJECT = ngettext_noop("%(count)s of your learners may need you this week",
                                "%(count)s of your learners may need you this week", "count")
 DIGEST_LEAD = gettext_noop("In “%(unit)s”, these learners are waiting longer than "
@@ -87,8 +91,9 @@ def compose(kind, params, language, platform, link):
         subject, paragraphs, items = _digest(params, gettext)
         footer = translated(gettext, FOOTER_MENTOR, {"platform": platform})
     else:
-        subject, items = gettext(SUBJECTS[kind]), []
-        paragraphs = [translated(gettext, LEADS[kind], params)]
+        vouched = kind == "contribution_accepted" and params.get("by") == "mentor"
+        subject, items = gettext(VOUCHED_SUBJECT if vouched else SUBJECTS[kind]), []
+        paragraphs = [translated(gettext, VOUCHED_LEAD if vouched else LEADS[kind], params)]
         if kind == "mentor_note":
             paragraphs.append(params.get("text", ""))
         if kind in ("changes_requested", "longer_than_usual"):

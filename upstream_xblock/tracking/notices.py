@@ -181,7 +181,9 @@ def _check_notices(row, verdict_before):
     """[(kind, event, extra params)] a check that wrote ``row`` causes."""
     found = []
     if row.verdict == "accepted" and verdict_before != "accepted":
-        found.append(("contribution_accepted", f"accepted:{row.pk}", {}))
+        # A mentor's vouch accepts what the project has not (yet): the email says who did.
+        found.append(("contribution_accepted", f"accepted:{row.pk}",
+                      {"by": "mentor"} if row.vouched_at else {}))
     snapshot = row.snapshot if isinstance(row.snapshot, dict) else {}
     if snapshot.get("review_decision") == "changes_requested" and not row.awarded_at:
         round_at = snapshot.get("changes_requested_at") or "first"
@@ -204,30 +206,55 @@ def after_checks(checked):
     handed to Celery in one task where it runs; elsewhere the sweep's end delivers them
     (``deliver_pending``). Never raises."""
     try:
-        wanted = [(row, kind, event, more) for row, before in checked
-                  for kind, event, more in _check_notices(row, before)]
-        if not wanted:
-            return 0
-        off = set(NoticePreference.objects.filter(
-            user_id__in={row.learner_id for row, *_ in wanted}, emails=False)
-            .values_list("user_id", flat=True))
-        now = timezone.now()
-        notices = [NoticeSent(key=notice_key(kind, row.learner_id, event), kind=kind,
-                              recipient_id=row.learner_id, course_key=row.course_key or "",
-                              usage_key=row.usage_key, created_at=now,
-                              params={**_contribution(row), **more})
-                   for row, kind, event, more in wanted if row.learner_id not in off]
-        NoticeSent.objects.bulk_create(notices, ignore_conflicts=True)
-        if background.runs_in_workers():
-            ids = list(NoticeSent.objects.filter(
-                key__in=[n.key for n in notices], sent_at__isnull=True, attempts=0)
-                .values_list("pk", flat=True))
-            transaction.on_commit(lambda: [background.send(NOTICE_TASK, args=(pk,))
-                                           for pk in ids])
-        return len(notices)
+        return _queue_many([(kind, row.learner_id, event, {**_contribution(row), **more},
+                             row.course_key, row.usage_key)
+                            for row, before in checked
+                            for kind, event, more in _check_notices(row, before)])
     except Exception:  # noqa: BLE001  (a notice never fails a sweep)
         log.exception("notices after a sweep's checks")
         return 0
+
+
+def after_awards(awards):
+    """``after_award`` for many awards at once (a staff job's chunk): one insert, one read
+    of each block's name. Never raises."""
+    try:
+        units = {}
+        for award in awards:
+            if award.usage_key not in units:
+                units[award.usage_key] = next_steps_of(award.usage_key).get("display_name") \
+                    or str(award.usage_key).rsplit("@", 1)[-1]
+        return _queue_many([("unit_counted", award.learner_id, f"counted:{award.usage_key}",
+                             {"unit": units[award.usage_key]}, award.course_key,
+                             award.usage_key) for award in awards])
+    except Exception:  # noqa: BLE001  (a notice never fails an award)
+        log.exception("notices of %s awards", len(awards))
+        return 0
+
+
+def _queue_many(wanted):
+    """Queue [(kind, recipient, event, params, course key, usage key)] in one insert (not for
+    a recipient who turned the emails off; an event's notice once) and hand them to Celery
+    where it runs; how many were asked for."""
+    if not wanted:
+        return 0
+    off = set(NoticePreference.objects.filter(
+        user_id__in={str(item[1]) for item in wanted}, emails=False)
+        .values_list("user_id", flat=True))
+    now = timezone.now()
+    notices = [NoticeSent(key=notice_key(kind, recipient, event), kind=kind,
+                          recipient_id=str(recipient), course_key=str(course_key or ""),
+                          usage_key=str(usage_key or ""), created_at=now, params=params)
+               for kind, recipient, event, params, course_key, usage_key in wanted
+               if str(recipient) not in off]
+    NoticeSent.objects.bulk_create(notices, ignore_conflicts=True)
+    if background.runs_in_workers():
+        ids = list(NoticeSent.objects.filter(
+            key__in=[n.key for n in notices], sent_at__isnull=True, attempts=0)
+            .values_list("pk", flat=True))
+        transaction.on_commit(lambda: [background.send(NOTICE_TASK, args=(pk,))
+                                       for pk in ids])
+    return len(notices)
 
 
 def deliver_pending(now, limit=1000):
