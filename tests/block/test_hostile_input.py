@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from upstream_xblock.block import UpstreamContributionBlock
 from upstream_xblock.models import AwardRevocation, ContributionAward, TrackedContribution
 
-# Handlers that come from libraries, not from this package (xblock.utils' Studio editor).
+# The Studio editor's handler answers in the editor's own shape (400 ``validation_failed``
+# for malformed JSON and invalid Unicode alike): tests/block/test_views.py.
 LIBRARY_HANDLERS = {"submit_studio_edits"}
 # GET handlers answering something other than JSON (tested below with hostile queries).
 GET_HANDLERS = {"export_csv", "export_file"}

@@ -133,9 +133,12 @@ def test_studio_editor_answers_wrongly_typed_values_with_messages_by_field(harne
 
 def test_studio_editor_refuses_malformed_requests_without_a_server_error(harness):
     block = harness.block()
-    for raw in (b"not json", b"[]", b'{"values": 3}', b'{"values": {"weight": {"a": 1}}}'):
+    for raw in (b"not json", b"[]", b'{"values": 3}', b'{"values": {"weight": {"a": 1}}}',
+                b'{"values": {"deny_labels": ["spam\\ud800", "ok\\u0000"]}}',
+                b'{"values": {"display_name": "x\\udfff"}}'):
         status, body = harness.call(block, "submit_studio_edits", body=raw)
         assert status == 400 and body["error"]["code"] == "validation_failed", raw
+    assert block.deny_labels != ["spam\ud800", "ok\x00"]  # nothing of it stored
 
 
 def test_studio_editor_shows_lists_one_per_line_with_help_next_to_each_field(harness):

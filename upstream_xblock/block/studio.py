@@ -21,7 +21,7 @@ from ..policy import is_valid_pattern
 from ..staff.progress import block_summary
 from . import clamps
 from .clamps import MAX_LIST_ITEMS, RULE_FIELDS, parse_date
-from .handlers import MAX_BODY_BYTES, is_mentor, json_response, validate_mentors
+from .handlers import MAX_BODY_BYTES, is_mentor, is_valid_text, json_response, validate_mentors
 from .resources import add_js_catalog, load_text, render_template
 
 MAX_TEXT_LENGTH = 10000
@@ -227,6 +227,9 @@ class StudioMixin:
         if not isinstance(values, dict):
             return self._studio_refusal(gettext, {WHOLE_FORM: [gettext(_("The request is not "
                                                                     "valid JSON."))]})
+        if not is_valid_text(values):  # what no field could store nor a page show
+            return self._studio_refusal(gettext, {WHOLE_FORM: [gettext(_(
+                "Some text is not valid Unicode (a NUL character or a lone surrogate)."))]})
         parsed, problems = self._parse_studio_values(values, gettext)
         for field, message in field_problems(_EditedValues(self, parsed),
                                              compat.settings_bucket(self), gettext):
