@@ -23,7 +23,7 @@ LEFTOVERS = ("*.egg-info", "build", "dist", ".venv", ".tox", ".git", "var", "nod
 
 # Run inside the fresh venv: load every entry point the package declares, then render.
 RENDER = r'''
-import json, os, sys, tempfile
+import importlib, json, os, sys, tempfile
 from importlib import metadata, resources
 import django
 from django.conf import settings
@@ -41,7 +41,15 @@ django.setup()
 entry_points = {}
 for group in json.loads(sys.argv[1]):
     for point in metadata.entry_points(group=group):
-        if point.dist.name == "upstream-xblock":
+        if point.dist.name != "upstream-xblock":
+            continue
+        if group == "openedx.course_tab":
+            # The tab subclasses the LMS's CourseTab (xmodule, not on PyPI): its module
+            # imports here, and builds it on demand (a module __getattr__) where xmodule is.
+            module = importlib.import_module(point.module)
+            lazy = "__getattr__" in vars(module)
+            entry_points[f"{group}:{point.name}"] = [point.value, point.attr if lazy else ""]
+        else:
             entry_points[f"{group}:{point.name}"] = [point.value, point.load().__name__]
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
@@ -157,7 +165,9 @@ def test_the_wheel_built_from_the_sdist_renders_from_a_fresh_venv(built, tmp_pat
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     "-c", str(ROOT / "requirements" / "test.txt"), str(wheel), "xblock-sdk"],
                    check=True, capture_output=True, timeout=600)
-    groups = ["xblock.v1", "lms.djangoapp", "cms.djangoapp"]
+    groups = sorted(_pyproject()["entry-points"])  # every group declared: the block, the apps,
+    # and the LMS's course tab
+    assert {"xblock.v1", "lms.djangoapp", "cms.djangoapp", "openedx.course_tab"} <= set(groups)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
     result = subprocess.run([str(python), "-c", RENDER, json.dumps(groups)], cwd=tmp_path,
                             env=env, capture_output=True, text=True, timeout=300, check=False)
