@@ -303,6 +303,22 @@ UpstreamContributionProgressView.table = function (runtime, element) {
     }
 
     // -- wiring -----------------------------------------------------------------
+    // A mentor's choice about the weekly digest (the user's choice for every block's emails).
+    var emailsToggle = $(".upx-emails-toggle"), emailsStatus = $(".upx-emails-status");
+    if (emailsToggle) {
+        emailsToggle.addEventListener("change", function () {
+            var wanted = emailsToggle.checked;
+            post("notice_preferences", {emails: wanted}).then(function (body) {
+                emailsToggle.checked = body.emails;
+                emailsStatus.textContent = body.emails ? gettext("You will get these emails.") :
+                    gettext("You will not get these emails.");
+            }).catch(function (error) {
+                emailsToggle.checked = !wanted;
+                emailsStatus.textContent = error.message;
+            });
+        });
+    }
+
     UpstreamXBlockTables.filtering(filterForm, state, load);
     UpstreamXBlockTables.paging(container, state, load);
 

@@ -184,6 +184,21 @@ def test_a_mentors_digest_lists_exactly_the_overdue_and_stuck(harness, world, sm
     assert "bob" not in text
 
 
+def test_a_mentor_turns_the_digest_off_in_the_progress_view(harness, world, smtp, people):
+    now = timezone.now()
+    learner_block = registered(harness, world)
+    TrackedContribution.objects.update(registered_at=now - timedelta(days=21))  # stuck
+    mentor = as_user(harness, learner_block, MENTOR)
+    html = mentor.runtime.render(mentor, "student_view").content
+    assert 'class="upx-emails-toggle" checked' in html  # opening it subscribed them
+    assert digest.needing_attention(str(learner_block.scope_ids.usage_id), now)  # ada: stuck
+    assert harness.call(mentor, "notice_preferences", {"emails": False}) == \
+        (200, {"emails": False})
+    assert 'class="upx-emails-toggle">' in mentor.runtime.render(mentor, "student_view").content
+    assert digest.send_weekly(now) == 0
+    assert smtp.to(f"{MENTOR}@example.org") == []
+
+
 def test_a_mentor_removed_from_the_block_gets_no_more_digests(harness, world, smtp, people,
                                                               simulator):
     """The digest names learners: it goes to the block's mentors as they are now (or course

@@ -24,7 +24,7 @@ from ..staff.progress import (
     parse_page_request,
     progress_page,
 )
-from ..tracking import events
+from ..tracking import events, notices
 from ..tracking.service import TrackingError
 from .handlers import learner_of, mentors_only, record_action, registered_url
 from .presenters import STATE_LABELS, VERDICT_LABELS, progress_row
@@ -41,9 +41,12 @@ class MentorMixin:
         gettext = compat.gettext(self)
         uid = page_uid(self)
         staff = compat.is_staff(self) and not compat.in_studio_preview(self)
-        if compat.shows_published_content(self):  # a mentor of the live course: their digest
+        # A mentor of the live course gets its weekly digest, and the switch that stops it.
+        digest_emails = None
+        if compat.shows_published_content(self):
             digest.subscribe(compat.usage_key(self), compat.course_key(self),
                              compat.learner_id(self), timezone.now())
+            digest_emails = notices.emails_on(compat.learner_id(self))
         init = {"page_size": DEFAULT_PAGE_SIZE,
                 "sort": DEFAULT_SORT, "me": compat.learner_id(self), "staff": staff}
         html = render_template("progress.html", {
@@ -56,6 +59,7 @@ class MentorMixin:
             "audit_actions": [(key, gettext(label)) for key, label in AUDIT_ACTIONS.items()],
             # The course-wide workspace (not in Studio's preview, whose users edit the course).
             "workspace_url": None if compat.in_studio_preview(self) else _workspace_link(self),
+            "digest_emails": digest_emails,
         }, self.runtime.service(self, "i18n"))
         fragment = Fragment(html)
         fragment.add_css(load_text("static", "css/progress.css"))
