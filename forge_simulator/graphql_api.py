@@ -137,6 +137,6 @@ class GraphQLApi:
                 latest[review.reviewer] = review
         nodes = [{"state": r.decision.upper(), "submittedAt": iso(r.at),
                   "authorAssociation": "MEMBER" if r.writer else "CONTRIBUTOR",
-                  "author": {"login": r.reviewer, "databaseId": num_id(r.reviewer)}}
+                  "author": sample_api.actor(r.reviewer, databaseId=num_id(r.reviewer))}
                  for r in latest.values()]
         return {"nodes": nodes[:first]}

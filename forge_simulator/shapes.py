@@ -132,7 +132,8 @@ def reviews(c, changes_state, page=1, per_page=30):
     states = {"approved": "APPROVED", "changes_requested": changes_state,
               "commented": "COMMENTED" if changes_state == "CHANGES_REQUESTED" else "COMMENT"}
     everything = [{
-        "id": c.id * 1000 + i, "user": {"login": r.reviewer, "id": num_id(r.reviewer)},
+        "id": c.id * 1000 + i, "user": {"login": r.reviewer, "id": num_id(r.reviewer),
+                                        "type": "Bot" if r.reviewer.endswith("[bot]") else "User"},
         "state": states[r.decision], "body": "", "submitted_at": iso(r.at),
         "author_association": "MEMBER" if r.writer else "CONTRIBUTOR",
         "official": r.writer, "dismissed": False, "stale": False,

@@ -113,3 +113,23 @@ def test_request_counts_per_check_do_not_grow(forges, world, kind):
     assert len(world.requests_for(kind)) == 1
     forges.fetch(ref, reviews=True)
     assert len(world.requests_for(kind)) == 3  # 1, then 2 while open with reviews asked
+
+
+def test_a_bots_review_is_no_ones_first_response(simulator, world):
+    """The pace's first human response (issue 20.1): a bot's earlier review is not it, by
+    REST (the ``[bot]`` login, GitHub's ``Bot`` type) and by GraphQL (the ``Bot`` actor)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    rest = Forges.from_settings(simulator.settings())
+    graphql = Forges.from_settings(simulator.settings(github_token="sim-token"))
+    world.open("github", "openedx/xblock-sdk", 43)
+    world.review("github", "openedx/xblock-sdk", 43, "ci-helper[bot]", "approved", writer=True)
+    world.review("github", "openedx/xblock-sdk", 43, "maintainer", "approved", writer=True)
+    bot_review, human_review = world.get("github", "openedx/xblock-sdk", 43).reviews
+    bot_review.at = human_review.at - timedelta(hours=5)
+    ref = rest.parse(_url("github", 43))
+    by_rest = rest.fetch(ref, reviews=True).snapshot
+    by_graphql = graphql.client("github.com").graphql.fetch_many([ref])[ref].snapshot
+    for snapshot in (by_rest, by_graphql):
+        assert snapshot.review_decision == "approved"
+        assert abs(snapshot.first_review_at - human_review.at) < timedelta(seconds=1)

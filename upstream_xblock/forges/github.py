@@ -36,7 +36,7 @@ from .errors import (
     rate_limited,
 )
 from .http import READ_TIMEOUT_S, USER_AGENT, PinnedAdapter, watching_renames
-from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, validated
+from .schemas import GitHubIssueEvent, GitHubPull, GitHubReview, is_bot_account, validated
 from .snapshot import (
     WRITE_ASSOCIATIONS,
     FetchResult,
@@ -131,7 +131,9 @@ def review_facts_from_rest(pages, complete=True):
     return facts_from_reviews(
         (Review(reviewer=review.user.login if review.user else "", state=review.state,
                 counts=review.author_association in WRITE_ASSOCIATIONS,
-                submitted_at=parse_time(review.submitted_at)) for review in reviews),
+                submitted_at=parse_time(review.submitted_at),
+                bot=bool(review.user) and is_bot_account(review.user.login, review.user.type))
+         for review in reviews),
         complete=complete)
 
 

@@ -32,7 +32,7 @@ from .errors import (
     rate_limited,
 )
 from .http import guarded_request, parse_json, pinned_session
-from .schemas import GraphQLPull, validated
+from .schemas import GraphQLPull, is_bot_account, validated
 from .snapshot import (
     WRITE_ASSOCIATIONS,
     FetchResult,
@@ -56,7 +56,7 @@ PULL_FIELDS = f"""
   baseRepository {{ nameWithOwner }}
   labels(first: {LABELS}) {{ nodes {{ name }} }}
   latestOpinionatedReviews(first: {REVIEWERS}, writersOnly: true) {{
-    nodes {{ state submittedAt authorAssociation author {{ login }} }}
+    nodes {{ state submittedAt authorAssociation author {{ __typename login }} }}
   }}
 """
 # GitHub's documented limits ("Rate limits and query limits for the GraphQL API"): a
@@ -103,7 +103,9 @@ def _review_facts(pull):
     return facts_from_reviews(
         Review(reviewer=n.author.login if n.author else "", state=n.state,
                counts=n.authorAssociation in WRITE_ASSOCIATIONS,
-               submitted_at=parse_time(n.submittedAt)) for n in reviews)
+               submitted_at=parse_time(n.submittedAt),
+               bot=bool(n.author) and is_bot_account(n.author.login, n.author.typename))
+        for n in reviews)
 
 
 def snapshot_from_graphql(node, ref, forge, repository=None):

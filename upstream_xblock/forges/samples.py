@@ -23,7 +23,7 @@ from pydantic import Field, ValidationError
 
 from .errors import AuthFailed, ForgeUnavailable, NotFound
 from .http import guarded_request, parse_json, pinned_session, raise_for_status
-from .schemas import Strict
+from .schemas import Strict, is_bot_account
 from .snapshot import parse_time
 
 SAMPLE_SIZE = 100  # a connection's ``first`` is at most 100 on GitHub: one page
@@ -109,7 +109,7 @@ class _SamplePull(Strict):
 
 def is_bot(actor):
     """A bot account (GitHub's ``Bot`` type, or a ``[bot]`` login)."""
-    return actor.typename == "Bot" or actor.login.lower().endswith("[bot]")
+    return is_bot_account(actor.login, actor.typename)
 
 
 def _first_response(pull):

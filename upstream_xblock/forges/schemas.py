@@ -35,6 +35,12 @@ Id = Annotated[int, Field(gt=0, lt=2 ** 63)]
 class GitHubUser(Strict):
     login: str
     id: Id
+    type: str = ""  # "User", "Bot", "Organization"
+
+
+def is_bot_account(login, kind=""):
+    """A bot account: GitHub's ``Bot`` type, or a ``[bot]`` login (GitHub Apps)."""
+    return kind == "Bot" or login.lower().endswith("[bot]")
 
 
 class GitHubRepository(Strict):
@@ -84,6 +90,7 @@ class GitHubIssueEvent(Strict):
 class GraphQLActor(Strict):
     login: str
     databaseId: Id | None = None  #  (GitHub's field name)
+    typename: str = Field("", alias="__typename")
 
 
 class GraphQLReview(Strict):

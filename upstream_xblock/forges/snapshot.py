@@ -334,6 +334,7 @@ class Review:
     state: str
     counts: bool  # by someone whose review can decide (write access)
     submitted_at: datetime | None = None
+    bot: bool = False  # a bot's: it decides if it may, but it is no one's first response
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,7 @@ def latest(moments):
 def facts_from_reviews(reviews, complete=True):
     """ReviewFacts from reviews in time order; decision None when ``complete`` is False."""
     reviews = [r for r in reviews if (r.state or "").upper() not in _NOT_A_REVIEW]
-    first = min((r.submitted_at for r in reviews if r.submitted_at), default=None)
+    first = min((r.submitted_at for r in reviews if r.submitted_at and not r.bot), default=None)
     opinion_of = {}  # reviewer -> (state, moment) of their latest opinion
     for review in reviews:
         state = (review.state or "").upper()
