@@ -171,6 +171,22 @@ def test_the_scenarios_are_the_handlers_marked_as_grading():
     assert grading_handlers() == sorted(SCENARIOS)
 
 
+# The course workspace's views (block/workspace.py): grades change only through the bulk
+# actions and CSV lines classified above, acting in one activity of the course.
+WORKSPACE_VIEWS = {
+    "bulk": "bulk.ACTIONS (their scenarios above)", "import_csv": "csv_files.ACTIONS",
+    "bulk_job": "runs the chunks ``bulk`` started", "page": "reads", "progress": "reads",
+    "audit": "reads the trail", "export": "starts an export (reads)",
+    "export_job": "an export's progress", "export_file": "the file (reads)",
+    "projects": "reads", "projects_csv": "reads"}
+
+
+def test_every_workspace_view_is_classified():
+    from upstream_xblock.block import workspace  # noqa: PLC0415
+    assert {pattern.name for pattern in workspace.urlpatterns} == set(WORKSPACE_VIEWS), \
+        "a new workspace view: say how its grade changes reach the audit trail"
+
+
 def test_every_bulk_csv_and_dashboard_act_is_classified():
     assert set(bulk.ACTIONS) == set(BULK_SCENARIOS) | set(NOT_GRADING_ACTIONS)
     assert set(csv_files.ACTIONS) == set(CSV_SCENARIOS) | set(NOT_GRADING_LINES)

@@ -138,6 +138,10 @@ def test_a_bulk_accept_in_one_activity_of_the_course(course, client):
     assert CourseProgress.objects.get(learner_id="learner00002").completed == 1
     trail = call(client, "audit", {"filters": {"activity": WEEK6, "action": "bulk"}})[1]
     assert trail["rows"][0]["summary"] == "Accept: 10 learners"
+    # and one entry a grade change, as in a block (tests/staff/test_audit_coverage.py)
+    from upstream_xblock.staff.models import AuditEntry  # noqa: PLC0415
+    assert AuditEntry.objects.filter(action="accept", usage_key=WEEK6,
+                                     verdict_after="accepted").count() == 10
     assert call(client, "bulk", {"action": "accept", "activity": "nope",
                                  "reason": "x"})[1]["error"]["field"] == "activity"
 
